@@ -1,0 +1,63 @@
+# legsim — the two Quick-start commands (`make run`, `make test`) and their set-up.
+# Set-up is idempotent: Debian packages that are missing are installed with apt-get (sudo when not
+# root), Python packages go into .venv from PyPI. Nothing else is downloaded.
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+BUILD ?= build
+JOBS  ?= 2
+APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev libxsimd-dev catch2 \
+            libbenchmark-dev libtomlplusplus-dev libnlopt-cxx-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all setup system-deps python-deps build run test test-cpp test-python bench sanitize clean
+
+all: build
+
+system-deps:
+	@missing=""; for p in $(APT_PKGS); do \
+	  case $$p in cmake|g++|make|python3-venv|python3-dev) command -v $${p%%-*} >/dev/null 2>&1 && continue;; esac; \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+$(VENV)/.deps-stamp: requirements-dev.txt
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+python-deps: $(VENV)/.deps-stamp
+
+setup: system-deps python-deps
+
+$(BUILD)/CMakeCache.txt: | setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLEGSIM_NATIVE=ON -DLEGSIM_BUILD_PYTHON=ON \
+	  -DPython_EXECUTABLE=$(abspath $(PY)) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir)
+
+build: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+	@cp -f $(BUILD)/python/_core*.so python/legsim/
+
+run: build
+	PYTHONPATH=python $(PY) -m legsim.cli run
+
+test-cpp: build
+	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
+
+test-python: build
+	PYTHONPATH=python $(PY) -m pytest -q tests/python
+
+test: test-cpp test-python
+
+# Debug build of the C++ tests with AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: system-deps
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DLEGSIM_SANITIZE=ON -DLEGSIM_BUILD_BENCH=OFF \
+	  -DLEGSIM_BUILD_EXAMPLES=OFF -DLEGSIM_BUILD_PYTHON=OFF
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(BUILD)-asan -j$(JOBS) --output-on-failure
+
+bench: build
+	PYTHONPATH=python $(PY) bench/run_bench.py --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan python/legsim/_core*.so

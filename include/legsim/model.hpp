@@ -1,0 +1,108 @@
+#pragma once
+// Model: everything fixed during a run — body, contact, muscles with their joint geometry, the
+// patellofemoral model and the integrator settings. Immutable once built, validated at
+// construction, safe to share between threads (DESIGN 2). Per-run state lives in a workspace.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "legsim/body/params.hpp"
+#include "legsim/muscle/geometry.hpp"
+#include "legsim/muscle/params.hpp"
+
+namespace legsim {
+
+/// One muscle–tendon unit of the model and the joints it crosses.
+struct MuscleSpec {
+  std::string name;                    ///< [a-z_][a-z0-9_]*, unique in the model
+  MuscleParams params;
+  std::vector<JointCrossing> joints;   ///< 1 or 2 crossings, each joint at most once
+  std::vector<std::string> tags;       ///< e.g. "knee_extensor" (read by the PFJ model), "calf"
+  double slow_twitch_fraction = 0.5;   ///< type I fiber fraction, [0, 1] (fatigue weights, DESIGN 3.4)
+  std::string source;                  ///< citation of the parameters
+
+  bool has_tag(std::string_view tag) const;
+};
+
+/// Patellofemoral contact-area model (DESIGN 3.5, joint_load/pfj.hpp).
+enum class PfjAreaModel { kBrechterPowers2002, kBesier2005 };
+
+struct PfjSettings {
+  PfjAreaModel area_model = PfjAreaModel::kBrechterPowers2002;
+  bool weight_bearing_area = false;  ///< Besier 2005 only: enlarge the unloaded area by 24 %
+};
+
+/// Integration settings of a stance simulation (sim/).
+struct IntegratorSettings {
+  double relative_tolerance = 1e-6;    ///< (0, 1e-2]
+  double absolute_tolerance = 1e-8;    ///< (0, 1e-2]
+  double initial_step = 1e-5;          ///< s, (0, 1e-2]
+  double min_step = 1e-12;             ///< s, step-size underflow below this, (0, initial_step]
+  double max_stance_time = 0.6;        ///< s, no toe-off within this is a failure, (0, 5]
+  double output_interval = 5e-4;       ///< s, spacing of recorded samples, (0, 0.01]
+  double event_tolerance = 1e-5;       ///< s, toe-off location accuracy, (0, 1e-3]
+};
+
+/// The model (see the file-level comment). Build with Model::load, Model::default_model or
+/// Model::from_toml; derive variants with with_params.
+class Model {
+ public:
+  /// Reads and validates a model file (TOML, DESIGN 6). Throws ModelFileError/InputError naming the
+  /// file, the key path, the value and the allowed range.
+  static Model load(const std::filesystem::path& path);
+  /// Parses a model from TOML text; `origin` names it in error messages.
+  static Model from_toml(std::string_view text, std::string_view origin = "<string>");
+  /// The default runner (models/runner.toml, compiled into the library).
+  static const Model& default_model();
+  /// The default model file's text.
+  static std::string_view default_model_toml();
+
+  /// Writes the model as TOML; load(save(m)) == m.
+  void save(const std::filesystem::path& path) const;
+  std::string to_toml() const;
+
+  /// A copy with numeric parameters changed, by key path (e.g. "muscles.soleus.max_isometric_force",
+  /// "body.mass", "contact.stiffness", "muscles.soleus.joints.0.moment_arm"). Throws InputError for
+  /// an unknown path or an out-of-range value.
+  Model with_params(const std::map<std::string, double>& params) const;
+  /// The value of a numeric parameter by key path.
+  double param(std::string_view path) const;
+
+  const std::string& name() const { return parts_.name; }
+  const std::string& description() const { return parts_.description; }
+  double body_mass() const { return parts_.body_mass; }
+  double height() const { return parts_.height; }
+  Sex sex() const { return parts_.sex; }
+  const BodyParams& body() const { return body_; }
+  const ContactParams& contact() const { return parts_.contact; }
+  const std::vector<MuscleSpec>& muscles() const { return parts_.muscles; }
+  std::vector<std::string> muscle_names() const;
+  /// Index of a muscle by name; throws InputError naming the unknown muscle and the known ones.
+  std::size_t muscle_index(std::string_view name) const;
+  const PfjSettings& pfj() const { return parts_.pfj; }
+  const IntegratorSettings& integrator() const { return parts_.integrator; }
+  double body_weight() const;  ///< N
+
+  bool operator==(const Model& other) const { return to_toml() == other.to_toml(); }
+
+  // Construction from parts (validated); used by the reader.
+  struct Parts {
+    std::string name, description;
+    double body_mass = 70.0, height = 1.75;
+    Sex sex = Sex::kMale;
+    ContactParams contact;
+    std::vector<MuscleSpec> muscles;
+    PfjSettings pfj;
+    IntegratorSettings integrator;
+  };
+  explicit Model(Parts parts);
+  const Parts& parts() const { return parts_; }
+
+ private:
+  Parts parts_;
+  BodyParams body_;  ///< derived from body_mass, height and sex (de Leva 1996 scaling)
+};
+
+}  // namespace legsim

@@ -1,0 +1,67 @@
+#pragma once
+// Muscle–tendon paths on the planar leg: muscle–tendon length, its velocity and the moments the
+// muscle force produces at each joint it crosses, from joint angles.
+//
+// Geometry of Geyer & Herr (2010), IEEE TNSRE 18(3):263–273, doi:10.1109/TNSRE.2010.2047592, which
+// works with the "inner" joint angles φ (rad): φ_hip = π − hip flexion (π = trunk and thigh in
+// line), φ_knee = π − knee flexion (π = straight), φ_ankle = π/2 − ankle dorsiflexion (π/2 = foot at
+// 90° to the shank; plantarflexion increases φ). For a muscle that acts to increase φ (action s=+1:
+// hip extensors, knee extensors, plantarflexors) or decrease it (s=−1):
+//   ankle, knee:  r(φ) = r0·cos(φ − φ_max),   Δl = −s·ρ·r0·[sin(φ − φ_max) − sin(φ_ref − φ_max)]
+//   hip:          r(φ) = r0,                   Δl = −s·ρ·r0·(φ − φ_ref)
+//   l_MT = l_opt + l_slack + Σ_joints Δl;   moment about φ: M_φ = s·r(φ)·F.
+// As in that model, ρ (pennation and path) scales the length change but not the moment arm; this
+// is not virtual-work consistent (the moment exceeds −F·dl/dφ by 1/ρ) — a documented deviation
+// kept to stay faithful to the published model.
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "legsim/core/constants.hpp"
+
+namespace legsim {
+
+enum class Joint : std::uint8_t { kHip = 0, kKnee = 1, kAnkle = 2 };
+inline constexpr int kNumJoints = 3;
+
+/// How one muscle crosses one joint (Geyer & Herr 2010, Table I).
+struct JointCrossing {
+  Joint joint = Joint::kKnee;
+  double moment_arm = 0.05;       ///< r0 (m), (0, 0.2]
+  double angle_max = kPi;         ///< φ_max (rad, inner angle) where r is largest; unused at the hip
+  double angle_ref = kPi;         ///< φ_ref (rad, inner angle) where Δl = 0
+  double rho = 1.0;               ///< ρ, pennation/path factor, (0, 1]
+  int action = 1;                 ///< s: +1 increases φ (extends / plantarflexes), −1 decreases it
+};
+
+/// Inner angle φ (G&H) of a joint from the model's generalized coordinate (flexion/dorsiflexion).
+template <class T>
+inline T inner_angle(Joint j, const T& q) {
+  return j == Joint::kAnkle ? T(0.5 * kPi) - q : T(kPi) - q;
+}
+
+/// Muscle–tendon length change Δl (m) and moment arm r (m, about φ, signed by action) for one
+/// crossing at inner angle φ. dl_dphi is the length's derivative with respect to φ.
+template <class T>
+struct CrossingKinematics {
+  T length_change;
+  T dl_dphi;
+  T moment_arm;  ///< s·r(φ): moment about φ per newton of tendon force
+};
+
+template <class T>
+inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
+  using std::cos;
+  using std::sin;
+  const double s = static_cast<double>(c.action);
+  const double k = -s * c.rho * c.moment_arm;
+  if (c.joint == Joint::kHip) {
+    return {T(k) * (phi - T(c.angle_ref)), T(k), T(s * c.moment_arm)};
+  }
+  const T d = phi - T(c.angle_max);
+  const T cos_d = cos(d);
+  return {T(k) * (sin(d) - T(std::sin(c.angle_ref - c.angle_max))), T(k) * cos_d,
+          T(s * c.moment_arm) * cos_d};
+}
+
+}  // namespace legsim

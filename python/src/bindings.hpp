@@ -1,0 +1,7 @@
+#pragma once
+#include <pybind11/pybind11.h>
+
+namespace legsim::py_bind {
+void bind_curves(pybind11::module_& m);
+void bind_muscle(pybind11::module_& m);
+}  // namespace legsim::py_bind

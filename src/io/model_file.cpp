@@ -1,0 +1,521 @@
+// Model files (TOML, DESIGN 6): reading with validation of every field, writing, and parameter
+// overrides by key path. One schema (the field tables below) serves the reader, the writer and
+// with_params, so the three cannot drift apart.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <toml++/toml.h>
+
+#include "legsim/core/constants.hpp"
+#include "legsim/core/error.hpp"
+#include "legsim/model.hpp"
+
+namespace legsim {
+namespace {
+
+// ---------------------------------------------------------------- schema
+
+template <class Obj>
+struct NumField {
+  std::string_view key;
+  std::string_view unit;  // written as a comment next to the value
+  double Obj::*member;
+  bool required;
+};
+
+const NumField<MuscleParams> kMuscleFields[] = {
+    {"max_isometric_force", "N", &MuscleParams::max_isometric_force, true},
+    {"optimal_fiber_length", "m", &MuscleParams::optimal_fiber_length, true},
+    {"tendon_slack_length", "m", &MuscleParams::tendon_slack_length, true},
+    {"pennation_angle_at_optimal", "rad", &MuscleParams::pennation_angle_at_optimal, false},
+    {"max_contraction_velocity", "optimal fiber lengths/s", &MuscleParams::max_contraction_velocity, false},
+    {"tendon_strain_at_one_norm_force", "1", &MuscleParams::tendon_strain_at_one_norm_force, false},
+    {"passive_fiber_strain_at_one_norm_force", "1", &MuscleParams::passive_fiber_strain_at_one_norm_force, false},
+    {"activation_time_constant", "s", &MuscleParams::activation_time_constant, false},
+    {"deactivation_time_constant", "s", &MuscleParams::deactivation_time_constant, false},
+    {"activation_smoothing", "1", &MuscleParams::activation_smoothing, false},
+    {"min_activation", "1", &MuscleParams::min_activation, false},
+    {"fiber_damping", "1", &MuscleParams::fiber_damping, false},
+    {"capacity_factor", "1, effective max isometric force factor (fatigue)", &MuscleParams::capacity_factor, false},
+};
+
+const NumField<JointCrossing> kCrossingFields[] = {
+    {"moment_arm", "m", &JointCrossing::moment_arm, true},
+    {"angle_max_deg", "deg, inner joint angle of the largest moment arm", &JointCrossing::angle_max, false},
+    {"angle_ref_deg", "deg, inner joint angle where the length change is zero", &JointCrossing::angle_ref, true},
+    {"rho", "1, pennation/path factor", &JointCrossing::rho, true},
+};
+
+const NumField<ContactParams> kContactFields[] = {
+    {"stiffness", "N/m^exponent", &ContactParams::stiffness, false},
+    {"exponent", "1", &ContactParams::exponent, false},
+    {"dissipation", "s/m", &ContactParams::dissipation, false},
+    {"damping_ramp_width", "1", &ContactParams::damping_ramp_width, false},
+    {"friction_coefficient", "1", &ContactParams::friction_coefficient, false},
+    {"bristle_stiffness", "N/m", &ContactParams::bristle_stiffness, false},
+    {"bristle_damping", "N s/m", &ContactParams::bristle_damping, false},
+    {"friction_smoothing", "1", &ContactParams::friction_smoothing, false},
+};
+
+const NumField<IntegratorSettings> kIntegratorFields[] = {
+    {"relative_tolerance", "1", &IntegratorSettings::relative_tolerance, false},
+    {"absolute_tolerance", "1", &IntegratorSettings::absolute_tolerance, false},
+    {"initial_step", "s", &IntegratorSettings::initial_step, false},
+    {"min_step", "s", &IntegratorSettings::min_step, false},
+    {"max_stance_time", "s", &IntegratorSettings::max_stance_time, false},
+    {"output_interval", "s", &IntegratorSettings::output_interval, false},
+    {"event_tolerance", "s", &IntegratorSettings::event_tolerance, false},
+};
+
+struct BodyFields {
+  double mass = 0, height = 0;
+};
+const NumField<BodyFields> kBodyFields[] = {
+    {"mass", "kg", &BodyFields::mass, true},
+    {"height", "m", &BodyFields::height, true},
+};
+
+bool is_deg_key(std::string_view key) { return key.ends_with("_deg"); }
+
+// ---------------------------------------------------------------- reading
+
+class Reader {
+ public:
+  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  [[noreturn]] void fail(const std::string& msg) const { throw ModelFileError(origin_ + ": " + msg); }
+
+  static std::string join(const std::string& a, std::string_view b) {
+    return a.empty() ? std::string(b) : a + "." + std::string(b);
+  }
+
+  const toml::table& table(const toml::table& parent, std::string_view key, const std::string& path,
+                           bool required) const {
+    static const toml::table kEmpty;
+    const toml::node* n = parent.get(key);
+    if (!n) {
+      if (required) fail("missing required table '" + join(path, key) + "'");
+      return kEmpty;
+    }
+    if (!n->is_table()) fail("'" + join(path, key) + "' must be a table, got " + type_name(*n));
+    return *n->as_table();
+  }
+
+  static std::string type_name(const toml::node& n) {
+    std::ostringstream os;
+    os << n.type();
+    return os.str();
+  }
+
+  double number(const toml::table& t, std::string_view key, const std::string& path) const {
+    const toml::node* n = t.get(key);
+    const std::string full = join(path, key);
+    double v = 0;
+    if (auto f = n->as_floating_point()) v = f->get();
+    else if (auto i = n->as_integer()) v = static_cast<double>(i->get());
+    else fail("'" + full + "' must be a number, got " + type_name(*n));
+    if (!std::isfinite(v)) fail(full + " = " + format_value(v) + " is out of range: allowed a finite number");
+    return v;
+  }
+
+  std::string string(const toml::table& t, std::string_view key, const std::string& path,
+                     bool required, std::string def = {}) const {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (required) fail("missing required key '" + join(path, key) + "'");
+      return def;
+    }
+    if (!n->is_string()) fail("'" + join(path, key) + "' must be a string, got " + type_name(*n));
+    return n->as_string()->get();
+  }
+
+  template <class Obj, std::size_t N>
+  void numbers(const toml::table& t, const NumField<Obj> (&fields)[N], const std::string& path, Obj& obj) const {
+    for (const auto& f : fields) {
+      if (!t.contains(f.key)) {
+        if (f.required) fail("missing required key '" + join(path, f.key) + "' (" + std::string(f.unit) + ")");
+        continue;
+      }
+      const double v = number(t, f.key, path);
+      obj.*f.member = is_deg_key(f.key) ? v * kDegToRad : v;
+    }
+  }
+
+  /// Every key of t must be one of `known` (plus numeric fields); names the unknown key.
+  template <class Obj, std::size_t N>
+  void known_keys(const toml::table& t, const NumField<Obj> (&fields)[N], std::initializer_list<std::string_view> extra,
+                  const std::string& path) const {
+    for (const auto& [k, v] : t) {
+      const std::string_view key = k.str();
+      const bool ok = std::any_of(std::begin(fields), std::end(fields), [&](const auto& f) { return f.key == key; }) ||
+                      std::find(extra.begin(), extra.end(), key) != extra.end();
+      if (!ok) {
+        std::string allowed;
+        for (const auto& f : fields) allowed += (allowed.empty() ? "" : ", ") + std::string(f.key);
+        for (auto e : extra) allowed += ", " + std::string(e);
+        fail("unknown key '" + join(path, key) + "'; allowed keys: " + allowed);
+      }
+    }
+  }
+
+  const std::string& origin() const { return origin_; }
+
+ private:
+  std::string origin_;
+};
+
+constexpr NumField<BodyFields> kNoFields[1] = {{"", "", nullptr, false}};
+
+Joint parse_joint(const Reader& r, const std::string& name, const std::string& path) {
+  if (name == "hip") return Joint::kHip;
+  if (name == "knee") return Joint::kKnee;
+  if (name == "ankle") return Joint::kAnkle;
+  r.fail(path + " = \"" + name + "\" is not a joint: allowed \"hip\", \"knee\", \"ankle\"");
+}
+
+const char* joint_name(Joint j) {
+  switch (j) {
+    case Joint::kHip: return "hip";
+    case Joint::kKnee: return "knee";
+    case Joint::kAnkle: return "ankle";
+  }
+  return "?";
+}
+
+MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::table& t, const std::string& path) {
+  MuscleSpec m;
+  m.name = name;
+  r.known_keys(t, kMuscleFields, {"tendon", "tags", "slow_twitch_fraction", "source", "joints"}, path);
+  r.numbers(t, kMuscleFields, path, m.params);
+  const std::string tendon = r.string(t, "tendon", path, false, "compliant");
+  if (tendon == "compliant") m.params.tendon = TendonModel::kCompliant;
+  else if (tendon == "rigid") m.params.tendon = TendonModel::kRigid;
+  else r.fail(path + ".tendon = \"" + tendon + "\" is not a tendon model: allowed \"compliant\", \"rigid\"");
+  m.source = r.string(t, "source", path, true);
+  if (t.contains("slow_twitch_fraction")) {
+    m.slow_twitch_fraction = r.number(t, "slow_twitch_fraction", path);
+    require_in_range(path + ".slow_twitch_fraction", m.slow_twitch_fraction, 0.0, 1.0);
+  }
+  if (const toml::node* tags = t.get("tags")) {
+    const toml::array* arr = tags->as_array();
+    if (!arr) r.fail("'" + path + ".tags' must be an array of strings");
+    for (const auto& e : *arr) {
+      if (!e.is_string()) r.fail("'" + path + ".tags' must be an array of strings");
+      m.tags.push_back(e.as_string()->get());
+    }
+  }
+  const toml::node* joints = t.get("joints");
+  if (!joints) r.fail("missing required key '" + path + ".joints' (array of tables)");
+  const toml::array* arr = joints->as_array();
+  if (!arr || arr->empty() || arr->size() > 2)
+    r.fail("'" + path + ".joints' must be an array of 1 or 2 tables ([[" + path + ".joints]])");
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string jp = path + ".joints." + std::to_string(i);
+    const toml::table* jt = (*arr)[i].as_table();
+    if (!jt) r.fail("'" + jp + "' must be a table");
+    r.known_keys(*jt, kCrossingFields, {"joint", "action"}, jp);
+    JointCrossing c;
+    c.joint = parse_joint(r, r.string(*jt, "joint", jp, true), jp + ".joint");
+    c.angle_max = kPi;
+    r.numbers(*jt, kCrossingFields, jp, c);
+    if (c.joint != Joint::kHip && !jt->contains("angle_max_deg"))
+      r.fail("missing required key '" + jp + ".angle_max_deg' (deg) for the " + joint_name(c.joint));
+    const std::string action = r.string(*jt, "action", jp, true);
+    if (action == "extend") c.action = 1;
+    else if (action == "flex") c.action = -1;
+    else r.fail(jp + ".action = \"" + action + "\" is not an action: allowed \"extend\" (increase the inner "
+                     "angle: hip/knee extension, plantarflexion), \"flex\"");
+    for (const auto& other : m.joints)
+      if (other.joint == c.joint) r.fail("'" + jp + "' crosses the " + joint_name(c.joint) + " twice");
+    m.joints.push_back(c);
+  }
+  return m;
+}
+
+void validate_crossing(const JointCrossing& c, const std::string& path) {
+  require(std::isfinite(c.moment_arm) && c.moment_arm > 0 && c.moment_arm <= 0.2, path + ".moment_arm",
+          c.moment_arm, "(0, 0.2] m");
+  require(c.rho > 0 && c.rho <= 1, path + ".rho", c.rho, "(0, 1]");
+  require(c.angle_ref >= 0 && c.angle_ref <= 2 * kPi, path + ".angle_ref_deg", c.angle_ref * kRadToDeg,
+          "[0, 360] deg");
+  require(c.angle_max >= 0 && c.angle_max <= 2 * kPi, path + ".angle_max_deg", c.angle_max * kRadToDeg,
+          "[0, 360] deg");
+}
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
+  });
+}
+
+Model::Parts read_parts(const toml::table& root, const Reader& r) {
+  Model::Parts p;
+  for (const auto& [k, v] : root) {
+    const std::string_view key = k.str();
+    static constexpr std::string_view kTop[] = {"model", "body", "contact", "muscles", "pfj", "integrator"};
+    if (std::find(std::begin(kTop), std::end(kTop), key) == std::end(kTop))
+      r.fail("unknown table '" + std::string(key) + "'; allowed: model, body, contact, muscles, pfj, integrator");
+  }
+  const toml::table& model = r.table(root, "model", "", true);
+  r.known_keys(model, kNoFields, {"name", "description", "format_version", "source"}, "model");
+  p.name = r.string(model, "name", "model", true);
+  p.description = r.string(model, "description", "model", false);
+  if (model.contains("format_version")) {
+    const double fv = r.number(model, "format_version", "model");
+    if (fv != 1.0) r.fail("model.format_version = " + format_value(fv) + " is not supported: allowed 1");
+  }
+
+  const toml::table& body = r.table(root, "body", "", true);
+  r.known_keys(body, kBodyFields, {"sex", "source"}, "body");
+  BodyFields bf;
+  r.numbers(body, kBodyFields, "body", bf);
+  p.body_mass = bf.mass;
+  p.height = bf.height;
+  const std::string sex = r.string(body, "sex", "body", false, "male");
+  if (sex == "male") p.sex = Sex::kMale;
+  else if (sex == "female") p.sex = Sex::kFemale;
+  else r.fail("body.sex = \"" + sex + "\" is out of range: allowed \"male\", \"female\"");
+
+  const toml::table& contact = r.table(root, "contact", "", false);
+  r.known_keys(contact, kContactFields, {"source"}, "contact");
+  r.numbers(contact, kContactFields, "contact", p.contact);
+
+  const toml::table& muscles = r.table(root, "muscles", "", true);
+  if (muscles.empty()) r.fail("'muscles' must define at least one muscle");
+  for (const auto& [k, v] : muscles) {
+    const std::string name(k.str());
+    const std::string path = "muscles." + name;
+    if (!valid_name(name)) r.fail("muscle name '" + name + "' is not allowed: use lower-case letters, digits and _");
+    if (!v.is_table()) r.fail("'" + path + "' must be a table");
+    p.muscles.push_back(read_muscle(r, name, *v.as_table(), path));
+  }
+
+  const toml::table& pfj = r.table(root, "pfj", "", false);
+  r.known_keys(pfj, kNoFields, {"area_model", "weight_bearing_area", "source"}, "pfj");
+  const std::string area = r.string(pfj, "area_model", "pfj", false, "brechter_powers_2002");
+  if (area == "brechter_powers_2002") p.pfj.area_model = PfjAreaModel::kBrechterPowers2002;
+  else if (area == "besier_2005") p.pfj.area_model = PfjAreaModel::kBesier2005;
+  else r.fail("pfj.area_model = \"" + area + "\" is out of range: allowed \"brechter_powers_2002\", \"besier_2005\"");
+  if (const toml::node* wb = pfj.get("weight_bearing_area")) {
+    if (!wb->is_boolean()) r.fail("'pfj.weight_bearing_area' must be a boolean");
+    p.pfj.weight_bearing_area = wb->as_boolean()->get();
+  }
+
+  const toml::table& integ = r.table(root, "integrator", "", false);
+  r.known_keys(integ, kIntegratorFields, {}, "integrator");
+  r.numbers(integ, kIntegratorFields, "integrator", p.integrator);
+  return p;
+}
+
+// ---------------------------------------------------------------- writing
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') { out += "\\n"; continue; }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string number_text(double v) {
+  std::string s = format_value(v);
+  // TOML needs a float to look like one; integers are fine for numbers but keep floats explicit.
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+template <class Obj, std::size_t N>
+void write_numbers(std::ostream& os, const NumField<Obj> (&fields)[N], const Obj& obj) {
+  for (const auto& f : fields) {
+    const double v = obj.*f.member;
+    os << f.key << " = " << number_text(is_deg_key(f.key) ? v * kRadToDeg : v) << "  # " << f.unit << "\n";
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Model
+
+bool MuscleSpec::has_tag(std::string_view tag) const {
+  return std::find(tags.begin(), tags.end(), tag) != tags.end();
+}
+
+Model::Model(Parts parts) : parts_(std::move(parts)) {
+  require_in_range("body.mass", parts_.body_mass, 20.0, 250.0);  // kg, the range scale_body accepts
+  require_in_range("body.height", parts_.height, 1.0, 2.5);      // m
+  body_ = scale_body(parts_.body_mass, parts_.height, parts_.sex);
+  validate(body_, "body");
+  validate(parts_.contact, "contact");
+  if (parts_.muscles.empty()) throw InputError("muscles: the model needs at least one muscle");
+  for (std::size_t i = 0; i < parts_.muscles.size(); ++i) {
+    const MuscleSpec& m = parts_.muscles[i];
+    const std::string path = "muscles." + m.name;
+    validate(m.params, path);
+    require_in_range(path + ".slow_twitch_fraction", m.slow_twitch_fraction, 0.0, 1.0);
+    if (m.joints.empty()) throw InputError(path + ".joints: a muscle must cross at least one joint");
+    for (std::size_t j = 0; j < m.joints.size(); ++j) validate_crossing(m.joints[j], path + ".joints." + std::to_string(j));
+    for (std::size_t k = 0; k < i; ++k)
+      if (parts_.muscles[k].name == m.name) throw InputError("muscles: the name '" + m.name + "' is used twice");
+  }
+  const IntegratorSettings& s = parts_.integrator;
+  require(s.relative_tolerance > 0 && s.relative_tolerance <= 1e-2, "integrator.relative_tolerance", s.relative_tolerance, "(0, 0.01]");
+  require(s.absolute_tolerance > 0 && s.absolute_tolerance <= 1e-2, "integrator.absolute_tolerance", s.absolute_tolerance, "(0, 0.01]");
+  require(s.initial_step > 0 && s.initial_step <= 1e-2, "integrator.initial_step", s.initial_step, "(0, 0.01] s");
+  require(s.min_step > 0 && s.min_step <= s.initial_step, "integrator.min_step", s.min_step, "(0, initial_step] s");
+  require(s.max_stance_time > 0 && s.max_stance_time <= 5, "integrator.max_stance_time", s.max_stance_time, "(0, 5] s");
+  require(s.output_interval > 0 && s.output_interval <= 1e-2, "integrator.output_interval", s.output_interval, "(0, 0.01] s");
+  require(s.event_tolerance > 0 && s.event_tolerance <= 1e-3, "integrator.event_tolerance", s.event_tolerance, "(0, 0.001] s");
+}
+
+Model Model::from_toml(std::string_view text, std::string_view origin) {
+  const Reader r{std::string(origin)};
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << e.description() << " (line " << e.source().begin.line << ", column " << e.source().begin.column << ")";
+    r.fail("TOML syntax error: " + os.str());
+  }
+  try {
+    return Model(read_parts(root, r));
+  } catch (const ModelFileError&) {
+    throw;
+  } catch (const InputError& e) {
+    r.fail(e.what());
+  }
+}
+
+Model Model::load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelFileError(path.string() + ": cannot open the model file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return from_toml(ss.str(), path.string());
+}
+
+std::string Model::to_toml() const {
+  std::ostringstream os;
+  const Parts& p = parts_;
+  os << "# legsim model file (DESIGN 6). SI units; each value's unit is in the comment beside it.\n\n";
+  os << "[model]\nname = " << quoted(p.name) << "\ndescription = " << quoted(p.description)
+     << "\nformat_version = 1\n\n";
+  os << "[body]\n";
+  const BodyFields bf{p.body_mass, p.height};
+  write_numbers(os, kBodyFields, bf);
+  os << "sex = " << quoted(p.sex == Sex::kMale ? "male" : "female") << "\n"
+     << "source = \"segments scaled from de Leva P (1996) J Biomech 29(9):1223-1230, doi:10.1016/0021-9290(95)00178-6\"\n\n";
+  os << "[contact]\n";
+  write_numbers(os, kContactFields, p.contact);
+  os << "source = \"Hunt & Crossley 1975 normal force; bristle friction (see legsim/body/params.hpp)\"\n";
+  for (const MuscleSpec& m : p.muscles) {
+    os << "\n[muscles." << m.name << "]\n";
+    write_numbers(os, kMuscleFields, m.params);
+    os << "tendon = " << quoted(m.params.tendon == TendonModel::kCompliant ? "compliant" : "rigid") << "\n";
+    os << "slow_twitch_fraction = " << number_text(m.slow_twitch_fraction) << "  # 1, type I fiber fraction\n";
+    os << "tags = [";
+    for (std::size_t i = 0; i < m.tags.size(); ++i) os << (i ? ", " : "") << quoted(m.tags[i]);
+    os << "]\nsource = " << quoted(m.source) << "\n";
+    for (const JointCrossing& c : m.joints) {
+      os << "[[muscles." << m.name << ".joints]]\njoint = " << quoted(joint_name(c.joint)) << "\n";
+      write_numbers(os, kCrossingFields, c);
+      os << "action = " << quoted(c.action > 0 ? "extend" : "flex") << "\n";
+    }
+  }
+  os << "\n[pfj]\narea_model = "
+     << quoted(p.pfj.area_model == PfjAreaModel::kBrechterPowers2002 ? "brechter_powers_2002" : "besier_2005")
+     << "\nweight_bearing_area = " << (p.pfj.weight_bearing_area ? "true" : "false") << "\n\n";
+  os << "[integrator]\n";
+  write_numbers(os, kIntegratorFields, p.integrator);
+  return os.str();
+}
+
+void Model::save(const std::filesystem::path& path) const {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw InputError(path.string() + ": cannot write the model file");
+  out << to_toml();
+  if (!out) throw InputError(path.string() + ": writing the model file failed");
+}
+
+namespace {
+
+/// Finds the node at a dotted key path ("muscles.soleus.joints.0.moment_arm") in a table.
+toml::node* find_path(toml::table& root, std::string_view path) {
+  toml::node* n = &root;
+  std::size_t start = 0;
+  while (n && start <= path.size()) {
+    const std::size_t dot = path.find('.', start);
+    const std::string_view part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (auto* t = n->as_table()) {
+      n = t->get(part);
+    } else if (auto* a = n->as_array()) {
+      std::size_t idx = 0;
+      const auto res = std::from_chars(part.data(), part.data() + part.size(), idx);
+      n = (res.ec == std::errc{} && res.ptr == part.data() + part.size()) ? a->get(idx) : nullptr;
+    } else {
+      return nullptr;
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return n;
+}
+
+}  // namespace
+
+double Model::param(std::string_view path) const {
+  toml::table root = toml::parse(to_toml());
+  const toml::node* n = find_path(root, path);
+  if (!n || !(n->is_floating_point() || n->is_integer()))
+    throw InputError("unknown numeric model parameter '" + std::string(path) +
+                     "' (paths look like \"muscles.soleus.max_isometric_force\", \"body.mass\")");
+  return n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
+}
+
+Model Model::with_params(const std::map<std::string, double>& params) const {
+  toml::table root = toml::parse(to_toml());
+  for (const auto& [path, value] : params) {
+    toml::node* n = find_path(root, path);
+    // Every numeric parameter is written as a float by to_toml(); integers (format_version) are not
+    // parameters.
+    toml::value<double>* v = n ? n->as_floating_point() : nullptr;
+    if (!v)
+      throw InputError("unknown numeric model parameter '" + path +
+                       "' (paths look like \"muscles.soleus.max_isometric_force\", \"body.mass\")");
+    require_finite(path, value);
+    *v = value;
+  }
+  // Re-read the edited table: the same checks as a model file, so an override cannot sneak past them.
+  const Reader r{"model '" + name() + "' with_params"};
+  try {
+    return Model(read_parts(root, r));
+  } catch (const ModelFileError&) {
+    throw;
+  } catch (const InputError& e) {
+    r.fail(e.what());
+  }
+}
+
+std::vector<std::string> Model::muscle_names() const {
+  std::vector<std::string> names;
+  for (const auto& m : parts_.muscles) names.push_back(m.name);
+  return names;
+}
+
+std::size_t Model::muscle_index(std::string_view name) const {
+  for (std::size_t i = 0; i < parts_.muscles.size(); ++i)
+    if (parts_.muscles[i].name == name) return i;
+  std::string known;
+  for (const auto& m : parts_.muscles) known += (known.empty() ? "" : ", ") + m.name;
+  throw InputError("unknown muscle '" + std::string(name) + "': the model has " + known);
+}
+
+double Model::body_weight() const { return parts_.body_mass * kGravity; }
+
+}  // namespace legsim
