@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "legsim/body/params.hpp"
+#include "legsim/joint_load/pfj.hpp"
 #include "legsim/muscle/geometry.hpp"
 #include "legsim/muscle/params.hpp"
 
@@ -24,14 +25,6 @@ struct MuscleSpec {
   std::string source;                  ///< citation of the parameters
 
   bool has_tag(std::string_view tag) const;
-};
-
-/// Patellofemoral contact-area model (DESIGN 3.5, joint_load/pfj.hpp).
-enum class PfjAreaModel { kBrechterPowers2002, kBesier2005 };
-
-struct PfjSettings {
-  PfjAreaModel area_model = PfjAreaModel::kBrechterPowers2002;
-  bool weight_bearing_area = false;  ///< Besier 2005 only: enlarge the unloaded area by 24 %
 };
 
 /// Integration settings of a stance simulation (sim/).
@@ -81,7 +74,7 @@ class Model {
   std::vector<std::string> muscle_names() const;
   /// Index of a muscle by name; throws InputError naming the unknown muscle and the known ones.
   std::size_t muscle_index(std::string_view name) const;
-  const PfjSettings& pfj() const { return parts_.pfj; }
+  const PfjParams& pfj() const { return parts_.pfj; }
   const IntegratorSettings& integrator() const { return parts_.integrator; }
   double body_weight() const;  ///< N
 
@@ -94,7 +87,7 @@ class Model {
     Sex sex = Sex::kMale;
     ContactParams contact;
     std::vector<MuscleSpec> muscles;
-    PfjSettings pfj;
+    PfjParams pfj;
     IntegratorSettings integrator;
   };
   explicit Model(Parts parts);

@@ -297,12 +297,12 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   const toml::table& pfj = r.table(root, "pfj", "", false);
   r.known_keys(pfj, kNoFields, {"area_model", "weight_bearing_area", "source"}, "pfj");
   const std::string area = r.string(pfj, "area_model", "pfj", false, "brechter_powers_2002");
-  if (area == "brechter_powers_2002") p.pfj.area_model = PfjAreaModel::kBrechterPowers2002;
-  else if (area == "besier_2005") p.pfj.area_model = PfjAreaModel::kBesier2005;
+  if (area == "brechter_powers_2002") p.pfj.contact_area = PfjContactArea::kBrechterPowers2002Fit;
+  else if (area == "besier_2005") p.pfj.contact_area = PfjContactArea::kBesier2005Measured;
   else r.fail("pfj.area_model = \"" + area + "\" is out of range: allowed \"brechter_powers_2002\", \"besier_2005\"");
   if (const toml::node* wb = pfj.get("weight_bearing_area")) {
     if (!wb->is_boolean()) r.fail("'pfj.weight_bearing_area' must be a boolean");
-    p.pfj.weight_bearing_area = wb->as_boolean()->get();
+    p.pfj.besier_weight_bearing = wb->as_boolean()->get();
   }
 
   const toml::table& integ = r.table(root, "integrator", "", false);
@@ -429,8 +429,8 @@ std::string Model::to_toml() const {
     }
   }
   os << "\n[pfj]\narea_model = "
-     << quoted(p.pfj.area_model == PfjAreaModel::kBrechterPowers2002 ? "brechter_powers_2002" : "besier_2005")
-     << "\nweight_bearing_area = " << (p.pfj.weight_bearing_area ? "true" : "false") << "\n\n";
+     << quoted(p.pfj.contact_area == PfjContactArea::kBrechterPowers2002Fit ? "brechter_powers_2002" : "besier_2005")
+     << "\nweight_bearing_area = " << (p.pfj.besier_weight_bearing ? "true" : "false") << "\n\n";
   os << "[integrator]\n";
   write_numbers(os, kIntegratorFields, p.integrator);
   return os.str();

@@ -1,0 +1,17 @@
+#pragma once
+// Per-stance metrics (DESIGN 5) from a recorded stance time series.
+#include <map>
+#include <string>
+
+#include "legsim/model.hpp"
+
+namespace legsim {
+
+struct StanceResult;
+
+/// The metric keys of DESIGN 5 that one stance gives on its own (those that need the gait
+/// condition — per-km values, flight time, step length, cadence, speed — are added by the gait
+/// layer). Peaks are over the recorded samples; integrals use the trapezoidal rule.
+std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
+
+}  // namespace legsim

@@ -1,0 +1,84 @@
+#pragma once
+// One stance phase, touchdown to toe-off, integrated with Boost.Odeint (DESIGN 3, 5).
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "legsim/model.hpp"
+#include "legsim/sim/stance_dynamics.hpp"
+
+namespace legsim {
+
+/// Posture and velocities at touchdown. The hip height is set so that the lowest foot contact
+/// point just touches the ground (y = 0); the hip starts at x = 0.
+struct TouchdownState {
+  double trunk_lean = 0.1;                ///< rad, + = forward, [−0.5, 1]
+  double hip_flexion = 0.45;              ///< rad, [−0.5, 1.5]
+  double knee_flexion = 0.3;              ///< rad, [0, 1.5]
+  double ankle_dorsiflexion = -0.05;      ///< rad, [−0.8, 0.6]; toe-up foot (rearfoot) when the leg is inclined
+  double hip_velocity_x = 3.5;            ///< m/s, forward
+  double hip_velocity_y = -0.5;           ///< m/s, up
+  double trunk_angular_velocity = 0.0;    ///< rad/s (d trunk_lean/dt)
+  double hip_angular_velocity = -3.0;     ///< rad/s (d hip_flexion/dt; < 0 = swing-leg retraction)
+  double knee_angular_velocity = 0.0;     ///< rad/s
+  double ankle_angular_velocity = 0.0;    ///< rad/s
+  /// Activation of each muscle at touchdown (model order); empty = each muscle's min_activation.
+  std::vector<double> activations;
+};
+
+/// Excitation u_i(t, x) ∈ [0, 1] of every muscle, written into u (length n_muscles). Called from
+/// the right-hand side: it must not throw and should not allocate.
+using ExcitationFn = std::function<void(double t, std::span<const double> state, std::span<double> u)>;
+
+/// Piecewise-linear feedforward excitation: per muscle, levels at given times (held constant
+/// outside), a simple open-loop pattern for teaching and for tests.
+struct FeedforwardExcitation {
+  std::vector<std::vector<double>> times;   ///< per muscle, increasing (s)
+  std::vector<std::vector<double>> levels;  ///< per muscle, ∈ [0, 1]
+  void operator()(double t, std::span<const double> state, std::span<double> u) const;
+};
+/// Validates a feedforward pattern against a model (sizes, ranges, increasing times).
+void validate(const FeedforwardExcitation& e, const Model& model);
+
+struct StanceOptions {
+  /// Per-muscle capacity factors (fatigue, DESIGN 3.4), model order; empty = the model's own.
+  std::vector<double> capacity_factors;
+  /// Overrides of the model's integrator tolerances (0 = use the model's).
+  double relative_tolerance = 0.0;
+  double absolute_tolerance = 0.0;
+  bool record = true;  ///< keep the time series (metrics are computed either way)
+};
+
+enum class StanceStatus { kOk, kStepSizeUnderflow, kNonFiniteState, kNoToeOff, kNoContact, kIntegratorError };
+const char* to_string(StanceStatus s);
+
+/// The outcome of one stance. When status != kOk, message says why and metrics are empty.
+struct StanceResult {
+  StanceStatus status = StanceStatus::kOk;
+  std::string message;
+  bool ok() const { return status == StanceStatus::kOk; }
+  double contact_time = 0.0;  ///< s
+  std::vector<std::string> columns;         ///< time-series column names (DESIGN 5)
+  std::vector<std::vector<double>> series;  ///< column-major, series[c][row]
+  std::map<std::string, double> metrics;    ///< metric keys of DESIGN 5 a single stance gives
+  std::vector<double> touchdown_state, toeoff_state;
+  long steps = 0;
+  long rhs_evaluations = 0;
+  /// The column called name; throws InputError if there is none.
+  const std::vector<double>& column(std::string_view name) const;
+};
+
+/// The full state vector at touchdown (see stance_dynamics.hpp for the layout): posture placed on
+/// the ground, tendon forces at static equilibrium with the touchdown activations.
+std::vector<double> touchdown_state_vector(const Model& model, const StanceConstants<double>& c,
+                                           const TouchdownState& td);
+void validate(const TouchdownState& td, const Model& model);
+
+/// Simulates one stance from touchdown to toe-off. Bad input throws InputError; numerical failure is
+/// reported in the result's status and message.
+StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ExcitationFn& excitation,
+                             const StanceOptions& options = {});
+
+}  // namespace legsim

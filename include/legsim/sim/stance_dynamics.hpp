@@ -1,0 +1,203 @@
+#pragma once
+// The stance-phase right-hand side: planar body + foot contact + muscles on joints (DESIGN 3.1–3.3).
+// One template on the scalar type T serves the scalar Odeint path (T = double) and the batch engine
+// (T = xsimd::batch<double>); it allocates nothing.
+//
+// State x (length kStateBase + 2·n_muscles):
+//   x[0..5]   q   = hip x, hip y (m), trunk lean, hip flexion, knee flexion, ankle dorsiflexion (rad)
+//   x[6..11]  q̇
+//   x[12..13] bristle deflections of the heel and metatarsal-head contacts (m)
+//   x[14 + i]              activation of muscle i
+//   x[14 + n_muscles + i]  normalized tendon force of muscle i (compliant tendon; unused if rigid)
+// Input u[i]: excitation of muscle i ∈ [0, 1].
+#include <array>
+#include <cmath>
+
+#include "legsim/body/contact.hpp"
+#include "legsim/body/dynamics.hpp"
+#include "legsim/core/constants.hpp"
+#include "legsim/core/ops.hpp"
+#include "legsim/joint_load/pfj.hpp"
+#include "legsim/model.hpp"
+#include "legsim/muscle/activation.hpp"
+#include "legsim/muscle/geometry.hpp"
+#include "legsim/muscle/mtu.hpp"
+
+namespace legsim {
+
+inline constexpr int kMaxMuscles = 12;
+inline constexpr int kMaxCrossings = 2;
+inline constexpr int kStateQ = 0;
+inline constexpr int kStateQd = 6;
+inline constexpr int kStateBristle = 12;
+inline constexpr int kStateBase = 14;
+/// Generalized coordinate of each joint (hip flexion, knee flexion, ankle dorsiflexion).
+inline constexpr int kJointCoordinate[kNumJoints] = {3, 4, 5};
+
+inline constexpr int state_size(int n_muscles) { return kStateBase + 2 * n_muscles; }
+inline constexpr int activation_index(int i) { return kStateBase + i; }
+inline constexpr int tendon_state_index(int n_muscles, int i) { return kStateBase + n_muscles + i; }
+
+/// One muscle's constants in the form the kernel uses.
+template <class T>
+struct MuscleConstants {
+  MtuCoefficients<T> mtu;
+  T activation_time_constant, deactivation_time_constant, activation_smoothing;
+  T reference_length;  ///< l_opt + l_slack: muscle–tendon length at the reference angles (m)
+  bool rigid_tendon = false;
+  int n_crossings = 0;
+  std::array<JointCrossing, kMaxCrossings> crossings{};
+};
+
+/// Everything the right-hand side needs, derived once from a Model (and per-muscle capacity
+/// factors for fatigue).
+template <class T>
+struct StanceConstants {
+  BodyConstants<T> body;
+  ContactParams contact;
+  PfjParams pfj;
+  int n_muscles = 0;
+  std::array<MuscleConstants<T>, kMaxMuscles> muscles;
+  std::array<bool, kMaxMuscles> knee_extensor{};  ///< muscles whose force loads the patella
+  /// Passive soft limit against knee hyperextension, in the spirit of the joint limits of Geyer &
+  /// Herr (2010): flexing moment max(0, k·δ − d·δ·q̇_knee) with δ = max(−q_knee, 0). The values are a
+  /// modelling choice (stiff enough to stop hyperextension within a few degrees); the limit is
+  /// inactive while the knee is flexed, as it is throughout a running stance.
+  double knee_limit_stiffness = 1000.0;  ///< N·m/rad
+  double knee_limit_damping = 100.0;     ///< N·m·s/rad per rad of hyperextension
+};
+
+/// Builds the constants for T = double from a model; capacity factors (length n_muscles, or empty
+/// for the model's own) scale each muscle's maximum isometric force (fatigue, DESIGN 3.4).
+StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors = nullptr);
+
+/// Signals computed alongside the derivative, for recording, metrics and reflex controllers.
+template <class T>
+struct StanceSignals {
+  std::array<T, kNumContacts> normal_force, friction_force;  ///< N
+  T grf_x, grf_y;                                            ///< total ground reaction (N)
+  std::array<T, kNumJoints> joint_moment;  ///< muscle + passive moment along +q_joint (N·m)
+  std::array<T, kNumJoints> joint_velocity;  ///< q̇_joint (rad/s)
+  std::array<T, kMaxMuscles> mtu_length, mtu_velocity, force, activation;
+  std::array<T, kMaxMuscles> fiber_length, norm_fiber_length, fiber_velocity, tendon_strain;
+  std::array<T, kMaxMuscles> fiber_force;  ///< total fiber force along the fiber (N)
+  T quadriceps_force;                      ///< sum of knee-extensor tendon forces (N)
+  T knee_flexion_deg;
+  T pfj_force, pfj_stress;                 ///< N, Pa
+  T pfj_force_moment_method;               ///< N
+  T body_com_x, body_com_y, body_com_vx, body_com_vy;
+};
+
+/// dx/dt of the stance model (see the file comment for the layout). Writes signals if non-null.
+template <class T>
+void stance_rhs(const StanceConstants<T>& c, const T* x, const T* u, T* dxdt, StanceSignals<T>* sig = nullptr) {
+  using std::sqrt;
+  Vec6<T> q, qd;
+  for (int i = 0; i < kDof; ++i) {
+    q(i) = x[kStateQ + i];
+    qd(i) = x[kStateQd + i];
+  }
+  const Kinematics<T> k = kinematics(c.body, q, qd);
+  Vec6<T> Q = Vec6<T>::Constant(T(0.0));
+
+  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2).
+  T grf_x(0.0), grf_y(0.0);
+  for (int p = 0; p < kNumContacts; ++p) {
+    const T penetration = -k.contact[p](1);
+    const T penetration_rate = -k.contact_velocity[p](1);
+    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
+    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], k.contact_velocity[p](0), fn, c.contact);
+    const Vec2<T> force(fr.force, fn);
+    Q += foot_point_generalized_force(c.body, q, c.body.contact_point[p], force);
+    dxdt[kStateBristle + p] = fr.deflection_rate;
+    grf_x += fr.force;
+    grf_y += fn;
+    if (sig) {
+      sig->normal_force[p] = fn;
+      sig->friction_force[p] = fr.force;
+    }
+  }
+
+  // Muscles: length and velocity from the joint angles, tendon force to joint moments.
+  std::array<T, kNumJoints> phi, phi_dot, joint_moment;
+  for (int j = 0; j < kNumJoints; ++j) {
+    phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
+    phi_dot[j] = -qd(kJointCoordinate[j]);
+    joint_moment[j] = T(0.0);
+  }
+  T quadriceps_force(0.0);
+  const int n = c.n_muscles;
+  for (int i = 0; i < n; ++i) {
+    const MuscleConstants<T>& m = c.muscles[i];
+    T length = m.reference_length;
+    T velocity(0.0);
+    std::array<T, kMaxCrossings> arm;
+    for (int cr = 0; cr < m.n_crossings; ++cr) {
+      const int j = static_cast<int>(m.crossings[cr].joint);
+      const CrossingKinematics<T> ck = crossing_kinematics(m.crossings[cr], phi[j]);
+      length += ck.length_change;
+      velocity += ck.dl_dphi * phi_dot[j];
+      arm[cr] = ck.moment_arm;
+    }
+    const T a = x[activation_index(i)];
+    dxdt[activation_index(i)] = activation_derivative<T>(u[i], a, m.activation_time_constant,
+                                                         m.deactivation_time_constant, m.activation_smoothing);
+    const int ti = tendon_state_index(n, i);
+    const MtuOutputs<T> o = m.rigid_tendon ? evaluate_rigid_mtu(m.mtu, length, velocity, a)
+                                           : evaluate_compliant_mtu(m.mtu, length, velocity, a, x[ti]);
+    dxdt[ti] = m.rigid_tendon ? T(0.0) : o.norm_tendon_force_derivative;
+    for (int cr = 0; cr < m.n_crossings; ++cr) {
+      const int j = static_cast<int>(m.crossings[cr].joint);
+      joint_moment[j] += arm[cr] * o.tendon_force;  // about φ; φ and q run opposite ways
+    }
+    if (c.knee_extensor[i]) quadriceps_force += o.tendon_force;
+    if (sig) {
+      sig->mtu_length[i] = length;
+      sig->mtu_velocity[i] = velocity;
+      sig->force[i] = o.tendon_force;
+      sig->activation[i] = o.activation;
+      sig->fiber_length[i] = o.fiber_length;
+      sig->norm_fiber_length[i] = o.norm_fiber_length;
+      sig->fiber_velocity[i] = o.fiber_velocity;
+      sig->tendon_strain[i] = o.tendon_strain;
+      sig->fiber_force[i] = o.total_fiber_force;
+    }
+  }
+  // Internal joint moments along +q (N·m). Moments about φ act on q = (π or π/2) − φ with the
+  // opposite sign. A passive soft limit resists knee hyperextension (q_knee < 0).
+  std::array<T, kNumJoints> internal_moment;
+  for (int j = 0; j < kNumJoints; ++j) internal_moment[j] = -joint_moment[j];
+  const T knee = q(4);
+  const T hyper = max(T(-knee), T(0.0));
+  const T knee_limit = T(c.knee_limit_stiffness) * hyper - T(c.knee_limit_damping) * hyper * qd(4);
+  internal_moment[1] += max(knee_limit, T(0.0));
+  for (int j = 0; j < kNumJoints; ++j) Q(kJointCoordinate[j]) += internal_moment[j];
+
+  const Vec6<T> qdd = forward_dynamics(c.body, q, qd, Q);
+  for (int i = 0; i < kDof; ++i) {
+    dxdt[kStateQ + i] = qd(i);
+    dxdt[kStateQd + i] = qdd(i);
+  }
+
+  if (sig) {
+    sig->grf_x = grf_x;
+    sig->grf_y = grf_y;
+    for (int j = 0; j < kNumJoints; ++j) {
+      sig->joint_moment[j] = internal_moment[j];
+      sig->joint_velocity[j] = qd(kJointCoordinate[j]);
+    }
+    sig->quadriceps_force = quadriceps_force;
+    const T knee_deg = knee * T(kRadToDeg);
+    sig->knee_flexion_deg = knee_deg;
+    sig->pfj_force = pfj_force(quadriceps_force, knee_deg);
+    sig->pfj_stress = pfj_stress(sig->pfj_force, knee_deg, c.pfj);
+    sig->pfj_force_moment_method =
+        pfj_force(quadriceps_force_moment_method(T(-sig->joint_moment[1]), knee_deg), knee_deg);
+    sig->body_com_x = k.body_com(0);
+    sig->body_com_y = k.body_com(1);
+    sig->body_com_vx = k.body_com_velocity(0);
+    sig->body_com_vy = k.body_com_velocity(1);
+  }
+}
+
+}  // namespace legsim

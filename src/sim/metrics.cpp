@@ -1,0 +1,98 @@
+#include "legsim/sim/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "legsim/core/constants.hpp"
+#include "legsim/sim/simulate.hpp"
+
+namespace legsim {
+namespace {
+
+double peak(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+
+/// ∫ f dt by the trapezoidal rule over the sample times.
+double integral(const std::vector<double>& t, const std::vector<double>& f) {
+  double s = 0.0;
+  for (std::size_t i = 1; i < t.size(); ++i) s += 0.5 * (f[i] + f[i - 1]) * (t[i] - t[i - 1]);
+  return s;
+}
+
+/// Positive and negative parts of ∫ P dt (J), P sampled.
+std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& power) {
+  std::vector<double> pos(power.size()), neg(power.size());
+  for (std::size_t i = 0; i < power.size(); ++i) {
+    pos[i] = std::max(power[i], 0.0);
+    neg[i] = std::min(power[i], 0.0);
+  }
+  return {integral(t, pos), integral(t, neg)};
+}
+
+}  // namespace
+
+std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& r) {
+  std::map<std::string, double> m;
+  const double bw = model.body_weight();
+  const double mass = model.body_mass();
+  const auto& t = r.column("time_s");
+  const auto col = [&](const std::string& name) -> const std::vector<double>& { return r.column(name); };
+
+  m["contact_time_s"] = r.contact_time;
+  m["peak_pfj_force_bw"] = peak(col("pfj_force_n")) / bw;
+  m["peak_pfj_stress_mpa"] = peak(col("pfj_stress_pa")) * 1e-6;
+  m["pfj_impulse_bw_s"] = integral(t, col("pfj_force_n")) / bw;
+  m["pfj_stress_impulse_mpa_s"] = integral(t, col("pfj_stress_pa")) * 1e-6;
+  m["peak_pfj_force_moment_method_bw"] = peak(col("pfj_force_moment_method_n")) / bw;
+  m["peak_quadriceps_force_bw"] = peak(col("quadriceps_force_n")) / bw;
+  m["peak_knee_extension_moment_nm_per_kg"] = peak(col("knee_extension_moment_nm")) / mass;
+  m["peak_ankle_plantarflexion_moment_nm_per_kg"] = peak(col("ankle_plantarflexion_moment_nm")) / mass;
+  m["peak_knee_flexion_deg"] = peak(col("knee_flexion_deg"));
+  m["knee_flexion_at_contact_deg"] = col("knee_flexion_deg").front();
+  m["peak_vertical_grf_bw"] = peak(col("grf_y_n")) / bw;
+
+  // Joint work: internal moment along +q times q̇ (knee: flexion coordinate; ankle: dorsiflexion).
+  const auto joint_work = [&](const char* moment, const char* velocity, double sign) {
+    const auto& mo = col(moment);
+    const auto& w = col(velocity);
+    std::vector<double> p(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i) p[i] = sign * mo[i] * w[i];
+    return work_parts(t, p);
+  };
+  // knee_extension_moment = −M_q4, so P = M_q4·q̇4 = −M_ext·q̇4 (likewise at the ankle).
+  const auto [kp, kn] = joint_work("knee_extension_moment_nm", "knee_flexion_velocity_rad_per_s", -1.0);
+  const auto [ap, an] = joint_work("ankle_plantarflexion_moment_nm", "ankle_dorsiflexion_velocity_rad_per_s", -1.0);
+  m["knee_positive_work_j_per_kg"] = kp / mass;
+  m["knee_negative_work_j_per_kg"] = kn / mass;
+  m["ankle_positive_work_j_per_kg"] = ap / mass;
+  m["ankle_negative_work_j_per_kg"] = an / mass;
+
+  // Calf (Achilles) = muscles tagged "calf"; effort Σ ∫ a³ dt (DESIGN 3.6).
+  std::vector<double> achilles(t.size(), 0.0);
+  double achilles_strain = 0.0, effort = 0.0;
+  for (const auto& mu : model.muscles()) {
+    const auto& f = col(mu.name + "_force_n");
+    const auto& a = col(mu.name + "_activation");
+    const auto& lf = col(mu.name + "_norm_fiber_length");
+    const auto& vf = col(mu.name + "_fiber_velocity_m_per_s");
+    const auto& ff = col(mu.name + "_fiber_force_n");
+    std::vector<double> a3(t.size()), fiber_power(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      a3[i] = a[i] * a[i] * a[i];
+      fiber_power[i] = -ff[i] * vf[i];  // power the fiber delivers; < 0 while lengthening under load
+    }
+    effort += integral(t, a3);
+    m["peak_" + mu.name + "_force_bw"] = peak(f) / bw;
+    m["peak_" + mu.name + "_fiber_length_norm"] = peak(lf);
+    m[mu.name + "_negative_work_j_per_kg"] = work_parts(t, fiber_power).second / mass;
+    if (mu.has_tag("calf")) {
+      for (std::size_t i = 0; i < t.size(); ++i) achilles[i] += f[i];
+      achilles_strain = std::max(achilles_strain, peak(col(mu.name + "_tendon_strain")));
+    }
+  }
+  m["peak_achilles_force_bw"] = peak(achilles) / bw;
+  m["peak_achilles_strain"] = achilles_strain;
+  m["effort"] = effort;
+  return m;
+}
+
+}  // namespace legsim

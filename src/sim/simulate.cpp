@@ -1,0 +1,341 @@
+// Scalar stance simulation with Boost.Odeint: dense-output Dormand–Prince 5(4), toe-off located on
+// the dense output by bisection, failures reported as a status (never as numbers).
+#include "legsim/sim/simulate.hpp"
+
+#include <algorithm>
+#include <boost/numeric/odeint.hpp>
+#include <cmath>
+#include <string>
+
+#include "legsim/core/error.hpp"
+#include "legsim/sim/metrics.hpp"
+
+namespace legsim {
+
+namespace odeint = boost::numeric::odeint;
+
+const char* to_string(StanceStatus s) {
+  switch (s) {
+    case StanceStatus::kOk: return "ok";
+    case StanceStatus::kStepSizeUnderflow: return "step-size underflow";
+    case StanceStatus::kNonFiniteState: return "non-finite state";
+    case StanceStatus::kNoToeOff: return "no toe-off";
+    case StanceStatus::kNoContact: return "no contact";
+    case StanceStatus::kIntegratorError: return "integrator error";
+  }
+  return "?";
+}
+
+const std::vector<double>& StanceResult::column(std::string_view name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i] == name) return series[i];
+  throw InputError("no time-series column '" + std::string(name) + "'");
+}
+
+StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors) {
+  const auto& muscles = model.muscles();
+  if (muscles.size() > static_cast<std::size_t>(kMaxMuscles))
+    throw InputError("muscles: the model has " + std::to_string(muscles.size()) + " muscles; at most " +
+                     std::to_string(kMaxMuscles) + " are supported");
+  StanceConstants<double> c;
+  c.body = make_body_constants<double>(model.body());
+  c.contact = model.contact();
+  c.pfj = model.pfj();
+  c.n_muscles = static_cast<int>(muscles.size());
+  for (int i = 0; i < c.n_muscles; ++i) {
+    MuscleParams p = muscles[i].params;
+    if (capacity_factors) p.capacity_factor *= capacity_factors[i];
+    MuscleConstants<double>& m = c.muscles[i];
+    m.mtu = make_mtu_coefficients<double>(p);
+    m.activation_time_constant = p.activation_time_constant;
+    m.deactivation_time_constant = p.deactivation_time_constant;
+    m.activation_smoothing = p.activation_smoothing;
+    m.reference_length = p.optimal_fiber_length + p.tendon_slack_length;
+    m.rigid_tendon = p.tendon == TendonModel::kRigid;
+    m.n_crossings = static_cast<int>(muscles[i].joints.size());
+    for (int j = 0; j < m.n_crossings; ++j) m.crossings[j] = muscles[i].joints[j];
+    c.knee_extensor[i] = muscles[i].has_tag("knee_extensor");
+  }
+  return c;
+}
+
+void FeedforwardExcitation::operator()(double t, std::span<const double>, std::span<double> u) const {
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const auto& ts = times[i];
+    const auto& ls = levels[i];
+    if (t <= ts.front()) { u[i] = ls.front(); continue; }
+    if (t >= ts.back()) { u[i] = ls.back(); continue; }
+    const auto it = std::upper_bound(ts.begin(), ts.end(), t);
+    const std::size_t k = static_cast<std::size_t>(it - ts.begin());
+    const double w = (t - ts[k - 1]) / (ts[k] - ts[k - 1]);
+    u[i] = ls[k - 1] + w * (ls[k] - ls[k - 1]);
+  }
+}
+
+void validate(const FeedforwardExcitation& e, const Model& model) {
+  const std::size_t n = model.muscles().size();
+  if (e.times.size() != n || e.levels.size() != n)
+    throw InputError("excitation: expected patterns for " + std::to_string(n) + " muscles, got " +
+                     std::to_string(e.times.size()) + " time lists and " + std::to_string(e.levels.size()) +
+                     " level lists");
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string path = "excitation." + model.muscles()[i].name;
+    if (e.times[i].empty() || e.times[i].size() != e.levels[i].size())
+      throw InputError(path + ": times and levels must be non-empty and of equal length (got " +
+                       std::to_string(e.times[i].size()) + " and " + std::to_string(e.levels[i].size()) + ")");
+    for (std::size_t k = 0; k < e.times[i].size(); ++k) {
+      require_finite(path + ".times[" + std::to_string(k) + "]", e.times[i][k]);
+      require_in_range(path + ".levels[" + std::to_string(k) + "]", e.levels[i][k], 0.0, 1.0);
+      if (k > 0 && !(e.times[i][k] > e.times[i][k - 1]))
+        require(false, path + ".times[" + std::to_string(k) + "]", e.times[i][k], "> the previous time (increasing)");
+    }
+  }
+}
+
+void validate(const TouchdownState& td, const Model& model) {
+  require_in_range("touchdown.trunk_lean", td.trunk_lean, -0.5, 1.0);
+  require_in_range("touchdown.hip_flexion", td.hip_flexion, -0.5, 1.5);
+  require_in_range("touchdown.knee_flexion", td.knee_flexion, 0.0, 1.5);
+  require_in_range("touchdown.ankle_dorsiflexion", td.ankle_dorsiflexion, -0.8, 0.6);
+  require_in_range("touchdown.hip_velocity_x", td.hip_velocity_x, -15.0, 15.0);
+  require_in_range("touchdown.hip_velocity_y", td.hip_velocity_y, -5.0, 5.0);
+  require_in_range("touchdown.trunk_angular_velocity", td.trunk_angular_velocity, -50.0, 50.0);
+  require_in_range("touchdown.hip_angular_velocity", td.hip_angular_velocity, -50.0, 50.0);
+  require_in_range("touchdown.knee_angular_velocity", td.knee_angular_velocity, -50.0, 50.0);
+  require_in_range("touchdown.ankle_angular_velocity", td.ankle_angular_velocity, -50.0, 50.0);
+  if (!td.activations.empty()) {
+    if (td.activations.size() != model.muscles().size())
+      throw InputError("touchdown.activations: expected " + std::to_string(model.muscles().size()) +
+                       " values (one per muscle), got " + std::to_string(td.activations.size()));
+    for (std::size_t i = 0; i < td.activations.size(); ++i)
+      require_in_range("touchdown.activations[" + model.muscles()[i].name + "]", td.activations[i], 0.0, 1.0);
+  }
+}
+
+std::vector<double> touchdown_state_vector(const Model& model, const StanceConstants<double>& c,
+                                           const TouchdownState& td) {
+  const int n = c.n_muscles;
+  std::vector<double> x(state_size(n), 0.0);
+  Vec6<double> q, qd;
+  q << 0.0, 0.0, td.trunk_lean, td.hip_flexion, td.knee_flexion, td.ankle_dorsiflexion;
+  qd << td.hip_velocity_x, td.hip_velocity_y, td.trunk_angular_velocity, td.hip_angular_velocity,
+      td.knee_angular_velocity, td.ankle_angular_velocity;
+  const Kinematics<double> k = kinematics(c.body, q, qd);
+  q(1) = -std::min(k.contact[kHeel](1), k.contact[kMetatarsalHead](1));  // lowest point at y = 0
+  for (int i = 0; i < kDof; ++i) {
+    x[kStateQ + i] = q(i);
+    x[kStateQd + i] = qd(i);
+  }
+  // Tendon forces at static equilibrium with the touchdown activation (DESIGN 3.3).
+  std::array<double, kNumJoints> phi, phi_dot;
+  for (int j = 0; j < kNumJoints; ++j) {
+    phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
+    phi_dot[j] = -qd(kJointCoordinate[j]);
+  }
+  for (int i = 0; i < n; ++i) {
+    const MuscleSpec& spec = model.muscles()[i];
+    const double a = td.activations.empty() ? spec.params.min_activation : td.activations[i];
+    double length = c.muscles[i].reference_length, velocity = 0.0;
+    for (int cr = 0; cr < c.muscles[i].n_crossings; ++cr) {
+      const int j = static_cast<int>(c.muscles[i].crossings[cr].joint);
+      const auto ck = crossing_kinematics(c.muscles[i].crossings[cr], phi[j]);
+      length += ck.length_change;
+      velocity += ck.dl_dphi * phi_dot[j];
+    }
+    x[activation_index(i)] = a;
+    x[tendon_state_index(n, i)] = solve_mtu_equilibrium(spec.params, length, velocity, a).norm_tendon_force;
+  }
+  return x;
+}
+
+namespace {
+
+using State = std::vector<double>;
+
+/// Column layout of the recorded time series (DESIGN 5).
+std::vector<std::string> series_columns(const Model& model) {
+  std::vector<std::string> cols = {
+      "time_s", "hip_x_m", "hip_y_m", "trunk_lean_deg", "hip_flexion_deg", "knee_flexion_deg",
+      "ankle_dorsiflexion_deg", "hip_flexion_velocity_rad_per_s", "knee_flexion_velocity_rad_per_s",
+      "ankle_dorsiflexion_velocity_rad_per_s", "grf_x_n", "grf_y_n", "heel_normal_force_n",
+      "metatarsal_normal_force_n", "hip_extension_moment_nm", "knee_extension_moment_nm",
+      "ankle_plantarflexion_moment_nm", "com_x_m", "com_y_m", "com_velocity_x_m_per_s",
+      "com_velocity_y_m_per_s", "quadriceps_force_n", "pfj_force_n", "pfj_stress_pa", "pfj_force_moment_method_n"};
+  for (const auto& m : model.muscles())
+    for (const char* s : {"_excitation", "_activation", "_force_n", "_fiber_length_m", "_norm_fiber_length",
+                          "_fiber_velocity_m_per_s", "_fiber_force_n", "_mtu_length_m", "_tendon_strain"})
+      cols.push_back(m.name + s);
+  return cols;
+}
+
+class Recorder {
+ public:
+  Recorder(const StanceConstants<double>& c, const ExcitationFn& e, std::size_t ncols)
+      : c_(c), excitation_(e), series_(ncols) {}
+
+  void record(double t, const State& x) {
+    std::array<double, kMaxMuscles> u{};
+    excitation_(t, x, std::span<double>(u.data(), c_.n_muscles));
+    State dx(x.size());
+    StanceSignals<double> s;
+    stance_rhs(c_, x.data(), u.data(), dx.data(), &s);
+    std::size_t k = 0;
+    const auto push = [&](double v) { series_[k++].push_back(v); };
+    push(t);
+    push(x[0]);
+    push(x[1]);
+    for (int i = 2; i < 6; ++i) push(x[i] * kRadToDeg);
+    for (int i = 9; i < 12; ++i) push(x[i]);
+    push(s.grf_x);
+    push(s.grf_y);
+    push(s.normal_force[kHeel]);
+    push(s.normal_force[kMetatarsalHead]);
+    for (int j = 0; j < kNumJoints; ++j) push(-s.joint_moment[j]);
+    push(s.body_com_x);
+    push(s.body_com_y);
+    push(s.body_com_vx);
+    push(s.body_com_vy);
+    push(s.quadriceps_force);
+    push(s.pfj_force);
+    push(s.pfj_stress);
+    push(s.pfj_force_moment_method);
+    for (int i = 0; i < c_.n_muscles; ++i) {
+      push(u[i]);
+      push(s.activation[i]);
+      push(s.force[i]);
+      push(s.fiber_length[i]);
+      push(s.norm_fiber_length[i]);
+      push(s.fiber_velocity[i]);
+      push(s.fiber_force[i]);
+      push(s.mtu_length[i]);
+      push(s.tendon_strain[i]);
+    }
+  }
+  std::vector<std::vector<double>>& series() { return series_; }
+
+ private:
+  const StanceConstants<double>& c_;
+  const ExcitationFn& excitation_;
+  std::vector<std::vector<double>> series_;
+};
+
+bool all_finite(const State& x) {
+  return std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
+}
+
+}  // namespace
+
+StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ExcitationFn& excitation,
+                             const StanceOptions& options) {
+  validate(touchdown, model);
+  if (!excitation) throw InputError("excitation: a callable is required");
+  const std::size_t nm = model.muscles().size();
+  if (!options.capacity_factors.empty()) {
+    if (options.capacity_factors.size() != nm)
+      throw InputError("options.capacity_factors: expected " + std::to_string(nm) + " values, got " +
+                       std::to_string(options.capacity_factors.size()));
+    for (std::size_t i = 0; i < nm; ++i)
+      require(options.capacity_factors[i] > 0 && options.capacity_factors[i] <= 1,
+              "options.capacity_factors[" + model.muscles()[i].name + "]", options.capacity_factors[i], "(0, 1]");
+  }
+  const IntegratorSettings& is = model.integrator();
+  const double rtol = options.relative_tolerance > 0 ? options.relative_tolerance : is.relative_tolerance;
+  const double atol = options.absolute_tolerance > 0 ? options.absolute_tolerance : is.absolute_tolerance;
+  require(rtol <= 1e-2, "options.relative_tolerance", rtol, "(0, 0.01]");
+  require(atol <= 1e-2, "options.absolute_tolerance", atol, "(0, 0.01]");
+
+  const StanceConstants<double> c =
+      make_stance_constants(model, options.capacity_factors.empty() ? nullptr : options.capacity_factors.data());
+  const int n = c.n_muscles;
+  StanceResult res;
+  res.touchdown_state = touchdown_state_vector(model, c, touchdown);
+
+  std::array<double, kMaxMuscles> u{};
+  long evaluations = 0;
+  const auto system = [&](const State& x, State& dxdt, double t) {
+    ++evaluations;
+    excitation(t, x, std::span<double>(u.data(), n));
+    stance_rhs(c, x.data(), u.data(), dxdt.data());
+  };
+  const auto normal_force = [&](const State& x, double t) {
+    State dx(x.size());
+    StanceSignals<double> s;
+    excitation(t, x, std::span<double>(u.data(), n));
+    stance_rhs(c, x.data(), u.data(), dx.data(), &s);
+    return s.grf_y;
+  };
+
+  res.columns = series_columns(model);
+  Recorder rec(c, excitation, res.columns.size());
+  auto stepper = odeint::make_dense_output(atol, rtol, odeint::runge_kutta_dopri5<State>());
+  stepper.initialize(res.touchdown_state, 0.0, is.initial_step);
+  const double weight = model.body_weight();
+  const double dt_out = is.output_interval;
+  long next_sample = 0;
+  bool loaded = false;  // the stance has borne load (mid-stance reached the loading threshold)
+  State xs(res.touchdown_state.size());
+  const auto fail = [&](StanceStatus st, const std::string& why) {
+    res.status = st;
+    res.message = std::string(to_string(st)) + ": " + why;
+    res.series.clear();
+    res.metrics.clear();
+    res.rhs_evaluations = evaluations;
+    return res;
+  };
+
+  double toe_off = -1.0;
+  try {
+    while (toe_off < 0.0) {
+      const auto [t0, t1] = stepper.do_step(system);
+      ++res.steps;
+      if (!all_finite(stepper.current_state()))
+        return fail(StanceStatus::kNonFiniteState, "the state became non-finite at t = " + format_value(t1) + " s");
+      if (stepper.current_time_step() < is.min_step)
+        return fail(StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(stepper.current_time_step()) +
+                                                          " s at t = " + format_value(t1) + " s (minimum " +
+                                                          format_value(is.min_step) + " s)");
+      const double fn = normal_force(stepper.current_state(), t1);
+      // Toe-off: the first time, after the stance has borne load (normal force above 20 % of body
+      // weight), that the total normal force returns to zero; located by bisection on the dense output.
+      double t_end = t1;
+      if (loaded && fn <= 0.0) {
+        double lo = t0, hi = t1;
+        while (hi - lo > is.event_tolerance) {
+          const double mid = 0.5 * (lo + hi);
+          stepper.calc_state(mid, xs);
+          (normal_force(xs, mid) > 0.0 ? lo : hi) = mid;
+        }
+        toe_off = hi;
+        t_end = hi;
+      }
+      if (fn > 0.2 * weight) loaded = true;
+      while (static_cast<double>(next_sample) * dt_out <= t_end) {
+        const double ts = static_cast<double>(next_sample) * dt_out;
+        stepper.calc_state(ts, xs);
+        rec.record(ts, xs);
+        ++next_sample;
+      }
+      if (toe_off < 0.0 && t1 > is.max_stance_time) {
+        return fail(loaded ? StanceStatus::kNoToeOff : StanceStatus::kNoContact,
+                    loaded ? "the foot did not leave the ground within " + format_value(is.max_stance_time) + " s"
+                           : "the normal force never reached 20 % of body weight within " +
+                                 format_value(is.max_stance_time) + " s");
+      }
+    }
+  } catch (const odeint::step_adjustment_error& e) {
+    return fail(StanceStatus::kStepSizeUnderflow, e.what());
+  } catch (const std::exception& e) {
+    return fail(StanceStatus::kIntegratorError, e.what());
+  }
+  stepper.calc_state(toe_off, xs);
+  if (static_cast<double>(next_sample - 1) * dt_out < toe_off) rec.record(toe_off, xs);
+  res.toeoff_state = xs;
+  res.contact_time = toe_off;
+  res.series = std::move(rec.series());
+  res.rhs_evaluations = evaluations;
+  res.metrics = stance_metrics(model, res);
+  if (!options.record) res.series.clear();
+  return res;
+}
+
+}  // namespace legsim
