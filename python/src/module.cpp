@@ -35,4 +35,6 @@ PYBIND11_MODULE(_core, m) {
   });
   legsim::py_bind::bind_curves(m);
   legsim::py_bind::bind_muscle(m);
+  legsim::py_bind::bind_model(m);
+  legsim::py_bind::bind_sim(m);
 }

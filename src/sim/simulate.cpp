@@ -324,7 +324,8 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
     }
   } catch (const odeint::step_adjustment_error& e) {
     return fail(StanceStatus::kStepSizeUnderflow, e.what());
-  } catch (const std::exception& e) {
+  } catch (const odeint::odeint_error& e) {
+    // Other exceptions (e.g. from a user's excitation callable) propagate to the caller.
     return fail(StanceStatus::kIntegratorError, e.what());
   }
   stepper.calc_state(toe_off, xs);

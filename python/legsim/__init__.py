@@ -1,0 +1,26 @@
+"""legsim — muscle-driven planar running-leg simulation: stance dynamics and patellofemoral joint load.
+
+Quick tour::
+
+    import legsim
+    legsim.curves.active_force_length([0.8, 1.0, 1.2])
+    model = legsim.Model.default()
+    res = legsim.simulate_stance(model)
+    res.metrics["peak_pfj_force_bw"], res.timeseries.head()
+"""
+from __future__ import annotations
+
+from . import _core
+from . import curves
+from .errors import Error, InputError, ModelFileError, SimulationError
+from .muscle import MuscleTendon
+from .stance import StanceResult, Touchdown, default_excitation, simulate_stance
+from .teaching import calf_raise_moments
+
+Model = _core.Model
+__version__ = _core.__version__
+
+__all__ = [
+    "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "curves",
+    "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "__version__",
+]
