@@ -1,0 +1,170 @@
+// Stance simulation: convergence under tolerance refinement, failure reporting, no allocation in
+// the right-hand side, toe-off location.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+
+#include "legsim/model.hpp"
+#include "legsim/sim/simulate.hpp"
+
+// Allocation counter for the "right-hand side allocates nothing" test.
+namespace {
+std::atomic<long> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace legsim;
+
+namespace {
+
+FeedforwardExcitation teaching_pattern(const Model& model) {
+  FeedforwardExcitation ff;
+  for (const auto& m : model.muscles()) {
+    double level = 0.05;
+    if (m.name == "soleus" || m.name == "gastrocnemius") level = 0.5;
+    if (m.name == "quadriceps") level = 0.4;
+    if (m.name == "gluteus" || m.name == "hamstrings") level = 0.2;
+    ff.times.push_back({0.0, 0.15, 0.3});
+    ff.levels.push_back({level, level, 0.02});
+  }
+  return ff;
+}
+
+TouchdownState touchdown_for(const Model& model, const FeedforwardExcitation& ff) {
+  TouchdownState td;
+  for (std::size_t i = 0; i < model.muscles().size(); ++i) td.activations.push_back(ff.levels[i][0]);
+  return td;
+}
+
+double rel_diff(double a, double b) { return std::abs(a - b) / std::abs(b); }
+
+}  // namespace
+
+TEST_CASE("stance: the default pattern lands, loads and toes off") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  const StanceResult r = simulate_stance(model, touchdown_for(model, ff), ff);
+  REQUIRE(r.ok());
+  CHECK(r.contact_time > 0.08);
+  CHECK(r.contact_time < 0.4);
+  // At toe-off the total normal force is zero and just before it positive.
+  const auto& fy = r.column("grf_y_n");
+  CHECK(fy.back() == Approx(0.0).margin(1e-9));
+  CHECK(r.metrics.at("peak_vertical_grf_bw") > 1.0);
+  // The recorded time series starts at touchdown and ends at toe-off.
+  CHECK(r.column("time_s").front() == 0.0);
+  CHECK(r.column("time_s").back() == Approx(r.contact_time).margin(1e-12));
+}
+
+TEST_CASE("stance: halving the tolerance changes peak PFJ force and contact time by < 0.5 %") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  const auto td = touchdown_for(model, ff);
+  StanceOptions o;
+  o.relative_tolerance = 1e-6;
+  o.absolute_tolerance = 1e-8;
+  const StanceResult a = simulate_stance(model, td, ff, o);
+  o.relative_tolerance = 5e-7;
+  o.absolute_tolerance = 5e-9;
+  const StanceResult b = simulate_stance(model, td, ff, o);
+  o.relative_tolerance = 1e-10;
+  o.absolute_tolerance = 1e-12;
+  const StanceResult ref = simulate_stance(model, td, ff, o);
+  REQUIRE((a.ok() && b.ok() && ref.ok()));
+  constexpr double kBar = 0.005;
+  CHECK(rel_diff(a.metrics.at("peak_pfj_force_bw"), b.metrics.at("peak_pfj_force_bw")) < kBar);
+  CHECK(rel_diff(a.contact_time, b.contact_time) < kBar);
+  // And both approach the tight-tolerance reference.
+  CHECK(rel_diff(b.metrics.at("peak_pfj_force_bw"), ref.metrics.at("peak_pfj_force_bw")) < kBar);
+  CHECK(rel_diff(b.contact_time, ref.contact_time) < kBar);
+  CHECK(b.steps > a.steps);  // the finer tolerance really took more steps
+}
+
+TEST_CASE("stance: failures are reported with a reason, never as numbers") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  const auto td = touchdown_for(model, ff);
+  SECTION("no toe-off within the time limit") {
+    const Model short_limit = model.with_params({{"integrator.max_stance_time", 0.05}});
+    const StanceResult r = simulate_stance(short_limit, td, ff);
+    CHECK(r.status == StanceStatus::kNoToeOff);
+    CHECK(r.message == "no toe-off: the foot did not leave the ground within 0.05 s");
+    CHECK(r.metrics.empty());
+    CHECK(r.series.empty());
+  }
+  SECTION("a non-finite excitation makes a non-finite state") {
+    const ExcitationFn bad = [](double t, std::span<const double>, std::span<double> u) {
+      for (double& v : u) v = t > 0.01 ? std::nan("") : 0.1;
+    };
+    const StanceResult r = simulate_stance(model, td, bad);
+    CHECK(r.status == StanceStatus::kNonFiniteState);
+    CHECK(r.message.rfind("non-finite state: the state became non-finite at t = ", 0) == 0);
+    CHECK(r.metrics.empty());
+  }
+  SECTION("the foot never loads") {
+    TouchdownState up;        // relaxed muscles (minimum activation, zero excitation)
+    up.hip_velocity_y = 4.5;  // leaves the ground at once; a 0.9 s flight outlasts the 0.6 s limit
+    const ExcitationFn relaxed = [](double, std::span<const double>, std::span<double> u) {
+      for (double& v : u) v = 0.0;
+    };
+    const StanceResult r = simulate_stance(model, up, relaxed);
+    CHECK(r.message == "no contact: the normal force never reached 20 % of body weight within 0.6 s");
+    CHECK(r.status == StanceStatus::kNoContact);
+  }
+}
+
+TEST_CASE("stance: bad input throws InputError naming the field") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  TouchdownState td = touchdown_for(model, ff);
+  td.knee_flexion = std::nan("");
+  CHECK_THROWS_WITH(simulate_stance(model, td, ff), "touchdown.knee_flexion = nan is out of range: allowed [0, 1.5]");
+  td = touchdown_for(model, ff);
+  td.activations.pop_back();
+  CHECK_THROWS_WITH(simulate_stance(model, td, ff), Catch::Contains("touchdown.activations: expected 7 values"));
+  FeedforwardExcitation bad = ff;
+  bad.levels[0][1] = 1.5;
+  CHECK_THROWS_WITH(validate(bad, model), "excitation.gastrocnemius.levels[1] = 1.5 is out of range: allowed [0, 1]");
+  StanceOptions o;
+  o.capacity_factors.assign(model.muscles().size(), 1.0);
+  o.capacity_factors[0] = 0.0;
+  CHECK_THROWS_WITH(simulate_stance(model, touchdown_for(model, ff), ff, o),
+                    "options.capacity_factors[gastrocnemius] = 0 is out of range: allowed (0, 1]");
+}
+
+TEST_CASE("stance: the right-hand side allocates nothing") {
+  const Model& model = Model::default_model();
+  const StanceConstants<double> c = make_stance_constants(model);
+  const auto ff = teaching_pattern(model);
+  std::vector<double> x = touchdown_state_vector(model, c, touchdown_for(model, ff));
+  std::vector<double> dx(x.size());
+  std::array<double, kMaxMuscles> u{};
+  u.fill(0.3);
+  StanceSignals<double> sig;
+  const long before = g_allocations.load();
+  for (int i = 0; i < 100; ++i) stance_rhs(c, x.data(), u.data(), dx.data(), &sig);
+  CHECK(g_allocations.load() == before);
+  for (double v : dx) CHECK(std::isfinite(v));
+}
+
+TEST_CASE("stance: fatigue lowers the calf's force capacity") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  const auto td = touchdown_for(model, ff);
+  StanceOptions o;
+  o.capacity_factors.assign(model.muscles().size(), 1.0);
+  const StanceResult fresh = simulate_stance(model, td, ff, o);
+  o.capacity_factors[model.muscle_index("soleus")] = 0.6;
+  const StanceResult tired = simulate_stance(model, td, ff, o);
+  REQUIRE((fresh.ok() && tired.ok()));
+  CHECK(tired.metrics.at("peak_soleus_force_bw") < fresh.metrics.at("peak_soleus_force_bw"));
+}
