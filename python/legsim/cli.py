@@ -1,0 +1,126 @@
+"""The ``legsim`` command line: ``legsim run`` (the main job of ``make run``), ``legsim simulate``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import Error
+
+
+def _load_model(path):
+    from . import Model
+    return Model.load(path) if path else Model.default()
+
+
+def _print_metrics(metrics: dict, keys=None) -> None:
+    keys = keys or sorted(metrics)
+    width = max(len(k) for k in keys)
+    for k in keys:
+        print(f"  {k:<{width}}  {metrics[k]:10.4f}")
+
+
+def cmd_run(args) -> int:
+    """Main job on the default model: muscle demonstration and one stance, with plots."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import MuscleTendon, calf_raise_moments, curves, simulate_stance
+    model = _load_model(args.model)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    print(f"legsim {__version__} — model '{model.name}': {model.body_mass:g} kg, {model.height:g} m")
+    print("\nMuscle curves (De Groote et al. 2016, OpenSim refit):")
+    print(f"  {'l_norm':>7} {'fL':>7} {'fPE':>7} | {'v_norm':>7} {'fV':>7}")
+    for l, v in zip((0.6, 0.8, 1.0, 1.2, 1.4), (-1.0, -0.5, 0.0, 0.5, 1.0)):
+        print(f"  {l:7.2f} {curves.active_force_length(l):7.4f} {curves.passive_force_length(l):7.4f} | "
+              f"{v:7.2f} {curves.force_velocity(v):7.4f}")
+
+    print("\nCalf raise: isometric plantarflexion moment at full activation (N·m), ankle at 0°:")
+    cr = calf_raise_moments(model, np.linspace(-30, 20, 26), [0.0, 90.0])
+    for knee in (0.0, 90.0):
+        row = cr[(cr.knee_flexion_deg == knee) & (cr.ankle_dorsiflexion_deg == 0.0)].iloc[0]
+        print(f"  knee {knee:4.0f}°: soleus {row.soleus_plantarflexion_moment_nm:7.1f}, "
+              f"gastrocnemius {row.gastrocnemius_plantarflexion_moment_nm:7.1f}")
+
+    res = simulate_stance(model)
+    print(f"\nOne stance (teaching feedforward pattern, default touchdown): {res.status}")
+    if not res.converged:
+        print(f"  {res.message}")
+        return 1
+    _print_metrics(res.metrics, [k for k in (
+        "contact_time_s", "peak_vertical_grf_bw", "knee_flexion_at_contact_deg", "peak_knee_flexion_deg",
+        "peak_knee_extension_moment_nm_per_kg", "peak_quadriceps_force_bw", "peak_pfj_force_bw",
+        "peak_pfj_stress_mpa", "peak_pfj_force_moment_method_bw", "pfj_impulse_bw_s", "peak_achilles_force_bw",
+        "peak_soleus_force_bw", "peak_gastrocnemius_force_bw", "effort") if k in res.metrics])
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    l = np.linspace(0.3, 1.8, 200)
+    axes[0, 0].plot(l, curves.active_force_length(l), label="active fL")
+    axes[0, 0].plot(l, curves.passive_force_length(l), label="passive fPE")
+    axes[0, 0].set(xlabel="normalized fiber length", ylabel="normalized force", title="force–length")
+    axes[0, 0].legend()
+    v = np.linspace(-1, 1, 200)
+    axes[0, 1].plot(v, curves.force_velocity(v))
+    axes[0, 1].set(xlabel="normalized fiber velocity (lengthening +)", ylabel="fV", title="force–velocity")
+    for knee, ls in ((0.0, "-"), (90.0, "--")):
+        d = cr[cr.knee_flexion_deg == knee]
+        axes[1, 0].plot(d.ankle_dorsiflexion_deg, d.soleus_plantarflexion_moment_nm, "C0" + ls, label=f"soleus, knee {knee:g}°")
+        axes[1, 0].plot(d.ankle_dorsiflexion_deg, d.gastrocnemius_plantarflexion_moment_nm, "C1" + ls,
+                        label=f"gastrocnemius, knee {knee:g}°")
+    axes[1, 0].set(xlabel="ankle dorsiflexion (deg)", ylabel="plantarflexion moment (N·m)", title="calf raise")
+    axes[1, 0].legend(fontsize=7)
+    ts = res.timeseries
+    bw = model.body_mass * 9.80665
+    axes[1, 1].plot(ts.time_s * 1e3, ts.grf_y_n / bw, label="vertical GRF")
+    axes[1, 1].plot(ts.time_s * 1e3, ts.pfj_force_n / bw, label="PFJ force")
+    axes[1, 1].plot(ts.time_s * 1e3, ts.quadriceps_force_n / bw, label="quadriceps")
+    axes[1, 1].set(xlabel="time from touchdown (ms)", ylabel="body weights", title="one stance")
+    axes[1, 1].legend()
+    fig.tight_layout()
+    png = out / "legsim_run.png"
+    fig.savefig(png, dpi=110)
+    ts.to_csv(out / "stance_timeseries.csv", index=False)
+    print(f"\nwrote {png} and {out / 'stance_timeseries.csv'}")
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    from . import simulate_stance
+    model = _load_model(args.model)
+    res = simulate_stance(model)
+    print(f"{res.status}: {res.message}" if not res.converged else "ok")
+    if res.converged:
+        _print_metrics(res.metrics)
+        if args.out:
+            res.timeseries.to_csv(args.out, index=False)
+    return 0 if res.converged else 1
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="legsim", description="Muscle-driven running-leg simulation")
+    parser.add_argument("--version", action="version", version=f"legsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="main job on the default model: muscle demo, one stance, plots")
+    p.add_argument("--model", help="model file (TOML); default: the built-in runner")
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("simulate", help="simulate one stance and print its metrics")
+    p.add_argument("--model")
+    p.add_argument("--out", help="CSV file for the time series")
+    p.set_defaults(func=cmd_simulate)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except Error as exc:
+        print(f"legsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
