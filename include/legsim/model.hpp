@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "legsim/body/params.hpp"
+#include "legsim/control/controller.hpp"
 #include "legsim/joint_load/pfj.hpp"
 #include "legsim/muscle/geometry.hpp"
 #include "legsim/muscle/params.hpp"
@@ -76,6 +77,8 @@ class Model {
   std::size_t muscle_index(std::string_view name) const;
   const PfjParams& pfj() const { return parts_.pfj; }
   const IntegratorSettings& integrator() const { return parts_.integrator; }
+  /// Default stance controller (muscles in model order).
+  const ControllerParams& controller() const { return parts_.controller; }
   double body_weight() const;  ///< N
 
   bool operator==(const Model& other) const { return to_toml() == other.to_toml(); }
@@ -89,6 +92,7 @@ class Model {
     std::vector<MuscleSpec> muscles;
     PfjParams pfj;
     IntegratorSettings integrator;
+    ControllerParams controller;  ///< muscles aligned with `muscles` by the constructor
   };
   explicit Model(Parts parts);
   const Parts& parts() const { return parts_; }

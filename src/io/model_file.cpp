@@ -70,6 +70,23 @@ const NumField<IntegratorSettings> kIntegratorFields[] = {
     {"event_tolerance", "s", &IntegratorSettings::event_tolerance, false},
 };
 
+const NumField<ControllerParams> kControllerFields[] = {
+    {"ramp_time", "s", &ControllerParams::ramp_time, false},
+    {"trunk_kp", "1/rad", &ControllerParams::trunk_kp, false},
+    {"trunk_kd", "s/rad", &ControllerParams::trunk_kd, false},
+    {"trunk_reference_lean", "rad", &ControllerParams::trunk_reference_lean, false},
+};
+
+const NumField<MuscleControl> kMuscleControlFields[] = {
+    {"level", "1, feedforward excitation", &MuscleControl::level, false},
+    {"onset", "s after touchdown", &MuscleControl::onset, false},
+    {"offset", "s after touchdown", &MuscleControl::offset, false},
+    {"force_gain", "1, per normalized tendon force", &MuscleControl::force_gain, false},
+    {"length_gain", "1, per normalized fiber length", &MuscleControl::length_gain, false},
+    {"length_offset", "1, normalized fiber length", &MuscleControl::length_offset, false},
+    {"trunk_gain", "1, +1 hip extensor, -1 hip flexor", &MuscleControl::trunk_gain, false},
+};
+
 struct BodyFields {
   double mass = 0, height = 0;
 };
@@ -256,9 +273,9 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   Model::Parts p;
   for (const auto& [k, v] : root) {
     const std::string_view key = k.str();
-    static constexpr std::string_view kTop[] = {"model", "body", "contact", "muscles", "pfj", "integrator"};
+    static constexpr std::string_view kTop[] = {"model", "body", "contact", "muscles", "pfj", "integrator", "controller"};
     if (std::find(std::begin(kTop), std::end(kTop), key) == std::end(kTop))
-      r.fail("unknown table '" + std::string(key) + "'; allowed: model, body, contact, muscles, pfj, integrator");
+      r.fail("unknown table '" + std::string(key) + "'; allowed: model, body, contact, muscles, pfj, integrator, controller");
   }
   const toml::table& model = r.table(root, "model", "", true);
   r.known_keys(model, kNoFields, {"name", "description", "format_version", "source"}, "model");
@@ -308,6 +325,23 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   const toml::table& integ = r.table(root, "integrator", "", false);
   r.known_keys(integ, kIntegratorFields, {}, "integrator");
   r.numbers(integ, kIntegratorFields, "integrator", p.integrator);
+
+  const toml::table& ctrl = r.table(root, "controller", "", false);
+  r.known_keys(ctrl, kControllerFields, {"muscles", "source"}, "controller");
+  r.numbers(ctrl, kControllerFields, "controller", p.controller);
+  const toml::table& cm = r.table(ctrl, "muscles", "controller", false);
+  for (const auto& [k, v] : cm) {
+    const std::string name(k.str());
+    const std::string path = "controller.muscles." + name;
+    const bool known = std::any_of(p.muscles.begin(), p.muscles.end(), [&](const MuscleSpec& m) { return m.name == name; });
+    if (!known) r.fail("'" + path + "' names no muscle of the model");
+    if (!v.is_table()) r.fail("'" + path + "' must be a table");
+    r.known_keys(*v.as_table(), kMuscleControlFields, {}, path);
+    MuscleControl mc;
+    r.numbers(*v.as_table(), kMuscleControlFields, path, mc);
+    p.controller.muscle_names.push_back(name);
+    p.controller.muscles.push_back(mc);
+  }
   return p;
 }
 
@@ -362,6 +396,33 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
     for (std::size_t j = 0; j < m.joints.size(); ++j) validate_crossing(m.joints[j], path + ".joints." + std::to_string(j));
     for (std::size_t k = 0; k < i; ++k)
       if (parts_.muscles[k].name == m.name) throw InputError("muscles: the name '" + m.name + "' is used twice");
+  }
+  // Controller: align per-muscle settings with the model's muscle order (missing muscles: at rest).
+  {
+    ControllerParams& c = parts_.controller;
+    std::vector<MuscleControl> aligned(parts_.muscles.size());
+    for (std::size_t k = 0; k < c.muscle_names.size(); ++k) {
+      const std::size_t i = muscle_index(c.muscle_names[k]);
+      aligned[i] = c.muscles.at(k);
+    }
+    c.muscle_names = muscle_names();
+    c.muscles = std::move(aligned);
+    require(c.ramp_time > 0 && c.ramp_time <= 0.1, "controller.ramp_time", c.ramp_time, "(0, 0.1] s");
+    require_in_range("controller.trunk_kp", c.trunk_kp, 0.0, 20.0);
+    require_in_range("controller.trunk_kd", c.trunk_kd, 0.0, 5.0);
+    require_in_range("controller.trunk_reference_lean", c.trunk_reference_lean, -0.5, 0.8);
+    for (std::size_t i = 0; i < c.muscles.size(); ++i) {
+      const MuscleControl& m = c.muscles[i];
+      const std::string path = "controller.muscles." + c.muscle_names[i];
+      require_in_range(path + ".level", m.level, 0.0, 1.0);
+      require_in_range(path + ".onset", m.onset, -0.5, 1.0);
+      require(std::isfinite(m.offset) && m.offset > m.onset && m.offset <= 1.0, path + ".offset", m.offset,
+              "(onset, 1] s");
+      require_in_range(path + ".force_gain", m.force_gain, 0.0, 2.0);
+      require_in_range(path + ".length_gain", m.length_gain, 0.0, 5.0);
+      require_in_range(path + ".length_offset", m.length_offset, 0.0, 2.0);
+      require_in_range(path + ".trunk_gain", m.trunk_gain, -1.0, 1.0);
+    }
   }
   const IntegratorSettings& s = parts_.integrator;
   require(s.relative_tolerance > 0 && s.relative_tolerance <= 1e-2, "integrator.relative_tolerance", s.relative_tolerance, "(0, 0.01]");
@@ -433,6 +494,12 @@ std::string Model::to_toml() const {
      << "\nweight_bearing_area = " << (p.pfj.besier_weight_bearing ? "true" : "false") << "\n\n";
   os << "[integrator]\n";
   write_numbers(os, kIntegratorFields, p.integrator);
+  os << "\n[controller]\n";
+  write_numbers(os, kControllerFields, p.controller);
+  for (std::size_t i = 0; i < p.controller.muscles.size(); ++i) {
+    os << "\n[controller.muscles." << p.controller.muscle_names[i] << "]\n";
+    write_numbers(os, kMuscleControlFields, p.controller.muscles[i]);
+  }
   return os.str();
 }
 

@@ -32,7 +32,8 @@ const std::vector<double>& StanceResult::column(std::string_view name) const {
   throw InputError("no time-series column '" + std::string(name) + "'");
 }
 
-StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors) {
+StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors,
+                                              const ControllerParams* controller) {
   const auto& muscles = model.muscles();
   if (muscles.size() > static_cast<std::size_t>(kMaxMuscles))
     throw InputError("muscles: the model has " + std::to_string(muscles.size()) + " muscles; at most " +
@@ -55,7 +56,21 @@ StanceConstants<double> make_stance_constants(const Model& model, const double* 
     m.n_crossings = static_cast<int>(muscles[i].joints.size());
     for (int j = 0; j < m.n_crossings; ++j) m.crossings[j] = muscles[i].joints[j];
     c.knee_extensor[i] = muscles[i].has_tag("knee_extensor");
+    const MuscleControl& mc = (controller ? *controller : model.controller()).muscles.at(i);
+    m.level = mc.level;
+    m.onset = mc.onset;
+    m.offset = mc.offset;
+    m.force_gain = mc.force_gain;
+    m.length_gain = mc.length_gain;
+    m.length_offset = mc.length_offset;
+    m.trunk_gain = mc.trunk_gain;
   }
+  const ControllerParams& cp = controller ? *controller : model.controller();
+  c.use_controller = controller != nullptr;
+  c.ramp_time = cp.ramp_time;
+  c.trunk_kp = cp.trunk_kp;
+  c.trunk_kd = cp.trunk_kd;
+  c.trunk_reference_lean = cp.trunk_reference_lean;
   return c;
 }
 
@@ -170,15 +185,15 @@ std::vector<std::string> series_columns(const Model& model) {
 
 class Recorder {
  public:
-  Recorder(const StanceConstants<double>& c, const ExcitationFn& e, std::size_t ncols)
+  Recorder(const StanceConstants<double>& c, const ExcitationFn* e, std::size_t ncols)
       : c_(c), excitation_(e), series_(ncols) {}
 
   void record(double t, const State& x) {
     std::array<double, kMaxMuscles> u{};
-    excitation_(t, x, std::span<double>(u.data(), c_.n_muscles));
+    if (excitation_) (*excitation_)(t, x, std::span<double>(u.data(), c_.n_muscles));
     State dx(x.size());
     StanceSignals<double> s;
-    stance_rhs(c_, x.data(), u.data(), dx.data(), &s);
+    stance_rhs(c_, t, x.data(), u.data(), dx.data(), &s);
     std::size_t k = 0;
     const auto push = [&](double v) { series_[k++].push_back(v); };
     push(t);
@@ -200,7 +215,7 @@ class Recorder {
     push(s.pfj_stress);
     push(s.pfj_force_moment_method);
     for (int i = 0; i < c_.n_muscles; ++i) {
-      push(u[i]);
+      push(s.excitation[i]);
       push(s.activation[i]);
       push(s.force[i]);
       push(s.fiber_length[i]);
@@ -215,7 +230,7 @@ class Recorder {
 
  private:
   const StanceConstants<double>& c_;
-  const ExcitationFn& excitation_;
+  const ExcitationFn* excitation_;
   std::vector<std::vector<double>> series_;
 };
 
@@ -225,10 +240,9 @@ bool all_finite(const State& x) {
 
 }  // namespace
 
-StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ExcitationFn& excitation,
-                             const StanceOptions& options) {
-  validate(touchdown, model);
-  if (!excitation) throw InputError("excitation: a callable is required");
+namespace {
+
+void validate_options(const Model& model, const StanceOptions& options) {
   const std::size_t nm = model.muscles().size();
   if (!options.capacity_factors.empty()) {
     if (options.capacity_factors.size() != nm)
@@ -243,9 +257,15 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
   const double atol = options.absolute_tolerance > 0 ? options.absolute_tolerance : is.absolute_tolerance;
   require(rtol <= 1e-2, "options.relative_tolerance", rtol, "(0, 0.01]");
   require(atol <= 1e-2, "options.absolute_tolerance", atol, "(0, 0.01]");
+}
 
-  const StanceConstants<double> c =
-      make_stance_constants(model, options.capacity_factors.empty() ? nullptr : options.capacity_factors.data());
+/// The integration loop shared by the excitation-function and controller entry points.
+StanceResult run_stance(const Model& model, const StanceConstants<double>& c, const TouchdownState& touchdown,
+                        const ExcitationFn* excitation, const StanceOptions& options) {
+  const IntegratorSettings& is = model.integrator();
+  const double rtol = options.relative_tolerance > 0 ? options.relative_tolerance : is.relative_tolerance;
+  const double atol = options.absolute_tolerance > 0 ? options.absolute_tolerance : is.absolute_tolerance;
+  const double event_tolerance = options.event_tolerance > 0 ? options.event_tolerance : is.event_tolerance;
   const int n = c.n_muscles;
   StanceResult res;
   res.touchdown_state = touchdown_state_vector(model, c, touchdown);
@@ -254,14 +274,14 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
   long evaluations = 0;
   const auto system = [&](const State& x, State& dxdt, double t) {
     ++evaluations;
-    excitation(t, x, std::span<double>(u.data(), n));
-    stance_rhs(c, x.data(), u.data(), dxdt.data());
+    if (excitation) (*excitation)(t, x, std::span<double>(u.data(), n));
+    stance_rhs(c, t, x.data(), u.data(), dxdt.data());
   };
+  State dx_scratch(res.touchdown_state.size());
   const auto normal_force = [&](const State& x, double t) {
-    State dx(x.size());
     StanceSignals<double> s;
-    excitation(t, x, std::span<double>(u.data(), n));
-    stance_rhs(c, x.data(), u.data(), dx.data(), &s);
+    if (excitation) (*excitation)(t, x, std::span<double>(u.data(), n));
+    stance_rhs(c, t, x.data(), u.data(), dx_scratch.data(), &s);
     return s.grf_y;
   };
 
@@ -300,7 +320,7 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
       double t_end = t1;
       if (loaded && fn <= 0.0) {
         double lo = t0, hi = t1;
-        while (hi - lo > is.event_tolerance) {
+        while (hi - lo > event_tolerance) {
           const double mid = 0.5 * (lo + hi);
           stepper.calc_state(mid, xs);
           (normal_force(xs, mid) > 0.0 ? lo : hi) = mid;
@@ -337,6 +357,32 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
   res.metrics = stance_metrics(model, res);
   if (!options.record) res.series.clear();
   return res;
+}
+
+const double* capacity_or_null(const StanceOptions& o) {
+  return o.capacity_factors.empty() ? nullptr : o.capacity_factors.data();
+}
+
+}  // namespace
+
+StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ExcitationFn& excitation,
+                             const StanceOptions& options) {
+  validate(touchdown, model);
+  if (!excitation) throw InputError("excitation: a callable is required");
+  validate_options(model, options);
+  const StanceConstants<double> c = make_stance_constants(model, capacity_or_null(options));
+  return run_stance(model, c, touchdown, &excitation, options);
+}
+
+StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ControllerParams& controller,
+                             const StanceOptions& options) {
+  validate(touchdown, model);
+  validate_options(model, options);
+  if (controller.muscles.size() != model.muscles().size())
+    throw InputError("controller: expected settings for " + std::to_string(model.muscles().size()) +
+                     " muscles, got " + std::to_string(controller.muscles.size()));
+  const StanceConstants<double> c = make_stance_constants(model, capacity_or_null(options), &controller);
+  return run_stance(model, c, touchdown, nullptr, options);
 }
 
 }  // namespace legsim

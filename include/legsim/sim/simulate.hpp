@@ -49,6 +49,7 @@ struct StanceOptions {
   double relative_tolerance = 0.0;
   double absolute_tolerance = 0.0;
   bool record = true;  ///< keep the time series (metrics are computed either way)
+  double event_tolerance = 0.0;  ///< override of the toe-off location tolerance (s; 0 = the model's)
 };
 
 enum class StanceStatus { kOk, kStepSizeUnderflow, kNonFiniteState, kNoToeOff, kNoContact, kIntegratorError };
@@ -79,6 +80,10 @@ void validate(const TouchdownState& td, const Model& model);
 /// Simulates one stance from touchdown to toe-off. Bad input throws InputError; numerical failure is
 /// reported in the result's status and message.
 StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ExcitationFn& excitation,
+                             const StanceOptions& options = {});
+/// The same, with excitations from the stance controller (feedforward + reflexes) evaluated inside
+/// the right-hand side (control/controller.hpp); use model.controller() for the model's defaults.
+StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ControllerParams& controller,
                              const StanceOptions& options = {});
 
 }  // namespace legsim

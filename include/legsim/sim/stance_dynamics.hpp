@@ -15,6 +15,7 @@
 
 #include "legsim/body/contact.hpp"
 #include "legsim/body/dynamics.hpp"
+#include "legsim/control/controller.hpp"
 #include "legsim/core/constants.hpp"
 #include "legsim/core/ops.hpp"
 #include "legsim/joint_load/pfj.hpp"
@@ -45,6 +46,8 @@ struct MuscleConstants {
   T activation_time_constant, deactivation_time_constant, activation_smoothing;
   T reference_length;  ///< l_opt + l_slack: muscle–tendon length at the reference angles (m)
   bool rigid_tendon = false;
+  // Controller (control/controller.hpp), per muscle.
+  T level, onset, offset, force_gain, length_gain, length_offset, trunk_gain;
   int n_crossings = 0;
   std::array<JointCrossing, kMaxCrossings> crossings{};
 };
@@ -59,6 +62,9 @@ struct StanceConstants {
   int n_muscles = 0;
   std::array<MuscleConstants<T>, kMaxMuscles> muscles;
   std::array<bool, kMaxMuscles> knee_extensor{};  ///< muscles whose force loads the patella
+  /// true: excitations come from the controller below; false: from the caller's u.
+  bool use_controller = false;
+  T ramp_time, trunk_kp, trunk_kd, trunk_reference_lean;
   /// Passive soft limit against knee hyperextension, in the spirit of the joint limits of Geyer &
   /// Herr (2010): flexing moment max(0, k·δ − d·δ·q̇_knee) with δ = max(−q_knee, 0). The values are a
   /// modelling choice (stiff enough to stop hyperextension within a few degrees); the limit is
@@ -69,7 +75,9 @@ struct StanceConstants {
 
 /// Builds the constants for T = double from a model; capacity factors (length n_muscles, or empty
 /// for the model's own) scale each muscle's maximum isometric force (fatigue, DESIGN 3.4).
-StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors = nullptr);
+/// With a controller, excitations come from it (use_controller = true); without, from the caller.
+StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors = nullptr,
+                                              const ControllerParams* controller = nullptr);
 
 /// Signals computed alongside the derivative, for recording, metrics and reflex controllers.
 template <class T>
@@ -78,7 +86,7 @@ struct StanceSignals {
   T grf_x, grf_y;                                            ///< total ground reaction (N)
   std::array<T, kNumJoints> joint_moment;  ///< muscle + passive moment along +q_joint (N·m)
   std::array<T, kNumJoints> joint_velocity;  ///< q̇_joint (rad/s)
-  std::array<T, kMaxMuscles> mtu_length, mtu_velocity, force, activation;
+  std::array<T, kMaxMuscles> excitation, mtu_length, mtu_velocity, force, activation;
   std::array<T, kMaxMuscles> fiber_length, norm_fiber_length, fiber_velocity, tendon_strain;
   std::array<T, kMaxMuscles> fiber_force;  ///< total fiber force along the fiber (N)
   T quadriceps_force;                      ///< sum of knee-extensor tendon forces (N)
@@ -88,9 +96,24 @@ struct StanceSignals {
   T body_com_x, body_com_y, body_com_vx, body_com_vy;
 };
 
-/// dx/dt of the stance model (see the file comment for the layout). Writes signals if non-null.
+/// Controller excitation of muscle i (control/controller.hpp) at time t.
 template <class T>
-void stance_rhs(const StanceConstants<T>& c, const T* x, const T* u, T* dxdt, StanceSignals<T>* sig = nullptr) {
+T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m, const T& t, const T& trunk_lean,
+                        const T& trunk_rate, const T& norm_tendon_force, const T& norm_fiber_length) {
+  using std::tanh;
+  const T on = T(0.5) * (T(1.0) + tanh((t - m.onset) / c.ramp_time));
+  const T off = T(0.5) * (T(1.0) + tanh((m.offset - t) / c.ramp_time));
+  const T stretch = max(T(norm_fiber_length - m.length_offset), T(0.0));
+  const T trunk = c.trunk_kp * (trunk_lean - c.trunk_reference_lean) + c.trunk_kd * trunk_rate;
+  const T u = m.level * on * off + m.force_gain * norm_tendon_force + m.length_gain * stretch + m.trunk_gain * trunk;
+  return clamp(u, T(0.0), T(1.0));
+}
+
+/// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
+/// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
+template <class T>
+void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
+                StanceSignals<T>* sig = nullptr) {
   using std::sqrt;
   Vec6<T> q, qd;
   for (int i = 0; i < kDof; ++i) {
@@ -140,18 +163,21 @@ void stance_rhs(const StanceConstants<T>& c, const T* x, const T* u, T* dxdt, St
       arm[cr] = ck.moment_arm;
     }
     const T a = x[activation_index(i)];
-    dxdt[activation_index(i)] = activation_derivative<T>(u[i], a, m.activation_time_constant,
-                                                         m.deactivation_time_constant, m.activation_smoothing);
     const int ti = tendon_state_index(n, i);
     const MtuOutputs<T> o = m.rigid_tendon ? evaluate_rigid_mtu(m.mtu, length, velocity, a)
                                            : evaluate_compliant_mtu(m.mtu, length, velocity, a, x[ti]);
     dxdt[ti] = m.rigid_tendon ? T(0.0) : o.norm_tendon_force_derivative;
+    const T e = c.use_controller ? controller_excitation(c, m, t, q(2), qd(2), o.norm_tendon_force, o.norm_fiber_length)
+                                 : u[i];
+    dxdt[activation_index(i)] = activation_derivative<T>(e, a, m.activation_time_constant,
+                                                         m.deactivation_time_constant, m.activation_smoothing);
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
       joint_moment[j] += arm[cr] * o.tendon_force;  // about φ; φ and q run opposite ways
     }
     if (c.knee_extensor[i]) quadriceps_force += o.tendon_force;
     if (sig) {
+      sig->excitation[i] = e;
       sig->mtu_length[i] = length;
       sig->mtu_velocity[i] = velocity;
       sig->force[i] = o.tendon_force;

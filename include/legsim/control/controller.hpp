@@ -1,0 +1,37 @@
+#pragma once
+// Stance controller (DESIGN 3.6, issue 4): smooth feedforward excitation per muscle plus reflex
+// feedback in the spirit of Geyer & Herr (2010, doi:10.1109/TNSRE.2010.2047592) — positive force
+// feedback, length feedback and trunk balance through the hip muscles — evaluated inside the
+// stance right-hand side from the current state (no neural delays: a documented simplification).
+//
+//   u_i(t) = clamp( L_i·σ((t − t_on,i)/w)·σ((t_off,i − t)/w)            feedforward
+//                 + G_F,i·f_T,i                                         force feedback (normalized tendon force)
+//                 + G_L,i·max(l̃_M,i − l̃_0,i, 0)                         length feedback (normalized fiber length)
+//                 + s_i·[k_p·(θ − θ_ref) + k_d·θ̇],  0, 1)              trunk balance (θ = trunk forward lean)
+// σ(z) = ½(1 + tanh z); s_i = +1 for hip extensors (pull a forward-leaning trunk back), −1 for
+// hip flexors, 0 otherwise.
+#include <string>
+#include <vector>
+
+namespace legsim {
+
+struct MuscleControl {
+  double level = 0.0;          ///< feedforward excitation L, [0, 1]
+  double onset = 0.0;          ///< s after touchdown, [−0.5, 1]
+  double offset = 0.25;        ///< s after touchdown, (onset, 1]
+  double force_gain = 0.0;     ///< G_F, [0, 2]
+  double length_gain = 0.0;    ///< G_L, [0, 5]
+  double length_offset = 1.0;  ///< l̃_0, [0, 2]
+  double trunk_gain = 0.0;     ///< s, [−1, 1]
+};
+
+struct ControllerParams {
+  double ramp_time = 0.01;              ///< w (s), (0, 0.1]
+  double trunk_kp = 1.91;               ///< k_p (1/rad), [0, 20], Geyer & Herr 2010
+  double trunk_kd = 0.25;               ///< k_d (s/rad), [0, 5], Geyer & Herr 2010
+  double trunk_reference_lean = 0.105;  ///< θ_ref (rad), [−0.5, 0.8], Geyer & Herr 2010
+  std::vector<std::string> muscle_names;  ///< model order
+  std::vector<MuscleControl> muscles;     ///< model order
+};
+
+}  // namespace legsim
