@@ -55,7 +55,7 @@ inline xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T,
 /// clamp(x, lo, hi) = min(max(x, lo), hi) for every scalar type.
 template <class T>
 inline T clamp(const T& x, const T& lo, const T& hi) {
-  return min(max(x, lo), hi);
+  return legsim::min(legsim::max(x, lo), hi);
 }
 
 /// Broadcast a double to T (T(double) works for double, autodiff and batches).
