@@ -3,6 +3,7 @@
 #include "legsim/sim/simulate.hpp"
 
 #include <algorithm>
+#include <Eigen/Dense>
 #include <boost/numeric/odeint.hpp>
 #include <cmath>
 #include <string>
@@ -125,6 +126,22 @@ void validate(const TouchdownState& td, const Model& model) {
     for (std::size_t i = 0; i < td.activations.size(); ++i)
       require_in_range("touchdown.activations[" + model.muscles()[i].name + "]", td.activations[i], 0.0, 1.0);
   }
+}
+
+void set_touchdown_ankle_velocity(const Model& model, TouchdownState& td, double vx, double vy) {
+  require_finite("touchdown ankle velocity x", vx);
+  require_finite("touchdown ankle velocity y", vy);
+  require(td.knee_flexion >= kDegToRad, "touchdown.knee_flexion", td.knee_flexion, ">= 1 deg to set the ankle velocity");
+  // ankle = hip + L_th·(sin ψ_th, −cos ψ_th) + L_sh·(sin ψ_sh, −cos ψ_sh), ψ_th = q3 − q2, ψ_sh = ψ_th − q4;
+  // with q̇2 = 0: v_ankle − v_hip = L_th·ψ̇_th·(cos ψ_th, sin ψ_th) + L_sh·ψ̇_sh·(cos ψ_sh, sin ψ_sh).
+  const double lt = model.body().thigh.length, ls = model.body().shank.length;
+  const double pt = td.hip_flexion - td.trunk_lean, ps = pt - td.knee_flexion;
+  Eigen::Matrix2d A;
+  A << lt * std::cos(pt), ls * std::cos(ps), lt * std::sin(pt), ls * std::sin(ps);
+  const Eigen::Vector2d w = A.partialPivLu().solve(Eigen::Vector2d(vx - td.hip_velocity_x, vy - td.hip_velocity_y));
+  td.trunk_angular_velocity = 0.0;
+  td.hip_angular_velocity = w(0);           // q̇3 = ψ̇_th
+  td.knee_angular_velocity = w(0) - w(1);   // q̇4 = ψ̇_th − ψ̇_sh
 }
 
 std::vector<double> touchdown_state_vector(const Model& model, const StanceConstants<double>& c,

@@ -28,6 +28,11 @@ struct TouchdownState {
   std::vector<double> activations;
 };
 
+/// Sets the hip and knee angular velocities of a touchdown state (trunk not rotating) so that the
+/// ankle moves at (vx, vy) m/s relative to the ground: the swing leg's retraction as an explicit,
+/// physiological input (DESIGN 3.2). Throws InputError if the knee is too straight (< 1°) to solve.
+void set_touchdown_ankle_velocity(const Model& model, TouchdownState& td, double vx, double vy);
+
 /// Excitation u_i(t, x) ∈ [0, 1] of every muscle, written into u (length n_muscles). Called from
 /// the right-hand side: it must not throw and should not allocate.
 using ExcitationFn = std::function<void(double t, std::span<const double> state, std::span<double> u)>;

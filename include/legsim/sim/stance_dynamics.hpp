@@ -171,16 +171,20 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
                                  : u[i];
     dxdt[activation_index(i)] = activation_derivative<T>(e, a, m.activation_time_constant,
                                                          m.deactivation_time_constant, m.activation_smoothing);
+    // A tendon pulls but cannot push: the De Groote tendon curve dips to −0.2 F_max below slack
+    // length, so the force applied to the skeleton is floored at zero (the tendon state itself is
+    // left free so its dynamics stay smooth).
+    const T applied = max(o.tendon_force, T(0.0));
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
-      joint_moment[j] += arm[cr] * o.tendon_force;  // about φ; φ and q run opposite ways
+      joint_moment[j] += arm[cr] * applied;  // about φ; φ and q run opposite ways
     }
-    if (c.knee_extensor[i]) quadriceps_force += o.tendon_force;
+    if (c.knee_extensor[i]) quadriceps_force += applied;
     if (sig) {
       sig->excitation[i] = e;
       sig->mtu_length[i] = length;
       sig->mtu_velocity[i] = velocity;
-      sig->force[i] = o.tendon_force;
+      sig->force[i] = applied;
       sig->activation[i] = o.activation;
       sig->fiber_length[i] = o.fiber_length;
       sig->norm_fiber_length[i] = o.norm_fiber_length;

@@ -1,0 +1,55 @@
+#pragma once
+// Gait matching (DESIGN 3.6): controller parameters and touchdown state such that one stance is one
+// step of a periodic running gait at the requested condition, minimizing effort Σ ∫ a³ dt.
+//
+// Periodicity (stance from touchdown to toe-off at t_c, then a ballistic flight t_f = T − t_c):
+//   r_speed    = (v_x,toe-off − v_x,touchdown) / speed                   |r| < 0.5 %
+//   r_vertical =  v_y,toe-off − g·t_f − v_y,touchdown   (m/s)           |r| < 0.02 m/s
+//   r_height   =  y_toe-off + v_y,toe-off·t_f − ½g·t_f² − y_touchdown (m)  |r| < 2 mm
+//   r_step     = (x_toe-off − x_touchdown + v_x,toe-off·t_f − L) / L      |r| < 0.5 %
+// of the whole-body centre of mass. Solved with NLopt's SLSQP (equality constraints, effort as the
+// objective) on finite-difference gradients; warm-started from a neighbouring solution in sweeps.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "legsim/gait/condition.hpp"
+#include "legsim/sim/simulate.hpp"
+
+namespace legsim {
+
+/// Names of the matched decision variables, in order (rad, m/s, dimensionless excitation, s).
+const std::vector<std::string>& gait_variable_names();
+
+struct MatchingOptions {
+  double speed_tolerance = 0.005;             ///< relative change of horizontal CoM speed
+  double vertical_velocity_tolerance = 0.02;  ///< m/s
+  double height_tolerance = 0.002;            ///< m
+  double step_length_tolerance = 0.005;       ///< relative
+  int max_evaluations = 60;                   ///< optimizer iterations (each costs n+1 stances)
+  double relative_tolerance = 1e-7;           ///< integrator tolerance during matching
+  /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
+  double touchdown_hip_angular_velocity = -3.0;
+  bool record = true;  ///< keep the time series of the solution
+};
+
+struct GaitResult {
+  bool converged = false;
+  std::string message;       ///< why not converged (or "converged")
+  ResolvedCondition condition{};
+  std::map<std::string, double> residuals;  ///< the four periodicity residuals (see above)
+  std::map<std::string, double> metrics;    ///< every metric key of DESIGN 5 (empty unless converged)
+  std::vector<double> solution;             ///< decision variables (gait_variable_names order)
+  StanceResult stance;                      ///< the stance at the solution
+  int evaluations = 0;                      ///< stance simulations used
+};
+
+/// Matches one condition. warm_start: a previous solution (same variable order) to start from.
+/// Bad input throws InputError; failure to match is reported in the result (converged = false).
+GaitResult match_gait(const Model& model, const GaitCondition& condition, const MatchingOptions& options = {},
+                      const std::vector<double>* warm_start = nullptr);
+
+/// The default starting point of the matching for a model.
+std::vector<double> default_gait_guess(const Model& model);
+
+}  // namespace legsim

@@ -1,0 +1,409 @@
+// Gait matching: a feasibility phase (damped Gauss–Newton, minimum-norm steps on the four
+// periodicity residuals) followed by effort minimization under the periodicity equalities (NLopt
+// SLSQP). Gradients by forward finite differences of whole stance simulations. Deterministic: no
+// randomness, fixed iteration budgets, results depend only on the inputs.
+#include "legsim/gait/matching.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <nlopt.hpp>
+
+#include "legsim/core/constants.hpp"
+#include "legsim/core/error.hpp"
+#include "legsim/sim/metrics.hpp"
+
+namespace legsim {
+namespace {
+
+struct Variable {
+  const char* name;
+  double lo, hi;
+};
+
+// Bounds: touchdown knee flexion 10–25° (DESIGN 3.6: physiological at contact); the rest wide
+// enough that a solution on a bound signals a poor parameterization, not an answer.
+const Variable kVariables[] = {
+    {"touchdown_vertical_velocity", -1.5, 0.0},   // m/s (hip)
+    {"touchdown_hip_flexion", 0.1, 0.9},          // rad
+    {"touchdown_knee_flexion", 10.0 * kDegToRad, 25.0 * kDegToRad},  // rad
+    {"trunk_lean", 0.0, 0.4},                     // rad, touchdown lean = controller reference
+    {"soleus_level", 0.0, 1.0},
+    {"gastrocnemius_level", 0.0, 1.0},
+    {"quadriceps_level", 0.0, 1.0},
+    {"gluteus_level", 0.0, 1.0},
+    {"calf_offset", 0.08, 0.4},                   // s
+    {"quadriceps_offset", 0.03, 0.3},             // s
+};
+constexpr int kNumVars = static_cast<int>(std::size(kVariables));
+constexpr int kNumResiduals = 4;
+using VecX = Eigen::Matrix<double, kNumVars, 1>;
+using VecR = Eigen::Matrix<double, kNumResiduals, 1>;
+
+/// Everything one evaluation needs, fixed per condition.
+struct Problem {
+  const Model& model;
+  ResolvedCondition cond;
+  std::vector<double> caps;
+  MatchingOptions options;
+  std::array<int, 4> level_muscle;  // soleus, gastrocnemius, quadriceps, gluteus (−1 if absent)
+  int evaluations = 0;
+};
+
+struct Evaluation {
+  bool ok = false;
+  std::string message;
+  double effort = 0.0;
+  VecR residual = VecR::Zero();  ///< physical units (see matching.hpp)
+  VecR scaled = VecR::Zero();    ///< residual / tolerance: |scaled| < 1 is within tolerance
+};
+
+VecX to_physical(const VecX& u) {
+  VecX x;
+  for (int i = 0; i < kNumVars; ++i) x(i) = kVariables[i].lo + u(i) * (kVariables[i].hi - kVariables[i].lo);
+  return x;
+}
+VecX to_unit(const VecX& x) {
+  VecX u;
+  for (int i = 0; i < kNumVars; ++i) u(i) = std::clamp((x(i) - kVariables[i].lo) / (kVariables[i].hi - kVariables[i].lo), 0.0, 1.0);
+  return u;
+}
+
+void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams& ctrl) {
+  ctrl = p.model.controller();
+  const int lv[4] = {4, 5, 6, 7};
+  for (int k = 0; k < 4; ++k)
+    if (p.level_muscle[k] >= 0) ctrl.muscles[p.level_muscle[k]].level = x(lv[k]);
+  for (int k : {0, 1})
+    if (p.level_muscle[k] >= 0) ctrl.muscles[p.level_muscle[k]].offset = x(8);
+  if (p.level_muscle[2] >= 0) ctrl.muscles[p.level_muscle[2]].offset = x(9);
+  ctrl.trunk_reference_lean = x(3);
+
+  td = TouchdownState{};
+  td.trunk_lean = x(3);
+  td.hip_flexion = x(1);
+  td.knee_flexion = x(2);
+  const double shank_angle = (td.hip_flexion - td.trunk_lean) - td.knee_flexion;  // from vertical, forward +
+  td.ankle_dorsiflexion = p.cond.foot_strike == FootStrike::kAnkleAngle
+                              ? p.cond.touchdown_ankle_angle_deg * kDegToRad
+                              : foot_strike_angle(p.cond.foot_strike) - shank_angle;
+  td.ankle_dorsiflexion = std::clamp(td.ankle_dorsiflexion, -0.8, 0.6);
+  td.hip_velocity_x = p.cond.speed;
+  td.hip_velocity_y = x(0);
+  td.hip_angular_velocity = p.options.touchdown_hip_angular_velocity;
+  // Touchdown activation = the controller's feedforward excitation at t = 0 (pre-activation).
+  td.activations.resize(ctrl.muscles.size());
+  for (std::size_t i = 0; i < ctrl.muscles.size(); ++i) {
+    const MuscleControl& m = ctrl.muscles[i];
+    const double on = 0.5 * (1.0 + std::tanh((0.0 - m.onset) / ctrl.ramp_time));
+    const double off = 0.5 * (1.0 + std::tanh((m.offset - 0.0) / ctrl.ramp_time));
+    td.activations[i] = std::clamp(m.level * on * off, p.model.muscles()[i].params.min_activation, 1.0);
+  }
+}
+
+VecR tolerances(const MatchingOptions& o) {
+  VecR t;
+  t << o.speed_tolerance, o.vertical_velocity_tolerance, o.height_tolerance, o.step_length_tolerance;
+  return t;
+}
+
+Evaluation evaluate(Problem& p, const VecX& x, StanceResult* keep = nullptr) {
+  TouchdownState td;
+  ControllerParams ctrl;
+  setup(p, x, td, ctrl);
+  StanceOptions so;
+  so.capacity_factors = p.caps;
+  so.relative_tolerance = p.options.relative_tolerance;
+  so.absolute_tolerance = p.options.relative_tolerance * 1e-2;
+  so.event_tolerance = 1e-9;
+  ++p.evaluations;
+  StanceResult r = simulate_stance(p.model, td, ctrl, so);
+  Evaluation e;
+  if (!r.ok()) {
+    e.message = r.message;
+    if (keep) *keep = std::move(r);
+    return e;
+  }
+  const double g = kGravity;
+  const auto& cx = r.column("com_x_m");
+  const auto& cy = r.column("com_y_m");
+  const auto& vx = r.column("com_velocity_x_m_per_s");
+  const auto& vy = r.column("com_velocity_y_m_per_s");
+  const double tc = r.contact_time;
+  const double tf = p.cond.step_time - tc;
+  const double L = p.cond.step_length;
+  e.residual(0) = (vx.back() - vx.front()) / p.cond.speed;
+  e.residual(1) = vy.back() - g * tf - vy.front();
+  e.residual(2) = cy.back() + vy.back() * tf - 0.5 * g * tf * tf - cy.front();
+  e.residual(3) = (cx.back() - cx.front() + vx.back() * tf - L) / L;
+  e.scaled = e.residual.cwiseQuotient(tolerances(p.options));
+  e.effort = r.metrics.at("effort");
+  e.ok = true;
+  if (keep) *keep = std::move(r);
+  return e;
+}
+
+/// Forward-difference Jacobian of the scaled residuals and the effort w.r.t. unit variables.
+bool jacobian(Problem& p, const VecX& u, const Evaluation& e0, Eigen::Matrix<double, kNumResiduals, kNumVars>& J,
+              VecX& grad_effort) {
+  constexpr double kStep = 1e-4;
+  for (int i = 0; i < kNumVars; ++i) {
+    VecX up = u;
+    const double h = up(i) + kStep <= 1.0 ? kStep : -kStep;
+    up(i) += h;
+    const Evaluation e = evaluate(p, to_physical(up));
+    if (!e.ok) return false;
+    J.col(i) = (e.scaled - e0.scaled) / h;
+    grad_effort(i) = (e.effort - e0.effort) / h;
+  }
+  return true;
+}
+
+/// Phase 1: minimum-norm Gauss–Newton steps on the scaled residuals, limited to a trust radius in
+/// the unit box (the stance is strongly nonlinear in its parameters far from a periodic gait).
+bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
+  double radius = 0.1;
+  const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
+  for (int it = 0; it < 30; ++it) {
+    if (!e.ok) {
+      why = e.message;
+      return false;
+    }
+    if (e.scaled.cwiseAbs().maxCoeff() < 0.5) return true;
+    Eigen::Matrix<double, kNumResiduals, kNumVars> J;
+    VecX ge;
+    if (!jacobian(p, u, e, J, ge)) {
+      why = "a finite-difference stance failed";
+      return false;
+    }
+    if (debug)
+      std::fprintf(stderr, "it %d |r| %g r = %g %g %g %g effort %g radius %g\n", it, e.scaled.norm(), e.scaled(0),
+                   e.scaled(1), e.scaled(2), e.scaled(3), e.effort, radius);
+    const Eigen::Matrix<double, kNumResiduals, kNumResiduals> A =
+        J * J.transpose() + 1e-9 * Eigen::Matrix<double, kNumResiduals, kNumResiduals>::Identity();
+    const VecX full = -J.transpose() * A.ldlt().solve(e.scaled);
+    bool improved = false;
+    for (int k = 0; k < 6 && !improved; ++k) {
+      const double n = full.norm();
+      const VecX step = n > radius ? VecX(full * (radius / n)) : full;
+      const VecX un = (u + step).cwiseMax(0.0).cwiseMin(1.0);
+      const Evaluation en = evaluate(p, to_physical(un));
+      if (debug)
+        std::fprintf(stderr, "  radius %g step %g -> ok %d |r| %g %s\n", radius, (un - u).norm(), en.ok,
+                     en.scaled.norm(), en.message.c_str());
+      if (en.ok && en.scaled.norm() < e.scaled.norm()) {
+        u = un;
+        e = en;
+        if (n > radius) radius = std::min(2.0 * radius, 0.5);
+        improved = true;
+      } else {
+        radius = std::min(radius, n) / 3.0;
+      }
+    }
+    if (!improved) {
+      why = "periodicity residuals stopped decreasing (largest " + format_value(e.scaled.cwiseAbs().maxCoeff()) +
+            " tolerances)";
+      return false;
+    }
+  }
+  why = "no periodic gait within the iteration budget";
+  return e.scaled.cwiseAbs().maxCoeff() < 1.0;
+}
+
+/// Phase 0: derivative-free descent (BOBYQA) on the squared scaled residuals, robust far from a
+/// periodic gait where finite-difference Newton steps stall.
+double residual_objective(unsigned n, const double* x, double*, void* data) {
+  Problem& p = *static_cast<Problem*>(data);
+  const Evaluation e = evaluate(p, to_physical(Eigen::Map<const VecX>(x)));
+  if (std::getenv("LEGSIM_DEBUG_MATCH") && p.evaluations % 20 == 0)
+    std::fprintf(stderr, "bobyqa %d: ok %d |r| %g\n", p.evaluations, e.ok, e.ok ? e.scaled.norm() : -1.0);
+  return e.ok ? e.scaled.squaredNorm() : 1e8;
+}
+
+void global_phase(Problem& p, VecX& u, Evaluation& e, int max_evaluations) {
+  nlopt::opt opt(nlopt::LN_BOBYQA, kNumVars);
+  opt.set_lower_bounds(std::vector<double>(kNumVars, 0.0));
+  opt.set_upper_bounds(std::vector<double>(kNumVars, 1.0));
+  opt.set_min_objective(residual_objective, &p);
+  opt.set_initial_step(0.05);
+  opt.set_stopval(0.25);  // every residual within half a tolerance is enough for phase 1
+  opt.set_maxeval(max_evaluations);
+  std::vector<double> x(u.data(), u.data() + kNumVars);
+  double f = 0.0;
+  try {
+    opt.optimize(x, f);
+  } catch (const std::exception&) {
+  }
+  const VecX ux = Eigen::Map<const VecX>(x.data());
+  const Evaluation ex = evaluate(p, to_physical(ux));
+  if (ex.ok && (!e.ok || ex.scaled.norm() < e.scaled.norm())) {
+    u = ux;
+    e = ex;
+  }
+}
+
+/// Phase 2: minimize effort subject to the periodicity equalities (SLSQP), starting feasible.
+struct NloptData {
+  Problem* p;
+  VecX last_u;
+  bool have = false;
+  Evaluation e;
+  Eigen::Matrix<double, kNumResiduals, kNumVars> J;
+  VecX ge;
+  bool have_grad = false;
+  double effort_scale = 1.0;
+};
+
+void refresh(NloptData& d, const double* x, bool need_grad) {
+  VecX u = Eigen::Map<const VecX>(x);
+  if (!d.have || u != d.last_u) {
+    d.last_u = u;
+    d.e = evaluate(*d.p, to_physical(u));
+    d.have = true;
+    d.have_grad = false;
+  }
+  if (need_grad && !d.have_grad) {
+    if (!d.e.ok || !jacobian(*d.p, u, d.e, d.J, d.ge)) throw nlopt::forced_stop();
+    d.have_grad = true;
+  }
+  if (!d.e.ok) throw nlopt::forced_stop();
+}
+
+double objective(unsigned n, const double* x, double* grad, void* data) {
+  auto& d = *static_cast<NloptData*>(data);
+  refresh(d, x, grad != nullptr);
+  if (grad)
+    for (unsigned i = 0; i < n; ++i) grad[i] = d.ge(i) / d.effort_scale;
+  return d.e.effort / d.effort_scale;
+}
+
+void constraints(unsigned m, double* result, unsigned n, const double* x, double* grad, void* data) {
+  auto& d = *static_cast<NloptData*>(data);
+  refresh(d, x, grad != nullptr);
+  for (unsigned k = 0; k < m; ++k) {
+    result[k] = d.e.scaled(k);
+    if (grad)
+      for (unsigned i = 0; i < n; ++i) grad[k * n + i] = d.J(k, i);
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& gait_variable_names() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> v;
+    for (const auto& var : kVariables) v.emplace_back(var.name);
+    return v;
+  }();
+  return kNames;
+}
+
+std::vector<double> default_gait_guess(const Model& model) {
+  const ControllerParams& c = model.controller();
+  const auto level = [&](const char* name, double def) {
+    for (std::size_t i = 0; i < c.muscle_names.size(); ++i)
+      if (c.muscle_names[i] == name) return c.muscles[i].level;
+    return def;
+  };
+  const auto offset = [&](const char* name, double def) {
+    for (std::size_t i = 0; i < c.muscle_names.size(); ++i)
+      if (c.muscle_names[i] == name) return c.muscles[i].offset;
+    return def;
+  };
+  return {-0.5, 0.45, 18.0 * kDegToRad, c.trunk_reference_lean, level("soleus", 0.3), level("gastrocnemius", 0.3),
+          level("quadriceps", 0.3), level("gluteus", 0.2), offset("soleus", 0.22), offset("quadriceps", 0.12)};
+}
+
+GaitResult match_gait(const Model& base_model, const GaitCondition& condition, const MatchingOptions& options,
+                      const std::vector<double>* warm_start) {
+  const ResolvedCondition cond = resolve(condition);
+  const Model model = condition_model(base_model, condition);
+  require(options.speed_tolerance > 0, "options.speed_tolerance", options.speed_tolerance, "(0, inf)");
+  require(options.vertical_velocity_tolerance > 0, "options.vertical_velocity_tolerance",
+          options.vertical_velocity_tolerance, "(0, inf)");
+  require(options.height_tolerance > 0, "options.height_tolerance", options.height_tolerance, "(0, inf)");
+  require(options.step_length_tolerance > 0, "options.step_length_tolerance", options.step_length_tolerance, "(0, inf)");
+  require(options.max_evaluations >= 0, "options.max_evaluations", options.max_evaluations, "[0, inf)");
+  if (warm_start && warm_start->size() != static_cast<std::size_t>(kNumVars))
+    throw InputError("warm_start: expected " + std::to_string(kNumVars) + " values, got " +
+                     std::to_string(warm_start->size()));
+
+  Problem p{model, cond, capacity_factors(model, condition), options, {-1, -1, -1, -1}};
+  const char* level_names[4] = {"soleus", "gastrocnemius", "quadriceps", "gluteus"};
+  for (int k = 0; k < 4; ++k)
+    for (std::size_t i = 0; i < model.muscles().size(); ++i)
+      if (model.muscles()[i].name == level_names[k]) p.level_muscle[k] = static_cast<int>(i);
+
+  const std::vector<double> guess = warm_start ? *warm_start : default_gait_guess(model);
+  VecX u = to_unit(Eigen::Map<const VecX>(guess.data()));
+
+  GaitResult out;
+  out.condition = cond;
+  Evaluation e = evaluate(p, to_physical(u));
+  std::string why;
+  if (!e.ok || e.scaled.cwiseAbs().maxCoeff() > 3.0) global_phase(p, u, e, 400);
+  bool feasible = feasibility(p, u, e, why);
+
+  if (feasible && options.max_evaluations > 0) {
+    NloptData d{&p};
+    d.effort_scale = std::max(e.effort, 1e-6);
+    nlopt::opt opt(nlopt::LD_SLSQP, kNumVars);
+    opt.set_lower_bounds(std::vector<double>(kNumVars, 0.0));
+    opt.set_upper_bounds(std::vector<double>(kNumVars, 1.0));
+    opt.set_min_objective(objective, &d);
+    opt.add_equality_mconstraint(constraints, &d, std::vector<double>(kNumResiduals, 0.2));
+    opt.set_xtol_abs(1e-4);
+    opt.set_ftol_rel(1e-4);
+    opt.set_maxeval(options.max_evaluations);
+    std::vector<double> x(u.data(), u.data() + kNumVars);
+    double f = 0.0;
+    try {
+      opt.optimize(x, f);
+    } catch (const std::exception&) {
+      // Keep the best feasible point found so far (the feasibility phase's at worst).
+    }
+    const VecX ux = Eigen::Map<const VecX>(x.data());
+    const Evaluation ex = evaluate(p, to_physical(ux));
+    if (ex.ok && ex.scaled.cwiseAbs().maxCoeff() < 1.0 && ex.effort <= e.effort) {
+      u = ux;
+      e = ex;
+    }
+  }
+
+  const VecX xs = to_physical(u);
+  out.solution.assign(xs.data(), xs.data() + kNumVars);
+  Evaluation final_e = evaluate(p, xs, &out.stance);
+  out.evaluations = p.evaluations;
+  if (final_e.ok) {
+    out.residuals = {{"speed_change_rel", final_e.residual(0)},
+                     {"vertical_velocity_mismatch_m_per_s", final_e.residual(1)},
+                     {"height_mismatch_m", final_e.residual(2)},
+                     {"step_length_error_rel", final_e.residual(3)}};
+  }
+  out.converged = final_e.ok && final_e.scaled.cwiseAbs().maxCoeff() < 1.0;
+  if (!out.converged) {
+    out.message = "not converged: " + (final_e.ok ? (why.empty() ? std::string("periodicity residuals above tolerance") : why)
+                                                   : final_e.message);
+    return out;
+  }
+  out.message = "converged";
+  // Metrics of DESIGN 5, per step and per kilometre.
+  std::map<std::string, double> m = out.stance.metrics;
+  const double tc = out.stance.contact_time;
+  const double per_km = 1000.0 / cond.step_length;
+  m["flight_time_s"] = cond.step_time - tc;
+  m["step_length_m"] = cond.step_length;
+  m["cadence_spm"] = cond.cadence;
+  m["speed_m_per_s"] = cond.speed;
+  m["pfj_impulse_per_km_bw_s"] = m.at("pfj_impulse_bw_s") * per_km;
+  m["pfj_stress_impulse_per_km_mpa_s"] = m.at("pfj_stress_impulse_mpa_s") * per_km;
+  m["periodicity_error"] = final_e.scaled.cwiseAbs().maxCoeff();
+  out.metrics = std::move(m);
+  if (!options.record) out.stance.series.clear();
+  return out;
+}
+
+}  // namespace legsim
