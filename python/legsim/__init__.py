@@ -16,11 +16,13 @@ from .errors import Error, InputError, ModelFileError, SimulationError
 from .muscle import MuscleTendon
 from .stance import StanceResult, Touchdown, default_excitation, simulate_stance
 from .teaching import calf_raise_moments
+from .gait import Condition, GaitResult, simulate
+from .sweep import sweep
 
 Model = _core.Model
 __version__ = _core.__version__
 
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "curves",
-    "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "__version__",
+    "Condition", "GaitResult", "simulate", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "__version__",
 ]

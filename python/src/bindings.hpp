@@ -6,4 +6,5 @@ void bind_curves(pybind11::module_& m);
 void bind_muscle(pybind11::module_& m);
 void bind_model(pybind11::module_& m);
 void bind_sim(pybind11::module_& m);
+void bind_gait(pybind11::module_& m);
 }  // namespace legsim::py_bind

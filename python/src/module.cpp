@@ -37,4 +37,5 @@ PYBIND11_MODULE(_core, m) {
   legsim::py_bind::bind_muscle(m);
   legsim::py_bind::bind_model(m);
   legsim::py_bind::bind_sim(m);
+  legsim::py_bind::bind_gait(m);
 }

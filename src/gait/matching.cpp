@@ -37,6 +37,7 @@ const Variable kVariables[] = {
     {"gluteus_level", 0.0, 1.0},
     {"calf_offset", 0.08, 0.4},                   // s
     {"quadriceps_offset", 0.03, 0.3},             // s
+    {"touchdown_speed_factor", 0.85, 1.15},       // hip horizontal velocity at touchdown / speed
 };
 constexpr int kNumVars = static_cast<int>(std::size(kVariables));
 constexpr int kNumResiduals = 4;
@@ -91,7 +92,7 @@ void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams
                               ? p.cond.touchdown_ankle_angle_deg * kDegToRad
                               : foot_strike_angle(p.cond.foot_strike) - shank_angle;
   td.ankle_dorsiflexion = std::clamp(td.ankle_dorsiflexion, -0.8, 0.6);
-  td.hip_velocity_x = p.cond.speed;
+  td.hip_velocity_x = p.cond.speed * x(10);
   td.hip_velocity_y = x(0);
   td.hip_angular_velocity = p.options.touchdown_hip_angular_velocity;
   // Touchdown activation = the controller's feedforward excitation at t = 0 (pre-activation).
@@ -314,7 +315,7 @@ std::vector<double> default_gait_guess(const Model& model) {
     return def;
   };
   return {-0.5, 0.45, 18.0 * kDegToRad, c.trunk_reference_lean, level("soleus", 0.3), level("gastrocnemius", 0.3),
-          level("quadriceps", 0.3), level("gluteus", 0.2), offset("soleus", 0.22), offset("quadriceps", 0.12)};
+          level("quadriceps", 0.3), level("gluteus", 0.2), offset("soleus", 0.22), offset("quadriceps", 0.12), 1.0};
 }
 
 GaitResult match_gait(const Model& base_model, const GaitCondition& condition, const MatchingOptions& options,

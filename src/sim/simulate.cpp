@@ -295,11 +295,11 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
     stance_rhs(c, t, x.data(), u.data(), dxdt.data());
   };
   State dx_scratch(res.touchdown_state.size());
+  StanceSignals<double> sig;
   const auto normal_force = [&](const State& x, double t) {
-    StanceSignals<double> s;
     if (excitation) (*excitation)(t, x, std::span<double>(u.data(), n));
-    stance_rhs(c, t, x.data(), u.data(), dx_scratch.data(), &s);
-    return s.grf_y;
+    stance_rhs(c, t, x.data(), u.data(), dx_scratch.data(), &sig);
+    return sig.grf_y;
   };
 
   res.columns = series_columns(model);
@@ -309,7 +309,8 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
   const double weight = model.body_weight();
   const double dt_out = is.output_interval;
   long next_sample = 0;
-  bool loaded = false;  // the stance has borne load (mid-stance reached the loading threshold)
+  bool bore_load = false;  // the normal force has exceeded 20 % of body weight
+  bool loaded = false;     // ... and mid-stance has passed (the centre of mass rises)
   State xs(res.touchdown_state.size());
   const auto fail = [&](StanceStatus st, const std::string& why) {
     res.status = st;
@@ -332,8 +333,10 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
                                                           " s at t = " + format_value(t1) + " s (minimum " +
                                                           format_value(is.min_step) + " s)");
       const double fn = normal_force(stepper.current_state(), t1);
-      // Toe-off: the first time, after the stance has borne load (normal force above 20 % of body
-      // weight), that the total normal force returns to zero; located by bisection on the dense output.
+      // Toe-off: the first time after mid-stance that the total normal force returns to zero, located
+      // by bisection on the dense output. Mid-stance: the stance has borne load (normal force above
+      // 20 % of body weight) and the centre of mass has started to rise; a heel that bounces off the
+      // ground before the forefoot lands is not a toe-off.
       double t_end = t1;
       if (loaded && fn <= 0.0) {
         double lo = t0, hi = t1;
@@ -345,7 +348,8 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
         toe_off = hi;
         t_end = hi;
       }
-      if (fn > 0.2 * weight) loaded = true;
+      if (fn > 0.2 * weight) bore_load = true;
+      if (bore_load && sig.body_com_vy > 0.0) loaded = true;
       while (static_cast<double>(next_sample) * dt_out <= t_end) {
         const double ts = static_cast<double>(next_sample) * dt_out;
         stepper.calc_state(ts, xs);
@@ -353,8 +357,8 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
         ++next_sample;
       }
       if (toe_off < 0.0 && t1 > is.max_stance_time) {
-        return fail(loaded ? StanceStatus::kNoToeOff : StanceStatus::kNoContact,
-                    loaded ? "the foot did not leave the ground within " + format_value(is.max_stance_time) + " s"
+        return fail(bore_load ? StanceStatus::kNoToeOff : StanceStatus::kNoContact,
+                    bore_load ? "the foot did not leave the ground within " + format_value(is.max_stance_time) + " s"
                            : "the normal force never reached 20 % of body weight within " +
                                  format_value(is.max_stance_time) + " s");
       }

@@ -177,7 +177,7 @@ ChainGeometry<T> chain_geometry(const Vec6<T>& q, const Vec6<T>& qd) {
   return g;
 }
 
-/// A point of the chain as the sum of segment-fixed vectors r_k (k = 0..last), relative to the hip.
+/// A point of the chain as the sum of segment-fixed vectors r_k (k = first..last), relative to the hip.
 template <class T>
 struct ChainPoint {
   std::array<Vec2<T>, kNumSegments> r;  ///< entries first..last are used
@@ -193,6 +193,7 @@ Vec2<T> perp(const Vec2<T>& r) {
 template <class T>
 ChainPoint<T> segment_com_point(const BodyConstants<T>& b, const ChainGeometry<T>& g, int seg) {
   ChainPoint<T> p;
+  for (auto& r : p.r) r = Vec2<T>(T(0.0), T(0.0));  // unused entries stay defined (copied around)
   p.first = seg == kTrunk ? kTrunk : kThigh;
   p.last = seg;
   switch (seg) {
@@ -218,6 +219,7 @@ ChainPoint<T> segment_com_point(const BodyConstants<T>& b, const ChainGeometry<T
 template <class T>
 ChainPoint<T> foot_point(const BodyConstants<T>& b, const ChainGeometry<T>& g, const VecArg2<T>& local) {
   ChainPoint<T> p;
+  p.r[kTrunk] = Vec2<T>(T(0.0), T(0.0));  // unused, kept defined
   p.first = kThigh;
   p.r[kThigh] = g.thigh_dir * b.thigh_length;
   p.r[kShank] = g.shank_dir * b.shank_length;

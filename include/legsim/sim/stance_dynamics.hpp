@@ -103,10 +103,10 @@ T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m
   using std::tanh;
   const T on = T(0.5) * (T(1.0) + tanh((t - m.onset) / c.ramp_time));
   const T off = T(0.5) * (T(1.0) + tanh((m.offset - t) / c.ramp_time));
-  const T stretch = max(T(norm_fiber_length - m.length_offset), T(0.0));
+  const T stretch = legsim::max(T(norm_fiber_length - m.length_offset), T(0.0));
   const T trunk = c.trunk_kp * (trunk_lean - c.trunk_reference_lean) + c.trunk_kd * trunk_rate;
   const T u = m.level * on * off + m.force_gain * norm_tendon_force + m.length_gain * stretch + m.trunk_gain * trunk;
-  return clamp(u, T(0.0), T(1.0));
+  return legsim::clamp(u, T(0.0), T(1.0));
 }
 
 /// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
@@ -174,7 +174,7 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
     // A tendon pulls but cannot push: the De Groote tendon curve dips to −0.2 F_max below slack
     // length, so the force applied to the skeleton is floored at zero (the tendon state itself is
     // left free so its dynamics stay smooth).
-    const T applied = max(o.tendon_force, T(0.0));
+    const T applied = legsim::max(o.tendon_force, T(0.0));
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
       joint_moment[j] += arm[cr] * applied;  // about φ; φ and q run opposite ways
@@ -198,9 +198,9 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
   std::array<T, kNumJoints> internal_moment;
   for (int j = 0; j < kNumJoints; ++j) internal_moment[j] = -joint_moment[j];
   const T knee = q(4);
-  const T hyper = max(T(-knee), T(0.0));
+  const T hyper = legsim::max(T(-knee), T(0.0));
   const T knee_limit = T(c.knee_limit_stiffness) * hyper - T(c.knee_limit_damping) * hyper * qd(4);
-  internal_moment[1] += max(knee_limit, T(0.0));
+  internal_moment[1] += legsim::max(knee_limit, T(0.0));
   for (int j = 0; j < kNumJoints; ++j) Q(kJointCoordinate[j]) += internal_moment[j];
 
   const Vec6<T> qdd = forward_dynamics(c.body, q, qd, Q);

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Run legsim's Google Benchmark suite and report the ratios of issue 5.
+
+Runs bench_muscle, bench_body, bench_flops and bench_stance from <build>/bench with JSON output
+(--benchmark_out, format json; the console output is passed through), prints a table of the
+figures and ratios, optionally rewrites the table in bench/README.md (--update-readme), and ends
+with one line ``BENCH-SUMMARY {json}`` holding:
+
+  muscle_kernel_batch_over_scalar  compliant df_T/dt, N = 4096 muscles, batch / scalar items/s
+  rhs_batch_over_scalar            full stance RHS, lane evaluations/s of one batch / scalar
+  stance_batch_over_scalar         batch engine (1 thread, N = 4096) / scalar Odeint path, stances/s
+  stance_two_threads_over_one      batch engine N = 4096, 2 threads / 1 thread (wall clock)
+  stances_per_second               batch engine N = 4096, 2 threads (wall clock)
+  gait_matching_seconds_per_condition  mean wall time of match_gait over the benchmarked conditions
+  fraction_of_peak_flops           weighted flops per RHS (bench_flops) × RHS evaluations per stance
+                                   × stances/s (2 threads) ÷ the peak (see --peak-gflops)
+
+All ratios come from this one run. Wall-clock figures are sensitive to other load on the machine;
+the load average is printed with the table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Peak double-precision rate assumed for fraction_of_peak_flops: 2 cores × 2 FMA pipes × 8 doubles
+# (AVX-512) × 2 flops per FMA × 2.6 GHz (the TSC rate; boost clocks would make the fraction lower).
+DEFAULT_PEAK_GFLOPS = 2 * 2 * 8 * 2 * 2.6
+
+
+def run(binary: Path, extra: list[str]) -> list[dict]:
+    """Runs one benchmark binary; returns its JSON benchmark entries."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = Path(f.name)
+    cmd = [str(binary), f"--benchmark_out={out}", "--benchmark_out_format=json", *extra]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+    data = json.loads(out.read_text())
+    out.unlink()
+    return data["benchmarks"]
+
+
+def index(entries: list[dict]) -> dict[str, dict]:
+    return {e["name"]: e for e in entries if e.get("run_type", "iteration") == "iteration"}
+
+
+def ips(entries: dict[str, dict], name: str) -> float:
+    e = entries.get(name)
+    if e is None:
+        raise KeyError(f"benchmark {name!r} missing from the run (have: {sorted(entries)[:8]}…)")
+    return float(e["items_per_second"])
+
+
+def seconds(e: dict) -> float:
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[e.get("time_unit", "ns")]
+    return float(e["real_time"]) * scale
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build", help="CMake build directory (benchmarks in <build>/bench)")
+    ap.add_argument("--min-time", default="0.2", help="--benchmark_min_time for the short benchmarks (s)")
+    ap.add_argument("--peak-gflops", type=float, default=DEFAULT_PEAK_GFLOPS,
+                    help="machine peak in GFLOP/s for fraction_of_peak_flops (default: %(default).1f)")
+    ap.add_argument("--update-readme", action="store_true", help="rewrite the table in bench/README.md")
+    args = ap.parse_args()
+
+    bench = Path(args.build) / "bench"
+    mt = [f"--benchmark_min_time={args.min_time}"]
+    muscle = index(run(bench / "bench_muscle", [*mt, "--benchmark_filter=/n:4096/"]))
+    flops = index(run(bench / "bench_flops", []))
+    stance = index(run(bench / "bench_stance", [*mt, "--benchmark_filter=Rhs|Stance"]))
+    gait = index(run(bench / "bench_stance", ["--benchmark_filter=GaitMatching"]))
+
+    r = {}
+    r["muscle_kernel_batch_over_scalar"] = ips(muscle, "BM_MuscleKernelBatch/n:4096/damping:0") / ips(
+        muscle, "BM_MuscleKernelScalar/n:4096/damping:0")
+    r["rhs_batch_over_scalar"] = ips(stance, "BM_RhsBatch") / ips(stance, "BM_RhsScalar")
+    scalar_sps = ips(stance, "BM_StanceScalar/n:64/real_time")
+    one = ips(stance, "BM_StanceBatch/n:4096/threads:1/real_time")
+    two = ips(stance, "BM_StanceBatch/n:4096/threads:2/real_time")
+    r["stance_batch_over_scalar"] = one / scalar_sps
+    r["stance_two_threads_over_one"] = two / one
+    r["stances_per_second"] = two
+    gait_times = [seconds(e) for e in gait.values()]
+    r["gait_matching_seconds_per_condition"] = sum(gait_times) / len(gait_times) if gait_times else float("nan")
+    fc = flops["BM_RhsFlopCount/iterations:1000"]
+    rhs_per_stance = float(stance["BM_StanceBatch/n:4096/threads:2/real_time"]["rhs_per_stance"])
+    achieved = float(fc["weighted_flops_per_rhs"]) * rhs_per_stance * two
+    r["fraction_of_peak_flops"] = achieved / (args.peak_gflops * 1e9)
+
+    rows = [
+        ("muscle kernel evaluations/s (N = 4096)", ips(muscle, "BM_MuscleKernelScalar/n:4096/damping:0"),
+         ips(muscle, "BM_MuscleKernelBatch/n:4096/damping:0")),
+        ("stance RHS evaluations/s (lane evaluations)", ips(stance, "BM_RhsScalar"), ips(stance, "BM_RhsBatch")),
+    ]
+    for n in (1, 8, 64, 512, 4096):
+        for t in (1, 2):
+            name = f"BM_StanceBatch/n:{n}/threads:{t}/real_time"
+            if name in stance:
+                rows.append((f"stances/s, N = {n}, {t} thread{'s' if t > 1 else ''}", scalar_sps, ips(stance, name)))
+    for name, e in sorted(stance.items()):
+        if name.startswith("BM_StanceBatchFixedStep"):
+            rows.append((f"fixed-step lockstep {e['step_us']:.0f} µs, N = 64, 1 thread (max rel. err "
+                         f"{e['max_rel_error']:.1e}, {e['failed']:.0f} failed)", scalar_sps, float(e["items_per_second"])))
+
+    lines = ["| figure | scalar | batch | batch / scalar |", "|---|---:|---:|---:|"]
+    for label, s, b in rows:
+        lines.append(f"| {label} | {s:,.0f} | {b:,.0f} | {b / s:.2f} |")
+    lines.append("")
+    for name, e in sorted(gait.items()):
+        lines.append(f"- gait matching, {name.split('/')[1]}: {seconds(e):.1f} s "
+                     f"(converged: {bool(e.get('converged', 0))}, {e.get('stance_evaluations', 0):.0f} stances)")
+    lines.append(f"- flops per RHS: {fc['flops_per_rhs']:.0f} arithmetic + {fc['calls_per_rhs']:.0f} function calls "
+                 f"= {fc['weighted_flops_per_rhs']:.0f} weighted; {rhs_per_stance:.0f} RHS evaluations per stance; "
+                 f"{achieved / 1e9:.1f} GFLOP/s achieved of {args.peak_gflops:.0f} peak")
+    lines.append(f"- load average during the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores)")
+    table = "\n".join(lines)
+    print()
+    print(table)
+
+    if args.update_readme:
+        readme = HERE / "README.md"
+        text = readme.read_text()
+        new = re.sub(r"(<!-- BENCH-TABLE-START -->\n).*?(<!-- BENCH-TABLE-END -->)",
+                     lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
+        readme.write_text(new)
+        print(f"updated {readme}")
+
+    print("BENCH-SUMMARY " + json.dumps({k: round(v, 6) for k, v in r.items()}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

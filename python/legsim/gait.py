@@ -1,0 +1,127 @@
+"""Running conditions and periodic stances matched to them (gait matching, DESIGN 3.6)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import _core
+from ._validate import as_float
+from .errors import InputError
+
+__all__ = ["Condition", "GaitResult", "simulate"]
+
+_STRIKES = {"rearfoot": _core.FootStrike.rearfoot, "midfoot": _core.FootStrike.midfoot,
+            "forefoot": _core.FootStrike.forefoot}
+
+
+class Condition:
+    """A running condition: any two of ``speed`` (m/s), ``cadence`` (steps/min), ``step_length`` (m),
+    ``stride_length`` (m, two steps); ``calf_fatigue`` φ ∈ [0, 0.9] (with ``fatigue_override``, a dict
+    muscle → φ_i); ``foot_strike`` "rearfoot" / "midfoot" / "forefoot" or a touchdown ankle
+    dorsiflexion angle in degrees; optional ``body_mass`` (kg) and ``height`` (m).
+
+    Validated at construction: a missing, redundant or inconsistent combination, or a value out of
+    range, raises :class:`legsim.InputError` naming what was given. Conditions pickle.
+    """
+
+    __slots__ = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "foot_strike",
+                 "fatigue_override", "body_mass", "height", "_resolved")
+
+    def __init__(self, *, speed=None, cadence=None, step_length=None, stride_length=None, calf_fatigue=0.0,
+                 foot_strike="rearfoot", fatigue_override=None, body_mass=None, height=None):
+        def opt(name, v):
+            return None if v is None else as_float(f"condition.{name}", v)
+        self.speed = opt("speed", speed)
+        self.cadence = opt("cadence", cadence)
+        self.step_length = opt("step_length", step_length)
+        self.stride_length = opt("stride_length", stride_length)
+        self.calf_fatigue = as_float("condition.calf_fatigue", calf_fatigue)
+        if isinstance(foot_strike, str):
+            if foot_strike not in _STRIKES:
+                raise InputError(f"condition.foot_strike = {foot_strike!r} is out of range: allowed 'rearfoot', "
+                                 "'midfoot', 'forefoot' or a touchdown ankle angle in degrees")
+            self.foot_strike = foot_strike
+        else:
+            self.foot_strike = as_float("condition.foot_strike (touchdown ankle angle, deg)", foot_strike)
+        self.fatigue_override = {str(k): as_float(f"condition.fatigue_override.{k}", v)
+                                 for k, v in (fatigue_override or {}).items()}
+        self.body_mass = opt("body_mass", body_mass)
+        self.height = opt("height", height)
+        self._resolved = _core.resolve_condition(self._to_core())
+
+    def _to_core(self) -> "_core.GaitCondition":
+        c = _core.GaitCondition()
+        c.speed, c.cadence, c.step_length, c.stride_length = self.speed, self.cadence, self.step_length, self.stride_length
+        c.calf_fatigue = self.calf_fatigue
+        c.fatigue_override = self.fatigue_override
+        if isinstance(self.foot_strike, str):
+            c.foot_strike = _STRIKES[self.foot_strike]
+        else:
+            c.foot_strike = _core.FootStrike.ankle_angle
+            c.touchdown_ankle_angle_deg = self.foot_strike
+        c.body_mass, c.height = self.body_mass, self.height
+        return c
+
+    @property
+    def resolved(self) -> dict:
+        """Speed, cadence, step length and step time, completed from the two given."""
+        r = self._resolved
+        return {"speed": r.speed, "cadence": r.cadence, "step_length": r.step_length, "step_time": r.step_time}
+
+    def replace(self, **changes) -> "Condition":
+        kw = {k: getattr(self, k) for k in self.__slots__ if not k.startswith("_")}
+        kw.update(changes)
+        return Condition(**kw)
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__ if not k.startswith("_")}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def __eq__(self, other):
+        return isinstance(other, Condition) and self.__getstate__() == other.__getstate__()
+
+    def __repr__(self):
+        given = ", ".join(f"{k}={v!r}" for k, v in self.__getstate__().items() if v not in (None, {}, 0.0) or k == "calf_fatigue")
+        return f"Condition({given})"
+
+
+@dataclass
+class GaitResult:
+    """A matched stance. ``converged`` False means no periodic gait was found: ``message`` says why,
+    ``metrics`` is empty and ``residuals`` show how far it got."""
+    converged: bool
+    message: str
+    metrics: dict
+    residuals: dict
+    solution: dict
+    timeseries: pd.DataFrame = field(repr=False)
+    evaluations: int = 0
+
+
+def _check_model(model):
+    if not isinstance(model, _core.Model):
+        raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
+
+
+def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
+             record: bool = True) -> GaitResult:
+    """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
+    (every key of DESIGN section 5) and time series. The C++ work releases the GIL."""
+    _check_model(model)
+    if not isinstance(condition, Condition):
+        raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
+    o = _core.MatchingOptions()
+    if max_evaluations is not None:
+        o.max_evaluations = int(max_evaluations)
+    o.record = bool(record)
+    names = _core.gait_variable_names()
+    ws = None
+    if warm_start is not None:
+        ws = [float(warm_start[n]) for n in names] if isinstance(warm_start, dict) else [float(v) for v in warm_start]
+    r = _core.match_gait(model, condition._to_core(), o, ws)
+    ts = pd.DataFrame(r.stance.series) if (r.converged and record) else pd.DataFrame()
+    return GaitResult(converged=r.converged, message=r.message, metrics=dict(r.metrics), residuals=dict(r.residuals),
+                      solution=dict(zip(names, r.solution)), timeseries=ts, evaluations=r.evaluations)

@@ -1,0 +1,215 @@
+"""Sweeps of running conditions and model parameters into an ``xarray.Dataset`` (DESIGN 5).
+
+Points run in a fixed order (the last axis varies fastest) and each warm-starts gait matching from
+the previous converged point, so results vary smoothly along an axis and the same sweep gives the
+same numbers bit for bit. With ``out=``, every finished point is appended at once to a journal
+(``<out>.partial.jsonl``, flushed and fsync'ed), so a crash or Ctrl-C loses nothing finished; running
+the same sweep again skips the finished points; the dataset is written to ``out`` (netCDF) at the end.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from . import _core
+from .errors import InputError
+from .gait import Condition, simulate
+
+__all__ = ["sweep", "CONDITION_AXES"]
+
+#: Condition fields that can be swept.
+CONDITION_AXES = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "foot_strike",
+                  "body_mass", "height")
+_METRICS_ORDER = None
+
+
+def _as_axis(name, values):
+    vals = list(values) if isinstance(values, (list, tuple, np.ndarray)) else [values]
+    if not vals:
+        raise InputError(f"sweep axis {name!r} is empty")
+    return vals
+
+
+def _metric_keys(model):
+    keys = ["peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_bw_s", "pfj_impulse_per_km_bw_s",
+            "pfj_stress_impulse_mpa_s", "pfj_stress_impulse_per_km_mpa_s", "peak_pfj_force_moment_method_bw",
+            "peak_quadriceps_force_bw", "peak_gastrocnemius_force_bw", "peak_soleus_force_bw",
+            "peak_hamstrings_force_bw", "peak_achilles_force_bw", "peak_knee_extension_moment_nm_per_kg",
+            "peak_ankle_plantarflexion_moment_nm_per_kg", "peak_knee_flexion_deg", "knee_flexion_at_contact_deg",
+            "peak_vertical_grf_bw", "contact_time_s", "flight_time_s", "step_length_m", "cadence_spm",
+            "speed_m_per_s", "knee_negative_work_j_per_kg", "knee_positive_work_j_per_kg",
+            "ankle_negative_work_j_per_kg", "ankle_positive_work_j_per_kg", "peak_achilles_strain", "effort",
+            "periodicity_error"]
+    for m in model.muscle_names:
+        for k in (f"peak_{m}_force_bw", f"peak_{m}_fiber_length_norm", f"{m}_negative_work_j_per_kg"):
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
+_RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_mismatch_m", "step_length_error_rel")
+
+
+def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluations: int | None = None,
+          **axes) -> xr.Dataset:
+    """Matches every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
+    are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
+    the periodicity residuals and ``message``.
+
+    ``axes``: condition fields (``speed``, ``cadence``, ``step_length``, ``stride_length``,
+    ``calf_fatigue``, ``foot_strike``, ``body_mass``, ``height``), each a value or a list.
+    ``params``: dict of model-parameter paths (``Model.with_params``) to lists of values.
+    ``out``: netCDF path; finished points are journaled as they complete and a rerun resumes.
+    """
+    if not isinstance(model, _core.Model):
+        raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
+    unknown = set(axes) - set(CONDITION_AXES)
+    if unknown:
+        raise InputError(f"sweep: unknown axis {sorted(unknown)}; allowed: {', '.join(CONDITION_AXES)} "
+                         "and params={'model.parameter.path': [...]}")
+    dims, coords = [], {}
+    for name, values in axes.items():
+        if values is None:
+            continue
+        dims.append(name)
+        coords[name] = _as_axis(name, values)
+    for path, values in (params or {}).items():
+        model.param(path)  # unknown paths raise InputError
+        dims.append(path)
+        coords[path] = [float(v) for v in _as_axis(path, values)]
+    if not dims:
+        raise InputError("sweep: give at least one axis, e.g. speed=3.5, cadence=[160, 170, 180]")
+    cond_dims = [d for d in dims if d in CONDITION_AXES]
+    param_dims = [d for d in dims if d not in CONDITION_AXES]
+    shape = tuple(len(coords[d]) for d in dims)
+    points = list(itertools.product(*(range(n) for n in shape)))
+
+    # Validate every condition up front: a bad value fails before any work is done.
+    def condition_at(idx):
+        kw = {d: coords[d][i] for d, i in zip(dims, idx) if d in cond_dims}
+        return Condition(**kw)
+
+    def params_at(idx):
+        return {d: coords[d][i] for d, i in zip(dims, idx) if d in param_dims}
+
+    conditions = [condition_at(idx) for idx in points]
+
+    signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},
+                                           "model": model.to_toml(), "max_evaluations": max_evaluations},
+                                          sort_keys=True).encode()).hexdigest()
+    records = {}
+    journal = None
+    if out is not None:
+        out = Path(out)
+        journal = out.with_name(out.name + ".partial.jsonl")
+        records = _read_journal(journal, signature)
+        if not journal.exists() or not records:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with open(journal, "w") as f:
+                f.write(json.dumps({"signature": signature}) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+
+    names = _core.gait_variable_names()
+    seed = None
+    try:
+        for k, idx in enumerate(points):
+            if k in records:
+                rec = records[k]
+                if rec["converged"]:
+                    seed = rec["solution"]
+                continue
+            m = model.with_params(params_at(idx)) if param_dims else model
+            res = simulate(m, conditions[k], warm_start=seed, max_evaluations=max_evaluations, record=False)
+            rec = {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
+                   "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
+            if res.converged:
+                seed = rec["solution"]
+            records[k] = rec
+            if journal is not None:
+                with open(journal, "a") as f:
+                    f.write(json.dumps(rec) + "\n")
+                    f.flush()
+                    os.fsync(f.fileno())
+            if progress:
+                done = len(records)
+                sys.stderr.write(f"\rsweep: {done}/{len(points)} points "
+                                 f"({sum(r['converged'] for r in records.values())} converged)")
+                sys.stderr.flush()
+    finally:
+        if progress:
+            sys.stderr.write("\n")
+        ds = _assemble(model, dims, coords, shape, points, records)
+        if out is not None:
+            tmp = out.with_name(out.name + ".tmp")
+            ds.to_netcdf(tmp)
+            os.replace(tmp, out)
+    return ds
+
+
+def _read_journal(path: Path, signature: str) -> dict:
+    if not path.exists():
+        return {}
+    records = {}
+    with open(path) as f:
+        lines = f.read().splitlines()
+    if not lines:
+        return {}
+    try:
+        header = json.loads(lines[0])
+    except json.JSONDecodeError:
+        header = {}
+    if header.get("signature") != signature:
+        raise InputError(f"{path}: this journal belongs to a different sweep (other axes, values or model); "
+                         "remove it or choose another out= path")
+    for line in lines[1:]:
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line torn by a crash: that point is simply run again
+        records.setdefault(rec["index"], rec)
+    return records
+
+
+def _assemble(model, dims, coords, shape, points, records) -> xr.Dataset:
+    keys = _metric_keys(model)
+    data = {k: np.full(shape, np.nan) for k in keys}
+    res = {k: np.full(shape, np.nan) for k in _RESIDUALS}
+    converged = np.zeros(shape, dtype=bool)
+    finished = np.zeros(shape, dtype=bool)
+    message = np.full(shape, "not run", dtype=object)
+    for k, idx in enumerate(points):
+        rec = records.get(k)
+        if rec is None:
+            continue
+        finished[idx] = True
+        converged[idx] = rec["converged"]
+        message[idx] = rec["message"]
+        for key, v in rec["residuals"].items():
+            if key in res:
+                res[key][idx] = v
+        if rec["converged"]:
+            for key in keys:
+                if key in rec["metrics"]:
+                    data[key][idx] = rec["metrics"][key]
+    variables = {k: (dims, v) for k, v in data.items()}
+    variables.update({k: (dims, v) for k, v in res.items()})
+    variables["converged"] = (dims, converged)
+    variables["finished"] = (dims, finished)
+    variables["message"] = (dims, message.astype(str))
+    coord_values = {d: (np.array(coords[d], dtype=object).astype(str) if d == "foot_strike" and
+                        any(isinstance(v, str) for v in coords[d]) else np.array(coords[d], dtype=float))
+                    for d in dims}
+    from . import __version__
+    attrs = {"legsim_version": __version__, "model_name": model.name,
+             "model_sha256": hashlib.sha256(model.to_toml().encode()).hexdigest(),
+             "description": "legsim sweep: metrics of matched periodic stances (NaN where not converged)"}
+    return xr.Dataset(variables, coords=coord_values, attrs=attrs)

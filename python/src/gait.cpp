@@ -1,0 +1,71 @@
+// Bindings of gait conditions, gait matching and sweeps.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "legsim/gait/matching.hpp"
+#include "legsim/sweep/sweep.hpp"
+
+namespace py = pybind11;
+
+namespace legsim::py_bind {
+
+void bind_gait(py::module_& m) {
+  py::enum_<FootStrike>(m, "FootStrike")
+      .value("rearfoot", FootStrike::kRearfoot)
+      .value("midfoot", FootStrike::kMidfoot)
+      .value("forefoot", FootStrike::kForefoot)
+      .value("ankle_angle", FootStrike::kAnkleAngle);
+
+  py::class_<GaitCondition>(m, "GaitCondition")
+      .def(py::init<>())
+      .def_readwrite("speed", &GaitCondition::speed)
+      .def_readwrite("cadence", &GaitCondition::cadence)
+      .def_readwrite("step_length", &GaitCondition::step_length)
+      .def_readwrite("stride_length", &GaitCondition::stride_length)
+      .def_readwrite("calf_fatigue", &GaitCondition::calf_fatigue)
+      .def_readwrite("fatigue_override", &GaitCondition::fatigue_override)
+      .def_readwrite("foot_strike", &GaitCondition::foot_strike)
+      .def_readwrite("touchdown_ankle_angle_deg", &GaitCondition::touchdown_ankle_angle_deg)
+      .def_readwrite("body_mass", &GaitCondition::body_mass)
+      .def_readwrite("height", &GaitCondition::height);
+
+  py::class_<ResolvedCondition>(m, "ResolvedCondition")
+      .def_readonly("speed", &ResolvedCondition::speed)
+      .def_readonly("cadence", &ResolvedCondition::cadence)
+      .def_readonly("step_length", &ResolvedCondition::step_length)
+      .def_readonly("step_time", &ResolvedCondition::step_time);
+  m.def("resolve_condition", &resolve, py::arg("condition"));
+  m.def("capacity_factors", &capacity_factors, py::arg("model"), py::arg("condition"));
+
+  py::class_<MatchingOptions>(m, "MatchingOptions")
+      .def(py::init<>())
+      .def_readwrite("speed_tolerance", &MatchingOptions::speed_tolerance)
+      .def_readwrite("vertical_velocity_tolerance", &MatchingOptions::vertical_velocity_tolerance)
+      .def_readwrite("height_tolerance", &MatchingOptions::height_tolerance)
+      .def_readwrite("step_length_tolerance", &MatchingOptions::step_length_tolerance)
+      .def_readwrite("max_evaluations", &MatchingOptions::max_evaluations)
+      .def_readwrite("relative_tolerance", &MatchingOptions::relative_tolerance)
+      .def_readwrite("record", &MatchingOptions::record);
+
+  py::class_<GaitResult>(m, "GaitResult")
+      .def_readonly("converged", &GaitResult::converged)
+      .def_readonly("message", &GaitResult::message)
+      .def_readonly("residuals", &GaitResult::residuals)
+      .def_readonly("metrics", &GaitResult::metrics)
+      .def_readonly("solution", &GaitResult::solution)
+      .def_readonly("stance", &GaitResult::stance)
+      .def_readonly("evaluations", &GaitResult::evaluations);
+
+  m.def("gait_variable_names", &gait_variable_names);
+  m.def(
+      "match_gait",
+      [](const Model& model, const GaitCondition& c, const MatchingOptions& o, std::optional<std::vector<double>> warm) {
+        py::gil_scoped_release release;
+        return match_gait(model, c, o, warm ? &*warm : nullptr);
+      },
+      py::arg("model"), py::arg("condition"), py::arg("options") = MatchingOptions{}, py::arg("warm_start") = py::none());
+}
+
+}  // namespace legsim::py_bind
