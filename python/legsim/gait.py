@@ -107,7 +107,7 @@ def _check_model(model):
 
 
 def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
-             record: bool = True) -> GaitResult:
+             max_stances: int | None = None, record: bool = True) -> GaitResult:
     """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
     (every key of DESIGN section 5) and time series. The C++ work releases the GIL."""
     _check_model(model)
@@ -116,6 +116,8 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     o = _core.MatchingOptions()
     if max_evaluations is not None:
         o.max_evaluations = int(max_evaluations)
+    if max_stances is not None:
+        o.max_stances = int(max_stances)
     o.record = bool(record)
     names = _core.gait_variable_names()
     ws = None

@@ -59,7 +59,7 @@ _RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_
 
 
 def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluations: int | None = None,
-          **axes) -> xr.Dataset:
+          max_stances: int | None = None, **axes) -> xr.Dataset:
     """Matches every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     the periodicity residuals and ``message``.
@@ -103,7 +103,8 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     conditions = [condition_at(idx) for idx in points]
 
     signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},
-                                           "model": model.to_toml(), "max_evaluations": max_evaluations},
+                                           "model": model.to_toml(), "max_evaluations": max_evaluations,
+                                           "max_stances": max_stances},
                                           sort_keys=True).encode()).hexdigest()
     records = {}
     journal = None
@@ -128,7 +129,8 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
                     seed = rec["solution"]
                 continue
             m = model.with_params(params_at(idx)) if param_dims else model
-            res = simulate(m, conditions[k], warm_start=seed, max_evaluations=max_evaluations, record=False)
+            res = simulate(m, conditions[k], warm_start=seed, max_evaluations=max_evaluations,
+                           max_stances=max_stances, record=False)
             rec = {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
                    "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
             if res.converged:

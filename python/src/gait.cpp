@@ -46,6 +46,7 @@ void bind_gait(py::module_& m) {
       .def_readwrite("height_tolerance", &MatchingOptions::height_tolerance)
       .def_readwrite("step_length_tolerance", &MatchingOptions::step_length_tolerance)
       .def_readwrite("max_evaluations", &MatchingOptions::max_evaluations)
+      .def_readwrite("max_stances", &MatchingOptions::max_stances)
       .def_readwrite("relative_tolerance", &MatchingOptions::relative_tolerance)
       .def_readwrite("record", &MatchingOptions::record);
 

@@ -317,6 +317,12 @@ class Worker {
       accepted[l] = any_accepted = true;
       ln.rejections = 0;
       ++ln.steps;
+      if (ln.steps > kMaxStanceSteps) {
+        accepted[l] = false;
+        fail(l, StanceStatus::kStepSizeUnderflow,
+             "more than " + std::to_string(kMaxStanceSteps) + " steps by t = " + format_value(t1) + " s");
+        continue;
+      }
       ln.min_h = std::min(ln.min_h, ln.h);
       ln.h_next = err[l] < 0.5 ? ln.h * 0.9 * std::pow(std::max(err[l], std::pow(5.0, -5.0)), -0.2) : ln.h;
       if (s_.fixed_step > 0) ln.h_next = s_.fixed_step;

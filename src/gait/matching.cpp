@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <nlopt.hpp>
 
+#include "legsim/batch/stance_batch.hpp"
 #include "legsim/core/constants.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/sim/metrics.hpp"
@@ -111,7 +112,8 @@ VecR tolerances(const MatchingOptions& o) {
   return t;
 }
 
-Evaluation evaluate(Problem& p, const VecX& x, StanceResult* keep = nullptr) {
+/// The scalar Odeint path with the full recording (the reported solution).
+Evaluation evaluate_recorded(Problem& p, const VecX& x, StanceResult* keep) {
   TouchdownState td;
   ControllerParams ctrl;
   setup(p, x, td, ctrl);
@@ -147,18 +149,70 @@ Evaluation evaluate(Problem& p, const VecX& x, StanceResult* keep = nullptr) {
   return e;
 }
 
+/// Residuals and effort of a stance outcome of the batch engine.
+Evaluation from_outcome(const Problem& p, const BatchStanceOutcome& o) {
+  Evaluation e;
+  if (!o.ok()) {
+    e.message = o.message;
+    return e;
+  }
+  const double g = kGravity;
+  const double tf = p.cond.step_time - o.contact_time;
+  const double L = p.cond.step_length;
+  const CentreOfMassState& a = o.com_touchdown;
+  const CentreOfMassState& b = o.com_toeoff;
+  e.residual(0) = (b.vx - a.vx) / p.cond.speed;
+  e.residual(1) = b.vy - g * tf - a.vy;
+  e.residual(2) = b.y + b.vy * tf - 0.5 * g * tf * tf - a.y;
+  e.residual(3) = (b.x - a.x + b.vx * tf - L) / L;
+  e.scaled = e.residual.cwiseQuotient(tolerances(p.options));
+  e.effort = o.effort;
+  e.ok = true;
+  return e;
+}
+
+/// Evaluates many points at once on the batch engine (SIMD lanes, both cores).
+std::vector<Evaluation> evaluate_many(Problem& p, const std::vector<VecX>& xs) {
+  std::vector<StanceJob> jobs(xs.size());
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    setup(p, xs[k], jobs[k].touchdown, jobs[k].controller);
+    jobs[k].capacity_factors = p.caps;
+  }
+  BatchOptions bo;
+  bo.threads = 0;
+  bo.relative_tolerance = p.options.relative_tolerance;
+  bo.absolute_tolerance = p.options.relative_tolerance * 1e-2;
+  bo.event_tolerance = 1e-9;
+  bo.keep_states = false;
+  p.evaluations += static_cast<int>(xs.size());
+  const std::vector<BatchStanceOutcome> out = simulate_stances(p.model, jobs, bo);
+  std::vector<Evaluation> ev;
+  ev.reserve(out.size());
+  for (const auto& o : out) ev.push_back(from_outcome(p, o));
+  return ev;
+}
+
+/// One point on the batch engine (the same integrator as the finite differences, so residual
+/// differences are consistent).
+Evaluation evaluate(Problem& p, const VecX& x) { return evaluate_many(p, {x})[0]; }
+
 /// Forward-difference Jacobian of the scaled residuals and the effort w.r.t. unit variables.
 bool jacobian(Problem& p, const VecX& u, const Evaluation& e0, Eigen::Matrix<double, kNumResiduals, kNumVars>& J,
               VecX& grad_effort) {
   constexpr double kStep = 1e-4;
+  std::vector<VecX> xs;
+  std::array<double, kNumVars> h;
   for (int i = 0; i < kNumVars; ++i) {
     VecX up = u;
-    const double h = up(i) + kStep <= 1.0 ? kStep : -kStep;
-    up(i) += h;
-    const Evaluation e = evaluate(p, to_physical(up));
-    if (!e.ok) return false;
-    J.col(i) = (e.scaled - e0.scaled) / h;
-    grad_effort(i) = (e.effort - e0.effort) / h;
+    h[i] = up(i) + kStep <= 1.0 ? kStep : -kStep;
+    up(i) += h[i];
+    xs.push_back(to_physical(up));
+  }
+  const std::vector<Evaluation> ev = evaluate_many(p, xs);
+  for (int i = 0; i < kNumVars; ++i) {
+    if (!ev[i].ok) return false;
+    J.col(i) = (ev[i].scaled - e0.scaled) / h[i];
+    grad_effort(i) = (ev[i].effort - e0.effort) / h[i];
   }
   return true;
 }
@@ -168,7 +222,7 @@ bool jacobian(Problem& p, const VecX& u, const Evaluation& e0, Eigen::Matrix<dou
 bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
   double radius = 0.1;
   const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
-  for (int it = 0; it < 30; ++it) {
+  for (int it = 0; it < 30 && p.evaluations < p.options.max_stances; ++it) {
     if (!e.ok) {
       why = e.message;
       return false;
@@ -186,23 +240,31 @@ bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
     const Eigen::Matrix<double, kNumResiduals, kNumResiduals> A =
         J * J.transpose() + 1e-9 * Eigen::Matrix<double, kNumResiduals, kNumResiduals>::Identity();
     const VecX full = -J.transpose() * A.ldlt().solve(e.scaled);
-    bool improved = false;
-    for (int k = 0; k < 6 && !improved; ++k) {
-      const double n = full.norm();
-      const VecX step = n > radius ? VecX(full * (radius / n)) : full;
-      const VecX un = (u + step).cwiseMax(0.0).cwiseMin(1.0);
-      const Evaluation en = evaluate(p, to_physical(un));
+    // Candidate steps along the Gauss–Newton direction at the trust radius and shorter ones, all
+    // evaluated in one batch call (lanes are cheap); the best that lowers |r| is taken.
+    const double n = full.norm();
+    std::vector<VecX> cand_u, cand_x;
+    double r = std::min(radius, n);
+    for (int k = 0; k < 8; ++k, r /= 2.0) {
+      const VecX un = (u + full * (r / std::max(n, 1e-300))).cwiseMax(0.0).cwiseMin(1.0);
+      cand_u.push_back(un);
+      cand_x.push_back(to_physical(un));
+    }
+    const std::vector<Evaluation> ce = evaluate_many(p, cand_x);
+    int best = -1;
+    for (int k = 0; k < static_cast<int>(ce.size()); ++k) {
       if (debug)
-        std::fprintf(stderr, "  radius %g step %g -> ok %d |r| %g %s\n", radius, (un - u).norm(), en.ok,
-                     en.scaled.norm(), en.message.c_str());
-      if (en.ok && en.scaled.norm() < e.scaled.norm()) {
-        u = un;
-        e = en;
-        if (n > radius) radius = std::min(2.0 * radius, 0.5);
-        improved = true;
-      } else {
-        radius = std::min(radius, n) / 3.0;
-      }
+        std::fprintf(stderr, "  step %g -> ok %d |r| %g %s\n", (cand_u[k] - u).norm(), ce[k].ok,
+                     ce[k].ok ? ce[k].scaled.norm() : -1.0, ce[k].message.c_str());
+      if (ce[k].ok && ce[k].scaled.norm() < e.scaled.norm() &&
+          (best < 0 || ce[k].scaled.norm() < ce[best].scaled.norm()))
+        best = k;
+    }
+    const bool improved = best >= 0;
+    if (improved) {
+      u = cand_u[best];
+      e = ce[best];
+      radius = best == 0 ? std::min(2.0 * radius, 0.5) : std::max(radius / std::pow(2.0, best), 1e-4);
     }
     if (!improved) {
       why = "periodicity residuals stopped decreasing (largest " + format_value(e.scaled.cwiseAbs().maxCoeff()) +
@@ -321,13 +383,16 @@ std::vector<double> default_gait_guess(const Model& model) {
 GaitResult match_gait(const Model& base_model, const GaitCondition& condition, const MatchingOptions& options,
                       const std::vector<double>* warm_start) {
   const ResolvedCondition cond = resolve(condition);
-  const Model model = condition_model(base_model, condition);
+  // During matching, a candidate whose stance needs steps below 1e-8 s is rejected as a step-size
+  // underflow at once instead of crawling for minutes (such candidates are far from a gait anyway).
+  const Model model = condition_model(base_model, condition).with_params({{"integrator.min_step", 1e-8}});
   require(options.speed_tolerance > 0, "options.speed_tolerance", options.speed_tolerance, "(0, inf)");
   require(options.vertical_velocity_tolerance > 0, "options.vertical_velocity_tolerance",
           options.vertical_velocity_tolerance, "(0, inf)");
   require(options.height_tolerance > 0, "options.height_tolerance", options.height_tolerance, "(0, inf)");
   require(options.step_length_tolerance > 0, "options.step_length_tolerance", options.step_length_tolerance, "(0, inf)");
   require(options.max_evaluations >= 0, "options.max_evaluations", options.max_evaluations, "[0, inf)");
+  require(options.max_stances >= 1, "options.max_stances", options.max_stances, "[1, inf)");
   if (warm_start && warm_start->size() != static_cast<std::size_t>(kNumVars))
     throw InputError("warm_start: expected " + std::to_string(kNumVars) + " values, got " +
                      std::to_string(warm_start->size()));
@@ -345,10 +410,15 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   out.condition = cond;
   Evaluation e = evaluate(p, to_physical(u));
   std::string why;
-  if (!e.ok || e.scaled.cwiseAbs().maxCoeff() > 3.0) global_phase(p, u, e, 400);
+  if (!e.ok || e.scaled.cwiseAbs().maxCoeff() > 3.0)
+    global_phase(p, u, e, std::max(0, options.max_stances / 2));
+  const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
+  if (debug) std::fprintf(stderr, "after global phase: evaluations %d |r| %g\n", p.evaluations, e.ok ? e.scaled.norm() : -1.0);
   bool feasible = feasibility(p, u, e, why);
+  if (debug) std::fprintf(stderr, "after feasibility: %d evaluations %d |r| %g effort %g\n", feasible, p.evaluations, e.ok ? e.scaled.norm() : -1.0, e.effort);
 
-  if (feasible && options.max_evaluations > 0) {
+  const int slsqp_iterations = std::min(options.max_evaluations, (options.max_stances - p.evaluations) / (kNumVars + 1));
+  if (feasible && slsqp_iterations > 0) {
     NloptData d{&p};
     d.effort_scale = std::max(e.effort, 1e-6);
     nlopt::opt opt(nlopt::LD_SLSQP, kNumVars);
@@ -358,7 +428,7 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     opt.add_equality_mconstraint(constraints, &d, std::vector<double>(kNumResiduals, 0.2));
     opt.set_xtol_abs(1e-4);
     opt.set_ftol_rel(1e-4);
-    opt.set_maxeval(options.max_evaluations);
+    opt.set_maxeval(slsqp_iterations);
     std::vector<double> x(u.data(), u.data() + kNumVars);
     double f = 0.0;
     try {
@@ -368,6 +438,7 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     }
     const VecX ux = Eigen::Map<const VecX>(x.data());
     const Evaluation ex = evaluate(p, to_physical(ux));
+    if (debug) std::fprintf(stderr, "after SLSQP: evaluations %d |r| %g effort %g\n", p.evaluations, ex.ok ? ex.scaled.norm() : -1.0, ex.effort);
     if (ex.ok && ex.scaled.cwiseAbs().maxCoeff() < 1.0 && ex.effort <= e.effort) {
       u = ux;
       e = ex;
@@ -376,7 +447,7 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
 
   const VecX xs = to_physical(u);
   out.solution.assign(xs.data(), xs.data() + kNumVars);
-  Evaluation final_e = evaluate(p, xs, &out.stance);
+  Evaluation final_e = evaluate_recorded(p, xs, &out.stance);
   out.evaluations = p.evaluations;
   if (final_e.ok) {
     out.residuals = {{"speed_change_rel", final_e.residual(0)},

@@ -326,6 +326,9 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
     while (toe_off < 0.0) {
       const auto [t0, t1] = stepper.do_step(system);
       ++res.steps;
+      if (res.steps > kMaxStanceSteps)
+        return fail(StanceStatus::kStepSizeUnderflow, "more than " + std::to_string(kMaxStanceSteps) +
+                                                          " steps by t = " + format_value(t1) + " s");
       if (!all_finite(stepper.current_state()))
         return fail(StanceStatus::kNonFiniteState, "the state became non-finite at t = " + format_value(t1) + " s");
       if (stepper.current_time_step() < is.min_step)

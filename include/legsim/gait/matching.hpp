@@ -26,7 +26,8 @@ struct MatchingOptions {
   double vertical_velocity_tolerance = 0.02;  ///< m/s
   double height_tolerance = 0.002;            ///< m
   double step_length_tolerance = 0.005;       ///< relative
-  int max_evaluations = 60;                   ///< optimizer iterations (each costs n+1 stances)
+  int max_evaluations = 15;                   ///< effort-minimization (SLSQP) iterations, each n+1 stances
+  int max_stances = 600;                      ///< total stance simulations for one condition
   double relative_tolerance = 1e-7;           ///< integrator tolerance during matching
   /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
   double touchdown_hip_angular_velocity = -3.0;

@@ -57,6 +57,10 @@ struct StanceOptions {
   double event_tolerance = 0.0;  ///< override of the toe-off location tolerance (s; 0 = the model's)
 };
 
+/// A stance that needs more accepted steps than this is stopped as a step-size failure (a healthy
+/// stance takes a few hundred to a few thousand).
+inline constexpr long kMaxStanceSteps = 20000;
+
 enum class StanceStatus { kOk, kStepSizeUnderflow, kNonFiniteState, kNoToeOff, kNoContact, kIntegratorError };
 const char* to_string(StanceStatus s);
 

@@ -1,0 +1,92 @@
+// Gait conditions and matching: validation messages, impossible conditions reported as not
+// converged, determinism, fatigue capacity factors.
+#include <catch2/catch.hpp>
+
+#include "legsim/gait/matching.hpp"
+
+using namespace legsim;
+
+TEST_CASE("conditions: any two of speed, cadence, step length, stride length") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  const ResolvedCondition r = resolve(c);
+  CHECK(r.step_length == Approx(3.5 * 60.0 / 170.0));
+  CHECK(r.step_time == Approx(60.0 / 170.0));
+  GaitCondition s;
+  s.stride_length = 2.4;
+  s.cadence = 160.0;
+  CHECK(resolve(s).speed == Approx(1.2 * 160.0 / 60.0));
+  GaitCondition l;
+  l.speed = 3.0;
+  l.step_length = 1.2;
+  CHECK(resolve(l).cadence == Approx(150.0));
+}
+
+TEST_CASE("conditions: missing, redundant, inconsistent and out-of-range input is rejected") {
+  GaitCondition c;
+  c.speed = 3.5;
+  CHECK_THROWS_WITH(resolve(c), "condition: give two of speed, cadence, step_length, stride_length (given: speed = 3.5)");
+  c.cadence = 170.0;
+  c.step_length = 2.0;
+  CHECK_THROWS_WITH(resolve(c), Catch::StartsWith("condition: inconsistent (given: speed = 3.5, cadence = 170, step_length = 2)"));
+  GaitCondition d;
+  d.speed = 3.0;
+  d.step_length = 1.0;
+  d.stride_length = 2.0;
+  CHECK_THROWS_WITH(resolve(d), Catch::Contains("step_length and stride_length both set the step length"));
+  GaitCondition z;
+  z.speed = 3.0;
+  z.cadence = 0.0;
+  CHECK_THROWS_WITH(resolve(z), "condition.cadence = 0 is out of range: allowed (0, 400] steps/min");
+  GaitCondition f;
+  f.speed = 3.0;
+  f.cadence = 170.0;
+  f.calf_fatigue = 0.95;
+  CHECK_THROWS_WITH(resolve(f), "condition.calf_fatigue = 0.95 is out of range: allowed [0, 0.9]");
+  f.calf_fatigue = 0.2;
+  f.fatigue_override["biceps"] = 0.1;
+  CHECK_THROWS_WITH(capacity_factors(Model::default_model(), f), Catch::Contains("unknown muscle 'biceps'"));
+}
+
+TEST_CASE("fatigue: gastrocnemius (most fast-twitch) loses the full fraction, soleus less, others none") {
+  const Model& m = Model::default_model();
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  c.calf_fatigue = 0.0;
+  for (double cap : capacity_factors(m, c)) CHECK(cap == 1.0);  // no fatigue = the unfatigued model
+  c.calf_fatigue = 0.4;
+  const auto caps = capacity_factors(m, c);
+  const double gas = caps[m.muscle_index("gastrocnemius")], sol = caps[m.muscle_index("soleus")];
+  CHECK(gas == Approx(0.6));
+  // w_sol = (1 − 0.803)/(1 − 0.566) (Uchida 2016 slow fractions).
+  CHECK(sol == Approx(1.0 - 0.4 * (1.0 - 0.803) / (1.0 - 0.566)));
+  CHECK(caps[m.muscle_index("quadriceps")] == 1.0);
+}
+
+TEST_CASE("matching: an impossible condition is reported as not converged, with residuals, never numbers") {
+  GaitCondition c;
+  c.speed = 12.0;
+  c.cadence = 100.0;  // 7.2 m steps
+  MatchingOptions o;
+  o.max_stances = 60;
+  const GaitResult r = match_gait(Model::default_model(), c, o);
+  CHECK_FALSE(r.converged);
+  CHECK(r.message.rfind("not converged: ", 0) == 0);
+  CHECK(r.metrics.empty());
+}
+
+TEST_CASE("matching: deterministic — the same input gives the same bits") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  o.max_stances = 40;  // a short budget: determinism does not depend on convergence
+  const GaitResult a = match_gait(Model::default_model(), c, o);
+  const GaitResult b = match_gait(Model::default_model(), c, o);
+  REQUIRE(a.solution.size() == b.solution.size());
+  for (std::size_t i = 0; i < a.solution.size(); ++i) CHECK(a.solution[i] == b.solution[i]);
+  CHECK(a.residuals == b.residuals);
+  CHECK(a.evaluations == b.evaluations);
+}

@@ -1,0 +1,115 @@
+"""Conditions, gait matching from Python, and sweeps (journaling, resume, no duplicates)."""
+import json
+import pickle
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import legsim
+import importlib
+
+sweep_mod = importlib.import_module("legsim.sweep")
+
+
+def test_condition_resolution_and_pickle():
+    c = legsim.Condition(speed=3.5, cadence=170)
+    assert c.resolved["step_length"] == pytest.approx(3.5 * 60 / 170)
+    assert legsim.Condition(stride_length=2.4, cadence=160).resolved["speed"] == pytest.approx(3.2)
+    assert pickle.loads(pickle.dumps(c)) == c
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(speed=3.5), "give two of speed, cadence, step_length, stride_length (given: speed = 3.5)"),
+    (dict(speed=3.5, cadence=170, step_length=2.0), "inconsistent (given: speed = 3.5, cadence = 170, step_length = 2)"),
+    (dict(speed=3.0, step_length=1.0, stride_length=2.0), "step_length and stride_length both set the step length"),
+    (dict(speed=3.0, cadence=0), "condition.cadence = 0 is out of range: allowed (0, 400] steps/min"),
+    (dict(speed=float("nan"), cadence=170), "condition.speed = nan is out of range"),
+    (dict(speed=3.5, cadence=170, calf_fatigue=1.0), "condition.calf_fatigue = 1 is out of range: allowed [0, 0.9]"),
+    (dict(speed=3.5, cadence=170, foot_strike="heel"), "condition.foot_strike = 'heel' is out of range"),
+])
+def test_condition_errors(kwargs, message):
+    with pytest.raises(legsim.InputError) as exc:
+        legsim.Condition(**kwargs)
+    assert message in str(exc.value)
+
+
+def test_impossible_condition_is_not_converged(model):
+    r = legsim.simulate(model, legsim.Condition(speed=12.0, cadence=100), max_stances=40)
+    assert not r.converged and r.message.startswith("not converged")
+    assert r.metrics == {}
+
+
+def test_matching_is_deterministic(model):
+    c = legsim.Condition(speed=3.5, cadence=170)
+    a = legsim.simulate(model, c, max_stances=30, record=False)
+    b = legsim.simulate(model, c, max_stances=30, record=False)
+    assert a.solution == b.solution and a.residuals == b.residuals
+
+
+def _fake_simulate(calls):
+    """Stands in for gait matching: a smooth function of the condition, recording each call."""
+    def fake(model, condition, *, warm_start=None, max_evaluations=None, max_stances=None, record=True):
+        calls.append((condition.cadence, condition.calf_fatigue))
+        names = legsim._core.gait_variable_names()
+        metrics = {"peak_pfj_force_bw": 10.0 - condition.cadence / 50.0 + condition.calf_fatigue}
+        return legsim.GaitResult(converged=True, message="converged", metrics=metrics,
+                                 residuals={"speed_change_rel": 0.0}, solution={n: 0.0 for n in names},
+                                 timeseries=None, evaluations=1)
+    return fake
+
+
+def test_sweep_dataset_shape_and_attributes(model, monkeypatch):
+    calls = []
+    monkeypatch.setattr(sweep_mod, "simulate", _fake_simulate(calls))
+    ds = legsim.sweep(model, speed=3.5, cadence=[160, 170, 180], calf_fatigue=[0.0, 0.3])
+    assert isinstance(ds, xr.Dataset)
+    assert ds.peak_pfj_force_bw.dims == ("speed", "cadence", "calf_fatigue")
+    assert ds.peak_pfj_force_bw.shape == (1, 3, 2)
+    assert bool(ds.converged.all())
+    assert ds.attrs["model_name"] == "runner" and ds.attrs["legsim_version"] == legsim.__version__
+    np.testing.assert_allclose(ds.peak_pfj_force_bw.sel(speed=3.5, cadence=170, calf_fatigue=0.3), 10 - 3.4 + 0.3)
+    assert len(calls) == 6
+
+
+def test_sweep_model_parameter_axis(model, monkeypatch):
+    monkeypatch.setattr(sweep_mod, "simulate", _fake_simulate([]))
+    ds = legsim.sweep(model, speed=3.5, cadence=[160, 180],
+                      params={"muscles.soleus.tendon_slack_length": [0.25, 0.26]})
+    assert ds.peak_pfj_force_bw.dims == ("speed", "cadence", "muscles.soleus.tendon_slack_length")
+    with pytest.raises(legsim.InputError, match="unknown numeric model parameter"):
+        legsim.sweep(model, speed=3.5, cadence=[160], params={"muscles.soleus.nope": [1.0]})
+
+
+def test_sweep_resume_after_interruption_loses_nothing_and_writes_no_duplicate(model, monkeypatch, tmp_path):
+    out = tmp_path / "sweep.nc"
+    calls = []
+    fake = _fake_simulate(calls)
+
+    def interrupting(*args, **kwargs):
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return fake(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_mod, "simulate", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
+    partial = xr.open_dataset(out)
+    assert int(partial.finished.sum()) == 4  # every finished condition was kept
+    partial.close()
+
+    monkeypatch.setattr(sweep_mod, "simulate", fake)
+    ds = legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
+    assert len(calls) == 10  # 4 before the interruption + 6 after: nothing ran twice
+    assert bool(ds.finished.all())
+    journal = out.with_name(out.name + ".partial.jsonl")
+    indices = [json.loads(l)["index"] for l in journal.read_text().splitlines()[1:]]
+    assert sorted(indices) == list(range(10))  # no duplicate record
+    # A different sweep may not reuse this journal.
+    with pytest.raises(legsim.InputError, match="belongs to a different sweep"):
+        legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160])
+
+
+def test_sweep_rejects_unknown_axis(model):
+    with pytest.raises(legsim.InputError, match="unknown axis"):
+        legsim.sweep(model, speed=3.5, cadense=[170])
