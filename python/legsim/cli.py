@@ -87,18 +87,89 @@ def cmd_run(args) -> int:
     fig.savefig(png, dpi=110)
     ts.to_csv(out / "stance_timeseries.csv", index=False)
     print(f"\nwrote {png} and {out / 'stance_timeseries.csv'}")
+
+    print("\nDefault sweep: 3.5 m/s, cadence 150–190 steps/min, calf fatigue 0 / 0.2 / 0.4 (gait matching):")
+    return _run_sweep(model, {"speed": [3.5], "cadence": [150.0, 160.0, 170.0, 180.0, 190.0],
+                              "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
+                      out / "default_sweep_pfj_stress.png")
+
+
+def _parse_values(text: str):
+    """'150:190:10' (inclusive range), '0,0.2,0.4' or a single number."""
+    if text is None:
+        return None
+    if ":" in text:
+        lo, hi, step = (float(x) for x in text.split(":"))
+        n = int(round((hi - lo) / step)) + 1
+        return [round(lo + i * step, 10) for i in range(n)]
+    return [float(x) for x in text.split(",")]
+
+
+_TABLE = ("peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_per_km_bw_s")
+
+
+def _run_sweep(model, axes, out: Path, plot: Path | None) -> int:
+    from . import sweep
+    ds = sweep(model, out=out, progress=True, **axes)
+    dims = list(ds.peak_pfj_force_bw.dims)
+    print(f"\n{'  '.join(f'{d:>12}' for d in dims)}  {'conv':>5}  " + "  ".join(f"{k:>24}" for k in _TABLE))
+    stacked = ds.stack(point=dims)
+    for i in range(stacked.sizes["point"]):
+        p = stacked.isel(point=i)
+        coords = "  ".join(f"{float(p[d]):12.3f}" for d in dims)
+        vals = "  ".join(f"{float(p[k]):24.3f}" for k in _TABLE)
+        print(f"{coords}  {str(bool(p.converged)):>5}  {vals}")
+    n_conv = int(ds.converged.sum())
+    print(f"\n{n_conv} of {ds.converged.size} conditions converged; results in {out}")
+    if n_conv < ds.converged.size:
+        for i in range(stacked.sizes["point"]):
+            p = stacked.isel(point=i)
+            if not bool(p.converged):
+                print(f"  {', '.join(f'{d}={float(p[d]):g}' for d in dims)}: {str(p.message.values)}")
+    if plot is not None:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        x = next((d for d in dims if ds.sizes[d] > 1), dims[0])
+        others = [d for d in dims if d != x]
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        flat = ds.peak_pfj_stress_mpa.stack(other=others) if others else ds.peak_pfj_stress_mpa.expand_dims("other")
+        for j in range(flat.sizes["other"]):
+            line = flat.isel(other=j)
+            label = ", ".join(f"{d}={float(line[d]):g}" for d in others) if others else None
+            ax.plot(ds[x], line, "o-", label=label)
+        ax.set(xlabel=x, ylabel="peak PFJ stress (MPa)", title=f"legsim sweep — model '{model.name}'")
+        if others:
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(plot, dpi=110)
+        print(f"wrote {plot}")
     return 0
 
 
-def cmd_simulate(args) -> int:
-    from . import simulate_stance
+def cmd_sweep(args) -> int:
     model = _load_model(args.model)
-    res = simulate_stance(model)
-    print(f"{res.status}: {res.message}" if not res.converged else "ok")
+    axes = {k: _parse_values(getattr(args, k)) for k in ("speed", "cadence", "step_length", "stride_length",
+                                                          "calf_fatigue")}
+    axes = {k: v for k, v in axes.items() if v is not None}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return _run_sweep(model, axes, out, Path(args.plot) if args.plot else None)
+
+
+def cmd_simulate(args) -> int:
+    from . import Condition, simulate
+    model = _load_model(args.model)
+    kw = {k: getattr(args, k) for k in ("speed", "cadence", "step_length", "stride_length") if getattr(args, k) is not None}
+    res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, **kw))
+    print(res.message)
+    for k, v in res.residuals.items():
+        print(f"  residual {k}: {v:.5f}")
     if res.converged:
         _print_metrics(res.metrics)
         if args.out:
             res.timeseries.to_csv(args.out, index=False)
+            print(f"wrote {args.out}")
     return 0 if res.converged else 1
 
 
@@ -106,14 +177,29 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="legsim", description="Muscle-driven running-leg simulation")
     parser.add_argument("--version", action="version", version=f"legsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("run", help="main job on the default model: muscle demo, one stance, plots")
+    p = sub.add_parser("run", help="main job: muscle demo, one stance, the default sweep, plots")
     p.add_argument("--model", help="model file (TOML); default: the built-in runner")
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.set_defaults(func=cmd_run)
-    p = sub.add_parser("simulate", help="simulate one stance and print its metrics")
+    p = sub.add_parser("simulate", help="match one periodic stance to a condition and print its metrics")
     p.add_argument("--model")
+    p.add_argument("--speed", type=float, default=3.5)
+    p.add_argument("--cadence", type=float, default=170.0)
+    p.add_argument("--step-length", dest="step_length", type=float)
+    p.add_argument("--stride-length", dest="stride_length", type=float)
+    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=float, default=0.0)
     p.add_argument("--out", help="CSV file for the time series")
     p.set_defaults(func=cmd_simulate)
+    p = sub.add_parser("sweep", help="sweep conditions (values as 'a,b,c' or 'lo:hi:step'); resumable")
+    p.add_argument("--model")
+    p.add_argument("--speed", default="3.5")
+    p.add_argument("--cadence", default="150:190:10")
+    p.add_argument("--step-length", dest="step_length")
+    p.add_argument("--stride-length", dest="stride_length")
+    p.add_argument("--calf-fatigue", dest="calf_fatigue", default="0,0.2,0.4")
+    p.add_argument("--out", default="out/sweep.nc", help="netCDF results (journaled as they finish; rerun resumes)")
+    p.add_argument("--plot", default="out/sweep_pfj_stress.png")
+    p.set_defaults(func=cmd_sweep)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
