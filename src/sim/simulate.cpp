@@ -175,7 +175,13 @@ std::vector<double> touchdown_state_vector(const Model& model, const StanceConst
       velocity += ck.dl_dphi * phi_dot[j];
     }
     x[activation_index(i)] = a;
-    x[tendon_state_index(n, i)] = solve_mtu_equilibrium(spec.params, length, velocity, a).norm_tendon_force;
+    // Tendon force at the static equilibrium of the relaxed muscle (minimum activation): the
+    // swinging leg carries no muscle moments it is not balancing, so pre-activation (the activation
+    // state above) builds tendon force through the tendon dynamics after contact. Starting at the
+    // equilibrium with the pre-activation instead loads the free foot with ≈ 100 N·m of
+    // plantarflexion and makes the forefoot slap within 8 ms (measured).
+    x[tendon_state_index(n, i)] =
+        solve_mtu_equilibrium(spec.params, length, velocity, spec.params.min_activation).norm_tendon_force;
   }
   return x;
 }
