@@ -32,6 +32,7 @@ setup: system-deps python-deps
 
 $(BUILD)/CMakeCache.txt: | setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLEGSIM_NATIVE=ON -DLEGSIM_BUILD_PYTHON=ON \
+	  -DLEGSIM_BUILD_TESTS=ON -DLEGSIM_BUILD_BENCH=ON -DLEGSIM_BUILD_EXAMPLES=ON \
 	  -DPython_EXECUTABLE=$(abspath $(PY)) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir)
 
 build: setup $(BUILD)/CMakeCache.txt
