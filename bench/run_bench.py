@@ -119,6 +119,10 @@ def main() -> int:
     for name, e in sorted(gait.items()):
         lines.append(f"- gait matching, {name.split('/')[1]}: {seconds(e):.1f} s "
                      f"(converged: {bool(e.get('converged', 0))}, {e.get('stance_evaluations', 0):.0f} stances)")
+    sweep_s, sweep_n, sweep_conv = default_sweep_timing()
+    if sweep_n:
+        lines.append(f"- default sweep (3.5 m/s, cadence 150–190 by 10, calf fatigue 0/0.2/0.4): {sweep_n} conditions in "
+                     f"{sweep_s:.1f} s = {sweep_n / sweep_s:.2f} conditions/s ({sweep_conv} converged; Python legsim.sweep)")
     lines.append(f"- flops per RHS: {fc['flops_per_rhs']:.0f} arithmetic + {fc['calls_per_rhs']:.0f} function calls "
                  f"= {fc['weighted_flops_per_rhs']:.0f} weighted; {rhs_per_stance:.0f} RHS evaluations per stance; "
                  f"{achieved / 1e9:.1f} GFLOP/s achieved of {args.peak_gflops:.0f} peak")
@@ -137,6 +141,19 @@ def main() -> int:
 
     print("BENCH-SUMMARY " + json.dumps({k: round(v, 6) for k, v in r.items()}), flush=True)
     return 0
+
+
+def default_sweep_timing():
+    """Wall time of the default sweep through the Python front (legsim.sweep), if importable."""
+    import time
+    try:
+        import legsim
+    except ImportError:
+        return 0.0, 0, 0
+    t0 = time.perf_counter()
+    ds = legsim.sweep(legsim.Model.default(), speed=3.5, cadence=[150, 160, 170, 180, 190],
+                      calf_fatigue=[0.0, 0.2, 0.4])
+    return time.perf_counter() - t0, int(ds.converged.size), int(ds.converged.sum())
 
 
 if __name__ == "__main__":
