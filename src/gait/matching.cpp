@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <nlopt.hpp>
+#include <nlopt.hpp>  // BOBYQA (phase 0)
 
 #include "legsim/batch/stance_batch.hpp"
 #include "legsim/core/constants.hpp"
@@ -308,48 +308,60 @@ void global_phase(Problem& p, VecX& u, Evaluation& e, int max_evaluations) {
   }
 }
 
-/// Phase 2: minimize effort subject to the periodicity equalities (SLSQP), starting feasible.
-struct NloptData {
-  Problem* p;
-  VecX last_u;
-  bool have = false;
-  Evaluation e;
-  Eigen::Matrix<double, kNumResiduals, kNumVars> J;
-  VecX ge;
-  bool have_grad = false;
-  double effort_scale = 1.0;
-};
-
-void refresh(NloptData& d, const double* x, bool need_grad) {
-  VecX u = Eigen::Map<const VecX>(x);
-  if (!d.have || u != d.last_u) {
-    d.last_u = u;
-    d.e = evaluate(*d.p, to_physical(u));
-    d.have = true;
-    d.have_grad = false;
-  }
-  if (need_grad && !d.have_grad) {
-    if (!d.e.ok || !jacobian(*d.p, u, d.e, d.J, d.ge)) throw nlopt::forced_stop();
-    d.have_grad = true;
-  }
-  if (!d.e.ok) throw nlopt::forced_stop();
-}
-
-double objective(unsigned n, const double* x, double* grad, void* data) {
-  auto& d = *static_cast<NloptData*>(data);
-  refresh(d, x, grad != nullptr);
-  if (grad)
-    for (unsigned i = 0; i < n; ++i) grad[i] = d.ge(i) / d.effort_scale;
-  return d.e.effort / d.effort_scale;
-}
-
-void constraints(unsigned m, double* result, unsigned n, const double* x, double* grad, void* data) {
-  auto& d = *static_cast<NloptData*>(data);
-  refresh(d, x, grad != nullptr);
-  for (unsigned k = 0; k < m; ++k) {
-    result[k] = d.e.scaled(k);
-    if (grad)
-      for (unsigned i = 0; i < n; ++i) grad[k * n + i] = d.J(k, i);
+/// Phase 2: lower the effort while staying periodic. Each iteration steps along the effort
+/// gradient projected onto the null space of the residual Jacobian (first order, the periodicity
+/// residuals do not change), then re-projects every candidate onto the constraints with one
+/// Gauss–Newton correction. Candidate step lengths are batch lanes; the lowest-effort candidate
+/// that stays within tolerance is taken. A hand-rolled SQP step: NLopt's SLSQP on the same
+/// finite-difference gradients left the feasible set and did not recover (measured).
+void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
+  const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
+  double radius = 0.05;
+  for (int it = 0; it < max_iterations && p.evaluations + 3 * kNumVars < p.options.max_stances; ++it) {
+    Eigen::Matrix<double, kNumResiduals, kNumVars> J;
+    VecX ge;
+    if (!jacobian(p, u, e, J, ge)) return;
+    const Eigen::Matrix<double, kNumResiduals, kNumResiduals> JJt =
+        J * J.transpose() + 1e-9 * Eigen::Matrix<double, kNumResiduals, kNumResiduals>::Identity();
+    const auto ldlt = JJt.ldlt();
+    const VecX d = -(ge - J.transpose() * ldlt.solve(J * ge));  // projected descent direction
+    const double dn = d.norm();
+    if (!(dn > 1e-12)) return;
+    std::vector<VecX> trial_u, trial_x;
+    double r = radius;
+    for (int k = 0; k < 6; ++k, r /= 2.0) {
+      trial_u.push_back((u + d * (r / dn)).cwiseMax(0.0).cwiseMin(1.0));
+      trial_x.push_back(to_physical(trial_u.back()));
+    }
+    const std::vector<Evaluation> te = evaluate_many(p, trial_x);
+    std::vector<VecX> corr_u, corr_x;
+    for (std::size_t k = 0; k < te.size(); ++k) {
+      const VecX uc = te[k].ok ? VecX(trial_u[k] - J.transpose() * ldlt.solve(te[k].scaled)) : trial_u[k];
+      corr_u.push_back(uc.cwiseMax(0.0).cwiseMin(1.0));
+      corr_x.push_back(to_physical(corr_u.back()));
+    }
+    const std::vector<Evaluation> ce = evaluate_many(p, corr_x);
+    int best = -1;
+    for (int k = 0; k < static_cast<int>(ce.size()); ++k) {
+      const bool feasible = ce[k].ok && ce[k].scaled.cwiseAbs().maxCoeff() < 0.9;
+      if (feasible && ce[k].effort < e.effort && (best < 0 || ce[k].effort < ce[best].effort)) best = k;
+    }
+    if (debug)
+      std::fprintf(stderr, "descent %d: effort %g radius %g best %d -> %g\n", it, e.effort, radius, best,
+                   best >= 0 ? ce[best].effort : -1.0);
+    if (best < 0) {
+      radius /= 8.0;
+      if (radius < 1e-4) return;
+      continue;
+    }
+    if (e.effort - ce[best].effort < 1e-4 * e.effort) {
+      u = corr_u[best];
+      e = ce[best];
+      return;  // converged: no meaningful decrease left
+    }
+    u = corr_u[best];
+    e = ce[best];
+    radius = best == 0 ? std::min(radius * 2.0, 0.2) : radius;
   }
 }
 
@@ -417,32 +429,10 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   bool feasible = feasibility(p, u, e, why);
   if (debug) std::fprintf(stderr, "after feasibility: %d evaluations %d |r| %g effort %g\n", feasible, p.evaluations, e.ok ? e.scaled.norm() : -1.0, e.effort);
 
-  const int slsqp_iterations = std::min(options.max_evaluations, (options.max_stances - p.evaluations) / (kNumVars + 1));
-  if (feasible && slsqp_iterations > 0) {
-    NloptData d{&p};
-    d.effort_scale = std::max(e.effort, 1e-6);
-    nlopt::opt opt(nlopt::LD_SLSQP, kNumVars);
-    opt.set_lower_bounds(std::vector<double>(kNumVars, 0.0));
-    opt.set_upper_bounds(std::vector<double>(kNumVars, 1.0));
-    opt.set_min_objective(objective, &d);
-    opt.add_equality_mconstraint(constraints, &d, std::vector<double>(kNumResiduals, 0.2));
-    opt.set_xtol_abs(1e-4);
-    opt.set_ftol_rel(1e-4);
-    opt.set_maxeval(slsqp_iterations);
-    std::vector<double> x(u.data(), u.data() + kNumVars);
-    double f = 0.0;
-    try {
-      opt.optimize(x, f);
-    } catch (const std::exception&) {
-      // Keep the best feasible point found so far (the feasibility phase's at worst).
-    }
-    const VecX ux = Eigen::Map<const VecX>(x.data());
-    const Evaluation ex = evaluate(p, to_physical(ux));
-    if (debug) std::fprintf(stderr, "after SLSQP: evaluations %d |r| %g effort %g\n", p.evaluations, ex.ok ? ex.scaled.norm() : -1.0, ex.effort);
-    if (ex.ok && ex.scaled.cwiseAbs().maxCoeff() < 1.0 && ex.effort <= e.effort) {
-      u = ux;
-      e = ex;
-    }
+  if (feasible && options.max_evaluations > 0) {
+    effort_descent(p, u, e, options.max_evaluations);
+    if (debug) std::fprintf(stderr, "after effort descent: evaluations %d |r| %g effort %g\n", p.evaluations,
+                            e.scaled.norm(), e.effort);
   }
 
   const VecX xs = to_physical(u);

@@ -7,8 +7,10 @@
 //   r_vertical =  v_y,toe-off − g·t_f − v_y,touchdown   (m/s)           |r| < 0.02 m/s
 //   r_height   =  y_toe-off + v_y,toe-off·t_f − ½g·t_f² − y_touchdown (m)  |r| < 2 mm
 //   r_step     = (x_toe-off − x_touchdown + v_x,toe-off·t_f − L) / L      |r| < 0.5 %
-// of the whole-body centre of mass. Solved with NLopt's SLSQP (equality constraints, effort as the
-// objective) on finite-difference gradients; warm-started from a neighbouring solution in sweeps.
+// of the whole-body centre of mass. Solved in phases — derivative-free descent on the residuals
+// (NLopt BOBYQA) when far off, trust-region Gauss–Newton to feasibility, then effort descent in the
+// null space of the residual Jacobian (a first-order SQP step with a Gauss–Newton re-projection) —
+// on finite-difference gradients evaluated as batch lanes; warm-started from a neighbouring solution.
 #include <map>
 #include <string>
 #include <vector>
@@ -26,7 +28,7 @@ struct MatchingOptions {
   double vertical_velocity_tolerance = 0.02;  ///< m/s
   double height_tolerance = 0.002;            ///< m
   double step_length_tolerance = 0.005;       ///< relative
-  int max_evaluations = 15;                   ///< effort-minimization (SLSQP) iterations, each n+1 stances
+  int max_evaluations = 15;                   ///< effort-descent iterations (each ≈ n + 13 stances, as batch lanes)
   int max_stances = 600;                      ///< total stance simulations for one condition
   double relative_tolerance = 1e-7;           ///< integrator tolerance during matching
   /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
