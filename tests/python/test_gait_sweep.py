@@ -113,3 +113,34 @@ def test_sweep_resume_after_interruption_loses_nothing_and_writes_no_duplicate(m
 def test_sweep_rejects_unknown_axis(model):
     with pytest.raises(legsim.InputError, match="unknown axis"):
         legsim.sweep(model, speed=3.5, cadense=[170])
+
+
+TOLERANCES = {"speed_change_rel": 0.005, "vertical_velocity_mismatch_m_per_s": 0.02,
+              "height_mismatch_m": 0.002, "step_length_error_rel": 0.005}
+
+
+@pytest.fixture(scope="module")
+def cadence_sweep():
+    """3.5 m/s, cadence 150–190 steps/min in steps of 2 (real gait matching, ≈ 30 s)."""
+    return legsim.sweep(legsim.Model.default(), speed=3.5, cadence=list(range(150, 192, 2)))
+
+
+def test_periodicity_residuals_within_tolerance_over_a_grid(model):
+    ds = legsim.sweep(model, speed=3.5, cadence=[160, 175], calf_fatigue=[0.0, 0.3])
+    assert bool(ds.converged.all())
+    for key, tol in TOLERANCES.items():
+        assert float(np.abs(ds[key]).max()) < tol, key
+    # Every DESIGN 5 metric is present and finite where converged.
+    for key in ("peak_pfj_force_bw", "pfj_impulse_per_km_bw_s", "flight_time_s", "periodicity_error"):
+        assert np.isfinite(ds[key].values).all()
+
+
+def test_cadence_sweep_converges_everywhere(cadence_sweep):
+    assert bool(cadence_sweep.converged.all())
+
+
+@pytest.mark.xfail(strict=True, reason="known: matching stops at different local effort minima; "
+                                       "largest neighbour jump measured 8 % (issue 4 note)")
+def test_cadence_sweep_is_smooth(cadence_sweep):
+    f = cadence_sweep.peak_pfj_force_bw.values.ravel()
+    assert np.max(np.abs(np.diff(f)) / f[:-1]) < 0.03
