@@ -29,7 +29,7 @@ def cmd_run(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import MuscleTendon, calf_raise_moments, curves, simulate_stance
+    from . import calf_raise_moments, curves, simulate_stance
     model = _load_model(args.model)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,6 @@ teaching experiments (isometric force–length, isokinetic force–velocity, qui
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 

@@ -1,10 +1,8 @@
 """One stance phase (touchdown to toe-off) of the muscle-driven leg."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from . import _core
@@ -81,8 +79,6 @@ def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, 
     """
     names = model.muscle_names
     td = (touchdown or Touchdown())._to_core(model)
-    if td.activations == [] and excitation is None:
-        pass
     caps = []
     if capacity_factors:
         unknown = set(capacity_factors) - set(names)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -28,7 +27,6 @@ __all__ = ["sweep", "CONDITION_AXES"]
 #: Condition fields that can be swept.
 CONDITION_AXES = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "foot_strike",
                   "body_mass", "height")
-_METRICS_ORDER = None
 
 
 def _as_axis(name, values):
