@@ -100,9 +100,8 @@ void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams
   td.activations.resize(ctrl.muscles.size());
   for (std::size_t i = 0; i < ctrl.muscles.size(); ++i) {
     const MuscleControl& m = ctrl.muscles[i];
-    const double on = 0.5 * (1.0 + std::tanh((0.0 - m.onset) / ctrl.ramp_time));
-    const double off = 0.5 * (1.0 + std::tanh((m.offset - 0.0) / ctrl.ramp_time));
-    td.activations[i] = std::clamp(m.level * on * off, p.model.muscles()[i].params.min_activation, 1.0);
+    td.activations[i] = std::clamp(feedforward_excitation(m.level, m.onset, m.offset, ctrl.ramp_time, 0.0),
+                                   p.model.muscles()[i].params.min_activation, 1.0);
   }
 }
 

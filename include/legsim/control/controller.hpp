@@ -10,10 +10,20 @@
 //                 + s_i·[k_p·(θ − θ_ref) + k_d·θ̇],  0, 1)              trunk balance (θ = trunk forward lean)
 // σ(z) = ½(1 + tanh z); s_i = +1 for hip extensors (pull a forward-leaning trunk back), −1 for
 // hip flexors, 0 otherwise.
+#include <cmath>
 #include <string>
 #include <vector>
 
 namespace legsim {
+
+/// The feedforward term L·σ((t − t_on)/w)·σ((t_off − t)/w), σ(z) = ½(1 + tanh z), for any scalar type.
+template <class T>
+T feedforward_excitation(const T& level, const T& onset, const T& offset, const T& ramp_time, const T& t) {
+  using std::tanh;
+  const T on = T(0.5) * (T(1.0) + tanh((t - onset) / ramp_time));
+  const T off = T(0.5) * (T(1.0) + tanh((offset - t) / ramp_time));
+  return level * on * off;
+}
 
 struct MuscleControl {
   double level = 0.0;          ///< feedforward excitation L, [0, 1]

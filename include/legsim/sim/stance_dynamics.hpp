@@ -100,12 +100,9 @@ struct StanceSignals {
 template <class T>
 T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m, const T& t, const T& trunk_lean,
                         const T& trunk_rate, const T& norm_tendon_force, const T& norm_fiber_length) {
-  using std::tanh;
-  const T on = T(0.5) * (T(1.0) + tanh((t - m.onset) / c.ramp_time));
-  const T off = T(0.5) * (T(1.0) + tanh((m.offset - t) / c.ramp_time));
   const T stretch = legsim::max(T(norm_fiber_length - m.length_offset), T(0.0));
   const T trunk = c.trunk_kp * (trunk_lean - c.trunk_reference_lean) + c.trunk_kd * trunk_rate;
-  const T u = m.level * on * off + m.force_gain * norm_tendon_force + m.length_gain * stretch + m.trunk_gain * trunk;
+  const T u = feedforward_excitation(m.level, m.onset, m.offset, c.ramp_time, t) + m.force_gain * norm_tendon_force + m.length_gain * stretch + m.trunk_gain * trunk;
   return legsim::clamp(u, T(0.0), T(1.0));
 }
 
