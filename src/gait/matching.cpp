@@ -111,6 +111,23 @@ VecR tolerances(const MatchingOptions& o) {
   return t;
 }
 
+/// Periodicity residuals of a stance from the centre of mass at touchdown (a) and toe-off (b).
+Evaluation periodicity(const Problem& p, const CentreOfMassState& a, const CentreOfMassState& b, double contact_time,
+                       double effort) {
+  const double g = kGravity;
+  const double tf = p.cond.step_time - contact_time;
+  const double L = p.cond.step_length;
+  Evaluation e;
+  e.residual(0) = (b.vx - a.vx) / p.cond.speed;
+  e.residual(1) = b.vy - g * tf - a.vy;
+  e.residual(2) = b.y + b.vy * tf - 0.5 * g * tf * tf - a.y;
+  e.residual(3) = (b.x - a.x + b.vx * tf - L) / L;
+  e.scaled = e.residual.cwiseQuotient(tolerances(p.options));
+  e.effort = effort;
+  e.ok = true;
+  return e;
+}
+
 /// The scalar Odeint path with the full recording (the reported solution).
 Evaluation evaluate_recorded(Problem& p, const VecX& x, StanceResult* keep) {
   TouchdownState td;
@@ -122,52 +139,28 @@ Evaluation evaluate_recorded(Problem& p, const VecX& x, StanceResult* keep) {
   so.absolute_tolerance = p.options.relative_tolerance * 1e-2;
   so.event_tolerance = 1e-9;
   ++p.evaluations;
-  StanceResult r = simulate_stance(p.model, td, ctrl, so);
-  Evaluation e;
+  *keep = simulate_stance(p.model, td, ctrl, so);
+  const StanceResult& r = *keep;
   if (!r.ok()) {
+    Evaluation e;
     e.message = r.message;
-    if (keep) *keep = std::move(r);
     return e;
   }
-  const double g = kGravity;
-  const auto& cx = r.column("com_x_m");
-  const auto& cy = r.column("com_y_m");
-  const auto& vx = r.column("com_velocity_x_m_per_s");
-  const auto& vy = r.column("com_velocity_y_m_per_s");
-  const double tc = r.contact_time;
-  const double tf = p.cond.step_time - tc;
-  const double L = p.cond.step_length;
-  e.residual(0) = (vx.back() - vx.front()) / p.cond.speed;
-  e.residual(1) = vy.back() - g * tf - vy.front();
-  e.residual(2) = cy.back() + vy.back() * tf - 0.5 * g * tf * tf - cy.front();
-  e.residual(3) = (cx.back() - cx.front() + vx.back() * tf - L) / L;
-  e.scaled = e.residual.cwiseQuotient(tolerances(p.options));
-  e.effort = r.metrics.at("effort");
-  e.ok = true;
-  if (keep) *keep = std::move(r);
-  return e;
+  const auto com_at = [&](std::size_t i) {
+    return CentreOfMassState{r.column("com_x_m")[i], r.column("com_y_m")[i], r.column("com_velocity_x_m_per_s")[i],
+                             r.column("com_velocity_y_m_per_s")[i]};
+  };
+  return periodicity(p, com_at(0), com_at(r.column("time_s").size() - 1), r.contact_time, r.metrics.at("effort"));
 }
 
 /// Residuals and effort of a stance outcome of the batch engine.
 Evaluation from_outcome(const Problem& p, const BatchStanceOutcome& o) {
-  Evaluation e;
   if (!o.ok()) {
+    Evaluation e;
     e.message = o.message;
     return e;
   }
-  const double g = kGravity;
-  const double tf = p.cond.step_time - o.contact_time;
-  const double L = p.cond.step_length;
-  const CentreOfMassState& a = o.com_touchdown;
-  const CentreOfMassState& b = o.com_toeoff;
-  e.residual(0) = (b.vx - a.vx) / p.cond.speed;
-  e.residual(1) = b.vy - g * tf - a.vy;
-  e.residual(2) = b.y + b.vy * tf - 0.5 * g * tf * tf - a.y;
-  e.residual(3) = (b.x - a.x + b.vx * tf - L) / L;
-  e.scaled = e.residual.cwiseQuotient(tolerances(p.options));
-  e.effort = o.effort;
-  e.ok = true;
-  return e;
+  return periodicity(p, o.com_touchdown, o.com_toeoff, o.contact_time, o.effort);
 }
 
 /// Evaluates many points at once on the batch engine (SIMD lanes, both cores).

@@ -214,9 +214,9 @@ class Recorder {
   void record(double t, const State& x) {
     std::array<double, kMaxMuscles> u{};
     if (excitation_) (*excitation_)(t, x, std::span<double>(u.data(), c_.n_muscles));
-    State dx(x.size());
+    dx_.resize(x.size());
     StanceSignals<double> s;
-    stance_rhs(c_, t, x.data(), u.data(), dx.data(), &s);
+    stance_rhs(c_, t, x.data(), u.data(), dx_.data(), &s);
     std::size_t k = 0;
     const auto push = [&](double v) { series_[k++].push_back(v); };
     push(t);
@@ -255,6 +255,7 @@ class Recorder {
   const StanceConstants<double>& c_;
   const ExcitationFn* excitation_;
   std::vector<std::vector<double>> series_;
+  State dx_;  ///< scratch derivative, reused for every sample
 };
 
 bool all_finite(const State& x) {
