@@ -96,6 +96,7 @@ void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams
   td.hip_velocity_x = p.cond.speed * x(10);
   td.hip_velocity_y = x(0);
   td.hip_angular_velocity = p.options.touchdown_hip_angular_velocity;
+  td.knee_angular_velocity = p.options.touchdown_knee_angular_velocity;
   // Touchdown activation = the controller's feedforward excitation at t = 0 (pre-activation).
   td.activations.resize(ctrl.muscles.size());
   for (std::size_t i = 0; i < ctrl.muscles.size(); ++i) {
@@ -397,6 +398,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   require(options.step_length_tolerance > 0, "options.step_length_tolerance", options.step_length_tolerance, "(0, inf)");
   require(options.max_evaluations >= 0, "options.max_evaluations", options.max_evaluations, "[0, inf)");
   require(options.max_stances >= 1, "options.max_stances", options.max_stances, "[1, inf)");
+  require_in_range("options.touchdown_hip_angular_velocity", options.touchdown_hip_angular_velocity, -20.0, 20.0);
+  require_in_range("options.touchdown_knee_angular_velocity", options.touchdown_knee_angular_velocity, -20.0, 20.0);
   if (warm_start && warm_start->size() != static_cast<std::size_t>(kNumVars))
     throw InputError("warm_start: expected " + std::to_string(kNumVars) + " values, got " +
                      std::to_string(warm_start->size()));

@@ -2,6 +2,8 @@
 // converged, determinism, fatigue capacity factors.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "legsim/gait/matching.hpp"
 
 using namespace legsim;
@@ -89,4 +91,21 @@ TEST_CASE("matching: deterministic — the same input gives the same bits") {
   for (std::size_t i = 0; i < a.solution.size(); ++i) CHECK(a.solution[i] == b.solution[i]);
   CHECK(a.residuals == b.residuals);
   CHECK(a.evaluations == b.evaluations);
+}
+
+TEST_CASE("matching: bad options are rejected with the field, the value and the allowed range") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  o.touchdown_knee_angular_velocity = std::nan("");
+  CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o),
+                    Catch::StartsWith("options.touchdown_knee_angular_velocity = nan is out of range: allowed [-20, 20]"));
+  o.touchdown_knee_angular_velocity = 0.0;
+  o.touchdown_hip_angular_velocity = -30.0;
+  CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o),
+                    Catch::StartsWith("options.touchdown_hip_angular_velocity = -30 is out of range"));
+  o.touchdown_hip_angular_velocity = -3.0;
+  o.max_stances = 0;
+  CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o), Catch::StartsWith("options.max_stances = 0"));
 }

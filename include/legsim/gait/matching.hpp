@@ -33,6 +33,8 @@ struct MatchingOptions {
   double relative_tolerance = 1e-7;           ///< integrator tolerance during matching
   /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
   double touchdown_hip_angular_velocity = -3.0;
+  /// Knee flexion velocity at touchdown (rad/s; > 0 = flexing), a model input.
+  double touchdown_knee_angular_velocity = 0.0;
   bool record = true;  ///< keep the time series of the solution
 };
 
