@@ -7,9 +7,10 @@
 //   r_vertical =  v_y,toe-off − g·t_f − v_y,touchdown   (m/s)           |r| < 0.02 m/s
 //   r_height   =  y_toe-off + v_y,toe-off·t_f − ½g·t_f² − y_touchdown (m)  |r| < 2 mm
 //   r_step     = (x_toe-off − x_touchdown + v_x,toe-off·t_f − L) / L      |r| < 0.5 %
-// of the whole-body centre of mass. Solved in phases — derivative-free descent on the residuals
-// (NLopt BOBYQA) when far off, trust-region Gauss–Newton to feasibility, then effort descent in the
-// null space of the residual Jacobian (a first-order SQP step with a Gauss–Newton re-projection) —
+// of the whole-body centre of mass. Solved in phases — trust-region Gauss–Newton to feasibility
+// (derivative-free NLopt BOBYQA on the residuals if that fails), then effort descent in the
+// null space of the residual Jacobian (a reduced-space quasi-Newton SQP step with Gauss–Newton
+// re-projection, bound constraints by an active set) —
 // on finite-difference gradients evaluated as batch lanes; warm-started from a neighbouring solution.
 #include <map>
 #include <string>
@@ -28,8 +29,8 @@ struct MatchingOptions {
   double vertical_velocity_tolerance = 0.02;  ///< m/s
   double height_tolerance = 0.002;            ///< m
   double step_length_tolerance = 0.005;       ///< relative
-  int max_evaluations = 15;                   ///< effort-descent iterations (each ≈ n + 13 stances, as batch lanes)
-  int max_stances = 600;                      ///< total stance simulations for one condition
+  int max_evaluations = 40;                   ///< effort-descent iterations (each n + 21 stances, as batch lanes)
+  int max_stances = 1500;                     ///< total stance simulations for one condition
   double relative_tolerance = 1e-7;           ///< integrator tolerance during matching
   /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
   double touchdown_hip_angular_velocity = -3.0;
