@@ -107,9 +107,15 @@ def _check_model(model):
 
 
 def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
-             max_stances: int | None = None, record: bool = True) -> GaitResult:
+             max_stances: int | None = None, record: bool = True,
+             touchdown_hip_angular_velocity: float | None = None,
+             touchdown_knee_angular_velocity: float | None = None) -> GaitResult:
     """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
-    (every key of DESIGN section 5) and time series. The C++ work releases the GIL."""
+    (every key of DESIGN section 5) and time series. The C++ work releases the GIL.
+
+    ``touchdown_hip_angular_velocity`` (rad/s, default −3: swing-leg retraction) and
+    ``touchdown_knee_angular_velocity`` (rad/s, default 0; > 0 = flexing) are the swing leg's stated
+    inputs at touchdown, not matched; both in [−20, 20]."""
     _check_model(model)
     if not isinstance(condition, Condition):
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
@@ -119,6 +125,10 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     if max_stances is not None:
         o.max_stances = int(max_stances)
     o.record = bool(record)
+    for name, value in (("touchdown_hip_angular_velocity", touchdown_hip_angular_velocity),
+                        ("touchdown_knee_angular_velocity", touchdown_knee_angular_velocity)):
+        if value is not None:
+            setattr(o, name, float(value))
     names = _core.gait_variable_names()
     ws = None
     if warm_start is not None:

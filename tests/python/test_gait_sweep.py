@@ -144,3 +144,11 @@ def test_cadence_sweep_is_smooth(cadence_sweep):
     Measured 2.5 % with the quasi-Newton effort descent (8 % with the earlier first-order descent)."""
     f = cadence_sweep.peak_pfj_force_bw.values.ravel()
     assert np.max(np.abs(np.diff(f)) / f[:-1]) < 0.03
+
+
+def test_swing_leg_inputs_are_validated(model):
+    c = legsim.Condition(speed=3.5, cadence=170)
+    with pytest.raises(legsim.InputError, match=r"options.touchdown_knee_angular_velocity = nan is out of range"):
+        legsim.simulate(model, c, touchdown_knee_angular_velocity=float("nan"), max_stances=5)
+    with pytest.raises(legsim.InputError, match=r"options.touchdown_hip_angular_velocity = -25 is out of range"):
+        legsim.simulate(model, c, touchdown_hip_angular_velocity=-25, max_stances=5)
