@@ -2,15 +2,18 @@
 
 Points run in a fixed order (the last axis varies fastest) and each warm-starts gait matching from
 the previous converged point, so results vary smoothly along an axis and the same sweep gives the
-same numbers bit for bit. With ``out=``, every finished point is appended at once to a journal
-(``<out>.partial.jsonl``, flushed and fsync'ed), so a crash or Ctrl-C loses nothing finished; running
-the same sweep again skips the finished points; the dataset is written to ``out`` (netCDF) at the end.
+same numbers bit for bit. A backward pass then matches every point again from the next point's
+solution and keeps the lower-effort result (see ``sweep``). With ``out=``, every finished point (of
+either pass) is appended at once to a journal (``<out>.partial.jsonl``, flushed and fsync'ed), so a
+crash or Ctrl-C loses nothing finished; running the same sweep again skips the finished work; the
+dataset is written to ``out`` (netCDF) at the end.
 """
 from __future__ import annotations
 
 import hashlib
 import itertools
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -57,7 +60,7 @@ _RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_
 
 
 def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluations: int | None = None,
-          max_stances: int | None = None, **axes) -> xr.Dataset:
+          max_stances: int | None = None, backward_pass: bool = True, **axes) -> xr.Dataset:
     """Matches every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     the periodicity residuals and ``message``.
@@ -66,6 +69,10 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     ``calf_fatigue``, ``foot_strike``, ``body_mass``, ``height``), each a value or a list.
     ``params``: dict of model-parameter paths (``Model.with_params``) to lists of values.
     ``out``: netCDF path; finished points are journaled as they complete and a rerun resumes.
+    ``backward_pass``: after the forward pass, match every point again warm-started from the next
+    point's solution (reverse order) and keep the lower-effort result. A forward warm start can stay
+    on a worse local effort minimum until it vanishes, which shows as a jump (measured: 15 % in peak
+    PFJ force at 3.0 m/s, cadence 180→182); the backward pass removes such trapped branches.
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
@@ -102,15 +109,16 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
 
     signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},
                                            "model": model.to_toml(), "max_evaluations": max_evaluations,
-                                           "max_stances": max_stances},
+                                           "max_stances": max_stances, "backward_pass": bool(backward_pass)},
                                           sort_keys=True).encode()).hexdigest()
     records = {}
+    backward_done = set()
     journal = None
     if out is not None:
         out = Path(out)
         journal = out.with_name(out.name + ".partial.jsonl")
-        records = _read_journal(journal, signature)
-        if not journal.exists() or not records:
+        records, backward_done = _read_journal(journal, signature)
+        if not journal.exists() or not (records or backward_done):
             out.parent.mkdir(parents=True, exist_ok=True)
             with open(journal, "w") as f:
                 f.write(json.dumps({"signature": signature}) + "\n")
@@ -119,6 +127,14 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
 
     names = _core.gait_variable_names()
     seed = None
+
+    def journal_write(rec):
+        if journal is not None:
+            with open(journal, "a") as f:
+                f.write(json.dumps(rec) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+
     try:
         for k, idx in enumerate(points):
             if k in records:
@@ -134,16 +150,37 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
             if res.converged:
                 seed = rec["solution"]
             records[k] = rec
-            if journal is not None:
-                with open(journal, "a") as f:
-                    f.write(json.dumps(rec) + "\n")
-                    f.flush()
-                    os.fsync(f.fileno())
+            journal_write(rec)
             if progress:
                 done = len(records)
                 sys.stderr.write(f"\rsweep: {done}/{len(points)} points "
                                  f"({sum(r['converged'] for r in records.values())} converged)")
                 sys.stderr.flush()
+        if backward_pass:
+            # Half the forward budget: the backward pass only has to find a better branch, not to
+            # converge the descent along a flat valley (measured: 5× the forward time otherwise).
+            backward_stances = (max_stances or _core.MatchingOptions().max_stances) // 2
+            for k in range(len(points) - 2, -1, -1):
+                nxt = records.get(k + 1)
+                if k in backward_done or nxt is None or not nxt["converged"]:
+                    continue
+                m = model.with_params(params_at(points[k])) if param_dims else model
+                res = simulate(m, conditions[k], warm_start=nxt["solution"], max_evaluations=max_evaluations,
+                               max_stances=backward_stances, record=False)
+                old = records[k]
+                better = res.converged and (not old["converged"] or res.metrics.get("effort", math.inf) <
+                                            old["metrics"].get("effort", math.inf) * (1.0 - 1e-9))
+                rec = {"index": k, "pass": "backward", "improved": bool(better)}
+                if better:
+                    rec.update({"converged": True, "message": res.message, "metrics": res.metrics,
+                                "residuals": res.residuals, "solution": [res.solution[n] for n in names]})
+                    records[k] = rec
+                backward_done.add(k)
+                journal_write(rec)
+                if progress:
+                    sys.stderr.write(f"\rsweep: backward pass {len(points) - 1 - k}/{len(points) - 1} points "
+                                     f"({sum(r['converged'] for r in records.values())} converged)")
+                    sys.stderr.flush()
     finally:
         if progress:
             sys.stderr.write("\n")
@@ -155,14 +192,16 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     return ds
 
 
-def _read_journal(path: Path, signature: str) -> dict:
+def _read_journal(path: Path, signature: str) -> tuple[dict, set]:
+    """Finished points of a journal: the forward-pass records (the backward pass's improvements
+    replacing them) and the indices the backward pass has finished."""
     if not path.exists():
-        return {}
-    records = {}
+        return {}, set()
+    records, backward_done = {}, set()
     with open(path) as f:
         lines = f.read().splitlines()
     if not lines:
-        return {}
+        return {}, set()
     try:
         header = json.loads(lines[0])
     except json.JSONDecodeError:
@@ -175,8 +214,13 @@ def _read_journal(path: Path, signature: str) -> dict:
             rec = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line torn by a crash: that point is simply run again
-        records.setdefault(rec["index"], rec)
-    return records
+        if rec.get("pass") == "backward":
+            backward_done.add(rec["index"])
+            if rec["improved"]:
+                records[rec["index"]] = rec
+        else:
+            records.setdefault(rec["index"], rec)
+    return records, backward_done
 
 
 def _assemble(model, dims, coords, shape, points, records) -> xr.Dataset:

@@ -15,6 +15,19 @@ std::vector<GaitResult> sweep(const Model& model, const std::vector<SweepPoint>&
     if (options.on_result) options.on_result(i, r);
     results.push_back(std::move(r));
   }
+  if (!options.backward_pass) return results;
+  for (std::size_t i = results.size(); i-- > 1;) {
+    const std::size_t k = i - 1;
+    if (!results[i].converged) continue;
+    const SweepPoint& pt = points[k];
+    const Model m = pt.params.empty() ? model : model.with_params(pt.params);
+    GaitResult r = match_gait(m, pt.condition, options.matching, &results[i].solution);
+    const bool better = r.converged && (!results[k].converged ||
+                                        r.metrics.at("effort") < results[k].metrics.at("effort") * (1.0 - 1e-9));
+    if (!better) continue;
+    results[k] = std::move(r);
+    if (options.on_result) options.on_result(k, results[k]);
+  }
   return results;
 }
 

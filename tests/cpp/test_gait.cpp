@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "legsim/gait/matching.hpp"
+#include "legsim/sweep/sweep.hpp"
 
 using namespace legsim;
 
@@ -108,4 +109,30 @@ TEST_CASE("matching: bad options are rejected with the field, the value and the 
   o.touchdown_hip_angular_velocity = -3.0;
   o.max_stances = 0;
   CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o), Catch::StartsWith("options.max_stances = 0"));
+}
+
+TEST_CASE("matching: sweep — the backward pass never leaves a point at a higher effort than the forward pass") {
+  std::vector<SweepPoint> pts(3);
+  for (int i = 0; i < 3; ++i) {
+    pts[i].condition.speed = 3.5;
+    pts[i].condition.cadence = 170.0 + 4.0 * i;
+  }
+  SweepOptions fwd;
+  fwd.backward_pass = false;
+  fwd.matching.record = false;
+  SweepOptions both = fwd;
+  both.backward_pass = true;
+  std::vector<std::size_t> reported;
+  both.on_result = [&](std::size_t i, const GaitResult&) { reported.push_back(i); };
+  const auto a = sweep(Model::default_model(), pts, fwd);
+  const auto b = sweep(Model::default_model(), pts, both);
+  REQUIRE(a.size() == 3);
+  REQUIRE(b.size() == 3);
+  CHECK(reported.size() >= 3);  // every forward point, plus any point the backward pass improved
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(a[i].converged);
+    REQUIRE(b[i].converged);
+    CHECK(b[i].metrics.at("effort") <= a[i].metrics.at("effort"));
+  }
+  CHECK(b[2].solution == a[2].solution);  // the last point has no backward neighbour
 }

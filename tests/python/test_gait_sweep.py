@@ -69,7 +69,7 @@ def test_sweep_dataset_shape_and_attributes(model, monkeypatch):
     assert bool(ds.converged.all())
     assert ds.attrs["model_name"] == "runner" and ds.attrs["legsim_version"] == legsim.__version__
     np.testing.assert_allclose(ds.peak_pfj_force_bw.sel(speed=3.5, cadence=170, calf_fatigue=0.3), 10 - 3.4 + 0.3)
-    assert len(calls) == 6
+    assert len(calls) == 6 + 5  # forward pass + backward pass
 
 
 def test_sweep_model_parameter_axis(model, monkeypatch):
@@ -100,14 +100,60 @@ def test_sweep_resume_after_interruption_loses_nothing_and_writes_no_duplicate(m
 
     monkeypatch.setattr(sweep_mod, "simulate", fake)
     ds = legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
-    assert len(calls) == 10  # 4 before the interruption + 6 after: nothing ran twice
+    # 4 before the interruption + 6 after (forward) + 9 (backward pass): nothing ran twice.
+    assert len(calls) == 19
     assert bool(ds.finished.all())
     journal = out.with_name(out.name + ".partial.jsonl")
-    indices = [json.loads(l)["index"] for l in journal.read_text().splitlines()[1:]]
-    assert sorted(indices) == list(range(10))  # no duplicate record
+    recs = [json.loads(l) for l in journal.read_text().splitlines()[1:]]
+    assert sorted(r["index"] for r in recs if r.get("pass") != "backward") == list(range(10))  # no duplicate
+    assert sorted(r["index"] for r in recs if r.get("pass") == "backward") == list(range(9))
     # A different sweep may not reuse this journal.
     with pytest.raises(legsim.InputError, match="belongs to a different sweep"):
         legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160])
+
+
+def test_sweep_backward_pass_keeps_the_lower_effort_and_resumes(model, monkeypatch, tmp_path):
+    """A fake matcher whose result depends on the warm start: started from a seed, it lands on the
+    seed's branch. Forward, the sweep stays on the high branch it started on; the backward pass from
+    the last point (cold, low branch) moves every point to the low branch, and an interrupted backward
+    pass resumes without rerunning finished points."""
+    names = legsim._core.gait_variable_names()
+    calls = []
+
+    def branchy(model, condition, *, warm_start=None, max_evaluations=None, max_stances=None, record=True):
+        calls.append(condition.cadence)
+        if warm_start is None:
+            branch = 1.0 if condition.cadence < 175 else 0.0
+        else:
+            branch = warm_start[0] if condition.cadence < 185 else 0.0  # the high branch ends at 185
+        effort = 0.1 + 0.05 * branch
+        return legsim.GaitResult(converged=True, message="converged",
+                                 metrics={"effort": effort, "peak_pfj_force_bw": 5.0 + branch},
+                                 residuals={}, solution={n: (branch if i == 0 else 0.0) for i, n in enumerate(names)},
+                                 timeseries=None, evaluations=1)
+
+    monkeypatch.setattr(sweep_mod, "simulate", branchy)
+    cad = [150, 160, 170, 180, 190]
+    fwd = legsim.sweep(model, speed=3.5, cadence=cad, backward_pass=False)
+    # Forward only: the first point starts on the high branch and warm starts stay there until it ends.
+    np.testing.assert_allclose(fwd.peak_pfj_force_bw.values.ravel(), [6.0, 6.0, 6.0, 6.0, 5.0])
+    calls.clear()
+    out = tmp_path / "b.nc"
+
+    def interrupting(*args, **kwargs):
+        if len(calls) == 7:  # 5 forward + 2 backward
+            raise KeyboardInterrupt
+        return branchy(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_mod, "simulate", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        legsim.sweep(model, out=out, speed=3.5, cadence=cad)
+    monkeypatch.setattr(sweep_mod, "simulate", branchy)
+    ds = legsim.sweep(model, out=out, speed=3.5, cadence=cad)
+    assert len(calls) == 5 + 4  # the two finished backward points were not rerun
+    # The backward pass carries the low branch from the last point to every point.
+    np.testing.assert_allclose(ds.peak_pfj_force_bw.values.ravel(), [5.0] * 5)
+    np.testing.assert_allclose(ds.effort.values.ravel(), [0.1] * 5)
 
 
 def test_sweep_rejects_unknown_axis(model):

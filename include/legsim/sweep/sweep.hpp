@@ -18,12 +18,19 @@ struct SweepPoint {
 
 struct SweepOptions {
   MatchingOptions matching;
-  /// Called after each finished point (index, result), e.g. to store it; may be empty.
+  /// After the forward pass, match every point again warm-started from the next point's result
+  /// (reverse order) and keep the lower-effort one: a forward warm start can stay on a worse local
+  /// effort minimum until that branch ends, which shows as a jump in the results (measured: 15 % in
+  /// peak PFJ force at 3.0 m/s between cadence 180 and 182).
+  bool backward_pass = true;
+  /// Called after each finished point (index, result), e.g. to store it, and again when the backward
+  /// pass replaces a point's result; may be empty.
   std::function<void(std::size_t, const GaitResult&)> on_result;
 };
 
 /// Matches every point in order; a point warm-starts from the last converged solution (or the
-/// given warm start). Deterministic: the same points give the same results bit for bit.
+/// given warm start); then the backward pass (SweepOptions::backward_pass). Deterministic: the same
+/// points give the same results bit for bit.
 std::vector<GaitResult> sweep(const Model& model, const std::vector<SweepPoint>& points, const SweepOptions& options = {},
                               const std::vector<double>* warm_start = nullptr);
 
