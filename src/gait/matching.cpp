@@ -308,7 +308,8 @@ void global_phase(Problem& p, VecX& u, Evaluation& e, int max_evaluations) {
 ///    (its column of the residual Jacobian J removed), so clamping does not spoil the step;
 ///  - direction d = −P·H·P·g: g the effort gradient, P the projector onto the null space of J (the
 ///    periodicity residuals do not change to first order), H a BFGS inverse-Hessian estimate of the
-///    Lagrangian built from successive projected gradients (first step: a short gradient step);
+///    Lagrangian built from successive Lagrangian gradients with the same multipliers (first step: a
+///    short gradient step);
 ///  - candidates u + s₀ + t·d for several step lengths t (batch lanes), s₀ the minimum-norm
 ///    Gauss–Newton step removing the current residual, each re-projected onto the constraints with
 ///    two Gauss–Newton corrections (same J); the lowest-effort candidate within half the tolerance
@@ -328,7 +329,8 @@ void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
   constexpr int kCandidates = static_cast<int>(std::size(kSteps)) + 1;
   constexpr double kConvergedDecrease = 1e-5;  // relative effort decrease that still counts as progress
   MatX H = MatX::Zero();  // zero = not yet initialised
-  VecX u_prev, pg_prev;
+  VecX u_prev, ge_prev;
+  Eigen::Matrix<double, kNumResiduals, kNumVars> J_prev;
   bool have_prev = false;
   int failures = 0;
   for (int it = 0; it < max_iterations && p.evaluations + kNumVars + 3 * kCandidates <= p.options.max_stances; ++it) {
@@ -346,7 +348,11 @@ void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
       P = MatX(free.asDiagonal()) - Jf.transpose() * ldlt.solve(Jf);
       pg = P * ge;  // gradient of the Lagrangian in the free null space
       if (have_prev) {
-        const VecX sv = u - u_prev, yv = pg - pg_prev;
+        // Change of the Lagrangian gradient g − Jᵀλ between the two points with the same (current)
+        // multipliers λ, on the free variables: the curvature BFGS needs, including the constraints'.
+        const VecR lam = ldlt.solve(Jf * ge);
+        const VecX yv = (ge - J.transpose() * lam - (ge_prev - J_prev.transpose() * lam)).cwiseProduct(free);
+        const VecX sv = (u - u_prev).cwiseProduct(free);
         const double sy = sv.dot(yv);
         if (sy > 1e-12 * sv.norm() * yv.norm()) {
           if (H.isZero()) H = MatX::Identity() * (sy / yv.squaredNorm());
@@ -413,7 +419,8 @@ void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
     }
     failures = 0;
     u_prev = u;
-    pg_prev = pg;
+    ge_prev = ge;
+    J_prev = J;
     have_prev = true;
     u = cu[best];
     e = ce[best];
