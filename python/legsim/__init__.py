@@ -18,11 +18,13 @@ from .stance import StanceResult, Touchdown, default_excitation, simulate_stance
 from .teaching import calf_raise_moments
 from .gait import Condition, GaitResult, simulate
 from .sweep import sweep
+from .plausibility import PUBLISHED_RANGES, plausibility_table
 
 Model = _core.Model
 __version__ = _core.__version__
 
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "curves",
-    "Condition", "GaitResult", "simulate", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "__version__",
+    "Condition", "GaitResult", "simulate", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "plausibility_table",
+    "__version__",
 ]

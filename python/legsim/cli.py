@@ -89,9 +89,30 @@ def cmd_run(args) -> int:
     print(f"\nwrote {png} and {out / 'stance_timeseries.csv'}")
 
     print("\nDefault sweep: 3.5 m/s, cadence 150–190 steps/min, calf fatigue 0 / 0.2 / 0.4 (gait matching):")
-    return _run_sweep(model, {"speed": [3.5], "cadence": [150.0, 160.0, 170.0, 180.0, 190.0],
-                              "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
-                      out / "default_sweep_pfj_stress.png")
+    rc = _run_sweep(model, {"speed": [3.5], "cadence": [150.0, 160.0, 170.0, 180.0, 190.0],
+                            "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
+                    out / "default_sweep_pfj_stress.png")
+    _print_plausibility(out / "default_sweep.nc")
+    return rc
+
+
+def _print_plausibility(nc: Path) -> None:
+    """The default condition of the sweep (3.5 m/s, 170 steps/min, no fatigue) against DESIGN 7."""
+    import xarray as xr
+
+    from .plausibility import plausibility_table
+    with xr.open_dataset(nc) as ds:
+        point = ds.sel(speed=3.5, cadence=170.0, calf_fatigue=0.0)
+        if not bool(point.converged):
+            print("\nPlausibility check: the default condition did not converge")
+            return
+        metrics = {k: float(point[k]) for k in ds.data_vars if point[k].dtype.kind == "f"}
+    table = plausibility_table(metrics)
+    print(f"\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, DESIGN 7): "
+          f"{int(table.inside.sum())} of {len(table)} inside")
+    for r in table.itertuples():
+        mark = "ok " if r.inside else "OUT"
+        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
 
 
 def _parse_values(text: str):

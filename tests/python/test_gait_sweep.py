@@ -198,3 +198,15 @@ def test_swing_leg_inputs_are_validated(model):
         legsim.simulate(model, c, touchdown_knee_angular_velocity=float("nan"), max_stances=5)
     with pytest.raises(legsim.InputError, match=r"options.touchdown_hip_angular_velocity = -25 is out of range"):
         legsim.simulate(model, c, touchdown_hip_angular_velocity=-25, max_stances=5)
+
+
+def test_plausibility_table_flags_values_outside_the_published_ranges():
+    metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "knee_flexion_at_contact_deg": 20.0,
+               "peak_knee_flexion_deg": float("nan")}
+    t = legsim.plausibility_table(metrics).set_index("quantity")
+    assert bool(t.loc["contact_time_s", "inside"])
+    assert not bool(t.loc["peak_vertical_grf_bw", "inside"])
+    assert bool(t.loc["knee_flexion_at_contact_deg", "inside"])  # the range is closed
+    assert not bool(t.loc["peak_knee_flexion_deg", "inside"])    # NaN is outside
+    assert not bool(t.loc["peak_pfj_force_bw", "inside"])        # missing is outside
+    assert list(t.index) == list(legsim.PUBLISHED_RANGES)

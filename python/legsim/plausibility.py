@@ -1,0 +1,36 @@
+"""Published ranges for a healthy 70 kg runner at about 3.5 m/s and 170 steps/min (DESIGN section 7)
+and a table comparing a matched stance's metrics with them.
+
+Sources of the ranges: Heiderscheit BC et al. (2011) Med Sci Sports Exerc 43(2):296–302 (knee angles
+at contact and peak, knee extension moment); Sinclair J, Selfe J (2015) J Biomech 48(10):2171–2175
+and Roos PE, Barton N, van Deursen RWM (2012) J Biomech 45(9):1656–1660 (PFJ force and stress);
+Reiter et al. (2024) Med Sci Sports Exerc (Achilles tendon force); Munro CF, Miller DI, Fuglevand AJ
+(1987) J Biomech 20(2):147–155 (vertical GRF, contact time). A model far outside these ranges has a
+bug or a wrong parameter; the comparison is a check, never a fitting target.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: metric key → (low, high, unit) at 3.5 m/s, 170 steps/min, rearfoot strike, no fatigue.
+PUBLISHED_RANGES = {
+    "contact_time_s": (0.20, 0.30, "s"),
+    "peak_vertical_grf_bw": (2.2, 3.0, "BW"),
+    "knee_flexion_at_contact_deg": (15.0, 20.0, "deg"),
+    "peak_knee_flexion_deg": (40.0, 50.0, "deg"),
+    "peak_knee_extension_moment_nm_per_kg": (2.0, 3.5, "N·m/kg"),
+    "peak_pfj_force_bw": (3.0, 8.0, "BW"),
+    "peak_pfj_stress_mpa": (6.0, 14.0, "MPa"),
+    "peak_achilles_force_bw": (6.0, 10.0, "BW"),
+}
+
+
+def plausibility_table(metrics: dict) -> pd.DataFrame:
+    """One row per quantity of :data:`PUBLISHED_RANGES`: the model's value, the published range and
+    whether the value lies inside it (NaN or a missing metric counts as outside)."""
+    rows = []
+    for key, (lo, hi, unit) in PUBLISHED_RANGES.items():
+        v = float(metrics.get(key, float("nan")))
+        rows.append({"quantity": key, "model": v, "published_low": lo, "published_high": hi, "unit": unit,
+                     "inside": bool(lo <= v <= hi)})
+    return pd.DataFrame(rows)
