@@ -184,10 +184,12 @@ void BM_GaitMatching(benchmark::State& state) {
   GaitCondition cond;
   cond.speed = 3.5;
   cond.cadence = static_cast<double>(state.range(0));
+  MatchingOptions options;
+  options.threads = static_cast<int>(state.range(1));  // 1 = the one-core figure; 0 = all cores
   bool converged = false;
   int evaluations = 0;
   for (auto _ : state) {
-    const GaitResult r = match_gait(model(), cond);
+    const GaitResult r = match_gait(model(), cond, options);
     converged = r.converged;
     evaluations = r.evaluations;
   }
@@ -205,7 +207,14 @@ BENCHMARK(BM_StanceBatch)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StanceBatchFixedStep)->ArgName("step_us")->Arg(20)->Arg(50)->Arg(100)->Arg(200)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_GaitMatching)->ArgName("cadence")->Arg(170)->Arg(180)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_GaitMatching)
+    ->ArgNames({"cadence", "threads"})
+    ->Args({170, 0})
+    ->Args({180, 0})
+    ->Args({170, 1})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 

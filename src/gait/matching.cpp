@@ -173,7 +173,7 @@ std::vector<Evaluation> evaluate_many(Problem& p, const std::vector<VecX>& xs) {
     jobs[k].capacity_factors = p.caps;
   }
   BatchOptions bo;
-  bo.threads = 0;
+  bo.threads = p.options.threads;
   bo.relative_tolerance = p.options.relative_tolerance;
   bo.absolute_tolerance = p.options.relative_tolerance * 1e-2;
   bo.event_tolerance = 1e-9;
@@ -467,6 +467,7 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   require(options.step_length_tolerance > 0, "options.step_length_tolerance", options.step_length_tolerance, "(0, inf)");
   require(options.max_evaluations >= 0, "options.max_evaluations", options.max_evaluations, "[0, inf)");
   require(options.max_stances >= 1, "options.max_stances", options.max_stances, "[1, inf)");
+  require(options.threads >= 0, "options.threads", options.threads, "[0, inf)");
   require_in_range("options.touchdown_hip_angular_velocity", options.touchdown_hip_angular_velocity, -20.0, 20.0);
   require_in_range("options.touchdown_knee_angular_velocity", options.touchdown_knee_angular_velocity, -20.0, 20.0);
   if (warm_start && warm_start->size() != static_cast<std::size_t>(kNumVars))

@@ -92,6 +92,9 @@ TEST_CASE("matching: deterministic — the same input gives the same bits") {
   for (std::size_t i = 0; i < a.solution.size(); ++i) CHECK(a.solution[i] == b.solution[i]);
   CHECK(a.residuals == b.residuals);
   CHECK(a.evaluations == b.evaluations);
+  o.threads = 1;  // the batch engine's results do not depend on the thread count
+  const GaitResult c1 = match_gait(Model::default_model(), c, o);
+  CHECK(c1.solution == a.solution);
 }
 
 TEST_CASE("matching: bad options are rejected with the field, the value and the allowed range") {
@@ -109,6 +112,9 @@ TEST_CASE("matching: bad options are rejected with the field, the value and the 
   o.touchdown_hip_angular_velocity = -3.0;
   o.max_stances = 0;
   CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o), Catch::StartsWith("options.max_stances = 0"));
+  o.max_stances = 10;
+  o.threads = -1;
+  CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o), Catch::StartsWith("options.threads = -1"));
 }
 
 TEST_CASE("matching: sweep — the backward pass never leaves a point at a higher effort than the forward pass") {

@@ -36,6 +36,7 @@ struct MatchingOptions {
   double touchdown_hip_angular_velocity = -3.0;
   /// Knee flexion velocity at touchdown (rad/s; > 0 = flexing), a model input.
   double touchdown_knee_angular_velocity = 0.0;
+  int threads = 0;     ///< batch-engine worker threads (0 = all hardware threads)
   bool record = true;  ///< keep the time series of the solution
 };
 
