@@ -135,19 +135,23 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
                 f.flush()
                 os.fsync(f.fileno())
 
+    def match(k, warm_start, stances):
+        """Matches point k and returns its journal record."""
+        m = model.with_params(params_at(points[k])) if param_dims else model
+        res = simulate(m, conditions[k], warm_start=warm_start, max_evaluations=max_evaluations,
+                       max_stances=stances, record=False)
+        return {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
+                "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
+
     try:
-        for k, idx in enumerate(points):
+        for k in range(len(points)):
             if k in records:
                 rec = records[k]
                 if rec["converged"]:
                     seed = rec["solution"]
                 continue
-            m = model.with_params(params_at(idx)) if param_dims else model
-            res = simulate(m, conditions[k], warm_start=seed, max_evaluations=max_evaluations,
-                           max_stances=max_stances, record=False)
-            rec = {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
-                   "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
-            if res.converged:
+            rec = match(k, seed, max_stances)
+            if rec["converged"]:
                 seed = rec["solution"]
             records[k] = rec
             journal_write(rec)
@@ -164,16 +168,12 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
                 nxt = records.get(k + 1)
                 if k in backward_done or nxt is None or not nxt["converged"]:
                     continue
-                m = model.with_params(params_at(points[k])) if param_dims else model
-                res = simulate(m, conditions[k], warm_start=nxt["solution"], max_evaluations=max_evaluations,
-                               max_stances=backward_stances, record=False)
-                old = records[k]
-                better = res.converged and (not old["converged"] or res.metrics.get("effort", math.inf) <
-                                            old["metrics"].get("effort", math.inf) * (1.0 - 1e-9))
+                new, old = match(k, nxt["solution"], backward_stances), records[k]
+                better = new["converged"] and (not old["converged"] or new["metrics"].get("effort", math.inf) <
+                                               old["metrics"].get("effort", math.inf) * (1.0 - 1e-9))
                 rec = {"index": k, "pass": "backward", "improved": bool(better)}
                 if better:
-                    rec.update({"converged": True, "message": res.message, "metrics": res.metrics,
-                                "residuals": res.residuals, "solution": [res.solution[n] for n in names]})
+                    rec.update({key: new[key] for key in ("converged", "message", "metrics", "residuals", "solution")})
                     records[k] = rec
                 backward_done.add(k)
                 journal_write(rec)

@@ -19,9 +19,9 @@ struct SweepPoint {
 struct SweepOptions {
   MatchingOptions matching;
   /// After the forward pass, match every point again warm-started from the next point's result
-  /// (reverse order) and keep the lower-effort one: a forward warm start can stay on a worse local
-  /// effort minimum until that branch ends, which shows as a jump in the results (measured: 15 % in
-  /// peak PFJ force at 3.0 m/s between cadence 180 and 182).
+  /// (reverse order, half the stance budget) and keep the lower-effort one: a forward warm start
+  /// can stay on a worse local effort minimum until that branch ends, which shows as a jump in the
+  /// results (measured: 15 % in peak PFJ force at 3.0 m/s between cadence 180 and 182).
   bool backward_pass = true;
   /// Called after each finished point (index, result), e.g. to store it, and again when the backward
   /// pass replaces a point's result; may be empty.
