@@ -65,6 +65,7 @@ StanceConstants<double> make_stance_constants(const Model& model, const double* 
     m.length_gain = mc.length_gain;
     m.length_offset = mc.length_offset;
     m.trunk_gain = mc.trunk_gain;
+    m.pretension = mc.pretension;
   }
   const ControllerParams& cp = controller ? *controller : model.controller();
   c.use_controller = controller != nullptr;
@@ -175,13 +176,18 @@ std::vector<double> touchdown_state_vector(const Model& model, const StanceConst
       velocity += ck.dl_dphi * phi_dot[j];
     }
     x[activation_index(i)] = a;
-    // Tendon force at the static equilibrium of the relaxed muscle (minimum activation): the
+    // By default (pretension 0) the tendon force of the relaxed muscle (minimum activation): the
     // swinging leg carries no muscle moments it is not balancing, so pre-activation (the activation
-    // state above) builds tendon force through the tendon dynamics after contact. Starting at the
-    // equilibrium with the pre-activation instead loads the free foot with ≈ 100 N·m of
-    // plantarflexion and makes the forefoot slap within 8 ms (measured).
-    x[tendon_state_index(n, i)] =
+    // state above) builds tendon force through the tendon dynamics after contact. Starting every
+    // muscle at the equilibrium with its pre-activation instead loads the free foot with ≈ 100 N·m
+    // of plantarflexion and makes the forefoot slap within 8 ms (measured). A muscle's pretension p
+    // (control/controller.hpp) blends in the loaded equilibrium for muscles active through swing.
+    const double relaxed =
         solve_mtu_equilibrium(spec.params, length, velocity, spec.params.min_activation).norm_tendon_force;
+    const double p = c.muscles[i].pretension;
+    x[tendon_state_index(n, i)] =
+        p > 0.0 ? (1.0 - p) * relaxed + p * solve_mtu_equilibrium(spec.params, length, velocity, a).norm_tendon_force
+                : relaxed;
   }
   return x;
 }

@@ -2,6 +2,7 @@
 // the right-hand side, toe-off location.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -179,4 +180,60 @@ TEST_CASE("stance: fatigue lowers the calf's force capacity") {
   const StanceResult tired = simulate_stance(model, td, ff, o);
   REQUIRE((fresh.ok() && tired.ok()));
   CHECK(tired.metrics.at("peak_soleus_force_bw") < fresh.metrics.at("peak_soleus_force_bw"));
+}
+
+TEST_CASE("stance: a muscle's pretension blends its touchdown tendon force from relaxed to loaded") {
+  const Model& base = Model::default_model();
+  const int n = static_cast<int>(base.muscles().size());
+  const int ta = static_cast<int>(base.muscle_index("tibialis_anterior"));
+  TouchdownState td;
+  td.activations.assign(n, 0.05);
+  td.activations[ta] = 0.6;  // a tibialis anterior active through late swing
+  const auto tendon_state = [&](double p) {
+    const Model m = base.with_params({{"controller.muscles.tibialis_anterior.pretension", p}});
+    return touchdown_state_vector(m, make_stance_constants(m), td);
+  };
+  const std::vector<double> x0 = tendon_state(0.0), xh = tendon_state(0.5), x1 = tendon_state(1.0);
+  const std::vector<double> unset = touchdown_state_vector(base, make_stance_constants(base), td);
+  const int k = tendon_state_index(n, ta);
+  CHECK(x0 == unset);  // pretension 0 (the default) is the relaxed tendon, as before the field existed
+  // The loaded equilibrium at activation 0.6 carries far more force than the relaxed one (≈ 0.01).
+  CHECK(x0[k] < 0.05);
+  CHECK(x1[k] > 10.0 * x0[k]);
+  CHECK(xh[k] == Approx(0.5 * (x0[k] + x1[k])).epsilon(1e-12));
+  for (int i = 0; i < static_cast<int>(x0.size()); ++i)
+    if (i != k) CHECK(x1[i] == x0[i]);  // only that muscle's tendon changes
+
+  // Physics: a pre-tensioned dorsiflexor resists the foot's toe-down rotation about the heel after a
+  // heel strike, so the ankle plantarflexes less in the first 8 ms (same touchdown, same controller).
+  const auto plantarflexion_in_8ms = [&](double p) {
+    const Model m = base.with_params({{"controller.muscles.tibialis_anterior.pretension", p},
+                                      {"controller.muscles.tibialis_anterior.level", 0.6},
+                                      {"controller.muscles.tibialis_anterior.onset", -0.08}});
+    TouchdownState t;
+    t.trunk_lean = 0.3;  // a rearfoot touchdown close to the matched default gait: foot ≈ 15° toe-up
+    t.hip_flexion = 0.85;
+    t.knee_flexion = 0.43;
+    t.ankle_dorsiflexion = 0.15;
+    t.hip_velocity_x = 3.5;
+    t.hip_velocity_y = -0.8;
+    t.hip_angular_velocity = -3.0;
+    t.activations.assign(n, 0.0);
+    for (int i = 0; i < n; ++i) t.activations[i] = std::max(0.01, m.controller().muscles[i].level);
+    const StanceResult r = simulate_stance(m, t, m.controller());
+    REQUIRE(r.status == StanceStatus::kOk);
+    const auto& time = r.column("time_s");
+    const auto& ankle = r.column("ankle_dorsiflexion_deg");
+    std::size_t i = 0;
+    while (i + 1 < time.size() && time[i] < 0.008) ++i;
+    return ankle.front() - ankle[i];  // degrees of plantarflexion
+  };
+  const double relaxed = plantarflexion_in_8ms(0.0), pretensioned = plantarflexion_in_8ms(1.0);
+  CHECK(relaxed > 2.0);  // the foot does rotate toe-down after a heel strike
+  CHECK(pretensioned < 0.8 * relaxed);
+}
+
+TEST_CASE("stance: pretension outside [0, 1] is rejected with its path") {
+  CHECK_THROWS_WITH(Model::default_model().with_params({{"controller.muscles.tibialis_anterior.pretension", 1.5}}),
+                    Catch::Contains("controller.muscles.tibialis_anterior.pretension = 1.5 is out of range: allowed [0, 1]"));
 }

@@ -210,3 +210,28 @@ def test_plausibility_table_flags_values_outside_the_published_ranges():
     assert not bool(t.loc["peak_knee_flexion_deg", "inside"])    # NaN is outside
     assert not bool(t.loc["peak_pfj_force_bw", "inside"])        # missing is outside
     assert list(t.index) == list(legsim.PUBLISHED_RANGES)
+
+
+def test_muscle_pretension_is_a_model_parameter_with_range_checks():
+    m = legsim.Model.default()
+    assert m.param("controller.muscles.tibialis_anterior.pretension") == 0.0  # relaxed tendons by default
+    m2 = m.with_params({"controller.muscles.tibialis_anterior.pretension": 0.7})
+    assert m2.param("controller.muscles.tibialis_anterior.pretension") == 0.7
+    assert legsim.Model.from_toml(m2.to_toml()).param("controller.muscles.tibialis_anterior.pretension") == 0.7
+    with pytest.raises(legsim.InputError, match=r"controller\.muscles\.tibialis_anterior\.pretension = 1\.5 is out of range"):
+        m.with_params({"controller.muscles.tibialis_anterior.pretension": 1.5})
+
+
+def test_impact_sensitivity_example_variants_are_valid_models():
+    # examples/python/impact_sensitivity.py: every variant must stay a valid model as parameters evolve.
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).parents[2] / "examples" / "python" / "impact_sensitivity.py"
+    spec = importlib.util.spec_from_file_location("impact_sensitivity", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    base = legsim.Model.default()
+    for name, params in mod.VARIANTS.items():
+        m = base.with_params(params) if params else base
+        for path_, value in params.items():
+            assert m.param(path_) == value, (name, path_)

@@ -142,6 +142,7 @@ StanceConstants<B> pack_stance_constants(const StanceConstants<double>* const* l
     m.length_gain = gather([i](const C& x) { return x.muscles[i].length_gain; });
     m.length_offset = gather([i](const C& x) { return x.muscles[i].length_offset; });
     m.trunk_gain = gather([i](const C& x) { return x.muscles[i].trunk_gain; });
+    m.pretension = gather([i](const C& x) { return x.muscles[i].pretension; });
     m.n_crossings = c0.muscles[i].n_crossings;
     m.crossings = c0.muscles[i].crossings;
   }

@@ -33,6 +33,13 @@ struct MuscleControl {
   double length_gain = 0.0;    ///< G_L, [0, 5]
   double length_offset = 1.0;  ///< l̃_0, [0, 2]
   double trunk_gain = 0.0;     ///< s, [−1, 1]
+  /// p, [0, 1]: how much of its force a muscle active in late swing carries at touchdown. The
+  /// tendon starts at p·f_T(a_td) + (1 − p)·f_T(a_min), f_T(a) being the normalized tendon force of
+  /// the static equilibrium at activation a and the touchdown posture. 0 (the default) = relaxed
+  /// tendon: pre-activation builds force only after contact. 1 = the muscle has held its touchdown
+  /// activation long enough for the force to develop (e.g. a tibialis anterior active through
+  /// swing). A modelling input for pre-activation studies, not a published value.
+  double pretension = 0.0;
 };
 
 struct ControllerParams {

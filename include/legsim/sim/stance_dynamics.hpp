@@ -48,6 +48,7 @@ struct MuscleConstants {
   bool rigid_tendon = false;
   // Controller (control/controller.hpp), per muscle.
   T level, onset, offset, force_gain, length_gain, length_offset, trunk_gain;
+  T pretension;  ///< touchdown tendon pretension p (used only to build the touchdown state)
   int n_crossings = 0;
   std::array<JointCrossing, kMaxCrossings> crossings{};
 };
