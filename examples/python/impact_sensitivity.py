@@ -13,8 +13,10 @@ rather than assumed:
   shod+TA    both
 
 None of the variant values is a published calibration; they bracket what the model lacks.
+``--volume-weights`` repeats the study with the effort weighted by muscle volume
+(legsim.volume_effort_weights) instead of DESIGN 3.6's plain Σ ∫ a³.
 
-    PYTHONPATH=python python examples/python/impact_sensitivity.py [--jobs 2]
+    PYTHONPATH=python python examples/python/impact_sensitivity.py [--jobs 2] [--volume-weights]
 """
 import argparse
 import itertools
@@ -41,10 +43,11 @@ COLUMNS = {
 
 
 def run(job):
-    variant, (cadence, fatigue) = job
+    variant, (cadence, fatigue), volume_weights = job
     model = legsim.Model.default()
-    if VARIANTS[variant]:
-        model = model.with_params(VARIANTS[variant])
+    params = {**(legsim.volume_effort_weights(model) if volume_weights else {}), **VARIANTS[variant]}
+    if params:
+        model = model.with_params(params)
     r = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=cadence, calf_fatigue=fatigue), record=False)
     return variant, cadence, fatigue, r
 
@@ -52,10 +55,11 @@ def run(job):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (one gait matching each)")
+    ap.add_argument("--volume-weights", action="store_true", help="effort weighted by muscle volume")
     args = ap.parse_args()
     print(f"{'variant':8s} {'spm':>4s} {'φ':>4s} " + " ".join(f"{h:>10s}" for h in COLUMNS.values()))
     with ProcessPoolExecutor(args.jobs) as pool:
-        for variant, cadence, fatigue, r in pool.map(run, itertools.product(VARIANTS, CONDITIONS)):
+        for variant, cadence, fatigue, r in pool.map(run, itertools.product(VARIANTS, CONDITIONS, [args.volume_weights])):
             cells = (" ".join(f"{r.metrics[k]:10.3g}" for k in COLUMNS) if r.converged else r.message)
             print(f"{variant:8s} {cadence:4d} {fatigue:4.1f} {cells}", flush=True)
 

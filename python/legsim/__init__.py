@@ -16,7 +16,7 @@ from .errors import Error, InputError, ModelFileError, SimulationError
 from .muscle import MuscleTendon
 from .stance import StanceResult, Touchdown, default_excitation, simulate_stance
 from .teaching import calf_raise_moments
-from .gait import Condition, GaitResult, simulate
+from .gait import Condition, GaitResult, simulate, volume_effort_weights
 from .sweep import sweep
 from .plausibility import PUBLISHED_RANGES, plausibility_table
 
@@ -25,6 +25,6 @@ __version__ = _core.__version__
 
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "curves",
-    "Condition", "GaitResult", "simulate", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "plausibility_table",
+    "Condition", "GaitResult", "simulate", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "plausibility_table",
     "__version__",
 ]

@@ -137,3 +137,18 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     ts = pd.DataFrame(r.stance.series) if (r.converged and record) else pd.DataFrame()
     return GaitResult(converged=r.converged, message=r.message, metrics=dict(r.metrics), residuals=dict(r.residuals),
                       solution=dict(zip(names, r.solution)), timeseries=ts, evaluations=r.evaluations)
+
+
+def volume_effort_weights(model) -> dict:
+    """Effort weights proportional to muscle volume, for ``model.with_params(...)``.
+
+    Returns ``{"controller.muscles.<name>.effort_weight": w}`` with w ∝ F_max·l_opt (maximum
+    isometric force times optimal fiber length, proportional to PCSA·l_opt, i.e. fiber volume),
+    normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt, in which a large muscle
+    costs more per unit activation than a small one; the default (all wᵢ = 1) is DESIGN 3.6's Σ ∫ a³."""
+    _check_model(model)
+    names = model.muscle_names
+    vol = {n: model.param(f"muscles.{n}.max_isometric_force") * model.param(f"muscles.{n}.optimal_fiber_length")
+           for n in names}
+    mean = sum(vol.values()) / len(vol)
+    return {f"controller.muscles.{n}.effort_weight": v / mean for n, v in vol.items()}

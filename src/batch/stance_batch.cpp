@@ -83,6 +83,7 @@ struct Accumulators {
   B effort, pfj_impulse, peak_pfj, peak_stress, peak_quad, peak_grf, peak_knee, knee_at_contact;
   B prev_t, prev_a3, prev_pfj, has_prev;
   std::array<B, 4> com_first, com_last;
+  std::array<double, kMaxMuscles> effort_weight{};  ///< wᵢ of the model's controller
   void reset_lane(std::size_t l) {
     constexpr double lo = -std::numeric_limits<double>::infinity();
     for (B* b : {&effort, &pfj_impulse, &knee_at_contact, &prev_t, &prev_a3, &prev_pfj, &has_prev}) set_lane(*b, l, 0.0);
@@ -96,7 +97,7 @@ struct Accumulators {
   /// trapezoidal integrals between consecutive samples).
   void record(const Mask& m, const B& ts, const StanceSignals<B>& s, int n_muscles, const B& knee) {
     B a3(0.0);
-    for (int i = 0; i < n_muscles; ++i) a3 += s.activation[i] * s.activation[i] * s.activation[i];
+    for (int i = 0; i < n_muscles; ++i) a3 += B(effort_weight[i]) * s.activation[i] * s.activation[i] * s.activation[i];
     const Mask first = has_prev == B(0.0);
     const Mask integrate = m && !first;
     const B half_dt = B(0.5) * (ts - prev_t);
@@ -129,6 +130,7 @@ class Worker {
       : model_(model), jobs_(jobs), options_(options), s_(s), next_(next), out_(out) {
     nm_ = static_cast<int>(model.muscles().size());
     n_ = state_size(nm_);
+    for (int i = 0; i < nm_; ++i) acc_.effort_weight[i] = model.controller().muscles.at(i).effort_weight;
     x_.assign(n_, B(0.0));
     xn_.assign(n_, B(0.0));
     xs_.assign(n_, B(0.0));

@@ -86,6 +86,7 @@ const NumField<MuscleControl> kMuscleControlFields[] = {
     {"length_offset", "1, normalized fiber length", &MuscleControl::length_offset, false},
     {"trunk_gain", "1, +1 hip extensor, -1 hip flexor", &MuscleControl::trunk_gain, false},
     {"pretension", "1, fraction of the touchdown-activation tendon force present at touchdown", &MuscleControl::pretension, false},
+    {"effort_weight", "1, weight of the muscle's activation cubed in the effort", &MuscleControl::effort_weight, false},
 };
 
 struct BodyFields {
@@ -424,6 +425,7 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
       require_in_range(path + ".length_offset", m.length_offset, 0.0, 2.0);
       require_in_range(path + ".trunk_gain", m.trunk_gain, -1.0, 1.0);
       require_in_range(path + ".pretension", m.pretension, 0.0, 1.0);
+      require_in_range(path + ".effort_weight", m.effort_weight, 0.0, 100.0);
     }
   }
   const IntegratorSettings& s = parts_.integrator;

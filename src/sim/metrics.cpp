@@ -66,10 +66,12 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   m["ankle_positive_work_j_per_kg"] = ap / mass;
   m["ankle_negative_work_j_per_kg"] = an / mass;
 
-  // Calf (Achilles) = muscles tagged "calf"; effort Σ ∫ a³ dt (DESIGN 3.6).
+  // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (DESIGN 3.6; wᵢ = the model
+  // controller's effort_weight, 1 by default).
   std::vector<double> achilles(t.size(), 0.0);
   double achilles_strain = 0.0, effort = 0.0;
-  for (const auto& mu : model.muscles()) {
+  for (std::size_t k = 0; k < model.muscles().size(); ++k) {
+    const auto& mu = model.muscles()[k];
     const auto& f = col(mu.name + "_force_n");
     const auto& a = col(mu.name + "_activation");
     const auto& lf = col(mu.name + "_norm_fiber_length");
@@ -80,7 +82,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
       a3[i] = a[i] * a[i] * a[i];
       fiber_power[i] = -ff[i] * vf[i];  // power the fiber delivers; < 0 while lengthening under load
     }
-    effort += integral(t, a3);
+    effort += model.controller().muscles.at(k).effort_weight * integral(t, a3);
     m["peak_" + mu.name + "_force_bw"] = peak(f) / bw;
     m["peak_" + mu.name + "_fiber_length_norm"] = peak(lf);
     m[mu.name + "_negative_work_j_per_kg"] = work_parts(t, fiber_power).second / mass;

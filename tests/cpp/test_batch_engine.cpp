@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -207,4 +208,45 @@ TEST_CASE("batch input errors name the job", "[batch]") {
   bad.threads = -1;
   REQUIRE_THROWS_AS(simulate_stances(model, jobs, bad), InputError);
   CHECK(simulate_stances(model, std::span<const StanceJob>{}).empty());
+}
+
+TEST_CASE("effort is Σ wᵢ ∫ aᵢ³ dt with the model controller's effort weights, on both paths", "[batch]") {
+  const Model model = Model::default_model();
+  std::mt19937_64 rng(7);
+  const StanceJob job = random_job(model, rng);
+  const std::string sol = "controller.muscles.soleus.effort_weight";
+  std::map<std::string, double> doubled;
+  for (const auto& m : model.muscles()) doubled["controller.muscles." + m.name + ".effort_weight"] = 2.0;
+  const Model twice = model.with_params(doubled);
+  const Model no_soleus = model.with_params({{sol, 0.0}});
+
+  // Scalar path (metrics from the recorded series): linear in the weights, exactly.
+  const StanceResult r1 = scalar_stance(model, job), r2 = scalar_stance(twice, job), r0 = scalar_stance(no_soleus, job);
+  REQUIRE(r1.ok());
+  REQUIRE(r2.ok());
+  REQUIRE(r0.ok());
+  const double e1 = r1.metrics.at("effort");
+  CHECK(e1 > 0.0);
+  CHECK(r2.metrics.at("effort") == Approx(2.0 * e1).epsilon(1e-12));
+  // Dropping the soleus removes its own ∫ a³ dt (trapezoidal on the recorded samples).
+  const auto& t = r1.column("time_s");
+  const auto& a = r1.column("soleus_activation");
+  double soleus = 0.0;
+  for (std::size_t i = 1; i < t.size(); ++i)
+    soleus += 0.5 * (t[i] - t[i - 1]) * (a[i] * a[i] * a[i] + a[i - 1] * a[i - 1] * a[i - 1]);
+  CHECK(soleus > 0.01 * e1);
+  CHECK(r0.metrics.at("effort") == Approx(e1 - soleus).epsilon(1e-9));
+
+  // Batch path: the same weights.
+  BatchOptions bo;
+  bo.threads = 1;
+  const std::vector<StanceJob> jobs = {job};
+  const auto b1 = simulate_stances(model, jobs, bo), b2 = simulate_stances(twice, jobs, bo);
+  REQUIRE(b1[0].ok());
+  REQUIRE(b2[0].ok());
+  CHECK(b2[0].effort == Approx(2.0 * b1[0].effort).epsilon(1e-12));
+  CHECK(rel_diff(b1[0].effort, e1) < 0.01);  // the two paths integrate the same quantity
+
+  CHECK_THROWS_WITH(model.with_params({{sol, -1.0}}),
+                    Catch::Contains("controller.muscles.soleus.effort_weight = -1 is out of range: allowed [0, 100]"));
 }

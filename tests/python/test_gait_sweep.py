@@ -235,3 +235,16 @@ def test_impact_sensitivity_example_variants_are_valid_models():
         m = base.with_params(params) if params else base
         for path_, value in params.items():
             assert m.param(path_) == value, (name, path_)
+
+
+def test_volume_effort_weights():
+    m = legsim.Model.default()
+    w = legsim.volume_effort_weights(m)
+    assert set(w) == {f"controller.muscles.{n}.effort_weight" for n in m.muscle_names}
+    assert np.mean(list(w.values())) == pytest.approx(1.0, rel=1e-12)
+    # F_max·l_opt: the soleus (6195 N × 0.04 m) outweighs the tibialis anterior (1228 N × 0.06 m) 3.4:1.
+    ratio = w["controller.muscles.soleus.effort_weight"] / w["controller.muscles.tibialis_anterior.effort_weight"]
+    assert ratio == pytest.approx(6194.8 * 0.04 / (1227.5 * 0.06), rel=1e-9)
+    m2 = m.with_params(w)
+    assert m2.param("controller.muscles.soleus.effort_weight") == pytest.approx(w["controller.muscles.soleus.effort_weight"])
+    assert m.param("controller.muscles.soleus.effort_weight") == 1.0  # DESIGN 3.6 default: Σ ∫ a³

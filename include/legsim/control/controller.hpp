@@ -40,6 +40,11 @@ struct MuscleControl {
   /// activation long enough for the force to develop (e.g. a tibialis anterior active through
   /// swing). A modelling input for pre-activation studies, not a published value.
   double pretension = 0.0;
+  /// w, [0, 100]: the muscle's weight in the effort Σᵢ wᵢ ∫ aᵢ³ dt that gait matching minimizes
+  /// (DESIGN 3.6 has all wᵢ = 1, the default). Weights proportional to muscle volume (F_max·l_opt;
+  /// python: legsim.volume_effort_weights) make large muscles cost more per unit activation. Read
+  /// from the model's controller by the metrics and the batch engine alike.
+  double effort_weight = 1.0;
 };
 
 struct ControllerParams {

@@ -1,6 +1,7 @@
 #pragma once
 // Gait matching (DESIGN 3.6): controller parameters and touchdown state such that one stance is one
-// step of a periodic running gait at the requested condition, minimizing effort Σ ∫ a³ dt.
+// step of a periodic running gait at the requested condition, minimizing effort Σ wᵢ ∫ aᵢ³ dt
+// (wᵢ = controller.muscles.<name>.effort_weight, 1 by default as in DESIGN 3.6).
 //
 // Periodicity (stance from touchdown to toe-off at t_c, then a ballistic flight t_f = T − t_c):
 //   r_speed    = (v_x,toe-off − v_x,touchdown) / speed                   |r| < 0.5 %
