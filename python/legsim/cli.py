@@ -1,4 +1,6 @@
-"""The ``legsim`` command line: ``legsim run`` (the main job of ``make run``), ``legsim simulate``."""
+"""The ``legsim`` command line: ``legsim run`` (the main job of ``make run``), ``legsim simulate`` and
+``legsim sweep``. Model parameters can be changed with ``--set PATH=VALUE`` and swept with
+``--param PATH=VALUES`` (paths as in ``Model.with_params``)."""
 from __future__ import annotations
 
 import argparse
@@ -8,12 +10,44 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .errors import Error
+from .errors import Error, InputError
 
 
-def _load_model(path):
-    from . import Model
-    return Model.load(path) if path else Model.default()
+def _load_model(path, sets=None, volume_weights=False):
+    """The model file (or the built-in runner) with ``--set PATH=VALUE`` changes applied, and with
+    volume-weighted effort (legsim.volume_effort_weights) when asked."""
+    from . import Model, volume_effort_weights
+    model = Model.load(path) if path else Model.default()
+    params = dict(volume_effort_weights(model)) if volume_weights else {}
+    for text in sets or []:
+        path_, value = _split_assignment(text, "--set")
+        try:
+            params[path_] = float(value)
+        except ValueError:
+            raise InputError(f"--set {text!r}: the value {value!r} is not a number") from None
+    return model.with_params(params) if params else model
+
+
+def _split_assignment(text: str, option: str, example: str = "contact.stiffness=4.9e5"):
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip() or not value.strip():
+        raise InputError(f"{option} {text!r}: expected {'PATH=VALUES' if option == '--param' else 'PATH=VALUE'}, "
+                         f"e.g. {example}")
+    return path.strip(), value.strip()
+
+
+def _parse_strikes(text: str | None):
+    """'rearfoot', 'midfoot,forefoot' or touchdown ankle angles in degrees ('-10,5')."""
+    if text is None:
+        return None
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        try:
+            out.append(float(item))
+        except ValueError:
+            out.append(item)
+    return out
 
 
 def _print_metrics(metrics: dict, keys=None) -> None:
@@ -129,9 +163,9 @@ def _parse_values(text: str):
 _TABLE = ("peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_per_km_bw_s")
 
 
-def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = True) -> int:
+def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = True, params=None) -> int:
     from . import sweep
-    ds = sweep(model, out=out, progress=True, backward_pass=backward_pass, **axes)
+    ds = sweep(model, out=out, progress=True, backward_pass=backward_pass, params=params or None, **axes)
     dims = list(ds.peak_pfj_force_bw.dims)
     print(f"\n{'  '.join(f'{d:>12}' for d in dims)}  {'conv':>5}  " + "  ".join(f"{k:>24}" for k in _TABLE))
     stacked = ds.stack(point=dims)
@@ -169,19 +203,35 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
 
 
 def cmd_sweep(args) -> int:
-    model = _load_model(args.model)
+    model = _load_model(args.model, args.set, args.volume_weights)
     axes = {k: _parse_values(getattr(args, k)) for k in ("speed", "cadence", "step_length", "stride_length",
                                                           "calf_fatigue")}
     axes = {k: v for k, v in axes.items() if v is not None}
+    strikes = _parse_strikes(args.foot_strike)
+    if strikes is not None:
+        axes["foot_strike"] = strikes
+    params = {}
+    for text in args.param or []:
+        path_, values = _split_assignment(text, "--param", "muscles.soleus.tendon_slack_length=0.24,0.26")
+        try:
+            params[path_] = _parse_values(values)
+        except ValueError:
+            raise InputError(f"--param {text!r}: expected numbers as 'a,b,c' or 'lo:hi:step'") from None
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return _run_sweep(model, axes, out, Path(args.plot) if args.plot else None, backward_pass=not args.no_backward_pass)
+    return _run_sweep(model, axes, out, Path(args.plot) if args.plot else None,
+                      backward_pass=not args.no_backward_pass, params=params)
 
 
 def cmd_simulate(args) -> int:
     from . import Condition, simulate
-    model = _load_model(args.model)
+    model = _load_model(args.model, args.set, args.volume_weights)
     kw = {k: getattr(args, k) for k in ("speed", "cadence", "step_length", "stride_length") if getattr(args, k) is not None}
+    strikes = _parse_strikes(args.foot_strike)
+    if strikes is not None:
+        if len(strikes) != 1:
+            raise InputError(f"--foot-strike {args.foot_strike!r}: simulate takes one foot strike")
+        kw["foot_strike"] = strikes[0]
     res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, **kw))
     print(res.message)
     for k, v in res.residuals.items():
@@ -192,6 +242,13 @@ def cmd_simulate(args) -> int:
             res.timeseries.to_csv(args.out, index=False)
             print(f"wrote {args.out}")
     return 0 if res.converged else 1
+
+
+def _model_options(p) -> None:
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="change a model parameter, e.g. contact.stiffness=4.9e5 (repeatable)")
+    p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
+                   help="effort weighted by muscle volume instead of DESIGN's plain sum of activation cubed")
 
 
 def main(argv=None) -> int:
@@ -209,6 +266,9 @@ def main(argv=None) -> int:
     p.add_argument("--step-length", dest="step_length", type=float)
     p.add_argument("--stride-length", dest="stride_length", type=float)
     p.add_argument("--calf-fatigue", dest="calf_fatigue", type=float, default=0.0)
+    p.add_argument("--foot-strike", dest="foot_strike",
+                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle angle in degrees")
+    _model_options(p)
     p.add_argument("--out", help="CSV file for the time series")
     p.set_defaults(func=cmd_simulate)
     p = sub.add_parser("sweep", help="sweep conditions (values as 'a,b,c' or 'lo:hi:step'); resumable")
@@ -218,6 +278,10 @@ def main(argv=None) -> int:
     p.add_argument("--step-length", dest="step_length")
     p.add_argument("--stride-length", dest="stride_length")
     p.add_argument("--calf-fatigue", dest="calf_fatigue", default="0,0.2,0.4")
+    p.add_argument("--foot-strike", dest="foot_strike", help="e.g. 'rearfoot,forefoot' or ankle angles in degrees")
+    p.add_argument("--param", action="append", metavar="PATH=VALUES",
+                   help="sweep a model parameter, e.g. muscles.soleus.tendon_slack_length=0.24,0.26 (repeatable)")
+    _model_options(p)
     p.add_argument("--out", default="out/sweep.nc", help="netCDF results (journaled as they finish; rerun resumes)")
     p.add_argument("--no-backward-pass", dest="no_backward_pass", action="store_true",
                    help="skip the backward pass (re-matching each point from its successor; about halves the time)")

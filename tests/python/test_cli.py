@@ -1,0 +1,48 @@
+"""The ``legsim`` console script: model changes (--set, --volume-weights), parameter axes (--param),
+foot strike, and its error handling (exit code 2 and a message naming the option and the value)."""
+import numpy as np
+import pytest
+import xarray as xr
+
+import legsim
+from legsim import cli
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["simulate", "--set", "contact.stiffness=abc"], "--set 'contact.stiffness=abc': the value 'abc' is not a number"),
+    (["simulate", "--set", "contact.stiffness"], "--set 'contact.stiffness': expected PATH=VALUE"),
+    (["simulate", "--set", "nope.x=1"], "unknown numeric model parameter 'nope.x'"),
+    (["simulate", "--set", "contact.stiffness=-5"], "contact.stiffness = -5 is out of range"),
+    (["simulate", "--foot-strike", "heel"], "condition.foot_strike = 'heel' is out of range"),
+    (["simulate", "--foot-strike", "rearfoot,forefoot"], "simulate takes one foot strike"),
+    (["sweep", "--param", "muscles.soleus.tendon_slack_length"], "--param 'muscles.soleus.tendon_slack_length': expected PATH=VALUES"),
+    (["sweep", "--param", "muscles.soleus.tendon_slack_length=a,b"], "expected numbers as 'a,b,c' or 'lo:hi:step'"),
+])
+def test_bad_input_exits_2_with_a_message(argv, message, capsys):
+    assert cli.main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_set_and_volume_weights_change_the_model():
+    m = cli._load_model(None, ["contact.stiffness=4.9e5", "controller.muscles.tibialis_anterior.pretension=1"], True)
+    assert m.param("contact.stiffness") == 4.9e5
+    assert m.param("controller.muscles.tibialis_anterior.pretension") == 1.0
+    w = legsim.volume_effort_weights(legsim.Model.default())
+    assert m.param("controller.muscles.soleus.effort_weight") == pytest.approx(w["controller.muscles.soleus.effort_weight"])
+    assert cli._load_model(None).param("contact.stiffness") == legsim.Model.default().param("contact.stiffness")
+
+
+def test_sweep_over_a_model_parameter_axis(tmp_path):
+    out, plot = tmp_path / "s.nc", tmp_path / "p.png"
+    code = cli.main(["sweep", "--speed", "3.5", "--cadence", "170", "--calf-fatigue", "0",
+                     "--param", "muscles.soleus.tendon_slack_length=0.25,0.27", "--no-backward-pass",
+                     "--out", str(out), "--plot", str(plot)])
+    assert code == 0
+    assert plot.stat().st_size > 0
+    with xr.open_dataset(out) as ds:
+        axis = "muscles.soleus.tendon_slack_length"
+        assert axis in ds.dims
+        np.testing.assert_allclose(ds[axis].values, [0.25, 0.27])
+        assert bool(ds.converged.all())
+        pfj = ds.peak_pfj_force_bw.squeeze().values
+        assert np.all(np.isfinite(pfj)) and pfj[0] != pfj[1]  # the parameter reached the model
