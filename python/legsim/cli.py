@@ -163,6 +163,12 @@ def _parse_values(text: str):
 _TABLE = ("peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_per_km_bw_s")
 
 
+def _coord(value, fmt: str = "g") -> str:
+    """A sweep coordinate as text: numbers formatted, foot-strike names as they are."""
+    v = value.values.item() if hasattr(value, "values") else value
+    return format(v, fmt) if isinstance(v, (int, float, np.number)) else str(v)
+
+
 def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = True, params=None) -> int:
     from . import sweep
     ds = sweep(model, out=out, progress=True, backward_pass=backward_pass, params=params or None, **axes)
@@ -171,7 +177,7 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
     stacked = ds.stack(point=dims)
     for i in range(stacked.sizes["point"]):
         p = stacked.isel(point=i)
-        coords = "  ".join(f"{float(p[d]):12.3f}" for d in dims)
+        coords = "  ".join(f"{_coord(p[d], '.3f'):>12}" for d in dims)
         vals = "  ".join(f"{float(p[k]):24.3f}" for k in _TABLE)
         print(f"{coords}  {str(bool(p.converged)):>5}  {vals}")
     n_conv = int(ds.converged.sum())
@@ -180,7 +186,7 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
         for i in range(stacked.sizes["point"]):
             p = stacked.isel(point=i)
             if not bool(p.converged):
-                print(f"  {', '.join(f'{d}={float(p[d]):g}' for d in dims)}: {str(p.message.values)}")
+                print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {str(p.message.values)}")
     if plot is not None:
         import matplotlib
         matplotlib.use("Agg")
@@ -191,7 +197,7 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
         flat = ds.peak_pfj_stress_mpa.stack(other=others) if others else ds.peak_pfj_stress_mpa.expand_dims("other")
         for j in range(flat.sizes["other"]):
             line = flat.isel(other=j)
-            label = ", ".join(f"{d}={float(line[d]):g}" for d in others) if others else None
+            label = ", ".join(f"{d}={_coord(line[d])}" for d in others) if others else None
             ax.plot(ds[x], line, "o-", label=label)
         ax.set(xlabel=x, ylabel="peak PFJ stress (MPa)", title=f"legsim sweep — model '{model.name}'")
         if others:

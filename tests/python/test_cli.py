@@ -46,3 +46,15 @@ def test_sweep_over_a_model_parameter_axis(tmp_path):
         assert bool(ds.converged.all())
         pfj = ds.peak_pfj_force_bw.squeeze().values
         assert np.all(np.isfinite(pfj)) and pfj[0] != pfj[1]  # the parameter reached the model
+
+
+def test_sweep_over_foot_strikes_prints_and_plots_named_coordinates(tmp_path, capsys):
+    out, plot = tmp_path / "f.nc", tmp_path / "f.png"
+    code = cli.main(["sweep", "--speed", "3.5", "--cadence", "170", "--calf-fatigue", "0",
+                     "--foot-strike", "rearfoot,forefoot", "--no-backward-pass", "--out", str(out), "--plot", str(plot)])
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "rearfoot" in table and "forefoot" in table
+    with xr.open_dataset(out) as ds:
+        assert list(ds.foot_strike.values) == ["rearfoot", "forefoot"]
+        assert bool(ds.converged.all())
