@@ -147,8 +147,4 @@ def volume_effort_weights(model) -> dict:
     normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt, in which a large muscle
     costs more per unit activation than a small one; the default (all wᵢ = 1) is DESIGN 3.6's Σ ∫ a³."""
     _check_model(model)
-    names = model.muscle_names
-    vol = {n: model.param(f"muscles.{n}.max_isometric_force") * model.param(f"muscles.{n}.optimal_fiber_length")
-           for n in names}
-    mean = sum(vol.values()) / len(vol)
-    return {f"controller.muscles.{n}.effort_weight": v / mean for n, v in vol.items()}
+    return dict(_core.volume_effort_weights(model))

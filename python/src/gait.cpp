@@ -63,6 +63,7 @@ void bind_gait(py::module_& m) {
       .def_readonly("evaluations", &GaitResult::evaluations);
 
   m.def("gait_variable_names", &gait_variable_names);
+  m.def("volume_effort_weights", &volume_effort_weights, py::arg("model"));
   m.def(
       "match_gait",
       [](const Model& model, const GaitCondition& c, const MatchingOptions& o, std::optional<std::vector<double>> warm) {

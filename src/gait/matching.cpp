@@ -429,6 +429,16 @@ void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
 
 }  // namespace
 
+std::map<std::string, double> volume_effort_weights(const Model& model) {
+  double sum = 0.0;
+  for (const MuscleSpec& m : model.muscles()) sum += m.params.max_isometric_force * m.params.optimal_fiber_length;
+  const double mean = sum / static_cast<double>(model.muscles().size());
+  std::map<std::string, double> w;
+  for (const MuscleSpec& m : model.muscles())
+    w["controller.muscles." + m.name + ".effort_weight"] = m.params.max_isometric_force * m.params.optimal_fiber_length / mean;
+  return w;
+}
+
 const std::vector<std::string>& gait_variable_names() {
   static const std::vector<std::string> kNames = [] {
     std::vector<std::string> v;

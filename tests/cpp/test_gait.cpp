@@ -142,3 +142,19 @@ TEST_CASE("matching: sweep — the backward pass never leaves a point at a highe
   }
   CHECK(b[2].solution == a[2].solution);  // the last point has no backward neighbour
 }
+
+TEST_CASE("volume effort weights: proportional to F_max·l_opt, mean 1, valid model parameters") {
+  const Model& model = Model::default_model();
+  const std::map<std::string, double> w = volume_effort_weights(model);
+  REQUIRE(w.size() == model.muscles().size());
+  double sum = 0.0;
+  for (const auto& [path, v] : w) sum += v;
+  CHECK(sum / static_cast<double>(w.size()) == Approx(1.0).epsilon(1e-12));
+  const auto& sol = model.muscles()[model.muscle_index("soleus")].params;
+  const auto& ta = model.muscles()[model.muscle_index("tibialis_anterior")].params;
+  CHECK(w.at("controller.muscles.soleus.effort_weight") / w.at("controller.muscles.tibialis_anterior.effort_weight") ==
+        Approx(sol.max_isometric_force * sol.optimal_fiber_length / (ta.max_isometric_force * ta.optimal_fiber_length)));
+  const Model weighted = model.with_params(w);
+  CHECK(weighted.controller().muscles[model.muscle_index("soleus")].effort_weight ==
+        Approx(w.at("controller.muscles.soleus.effort_weight")));
+}

@@ -25,6 +25,13 @@ namespace legsim {
 /// Names of the matched decision variables, in order (rad, m/s, dimensionless excitation, s).
 const std::vector<std::string>& gait_variable_names();
 
+/// Effort weights proportional to muscle volume, as model-parameter changes for Model::with_params:
+/// {"controller.muscles.<name>.effort_weight": wᵢ} with wᵢ ∝ F_max,i·l_opt,i (PCSA·l_opt, the fiber
+/// volume), normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt instead of DESIGN
+/// 3.6's plain Σ ∫ a³ (measured: smoother cadence sweeps, e.g. a 2.4 % largest neighbour jump in peak
+/// PFJ force at 3.0 m/s against 11 % — see the README's known limitations).
+std::map<std::string, double> volume_effort_weights(const Model& model);
+
 struct MatchingOptions {
   double speed_tolerance = 0.005;             ///< relative change of horizontal CoM speed
   double vertical_velocity_tolerance = 0.02;  ///< m/s
