@@ -18,9 +18,9 @@ def _load_model(path, sets=None, volume_weights=False):
     volume-weighted effort (legsim.volume_effort_weights) when asked."""
     from . import Model, volume_effort_weights
     model = Model.load(path) if path else Model.default()
-    params = dict(volume_effort_weights(model)) if volume_weights else {}
+    params = volume_effort_weights(model) if volume_weights else {}
     for text in sets or []:
-        path_, value = _split_assignment(text, "--set")
+        path_, value = _split_assignment(text, "--set", "PATH=VALUE, e.g. contact.stiffness=4.9e5")
         try:
             params[path_] = float(value)
         except ValueError:
@@ -28,11 +28,11 @@ def _load_model(path, sets=None, volume_weights=False):
     return model.with_params(params) if params else model
 
 
-def _split_assignment(text: str, option: str, example: str = "contact.stiffness=4.9e5"):
+def _split_assignment(text: str, option: str, usage: str):
+    """'PATH=VALUE' → (path, value); ``usage`` is the expected form with an example, for the error."""
     path, sep, value = text.partition("=")
     if not sep or not path.strip() or not value.strip():
-        raise InputError(f"{option} {text!r}: expected {'PATH=VALUES' if option == '--param' else 'PATH=VALUE'}, "
-                         f"e.g. {example}")
+        raise InputError(f"{option} {text!r}: expected {usage}")
     return path.strip(), value.strip()
 
 
@@ -218,7 +218,7 @@ def cmd_sweep(args) -> int:
         axes["foot_strike"] = strikes
     params = {}
     for text in args.param or []:
-        path_, values = _split_assignment(text, "--param", "muscles.soleus.tendon_slack_length=0.24,0.26")
+        path_, values = _split_assignment(text, "--param", "PATH=VALUES, e.g. muscles.soleus.tendon_slack_length=0.24,0.26")
         try:
             params[path_] = _parse_values(values)
         except ValueError:
