@@ -18,12 +18,12 @@ double integral(const std::vector<double>& t, const std::vector<double>& f) {
   return s;
 }
 
-/// Positive and negative parts of ∫ P dt (J), P sampled.
-std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& power) {
-  std::vector<double> pos(power.size()), neg(power.size());
-  for (std::size_t i = 0; i < power.size(); ++i) {
-    pos[i] = std::max(power[i], 0.0);
-    neg[i] = std::min(power[i], 0.0);
+/// Positive and negative parts of ∫ f dt, f sampled (power → work in J, force → impulse in N·s).
+std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& f) {
+  std::vector<double> pos(f.size()), neg(f.size());
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    pos[i] = std::max(f[i], 0.0);
+    neg[i] = std::min(f[i], 0.0);
   }
   return {integral(t, pos), integral(t, neg)};
 }
@@ -49,6 +49,19 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   m["peak_knee_flexion_deg"] = peak(col("knee_flexion_deg"));
   m["knee_flexion_at_contact_deg"] = col("knee_flexion_deg").front();
   m["peak_vertical_grf_bw"] = peak(col("grf_y_n")) / bw;
+
+  // Fore–aft GRF split into braking (< 0) and propulsive (> 0) parts, the usual running-GRF variables;
+  // by impulse–momentum their sum is m·Δv_x of the centre of mass over the stance.
+  const auto& fx = col("grf_x_n");
+  const auto [propulsive, braking] = work_parts(t, fx);
+  m["peak_braking_grf_bw"] = -*std::min_element(fx.begin(), fx.end()) / bw;
+  m["braking_impulse_bw_s"] = braking / bw;
+  m["propulsive_impulse_bw_s"] = propulsive / bw;
+  // Vertical centre-of-mass velocity at touchdown and toe-off: with the flight time they say whether
+  // the step lands harder than it takes off (a ballistic flight of time t_f links them,
+  // v_touchdown = v_toe_off − g·t_f, in a periodic gait).
+  m["touchdown_com_vertical_velocity_m_per_s"] = col("com_velocity_y_m_per_s").front();
+  m["toe_off_com_vertical_velocity_m_per_s"] = col("com_velocity_y_m_per_s").back();
 
   // Joint work: internal moment along +q times q̇ (knee: flexion coordinate; ankle: dorsiflexion).
   const auto joint_work = [&](const char* moment, const char* velocity, double sign) {

@@ -72,6 +72,32 @@ TEST_CASE("stance: the default pattern lands, loads and toes off") {
   CHECK(r.column("time_s").back() == Approx(r.contact_time).margin(1e-12));
 }
 
+TEST_CASE("stance: GRF impulse metrics obey impulse–momentum for the centre of mass") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  const StanceResult r = simulate_stance(model, touchdown_for(model, ff), ff);
+  REQUIRE(r.ok());
+  const double m = model.body_mass(), bw = model.body_weight();
+  const auto& vx = r.column("com_velocity_x_m_per_s");
+  const auto& fx = r.column("grf_x_n");
+  const double braking = r.metrics.at("braking_impulse_bw_s") * bw;
+  const double propulsive = r.metrics.at("propulsive_impulse_bw_s") * bw;
+  CHECK(braking < 0.0);
+  CHECK(propulsive > 0.0);
+  // ∫ F_x dt = m Δv_x; trapezoidal error on the 0.5 ms dense output ≈ 0.1 % of the braking impulse.
+  CHECK(braking + propulsive == Approx(m * (vx.back() - vx.front())).margin(0.01 * -braking));
+  CHECK(r.metrics.at("peak_braking_grf_bw") == Approx(-*std::min_element(fx.begin(), fx.end()) / bw));
+  // ∫ (F_y − m g) dt = m (v_y,toe-off − v_y,touchdown), with the velocities the metrics report.
+  const auto& t = r.column("time_s");
+  const auto& fy = r.column("grf_y_n");
+  double net_vertical = 0.0;
+  for (std::size_t i = 1; i < t.size(); ++i) net_vertical += 0.5 * (fy[i] + fy[i - 1] - 2.0 * bw) * (t[i] - t[i - 1]);
+  const double dv = r.metrics.at("toe_off_com_vertical_velocity_m_per_s") -
+                    r.metrics.at("touchdown_com_vertical_velocity_m_per_s");
+  CHECK(m * dv == Approx(net_vertical).epsilon(0.005));
+  CHECK(r.metrics.at("touchdown_com_vertical_velocity_m_per_s") < 0.0);  // landing
+}
+
 TEST_CASE("stance: halving the tolerance changes peak PFJ force and contact time by < 0.5 %") {
   const Model& model = Model::default_model();
   const auto ff = teaching_pattern(model);

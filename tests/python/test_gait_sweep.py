@@ -181,6 +181,18 @@ def test_periodicity_residuals_within_tolerance_over_a_grid(model):
         assert np.isfinite(ds[key].values).all()
 
 
+def test_flight_is_ballistic_between_toe_off_and_the_next_touchdown(cadence_sweep):
+    """A periodic step: the centre of mass leaves at v_toe-off and lands at v_toe-off − g·t_flight
+    (within the vertical-velocity tolerance), and over the stance the GRF impulse cancels the speed
+    change (braking + propulsive impulse ≈ 0 when the horizontal speed is periodic)."""
+    ds = cadence_sweep
+    landing = ds.toe_off_com_vertical_velocity_m_per_s - 9.80665 * ds.flight_time_s
+    assert float(np.abs(landing - ds.touchdown_com_vertical_velocity_m_per_s).max()) < TOLERANCES["vertical_velocity_mismatch_m_per_s"]
+    net = np.abs(ds.braking_impulse_bw_s + ds.propulsive_impulse_bw_s)
+    assert float((net / np.abs(ds.braking_impulse_bw_s)).max()) < 0.02
+    assert bool((ds.peak_braking_grf_bw > 0).all())
+
+
 def test_cadence_sweep_converges_everywhere(cadence_sweep):
     assert bool(cadence_sweep.converged.all())
 

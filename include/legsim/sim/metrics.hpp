@@ -11,7 +11,10 @@ struct StanceResult;
 
 /// The metric keys of DESIGN 5 that one stance gives on its own (those that need the gait
 /// condition — per-km values, flight time, step length, cadence, speed — are added by the gait
-/// layer). Peaks are over the recorded samples; integrals use the trapezoidal rule.
+/// layer), plus the fore–aft GRF variables `peak_braking_grf_bw` (magnitude), `braking_impulse_bw_s`
+/// (≤ 0), `propulsive_impulse_bw_s` (≥ 0) and the centre-of-mass vertical velocities
+/// `touchdown_com_vertical_velocity_m_per_s` and `toe_off_com_vertical_velocity_m_per_s`.
+/// Peaks are over the recorded samples; integrals use the trapezoidal rule.
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
 
 }  // namespace legsim
