@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "legsim/body/dynamics.hpp"
 #include "legsim/core/constants.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "legsim/sim/stance_dynamics.hpp"
 
 namespace legsim {
 namespace {
@@ -62,6 +64,20 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   // v_touchdown = v_toe_off − g·t_f, in a periodic gait).
   m["touchdown_com_vertical_velocity_m_per_s"] = col("com_velocity_y_m_per_s").front();
   m["toe_off_com_vertical_velocity_m_per_s"] = col("com_velocity_y_m_per_s").back();
+  // Velocity of the foot point that touches first (the heel in a rearfoot strike) at touchdown:
+  // the swing leg's landing speed, which sets the impact (DESIGN 3.2). For comparison, in-vivo heel
+  // drop tests use ≈ 0.9 m/s as a running heel-impact velocity (Kinoshita H et al. (1993) Int J
+  // Sports Med 14(6):312–319: 0.93 m/s).
+  const auto& x0 = r.touchdown_state;
+  Vec6<double> q, qd;
+  for (int i = 0; i < kDof; ++i) {
+    q(i) = x0.at(kStateQ + i);
+    qd(i) = x0.at(kStateQd + i);
+  }
+  const Kinematics<double> k = kinematics(make_body_constants<double>(model.body()), q, qd);
+  const int first = k.contact[kHeel](1) <= k.contact[kMetatarsalHead](1) ? kHeel : kMetatarsalHead;
+  m["touchdown_foot_velocity_x_m_per_s"] = k.contact_velocity[first](0);
+  m["touchdown_foot_velocity_y_m_per_s"] = k.contact_velocity[first](1);
 
   // Joint work: internal moment along +q times q̇ (knee: flexion coordinate; ankle: dorsiflexion).
   const auto joint_work = [&](const char* moment, const char* velocity, double sign) {

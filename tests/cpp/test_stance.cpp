@@ -98,6 +98,29 @@ TEST_CASE("stance: GRF impulse metrics obey impulse–momentum for the centre of
   CHECK(r.metrics.at("touchdown_com_vertical_velocity_m_per_s") < 0.0);  // landing
 }
 
+TEST_CASE("stance: the touchdown foot velocity is that of the landing foot point") {
+  const Model& model = Model::default_model();
+  const auto ff = teaching_pattern(model);
+  TouchdownState td = touchdown_for(model, ff);
+  SECTION("pure translation: the foot moves with the hip") {
+    td.trunk_angular_velocity = td.hip_angular_velocity = td.knee_angular_velocity = td.ankle_angular_velocity = 0.0;
+    td.hip_velocity_x = 3.1;
+    td.hip_velocity_y = -0.6;
+    const StanceResult r = simulate_stance(model, td, ff);
+    REQUIRE(r.ok());
+    CHECK(r.metrics.at("touchdown_foot_velocity_x_m_per_s") == Approx(3.1).margin(1e-12));
+    CHECK(r.metrics.at("touchdown_foot_velocity_y_m_per_s") == Approx(-0.6).margin(1e-12));
+  }
+  SECTION("a non-rotating foot moves with the ankle, whose velocity the leg's joint rates set") {
+    set_touchdown_ankle_velocity(model, td, 0.8, -0.9);
+    td.ankle_angular_velocity = -(td.hip_angular_velocity - td.knee_angular_velocity);  // foot ω = 0
+    const StanceResult r = simulate_stance(model, td, ff);
+    REQUIRE(r.ok());
+    CHECK(r.metrics.at("touchdown_foot_velocity_x_m_per_s") == Approx(0.8).margin(1e-9));
+    CHECK(r.metrics.at("touchdown_foot_velocity_y_m_per_s") == Approx(-0.9).margin(1e-9));
+  }
+}
+
 TEST_CASE("stance: halving the tolerance changes peak PFJ force and contact time by < 0.5 %") {
   const Model& model = Model::default_model();
   const auto ff = teaching_pattern(model);

@@ -37,7 +37,7 @@ struct MatchingOptions {
   double vertical_velocity_tolerance = 0.02;  ///< m/s
   double height_tolerance = 0.002;            ///< m
   double step_length_tolerance = 0.005;       ///< relative
-  int max_evaluations = 40;                   ///< effort-descent iterations (each n + 21 stances, as batch lanes)
+  int max_evaluations = 40;                   ///< effort-descent iterations (each n + 8–12 stances, as batch lanes)
   int max_stances = 1500;                     ///< total stance simulations for one condition
   double relative_tolerance = 1e-7;           ///< integrator tolerance during matching
   /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
