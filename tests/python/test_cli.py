@@ -58,3 +58,22 @@ def test_sweep_over_foot_strikes_prints_and_plots_named_coordinates(tmp_path, ca
     with xr.open_dataset(out) as ds:
         assert list(ds.foot_strike.values) == ["rearfoot", "forefoot"]
         assert bool(ds.converged.all())
+
+
+def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(tmp_path, capsys):
+    """`legsim run` ends with the default condition against DESIGN 7's ranges, then the impact
+    diagnostics; a key missing from an older sweep file prints as nan instead of failing."""
+    metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "knee_flexion_at_contact_deg": 18.0,
+               "peak_knee_flexion_deg": 45.0, "peak_knee_extension_moment_nm_per_kg": 2.5,
+               "peak_pfj_force_bw": 5.0, "peak_pfj_stress_mpa": 11.0, "peak_achilles_force_bw": 7.0,
+               "touchdown_com_vertical_velocity_m_per_s": -0.94, "peak_braking_grf_bw": 2.9}
+    coords = {"speed": [3.5], "cadence": [170.0], "calf_fatigue": [0.0]}
+    ds = xr.Dataset({k: (list(coords), np.full((1, 1, 1), v)) for k, v in metrics.items()}, coords=coords)
+    ds["converged"] = (list(coords), np.ones((1, 1, 1), dtype=bool))
+    ds.to_netcdf(tmp_path / "s.nc")
+    cli._print_plausibility(tmp_path / "s.nc")
+    out = capsys.readouterr().out
+    assert "7 of 8 inside" in out
+    assert "OUT peak_vertical_grf_bw" in out
+    assert "touchdown_com_vertical_velocity_m_per_s -0.94" in out
+    assert "touchdown_foot_velocity_y_m_per_s nan" in out
