@@ -174,9 +174,11 @@ def _coord(value, fmt: str = "g") -> str:
     return format(v, fmt) if isinstance(v, (int, float, np.number)) else str(v)
 
 
-def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = True, params=None) -> int:
+def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = True, params=None,
+               swing=None) -> int:
     from . import sweep
-    ds = sweep(model, out=out, progress=True, backward_pass=backward_pass, params=params or None, **axes)
+    ds = sweep(model, out=out, progress=True, backward_pass=backward_pass, params=params or None, **(swing or {}),
+               **axes)
     dims = list(ds.peak_pfj_force_bw.dims)
     print(f"\n{'  '.join(f'{d:>12}' for d in dims)}  {'conv':>5}  " + "  ".join(f"{k:>24}" for k in _TABLE))
     stacked = ds.stack(point=dims)
@@ -231,7 +233,7 @@ def cmd_sweep(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     return _run_sweep(model, axes, out, Path(args.plot) if args.plot else None,
-                      backward_pass=not args.no_backward_pass, params=params)
+                      backward_pass=not args.no_backward_pass, params=params, swing=_swing_leg(args.foot_velocity))
 
 
 def cmd_simulate(args) -> int:
@@ -243,7 +245,8 @@ def cmd_simulate(args) -> int:
         if len(strikes) != 1:
             raise InputError(f"--foot-strike {args.foot_strike!r}: simulate takes one foot strike")
         kw["foot_strike"] = strikes[0]
-    res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, **kw))
+    swing = _swing_leg(args.foot_velocity)
+    res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, **kw), **swing)
     print(res.message)
     for k, v in res.residuals.items():
         print(f"  residual {k}: {v:.5f}")
@@ -255,11 +258,27 @@ def cmd_simulate(args) -> int:
     return 0 if res.converged else 1
 
 
+def _swing_leg(text):
+    """--foot-velocity 'VX,VY' → the simulate/sweep keyword for the stated touchdown foot velocity."""
+    if text is None:
+        return {}
+    try:
+        v = [float(x) for x in text.split(",")]
+    except ValueError:
+        v = []
+    if len(v) != 2:
+        raise InputError(f"--foot-velocity {text!r}: expected VX,VY (m/s, forward and up), e.g. 1.0,-0.9")
+    return {"touchdown_foot_velocity": tuple(v)}
+
+
 def _model_options(p) -> None:
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="change a model parameter, e.g. contact.stiffness=4.9e5 (repeatable)")
     p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
                    help="effort weighted by muscle volume instead of DESIGN's plain sum of activation cubed")
+    p.add_argument("--foot-velocity", dest="foot_velocity", metavar="VX,VY",
+                   help="state the landing foot point's touchdown velocity (m/s, forward and up) instead of "
+                        "the default swing-leg joint rates, e.g. 1.0,-0.9")
 
 
 def main(argv=None) -> int:

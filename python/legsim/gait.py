@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import _core
-from ._validate import as_float
+from ._validate import as_float, as_float_array
 from .errors import InputError
 
 __all__ = ["Condition", "GaitResult", "simulate"]
@@ -109,13 +109,17 @@ def _check_model(model):
 def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
              max_stances: int | None = None, record: bool = True,
              touchdown_hip_angular_velocity: float | None = None,
-             touchdown_knee_angular_velocity: float | None = None) -> GaitResult:
+             touchdown_knee_angular_velocity: float | None = None,
+             touchdown_foot_velocity: tuple[float, float] | None = None) -> GaitResult:
     """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
     (every key of DESIGN section 5) and time series. The C++ work releases the GIL.
 
     ``touchdown_hip_angular_velocity`` (rad/s, default −3: swing-leg retraction) and
     ``touchdown_knee_angular_velocity`` (rad/s, default 0; > 0 = flexing) are the swing leg's stated
-    inputs at touchdown, not matched; both in [−20, 20]."""
+    inputs at touchdown, not matched; both in [−20, 20]. ``touchdown_foot_velocity`` = (forward, up)
+    (m/s, each in [−10, 10]) states instead the velocity of the foot point that lands first (DESIGN
+    3.2); the hip and knee rates are then solved from it for every candidate, so it cannot be combined
+    with them."""
     _check_model(model)
     if not isinstance(condition, Condition):
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
@@ -129,6 +133,14 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
                         ("touchdown_knee_angular_velocity", touchdown_knee_angular_velocity)):
         if value is not None:
             setattr(o, name, float(value))
+    if touchdown_foot_velocity is not None:
+        if touchdown_hip_angular_velocity is not None or touchdown_knee_angular_velocity is not None:
+            raise InputError("touchdown_foot_velocity: give either the foot velocity or the hip/knee angular "
+                             "velocities at touchdown, not both (the joint rates are solved from the foot velocity)")
+        v = as_float_array("touchdown_foot_velocity", touchdown_foot_velocity).ravel()
+        if v.size != 2:
+            raise InputError(f"touchdown_foot_velocity: expected (forward, up) in m/s, got {v.size} values")
+        o.touchdown_foot_velocity = [float(v[0]), float(v[1])]
     names = _core.gait_variable_names()
     ws = None
     if warm_start is not None:

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from . import _core
+from ._validate import as_float_array
 from .errors import InputError
 from .gait import Condition, simulate
 
@@ -62,7 +63,8 @@ _RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_
 
 
 def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluations: int | None = None,
-          max_stances: int | None = None, backward_pass: bool = True, **axes) -> xr.Dataset:
+          max_stances: int | None = None, backward_pass: bool = True, touchdown_foot_velocity=None,
+          **axes) -> xr.Dataset:
     """Matches every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     the periodicity residuals and ``message``.
@@ -75,6 +77,8 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     point's solution (reverse order) and keep the lower-effort result. A forward warm start can stay
     on a worse local effort minimum until it vanishes, which shows as a jump (measured: 15 % in peak
     PFJ force at 3.0 m/s, cadence 180→182); the backward pass removes such trapped branches.
+    ``touchdown_foot_velocity``: (forward, up) m/s of the landing foot point at every point, as in
+    :func:`legsim.simulate` (default: the swing-leg joint rates).
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
@@ -108,10 +112,19 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
         return {d: coords[d][i] for d, i in zip(dims, idx) if d in param_dims}
 
     conditions = [condition_at(idx) for idx in points]
+    swing = {}
+    if touchdown_foot_velocity is not None:
+        v = as_float_array("touchdown_foot_velocity", touchdown_foot_velocity).ravel()
+        if v.size != 2:
+            raise InputError(f"touchdown_foot_velocity: expected (forward, up) in m/s, got {v.size} values")
+        touchdown_foot_velocity = (float(v[0]), float(v[1]))
+        swing = {"touchdown_foot_velocity": touchdown_foot_velocity}
 
     signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},
                                            "model": model.to_toml(), "max_evaluations": max_evaluations,
-                                           "max_stances": max_stances, "backward_pass": bool(backward_pass)},
+                                           "max_stances": max_stances, "backward_pass": bool(backward_pass),
+                                           **({"touchdown_foot_velocity": [float(v) for v in touchdown_foot_velocity]}
+                                              if touchdown_foot_velocity is not None else {})},
                                           sort_keys=True).encode()).hexdigest()
     records = {}
     backward_done = set()
@@ -141,7 +154,7 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
         """Matches point k and returns its journal record."""
         m = model.with_params(params_at(points[k])) if param_dims else model
         res = simulate(m, conditions[k], warm_start=warm_start, max_evaluations=max_evaluations,
-                       max_stances=stances, record=False)
+                       max_stances=stances, record=False, **swing)
         return {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
                 "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
 

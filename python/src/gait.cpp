@@ -50,6 +50,7 @@ void bind_gait(py::module_& m) {
       .def_readwrite("relative_tolerance", &MatchingOptions::relative_tolerance)
       .def_readwrite("touchdown_hip_angular_velocity", &MatchingOptions::touchdown_hip_angular_velocity)
       .def_readwrite("touchdown_knee_angular_velocity", &MatchingOptions::touchdown_knee_angular_velocity)
+      .def_readwrite("touchdown_foot_velocity", &MatchingOptions::touchdown_foot_velocity)
       .def_readwrite("threads", &MatchingOptions::threads)
       .def_readwrite("record", &MatchingOptions::record);
 

@@ -98,6 +98,7 @@ void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams
   td.hip_velocity_y = x(0);
   td.hip_angular_velocity = p.options.touchdown_hip_angular_velocity;
   td.knee_angular_velocity = p.options.touchdown_knee_angular_velocity;
+  if (p.options.touchdown_foot_velocity) set_touchdown_foot_velocity(p.model, td, *p.options.touchdown_foot_velocity);
   // Touchdown activation = the controller's feedforward excitation at t = 0 (pre-activation).
   td.activations.resize(ctrl.muscles.size());
   for (std::size_t i = 0; i < ctrl.muscles.size(); ++i) {
@@ -497,6 +498,10 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   require(options.threads >= 0, "options.threads", options.threads, "[0, inf)");
   require_in_range("options.touchdown_hip_angular_velocity", options.touchdown_hip_angular_velocity, -20.0, 20.0);
   require_in_range("options.touchdown_knee_angular_velocity", options.touchdown_knee_angular_velocity, -20.0, 20.0);
+  if (options.touchdown_foot_velocity) {
+    require_in_range("options.touchdown_foot_velocity[0]", (*options.touchdown_foot_velocity)[0], -10.0, 10.0);
+    require_in_range("options.touchdown_foot_velocity[1]", (*options.touchdown_foot_velocity)[1], -10.0, 10.0);
+  }
   if (warm_start && warm_start->size() != static_cast<std::size_t>(kNumVars))
     throw InputError("warm_start: expected " + std::to_string(kNumVars) + " values, got " +
                      std::to_string(warm_start->size()));

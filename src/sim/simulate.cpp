@@ -145,6 +145,27 @@ void set_touchdown_ankle_velocity(const Model& model, TouchdownState& td, double
   td.knee_angular_velocity = w(0) - w(1);   // q̇4 = ψ̇_th − ψ̇_sh
 }
 
+void set_touchdown_foot_velocity(const Model& model, TouchdownState& td, const std::array<double, 2>& v) {
+  require_finite("touchdown foot velocity x", v[0]);
+  require_finite("touchdown foot velocity y", v[1]);
+  Vec6<double> q;
+  q << 0.0, 0.0, td.trunk_lean, td.hip_flexion, td.knee_flexion, td.ankle_dorsiflexion;
+  const BodyConstants<double> b = make_body_constants<double>(model.body());
+  const Kinematics<double> k = kinematics(b, q, Vec6<double>::Zero());
+  const int first = k.contact[kHeel](1) <= k.contact[kMetatarsalHead](1) ? kHeel : kMetatarsalHead;
+  // ṗ = J q̇ with q̇ = (v_hip,x, v_hip,y, 0, q̇3, q̇4, 0): solve the 2×2 system in (q̇3, q̇4).
+  const Jac2x6<double> J = foot_point_jacobian(b, q, b.contact_point[first]);
+  Eigen::Matrix2d A;
+  A << J(0, 3), J(0, 4), J(1, 3), J(1, 4);
+  require(std::abs(A.determinant()) > 1e-6, "touchdown posture (knee flexion)", td.knee_flexion,
+          "a bent knee, so that hip and knee rates set both foot-velocity components");
+  const Eigen::Vector2d w = A.partialPivLu().solve(Eigen::Vector2d(v[0] - td.hip_velocity_x, v[1] - td.hip_velocity_y));
+  td.trunk_angular_velocity = 0.0;
+  td.ankle_angular_velocity = 0.0;
+  td.hip_angular_velocity = w(0);
+  td.knee_angular_velocity = w(1);
+}
+
 std::vector<double> touchdown_state_vector(const Model& model, const StanceConstants<double>& c,
                                            const TouchdownState& td) {
   const int n = c.n_muscles;

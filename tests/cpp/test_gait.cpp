@@ -115,6 +115,25 @@ TEST_CASE("matching: bad options are rejected with the field, the value and the 
   o.max_stances = 10;
   o.threads = -1;
   CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o), Catch::StartsWith("options.threads = -1"));
+  o.threads = 0;
+  o.touchdown_foot_velocity = std::array<double, 2>{0.6, -12.0};
+  CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o),
+                    Catch::StartsWith("options.touchdown_foot_velocity[1] = -12 is out of range: allowed [-10, 10]"));
+}
+
+TEST_CASE("matching: a stated touchdown foot velocity is the matched stance's landing velocity") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  o.record = false;
+  o.touchdown_foot_velocity = std::array<double, 2>{0.6, -0.9};
+  const GaitResult r = match_gait(Model::default_model(), c, o);
+  REQUIRE(r.converged);
+  CHECK(r.metrics.at("touchdown_foot_velocity_x_m_per_s") == Approx(0.6).margin(1e-9));
+  CHECK(r.metrics.at("touchdown_foot_velocity_y_m_per_s") == Approx(-0.9).margin(1e-9));
+  // The periodicity tolerances still hold (DESIGN 3.6).
+  CHECK(std::abs(r.residuals.at("vertical_velocity_mismatch_m_per_s")) < o.vertical_velocity_tolerance);
 }
 
 TEST_CASE("matching: sweep — the backward pass never leaves a point at a higher effort than the forward pass") {

@@ -17,6 +17,9 @@ from legsim import cli
     (["simulate", "--foot-strike", "rearfoot,forefoot"], "simulate takes one foot strike"),
     (["sweep", "--param", "muscles.soleus.tendon_slack_length"], "--param 'muscles.soleus.tendon_slack_length': expected PATH=VALUES"),
     (["sweep", "--param", "muscles.soleus.tendon_slack_length=a,b"], "expected numbers as 'a,b,c' or 'lo:hi:step'"),
+    (["simulate", "--foot-velocity", "1"], "--foot-velocity '1': expected VX,VY"),
+    (["sweep", "--foot-velocity", "1,x"], "--foot-velocity '1,x': expected VX,VY"),
+    (["simulate", "--foot-velocity", "1,-11"], "options.touchdown_foot_velocity[1] = -11 is out of range"),
 ])
 def test_bad_input_exits_2_with_a_message(argv, message, capsys):
     assert cli.main(argv) == 2

@@ -156,6 +156,20 @@ def test_sweep_backward_pass_keeps_the_lower_effort_and_resumes(model, monkeypat
     np.testing.assert_allclose(ds.effort.values.ravel(), [0.1] * 5)
 
 
+def test_sweep_passes_a_stated_touchdown_foot_velocity_to_every_point(model, monkeypatch):
+    seen = []
+    fake = _fake_simulate([])
+
+    def recording(model, condition, **kw):
+        seen.append(kw.pop("touchdown_foot_velocity", None))
+        return fake(model, condition, **kw)
+    monkeypatch.setattr(sweep_mod, "simulate", recording)
+    legsim.sweep(model, speed=3.5, cadence=[160, 170], touchdown_foot_velocity=[1.0, -0.9], backward_pass=False)
+    assert seen == [(1.0, -0.9), (1.0, -0.9)]
+    with pytest.raises(legsim.InputError, match="expected \\(forward, up\\)"):
+        legsim.sweep(model, speed=3.5, cadence=[160], touchdown_foot_velocity=[1.0])
+
+
 def test_sweep_rejects_unknown_axis(model):
     with pytest.raises(legsim.InputError, match="unknown axis"):
         legsim.sweep(model, speed=3.5, cadense=[170])
@@ -210,6 +224,18 @@ def test_swing_leg_inputs_are_validated(model):
         legsim.simulate(model, c, touchdown_knee_angular_velocity=float("nan"), max_stances=5)
     with pytest.raises(legsim.InputError, match=r"options.touchdown_hip_angular_velocity = -25 is out of range"):
         legsim.simulate(model, c, touchdown_hip_angular_velocity=-25, max_stances=5)
+
+
+def test_touchdown_foot_velocity_is_validated_and_exclusive_of_the_joint_rates(model):
+    c = legsim.Condition(speed=3.5, cadence=170)
+    with pytest.raises(legsim.InputError, match="give either the foot velocity or the hip/knee"):
+        legsim.simulate(model, c, touchdown_foot_velocity=(0.6, -0.9), touchdown_hip_angular_velocity=-2.0)
+    with pytest.raises(legsim.InputError, match=r"expected \(forward, up\)"):
+        legsim.simulate(model, c, touchdown_foot_velocity=(0.6, -0.9, 0.0))
+    with pytest.raises(legsim.InputError, match=r"touchdown_foot_velocity\[0\] = 11 is out of range"):
+        legsim.simulate(model, c, touchdown_foot_velocity=(11.0, -0.9))
+    with pytest.raises(ValueError, match="touchdown_foot_velocity = nan"):
+        legsim.simulate(model, c, touchdown_foot_velocity=(float("nan"), -0.9))
 
 
 def test_plausibility_table_flags_values_outside_the_published_ranges():

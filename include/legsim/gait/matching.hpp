@@ -13,7 +13,9 @@
 // null space of the residual Jacobian (a reduced-space quasi-Newton SQP step with Gauss–Newton
 // re-projection, bound constraints by an active set) —
 // on finite-difference gradients evaluated as batch lanes; warm-started from a neighbouring solution.
+#include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,12 @@ struct MatchingOptions {
   double touchdown_hip_angular_velocity = -3.0;
   /// Knee flexion velocity at touchdown (rad/s; > 0 = flexing), a model input.
   double touchdown_knee_angular_velocity = 0.0;
+  /// Optional swing-leg input in place of the two joint rates above (DESIGN 3.2: the foot's
+  /// touchdown velocity as the explicit input): the velocity (m/s; x forward, y up) of the foot point
+  /// that lands first. When set, every candidate's hip and knee angular velocities are solved from it
+  /// and from the candidate's posture and hip velocity, with the foot not rotating relative to the
+  /// shank; the result's `touchdown_foot_velocity_*` metrics then equal it. Components in [−10, 10].
+  std::optional<std::array<double, 2>> touchdown_foot_velocity;
   int threads = 0;     ///< batch-engine worker threads (0 = all hardware threads)
   bool record = true;  ///< keep the time series of the solution
 };

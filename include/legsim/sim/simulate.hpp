@@ -1,5 +1,6 @@
 #pragma once
 // One stance phase, touchdown to toe-off, integrated with Boost.Odeint (DESIGN 3, 5).
+#include <array>
 #include <functional>
 #include <map>
 #include <span>
@@ -32,6 +33,12 @@ struct TouchdownState {
 /// ankle moves at (vx, vy) m/s relative to the ground: the swing leg's retraction as an explicit,
 /// physiological input (DESIGN 3.2). Throws InputError if the knee is too straight (< 1°) to solve.
 void set_touchdown_ankle_velocity(const Model& model, TouchdownState& td, double vx, double vy);
+/// Sets td's hip and knee angular velocities so that the foot point that lands first (the lower of
+/// heel and metatarsal head in td's posture) moves at v = (vx, vy) (m/s; x forward, y up), given
+/// td's posture and hip velocity; the trunk does not rotate and the foot does not rotate relative to
+/// the shank (trunk and ankle angular velocities 0). Throws InputError for a non-finite v or a
+/// posture in which the hip and knee rates cannot set both components.
+void set_touchdown_foot_velocity(const Model& model, TouchdownState& td, const std::array<double, 2>& v);
 
 /// Excitation u_i(t, x) ∈ [0, 1] of every muscle, written into u (length n_muscles). Called from
 /// the right-hand side: it must not throw and should not allocate.
