@@ -200,6 +200,9 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
         if progress:
             sys.stderr.write("\n")
         ds = _assemble(model, dims, coords, shape, points, records)
+        ds.attrs["swing_leg_input"] = (
+            f"touchdown_foot_velocity = {list(touchdown_foot_velocity)} m/s (forward, up)"
+            if touchdown_foot_velocity is not None else "touchdown hip and knee angular velocities (defaults)")
         if out is not None:
             tmp = out.with_name(out.name + ".tmp")
             ds.to_netcdf(tmp)

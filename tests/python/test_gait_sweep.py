@@ -164,8 +164,9 @@ def test_sweep_passes_a_stated_touchdown_foot_velocity_to_every_point(model, mon
         seen.append(kw.pop("touchdown_foot_velocity", None))
         return fake(model, condition, **kw)
     monkeypatch.setattr(sweep_mod, "simulate", recording)
-    legsim.sweep(model, speed=3.5, cadence=[160, 170], touchdown_foot_velocity=[1.0, -0.9], backward_pass=False)
+    ds = legsim.sweep(model, speed=3.5, cadence=[160, 170], touchdown_foot_velocity=[1.0, -0.9], backward_pass=False)
     assert seen == [(1.0, -0.9), (1.0, -0.9)]
+    assert ds.attrs["swing_leg_input"] == "touchdown_foot_velocity = [1.0, -0.9] m/s (forward, up)"
     with pytest.raises(legsim.InputError, match="expected \\(forward, up\\)"):
         legsim.sweep(model, speed=3.5, cadence=[160], touchdown_foot_velocity=[1.0])
 
