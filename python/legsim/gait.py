@@ -106,6 +106,14 @@ def _check_model(model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
 
 
+def foot_velocity(value) -> tuple[float, float]:
+    """A stated touchdown foot velocity (forward, up) in m/s as two floats; InputError otherwise."""
+    v = as_float_array("touchdown_foot_velocity", value).ravel()
+    if v.size != 2:
+        raise InputError(f"touchdown_foot_velocity: expected (forward, up) in m/s, got {v.size} values")
+    return float(v[0]), float(v[1])
+
+
 def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
              max_stances: int | None = None, record: bool = True,
              touchdown_hip_angular_velocity: float | None = None,
@@ -137,10 +145,7 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
         if touchdown_hip_angular_velocity is not None or touchdown_knee_angular_velocity is not None:
             raise InputError("touchdown_foot_velocity: give either the foot velocity or the hip/knee angular "
                              "velocities at touchdown, not both (the joint rates are solved from the foot velocity)")
-        v = as_float_array("touchdown_foot_velocity", touchdown_foot_velocity).ravel()
-        if v.size != 2:
-            raise InputError(f"touchdown_foot_velocity: expected (forward, up) in m/s, got {v.size} values")
-        o.touchdown_foot_velocity = [float(v[0]), float(v[1])]
+        o.touchdown_foot_velocity = list(foot_velocity(touchdown_foot_velocity))
     names = _core.gait_variable_names()
     ws = None
     if warm_start is not None:

@@ -22,9 +22,8 @@ import numpy as np
 import xarray as xr
 
 from . import _core
-from ._validate import as_float_array
 from .errors import InputError
-from .gait import Condition, simulate
+from .gait import Condition, foot_velocity, simulate
 
 __all__ = ["sweep", "CONDITION_AXES"]
 
@@ -114,10 +113,7 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     conditions = [condition_at(idx) for idx in points]
     swing = {}
     if touchdown_foot_velocity is not None:
-        v = as_float_array("touchdown_foot_velocity", touchdown_foot_velocity).ravel()
-        if v.size != 2:
-            raise InputError(f"touchdown_foot_velocity: expected (forward, up) in m/s, got {v.size} values")
-        touchdown_foot_velocity = (float(v[0]), float(v[1]))
+        touchdown_foot_velocity = foot_velocity(touchdown_foot_velocity)
         swing = {"touchdown_foot_velocity": touchdown_foot_velocity}
 
     signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},

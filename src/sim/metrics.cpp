@@ -75,7 +75,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
     qd(i) = x0.at(kStateQd + i);
   }
   const Kinematics<double> k = kinematics(make_body_constants<double>(model.body()), q, qd);
-  const int first = k.contact[kHeel](1) <= k.contact[kMetatarsalHead](1) ? kHeel : kMetatarsalHead;
+  const ContactIndex first = first_contact(k);
   m["touchdown_foot_velocity_x_m_per_s"] = k.contact_velocity[first](0);
   m["touchdown_foot_velocity_y_m_per_s"] = k.contact_velocity[first](1);
 

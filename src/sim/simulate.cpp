@@ -152,7 +152,7 @@ void set_touchdown_foot_velocity(const Model& model, TouchdownState& td, const s
   q << 0.0, 0.0, td.trunk_lean, td.hip_flexion, td.knee_flexion, td.ankle_dorsiflexion;
   const BodyConstants<double> b = make_body_constants<double>(model.body());
   const Kinematics<double> k = kinematics(b, q, Vec6<double>::Zero());
-  const int first = k.contact[kHeel](1) <= k.contact[kMetatarsalHead](1) ? kHeel : kMetatarsalHead;
+  const ContactIndex first = first_contact(k);
   // ṗ = J q̇ with q̇ = (v_hip,x, v_hip,y, 0, q̇3, q̇4, 0): solve the 2×2 system in (q̇3, q̇4).
   const Jac2x6<double> J = foot_point_jacobian(b, q, b.contact_point[first]);
   Eigen::Matrix2d A;
@@ -175,7 +175,7 @@ std::vector<double> touchdown_state_vector(const Model& model, const StanceConst
   qd << td.hip_velocity_x, td.hip_velocity_y, td.trunk_angular_velocity, td.hip_angular_velocity,
       td.knee_angular_velocity, td.ankle_angular_velocity;
   const Kinematics<double> k = kinematics(c.body, q, qd);
-  q(1) = -std::min(k.contact[kHeel](1), k.contact[kMetatarsalHead](1));  // lowest point at y = 0
+  q(1) = -k.contact[first_contact(k)](1);  // the lowest point at y = 0
   for (int i = 0; i < kDof; ++i) {
     x[kStateQ + i] = q(i);
     x[kStateQd + i] = qd(i);

@@ -33,6 +33,12 @@ struct TouchdownState {
 /// ankle moves at (vx, vy) m/s relative to the ground: the swing leg's retraction as an explicit,
 /// physiological input (DESIGN 3.2). Throws InputError if the knee is too straight (< 1°) to solve.
 void set_touchdown_ankle_velocity(const Model& model, TouchdownState& td, double vx, double vy);
+/// The foot point that lands first in a posture: the lower of heel and metatarsal head (the heel
+/// on a tie).
+inline ContactIndex first_contact(const Kinematics<double>& k) {
+  return k.contact[kHeel](1) <= k.contact[kMetatarsalHead](1) ? kHeel : kMetatarsalHead;
+}
+
 /// Sets td's hip and knee angular velocities so that the foot point that lands first (the lower of
 /// heel and metatarsal head in td's posture) moves at v = (vx, vy) (m/s; x forward, y up), given
 /// td's posture and hip velocity; the trunk does not rotate and the foot does not rotate relative to
