@@ -34,6 +34,7 @@
 #include <array>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 
 #include <Eigen/Core>
 
@@ -143,6 +144,18 @@ namespace detail {
 constexpr double kAngleRow[kNumSegments][kDof] = {
     {0, 0, -1, 0, 0, 0}, {0, 0, -1, 1, 0, 0}, {0, 0, -1, 1, -1, 0}, {0, 0, -1, 1, -1, 1}};
 
+/// (sin x, cos x); SIMD batches share one range reduction (xsimd::sincos).
+template <class T>
+std::pair<T, T> sin_cos(const T& x) {
+  if constexpr (is_batch_v<T>) {
+    return xsimd::sincos(x);
+  } else {
+    using std::cos;
+    using std::sin;
+    return {sin(x), cos(x)};
+  }
+}
+
 /// Segment-fixed vectors and angular velocities of one configuration.
 template <class T>
 struct ChainGeometry {
@@ -155,16 +168,14 @@ struct ChainGeometry {
 
 template <class T>
 ChainGeometry<T> chain_geometry(const Vec6<T>& q, const Vec6<T>& qd) {
-  using std::cos;
-  using std::sin;
   ChainGeometry<T> g;
   const T psi_th = q(3) - q(2);
   const T psi_sh = psi_th - q(4);
   const T psi_f = psi_sh + q(5);
-  const T s2 = sin(q(2)), c2 = cos(q(2));
-  const T sth = sin(psi_th), cth = cos(psi_th);
-  const T ssh = sin(psi_sh), csh = cos(psi_sh);
-  const T sf = sin(psi_f), cf = cos(psi_f);
+  const auto [s2, c2] = sin_cos(T(q(2)));
+  const auto [sth, cth] = sin_cos(psi_th);
+  const auto [ssh, csh] = sin_cos(psi_sh);
+  const auto [sf, cf] = sin_cos(psi_f);
   g.trunk_dir = Vec2<T>(s2, c2);
   g.thigh_dir = Vec2<T>(sth, T(-cth));
   g.shank_dir = Vec2<T>(ssh, T(-csh));
@@ -285,9 +296,11 @@ struct Kinematics {
   Vec2<T> body_com, body_com_velocity;                   ///< whole body
 };
 
+/// Kinematics from the configuration's geometry g = detail::chain_geometry(q, qd) (computed once
+/// per right-hand side and shared with the contact Jacobians and the mass matrix).
 template <class T>
-Kinematics<T> kinematics(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6<T>& qd) {
-  const detail::ChainGeometry<T> g = detail::chain_geometry<T>(q, qd);
+Kinematics<T> kinematics(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, const VecArg6<T>& q,
+                         const VecArg6<T>& qd) {
   Kinematics<T> k;
   k.hip = Vec2<T>(q(0), q(1));
   k.hip_velocity = Vec2<T>(qd(0), qd(1));
@@ -320,12 +333,28 @@ Kinematics<T> kinematics(const BodyConstants<T>& b, const VecArg6<T>& q, const V
   return k;
 }
 
+template <class T>
+Kinematics<T> kinematics(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6<T>& qd) {
+  return kinematics(b, detail::chain_geometry<T>(q, qd), q, qd);
+}
+
 /// Point Jacobian (2×6, ṗ = J q̇) of a point given in the foot frame (m).
 template <class T>
 Jac2x6<T> foot_point_jacobian(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg2<T>& local) {
   const Vec6<T> zero = Vec6<T>::Constant(T(0.0));
   const detail::ChainGeometry<T> g = detail::chain_geometry<T>(q, zero);
   return detail::jacobian(detail::foot_point(b, g, local));
+}
+
+/// Generalized force Q = J_pᵀ F of a force F (N, world frame) applied at a foot-frame point (m), for
+/// the geometry g of the configuration.
+template <class T>
+Vec6<T> foot_point_generalized_force(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g,
+                                     const VecArg2<T>& local, const VecArg2<T>& force) {
+  const Jac2x6<T> J = detail::jacobian(detail::foot_point(b, g, local));
+  Vec6<T> Q;
+  for (int j = 0; j < kDof; ++j) Q(j) = J(0, j) * force(0) + J(1, j) * force(1);
+  return Q;
 }
 
 /// Generalized force Q = J_pᵀ F of a force F (N, world frame) applied at a foot-frame point (m).
@@ -341,9 +370,7 @@ Vec6<T> foot_point_generalized_force(const BodyConstants<T>& b, const VecArg6<T>
 /// Mass matrix M(q) (6×6, symmetric positive definite) and bias h(q, q̇) (Coriolis, centrifugal and
 /// gravity; N or N·m) such that M q̈ + h = Q.
 template <class T>
-void mass_matrix_and_bias(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6<T>& qd, Mat6<T>& M,
-                          Vec6<T>& h) {
-  const detail::ChainGeometry<T> g = detail::chain_geometry<T>(q, qd);
+void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, Mat6<T>& M, Vec6<T>& h) {
   M.setConstant(T(0.0));
   h.setConstant(T(0.0));
   const T gravity(kGravity);
@@ -371,6 +398,12 @@ void mass_matrix_and_bias(const BodyConstants<T>& b, const VecArg6<T>& q, const 
   }
   for (int i = 0; i < kDof; ++i)
     for (int j = 0; j < i; ++j) M(i, j) = M(j, i);
+}
+
+template <class T>
+void mass_matrix_and_bias(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6<T>& qd, Mat6<T>& M,
+                          Vec6<T>& h) {
+  mass_matrix_and_bias(b, detail::chain_geometry<T>(q, qd), M, h);
 }
 
 template <class T>
@@ -424,16 +457,23 @@ Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
   return x;
 }
 
+/// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), for the
+/// geometry g = detail::chain_geometry(q, q̇) of the configuration.
+template <class T>
+Vec6<T> forward_dynamics(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, const VecArg6<T>& Q) {
+  Mat6<T> M;
+  Vec6<T> h;
+  mass_matrix_and_bias(b, g, M, h);
+  Vec6<T> rhs;
+  for (int i = 0; i < kDof; ++i) rhs(i) = Q(i) - h(i);
+  return solve_spd6(M, rhs);
+}
+
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5).
 template <class T>
 Vec6<T> forward_dynamics(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6<T>& qd,
                          const VecArg6<T>& Q) {
-  Mat6<T> M;
-  Vec6<T> h;
-  mass_matrix_and_bias(b, q, qd, M, h);
-  Vec6<T> rhs;
-  for (int i = 0; i < kDof; ++i) rhs(i) = Q(i) - h(i);
-  return solve_spd6(M, rhs);
+  return forward_dynamics(b, detail::chain_geometry<T>(q, qd), Q);
 }
 
 /// Inverse dynamics Q = M q̈ + h.

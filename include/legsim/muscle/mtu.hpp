@@ -211,11 +211,12 @@ T damped_fiber_velocity(const T& afl, const T& fpe, const T& demanded, const T& 
 }
 
 /// Fills the fiber part of the outputs for a given geometry, activation and normalized velocity.
+/// known_fv: fV(ṽ) when the caller already has it (the compliant tendon's undamped inverse), which
+/// saves a logarithm and a square root per muscle in the right-hand side.
 template <class T>
 void fill_fiber_outputs(const MtuCoefficients<T>& c, const FiberGeometry<T>& g, const T& a, const T& fl,
-                        const T& fpe, const T& norm_velocity, MtuOutputs<T>& out) {
-  const T v_clamped = curves::detail::clamp(norm_velocity, T(-1.0), T(1.0));
-  const T fv = curves::force_velocity(v_clamped);
+                        const T& fpe, const T& norm_velocity, MtuOutputs<T>& out, const T* known_fv = nullptr) {
+  const T fv = known_fv ? *known_fv : curves::force_velocity(curves::detail::clamp(norm_velocity, T(-1.0), T(1.0)));
   out.fiber_length = g.length;
   out.norm_fiber_length = g.norm_length;
   out.norm_fiber_velocity = norm_velocity;
@@ -287,7 +288,8 @@ MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_l
     norm_velocity = legsim::select(c.fiber_damping > T(0.0), v_damped, v_undamped);
   }
   MtuOutputs<T> out;
-  detail::fill_fiber_outputs(c, g, a, fl, fpe, norm_velocity, out);
+  // Without damping fV(ṽ) is the clamped target itself: fV(fV⁻¹(y)) = y on [fV(−1), fV(1)].
+  detail::fill_fiber_outputs(c, g, a, fl, fpe, norm_velocity, out, c.has_damping ? nullptr : &fv_target);
   // Kinematics: ẋ = v_M / cos α, v_T = v_MT − ẋ.
   const T projection_velocity = out.fiber_velocity / g.cos_pennation;
   const T tendon_velocity = mtu_velocity - projection_velocity;

@@ -118,7 +118,10 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
     q(i) = x[kStateQ + i];
     qd(i) = x[kStateQd + i];
   }
-  const Kinematics<T> k = kinematics(c.body, q, qd);
+  // One geometry (the segments' sines and cosines) for the kinematics, the contact Jacobians and the
+  // mass matrix.
+  const detail::ChainGeometry<T> geometry = detail::chain_geometry<T>(q, qd);
+  const Kinematics<T> k = kinematics(c.body, geometry, q, qd);
   Vec6<T> Q = Vec6<T>::Constant(T(0.0));
 
   // Foot–ground contact at heel and metatarsal head (DESIGN 3.2).
@@ -129,7 +132,7 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
     const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
     const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], k.contact_velocity[p](0), fn, c.contact);
     const Vec2<T> force(fr.force, fn);
-    Q += foot_point_generalized_force(c.body, q, c.body.contact_point[p], force);
+    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
     dxdt[kStateBristle + p] = fr.deflection_rate;
     grf_x += fr.force;
     grf_y += fn;
@@ -201,7 +204,7 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
   internal_moment[1] += legsim::max(knee_limit, T(0.0));
   for (int j = 0; j < kNumJoints; ++j) Q(kJointCoordinate[j]) += internal_moment[j];
 
-  const Vec6<T> qdd = forward_dynamics(c.body, q, qd, Q);
+  const Vec6<T> qdd = forward_dynamics(c.body, geometry, Q);
   for (int i = 0; i < kDof; ++i) {
     dxdt[kStateQ + i] = qd(i);
     dxdt[kStateQd + i] = qdd(i);
