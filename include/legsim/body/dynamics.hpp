@@ -34,7 +34,6 @@
 #include <array>
 #include <cmath>
 #include <type_traits>
-#include <utility>
 
 #include <Eigen/Core>
 
@@ -143,18 +142,6 @@ namespace detail {
 /// Row k of S (θ_k = S_k·q): coefficient of q_j in the CCW angle of segment k.
 constexpr double kAngleRow[kNumSegments][kDof] = {
     {0, 0, -1, 0, 0, 0}, {0, 0, -1, 1, 0, 0}, {0, 0, -1, 1, -1, 0}, {0, 0, -1, 1, -1, 1}};
-
-/// (sin x, cos x); SIMD batches share one range reduction (xsimd::sincos).
-template <class T>
-std::pair<T, T> sin_cos(const T& x) {
-  if constexpr (is_batch_v<T>) {
-    return xsimd::sincos(x);
-  } else {
-    using std::cos;
-    using std::sin;
-    return {sin(x), cos(x)};
-  }
-}
 
 /// Segment-fixed vectors and angular velocities of one configuration.
 template <class T>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 
 #include <xsimd/xsimd.hpp>
 
@@ -50,6 +51,18 @@ inline xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T,
 template <class T, class A>
 inline xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
   return xsimd::max(a, b);
+}
+
+/// (sin x, cos x) for every scalar type; SIMD batches share one range reduction (xsimd::sincos).
+template <class T>
+inline std::pair<T, T> sin_cos(const T& x) {
+  if constexpr (is_batch_v<T>) {
+    return xsimd::sincos(x);
+  } else {
+    using std::cos;
+    using std::sin;
+    return {sin(x), cos(x)};
+  }
 }
 
 /// clamp(x, lo, hi) = min(max(x, lo), hi) for every scalar type.

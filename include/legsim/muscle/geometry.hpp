@@ -18,6 +18,7 @@
 #include <cstdint>
 
 #include "legsim/core/constants.hpp"
+#include "legsim/core/ops.hpp"
 
 namespace legsim {
 
@@ -51,16 +52,13 @@ struct CrossingKinematics {
 
 template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
-  using std::cos;
-  using std::sin;
   const double s = static_cast<double>(c.action);
   const double k = -s * c.rho * c.moment_arm;
   if (c.joint == Joint::kHip) {
     return {T(k) * (phi - T(c.angle_ref)), T(k), T(s * c.moment_arm)};
   }
-  const T d = phi - T(c.angle_max);
-  const T cos_d = cos(d);
-  return {T(k) * (sin(d) - T(std::sin(c.angle_ref - c.angle_max))), T(k) * cos_d,
+  const auto [sin_d, cos_d] = sin_cos(T(phi - T(c.angle_max)));
+  return {T(k) * (sin_d - T(std::sin(c.angle_ref - c.angle_max))), T(k) * cos_d,
           T(s * c.moment_arm) * cos_d};
 }
 
