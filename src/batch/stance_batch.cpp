@@ -96,12 +96,10 @@ struct Accumulators {
   /// One output sample at times ts for the lanes in m (metrics.cpp: peaks over samples,
   /// trapezoidal integrals between consecutive samples).
   void record(const Mask& m, const B& ts, const StanceSignals<B>& s, int n_muscles, const B& knee) {
-    B a3(0.0);
-    for (int i = 0; i < n_muscles; ++i) a3 += B(effort_weight[i]) * s.activation[i] * s.activation[i] * s.activation[i];
     const Mask first = has_prev == B(0.0);
     const Mask integrate = m && !first;
     const B half_dt = B(0.5) * (ts - prev_t);
-    effort = xsimd::select(integrate, effort + half_dt * (a3 + prev_a3), effort);
+    integrate_effort(integrate, m, ts, s.activation, n_muscles);
     pfj_impulse = xsimd::select(integrate, pfj_impulse + half_dt * (s.pfj_force + prev_pfj), pfj_impulse);
     peak_pfj = xsimd::select(m, xsimd::max(peak_pfj, s.pfj_force), peak_pfj);
     peak_stress = xsimd::select(m, xsimd::max(peak_stress, s.pfj_stress), peak_stress);
@@ -115,10 +113,27 @@ struct Accumulators {
       com_first[k] = xsimd::select(at_contact, com[k], com_first[k]);
       com_last[k] = xsimd::select(m, com[k], com_last[k]);
     }
-    prev_t = xsimd::select(m, ts, prev_t);
-    prev_a3 = xsimd::select(m, a3, prev_a3);
     prev_pfj = xsimd::select(m, s.pfj_force, prev_pfj);
     has_prev = xsimd::select(m, B(1.0), has_prev);
+  }
+  /// The effort part of record() alone, for lanes in m that already have a first sample, from the
+  /// activation states: the same a = clamp(state, a_min, 1) as the muscle kernel's and the same
+  /// (out-of-line) arithmetic as record(), so the same bits.
+  void record_effort(const Mask& m, const B& ts, const StanceConstants<B>& c, const std::vector<B>& x) {
+    std::array<B, kMaxMuscles> a;
+    for (int i = 0; i < c.n_muscles; ++i) a[i] = legsim::clamp(x[activation_index(i)], c.muscles[i].mtu.min_activation, B(1.0));
+    integrate_effort(m, m, ts, a, c.n_muscles);
+  }
+  /// Σ wᵢ aᵢ³ at ts; trapezoidal step of the effort integral for the lanes in `integrate`, new
+  /// previous sample for the lanes in m. Not inlined: both callers must round alike (FMA contraction).
+  [[gnu::noinline]] void integrate_effort(const Mask& integrate, const Mask& m, const B& ts,
+                                          const std::array<B, kMaxMuscles>& a, int n_muscles) {
+    B a3(0.0);
+    for (int i = 0; i < n_muscles; ++i) a3 += B(effort_weight[i]) * a[i] * a[i] * a[i];
+    const B half_dt = B(0.5) * (ts - prev_t);
+    effort = xsimd::select(integrate, effort + half_dt * (a3 + prev_a3), effort);
+    prev_t = xsimd::select(m, ts, prev_t);
+    prev_a3 = xsimd::select(m, a3, prev_a3);
   }
 };
 
@@ -246,13 +261,15 @@ class Worker {
     o.com_toeoff = {lane(acc_.com_last[0], l), lane(acc_.com_last[1], l), lane(acc_.com_last[2], l),
                     lane(acc_.com_last[3], l)};
     o.effort = lane(acc_.effort, l);
-    o.pfj_impulse = lane(acc_.pfj_impulse, l);
-    o.peak_pfj_force = lane(acc_.peak_pfj, l);
-    o.peak_pfj_stress = lane(acc_.peak_stress, l);
-    o.peak_quadriceps_force = lane(acc_.peak_quad, l);
-    o.peak_vertical_grf = lane(acc_.peak_grf, l);
-    o.peak_knee_flexion = lane(acc_.peak_knee, l);
     o.knee_flexion_at_contact = lane(acc_.knee_at_contact, l);
+    if (!options_.effort_only) {  // else only the first and last samples were seen: leave them at 0
+      o.pfj_impulse = lane(acc_.pfj_impulse, l);
+      o.peak_pfj_force = lane(acc_.peak_pfj, l);
+      o.peak_pfj_stress = lane(acc_.peak_stress, l);
+      o.peak_quadriceps_force = lane(acc_.peak_quad, l);
+      o.peak_vertical_grf = lane(acc_.peak_grf, l);
+      o.peak_knee_flexion = lane(acc_.peak_knee, l);
+    }
     o.steps = lanes_[l].steps;
     o.rejected_steps = lanes_[l].rejected;
     o.rhs_evaluations = lanes_[l].evaluations;
@@ -382,8 +399,13 @@ class Worker {
         if (!any) break;
         const B tsb = load(ts);
         dense((tsb - tb) / hb, hb);
-        rhs(tsb, xs_, kd_, &sig_);
-        acc_.record(mask_of(need), tsb, sig_, nm_, xs_[kStateQ + 4]);
+        const Mask m = mask_of(need);
+        if (options_.effort_only && !xsimd::any(m && acc_.has_prev == B(0.0))) {
+          acc_.record_effort(m, tsb, c_, xs_);  // no right-hand side: the states suffice
+        } else {
+          rhs(tsb, xs_, kd_, &sig_);
+          acc_.record(m, tsb, sig_, nm_, xs_[kStateQ + 4]);
+        }
       }
     }
     // Toe-off lanes: the state at toe-off, recorded as the last sample unless it is on the grid.
@@ -392,7 +414,9 @@ class Worker {
       LaneArray ts{};
       for (std::size_t l = 0; l < kW; ++l) {
         ts[l] = event[l] ? lanes_[l].t_end : t[l];
-        need[l] = event[l] && static_cast<double>(lanes_[l].next_sample - 1) * s_.dt_out < lanes_[l].t_end;
+        // (Always in effort-only mode: its grid samples do not carry the centre of mass.)
+        need[l] = event[l] && (options_.effort_only ||
+                               static_cast<double>(lanes_[l].next_sample - 1) * s_.dt_out < lanes_[l].t_end);
       }
       const B tsb = load(ts);
       dense((tsb - tb) / hb, hb);

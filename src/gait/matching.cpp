@@ -179,6 +179,7 @@ std::vector<Evaluation> evaluate_many(Problem& p, const std::vector<VecX>& xs) {
   bo.absolute_tolerance = p.options.relative_tolerance * 1e-2;
   bo.event_tolerance = 1e-9;
   bo.keep_states = false;
+  bo.effort_only = true;  // matching reads contact time, centre of mass and effort only
   p.evaluations += static_cast<int>(xs.size());
   const std::vector<BatchStanceOutcome> out = simulate_stances(p.model, jobs, bo);
   std::vector<Evaluation> ev;

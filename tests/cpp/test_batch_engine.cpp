@@ -250,3 +250,38 @@ TEST_CASE("effort is Σ wᵢ ∫ aᵢ³ dt with the model controller's effort we
   CHECK_THROWS_WITH(model.with_params({{sol, -1.0}}),
                     Catch::Contains("controller.muscles.soleus.effort_weight = -1 is out of range: allowed [0, 100]"));
 }
+
+TEST_CASE("effort-only mode (gait matching) gives the full mode's contact time, centre of mass and effort bits",
+          "[batch]") {
+  const Model model = Model::default_model();
+  std::mt19937_64 rng(11);
+  std::vector<StanceJob> jobs;
+  for (std::size_t i = 0; i < 2 * batch_lanes() + 1; ++i) jobs.push_back(random_job(model, rng));
+  BatchOptions full, light;
+  full.threads = light.threads = 1;
+  light.effort_only = true;
+  const auto a = simulate_stances(model, jobs, full);
+  const auto b = simulate_stances(model, jobs, light);
+  int ok = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO("job " << i);
+    REQUIRE(a[i].status == b[i].status);
+    if (!a[i].ok()) continue;
+    ++ok;
+    CHECK(b[i].contact_time == a[i].contact_time);
+    CHECK(b[i].effort == a[i].effort);
+    CHECK(b[i].effort > 0.0);
+    for (const auto& [x, y] : {std::pair{a[i].com_touchdown, b[i].com_touchdown}, std::pair{a[i].com_toeoff, b[i].com_toeoff}}) {
+      CHECK(y.x == x.x);
+      CHECK(y.y == x.y);
+      CHECK(y.vx == x.vx);
+      CHECK(y.vy == x.vy);
+    }
+    CHECK(b[i].steps == a[i].steps);
+    // The metrics it skips are left at zero, not at partial maxima.
+    CHECK(a[i].peak_pfj_force > 0.0);
+    CHECK(b[i].peak_pfj_force == 0.0);
+    CHECK(b[i].peak_vertical_grf == 0.0);
+  }
+  CHECK(ok >= static_cast<int>(jobs.size()) - 1);
+}

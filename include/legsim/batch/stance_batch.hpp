@@ -41,6 +41,11 @@ struct BatchOptions {
   double absolute_tolerance = 0.0;  ///< override (0 = the model's)
   double event_tolerance = 0.0;     ///< toe-off location tolerance override (s; 0 = the model's)
   bool keep_states = true;          ///< fill touchdown_state / toeoff_state of every outcome
+  /// true: between touchdown and toe-off the output grid feeds only the effort integral (from the
+  /// activation states, no right-hand-side call per sample); peaks, PFJ impulse and peak knee
+  /// flexion are then not computed (left at 0). Contact time, centre-of-mass states and effort are
+  /// bit-identical to the full mode. For gait matching, which needs only those.
+  bool effort_only = false;
   /// > 0: fixed-step lockstep with this step (s) instead of per-lane adaptive steps — for the
   /// comparison of bench/README.md only (no error control: accuracy is the caller's problem).
   double fixed_step = 0.0;
