@@ -55,7 +55,10 @@ StanceConstants<double> make_stance_constants(const Model& model, const double* 
     m.reference_length = p.optimal_fiber_length + p.tendon_slack_length;
     m.rigid_tendon = p.tendon == TendonModel::kRigid;
     m.n_crossings = static_cast<int>(muscles[i].joints.size());
-    for (int j = 0; j < m.n_crossings; ++j) m.crossings[j] = muscles[i].joints[j];
+    for (int j = 0; j < m.n_crossings; ++j) {
+      m.crossings[j] = muscles[i].joints[j];
+      m.crossing_reference_sine[j] = crossing_reference_sine(m.crossings[j]);
+    }
     c.knee_extensor[i] = muscles[i].has_tag("knee_extensor");
     const MuscleControl& mc = (controller ? *controller : model.controller()).muscles.at(i);
     m.level = mc.level;

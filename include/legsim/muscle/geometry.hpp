@@ -50,16 +50,25 @@ struct CrossingKinematics {
   T moment_arm;  ///< s·r(φ): moment about φ per newton of tendon force
 };
 
+/// sin(φ_ref − φ_max), the constant in Δl of a knee or ankle crossing (hoisted out of the
+/// right-hand side by callers that evaluate it often: MuscleConstants::crossing_reference_sine).
+inline double crossing_reference_sine(const JointCrossing& c) { return std::sin(c.angle_ref - c.angle_max); }
+
+/// As below, with the crossing's reference sine given (= crossing_reference_sine(c)).
 template <class T>
-inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
+inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi, double reference_sine) {
   const double s = static_cast<double>(c.action);
   const double k = -s * c.rho * c.moment_arm;
   if (c.joint == Joint::kHip) {
     return {T(k) * (phi - T(c.angle_ref)), T(k), T(s * c.moment_arm)};
   }
   const auto [sin_d, cos_d] = sin_cos(T(phi - T(c.angle_max)));
-  return {T(k) * (sin_d - T(std::sin(c.angle_ref - c.angle_max))), T(k) * cos_d,
-          T(s * c.moment_arm) * cos_d};
+  return {T(k) * (sin_d - T(reference_sine)), T(k) * cos_d, T(s * c.moment_arm) * cos_d};
+}
+
+template <class T>
+inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
+  return crossing_kinematics(c, phi, crossing_reference_sine(c));
 }
 
 }  // namespace legsim

@@ -51,6 +51,7 @@ struct MuscleConstants {
   T pretension;  ///< touchdown tendon pretension p (used only to build the touchdown state)
   int n_crossings = 0;
   std::array<JointCrossing, kMaxCrossings> crossings{};
+  std::array<double, kMaxCrossings> crossing_reference_sine{};  ///< crossing_reference_sine(crossings[k])
 };
 
 /// Everything the right-hand side needs, derived once from a Model (and per-muscle capacity
@@ -158,7 +159,7 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
     std::array<T, kMaxCrossings> arm;
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
-      const CrossingKinematics<T> ck = crossing_kinematics(m.crossings[cr], phi[j]);
+      const CrossingKinematics<T> ck = crossing_kinematics(m.crossings[cr], phi[j], m.crossing_reference_sine[cr]);
       length += ck.length_change;
       velocity += ck.dl_dphi * phi_dot[j];
       arm[cr] = ck.moment_arm;
