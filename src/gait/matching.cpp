@@ -260,8 +260,7 @@ bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
       if (debug)
         std::fprintf(stderr, "  step %g -> ok %d |r| %g %s\n", (cand_u[k] - u).norm(), ce[k].ok,
                      ce[k].ok ? ce[k].scaled.norm() : -1.0, ce[k].message.c_str());
-      if (ce[k].ok && ce[k].scaled.norm() < e.scaled.norm() &&
-          (best < 0 || ce[k].scaled.norm() < ce[best].scaled.norm()))
+      if (lowers(ce[k]) && (best < 0 || ce[k].scaled.norm() < ce[best].scaled.norm()))
         best = k;
     }
     const bool improved = best >= 0;

@@ -348,10 +348,7 @@ Vec6<T> foot_point_generalized_force(const BodyConstants<T>& b, const detail::Ch
 template <class T>
 Vec6<T> foot_point_generalized_force(const BodyConstants<T>& b, const VecArg6<T>& q,
                                      const VecArg2<T>& local, const VecArg2<T>& force) {
-  const Jac2x6<T> J = foot_point_jacobian(b, q, local);
-  Vec6<T> Q;
-  for (int j = 0; j < kDof; ++j) Q(j) = J(0, j) * force(0) + J(1, j) * force(1);
-  return Q;
+  return foot_point_generalized_force(b, detail::chain_geometry<T>(q, Vec6<T>::Constant(T(0.0))), local, force);
 }
 
 /// Mass matrix M(q) (6×6, symmetric positive definite) and bias h(q, q̇) (Coriolis, centrifugal and
