@@ -146,7 +146,7 @@ StanceConstants<Counted> to_counted(const StanceConstants<double>& d) {
     m.trunk_gain = a.trunk_gain;
     m.n_crossings = a.n_crossings;
     m.crossings = a.crossings;
-    m.crossing_reference_sine = a.crossing_reference_sine;
+    m.crossing_trig = a.crossing_trig;
   }
   return c;
 }

@@ -57,7 +57,7 @@ StanceConstants<double> make_stance_constants(const Model& model, const double* 
     m.n_crossings = static_cast<int>(muscles[i].joints.size());
     for (int j = 0; j < m.n_crossings; ++j) {
       m.crossings[j] = muscles[i].joints[j];
-      m.crossing_reference_sine[j] = crossing_reference_sine(m.crossings[j]);
+      m.crossing_trig[j] = crossing_trig(m.crossings[j]);
     }
     c.knee_extensor[i] = muscles[i].has_tag("knee_extensor");
     const MuscleControl& mc = (controller ? *controller : model.controller()).muscles.at(i);

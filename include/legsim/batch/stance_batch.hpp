@@ -150,7 +150,7 @@ StanceConstants<B> pack_stance_constants(const StanceConstants<double>* const* l
     m.pretension = gather([i](const C& x) { return x.muscles[i].pretension; });
     m.n_crossings = c0.muscles[i].n_crossings;
     m.crossings = c0.muscles[i].crossings;
-    m.crossing_reference_sine = c0.muscles[i].crossing_reference_sine;
+    m.crossing_trig = c0.muscles[i].crossing_trig;
   }
   return c;
 }

@@ -17,12 +17,16 @@
 namespace legsim {
 
 /// The feedforward term L·σ((t − t_on)/w)·σ((t_off − t)/w), σ(z) = ½(1 + tanh z), for any scalar type.
+/// Computed as L / ((1 + e^(−2(t − t_on)/w))·(1 + e^(−2(t_off − t)/w))), since ½(1 + tanh z) = 1/(1 + e^(−2z)):
+/// two exponentials and one division instead of two tanh (an exponential and a division each, plus
+/// a polynomial branch). An overflowing exponential gives inf and the term 0, as tanh's limit.
 template <class T>
 T feedforward_excitation(const T& level, const T& onset, const T& offset, const T& ramp_time, const T& t) {
-  using std::tanh;
-  const T on = T(0.5) * (T(1.0) + tanh((t - onset) / ramp_time));
-  const T off = T(0.5) * (T(1.0) + tanh((offset - t) / ramp_time));
-  return level * on * off;
+  using std::exp;
+  const T rate = T(2.0) / ramp_time;
+  const T rise = exp(rate * (onset - t));   // e^(−2(t − t_on)/w)
+  const T fall = exp(rate * (t - offset));  // e^(−2(t_off − t)/w)
+  return level / ((T(1.0) + rise) * (T(1.0) + fall));
 }
 
 struct MuscleControl {

@@ -29,12 +29,15 @@ T activation_derivative(const T& excitation, const T& activation,
                         const std::type_identity_t<T>& activation_time_constant = T(0.015),
                         const std::type_identity_t<T>& deactivation_time_constant = T(0.060),
                         const std::type_identity_t<T>& smoothing = T(10.0)) {
-  using std::tanh;
+  using std::exp;
   const T diff = excitation - activation;                                    // e − a
-  const T f = T(0.5) * tanh(smoothing * diff);                               // ∈ [−0.5, 0.5]
+  // f + 0.5 = ½(1 + tanh(b·(e − a))) = 1/(1 + e^(−2b·(e − a))): one exponential and one division
+  // instead of tanh (an overflowing exponential gives f + 0.5 = 0, tanh's limit).
+  const T f_plus_half = T(1.0) / (T(1.0) + exp(T(-2.0) * smoothing * diff));  // ∈ [0, 1]
+  const T half_minus_f = T(1.0) - f_plus_half;                               // 0.5 − f
   const T z = T(0.5) + T(1.5) * curves::detail::clamp(activation, T(0.0), T(1.0));   // ∈ [0.5, 2]
-  const T rate = (f + T(0.5)) / (activation_time_constant * z) +
-                 (T(0.5) - f) * z / deactivation_time_constant;              // 1/s, > 0
+  const T rate = f_plus_half / (activation_time_constant * z) +
+                 half_minus_f * z / deactivation_time_constant;              // 1/s, > 0
   return rate * diff;
 }
 

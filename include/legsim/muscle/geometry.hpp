@@ -50,25 +50,42 @@ struct CrossingKinematics {
   T moment_arm;  ///< s·r(φ): moment about φ per newton of tendon force
 };
 
-/// sin(φ_ref − φ_max), the constant in Δl of a knee or ankle crossing (hoisted out of the
-/// right-hand side by callers that evaluate it often: MuscleConstants::crossing_reference_sine).
-inline double crossing_reference_sine(const JointCrossing& c) { return std::sin(c.angle_ref - c.angle_max); }
+/// The constant trigonometry of one crossing, hoisted out of the right-hand side by callers that
+/// evaluate it often (MuscleConstants::crossing_trig): sin(φ_ref − φ_max) for Δl, and sin φ_max,
+/// cos φ_max so that a joint's one sincos serves every muscle crossing it.
+struct CrossingTrig {
+  double reference_sine = 0.0;  ///< sin(φ_ref − φ_max)
+  double max_sine = 0.0;        ///< sin φ_max
+  double max_cosine = 1.0;      ///< cos φ_max
+};
+inline CrossingTrig crossing_trig(const JointCrossing& c) {
+  return {std::sin(c.angle_ref - c.angle_max), std::sin(c.angle_max), std::cos(c.angle_max)};
+}
 
-/// As below, with the crossing's reference sine given (= crossing_reference_sine(c)).
+/// As below, with sin φ and cos φ of the crossed joint given and the crossing's constants k:
+/// sin(φ − φ_max) = sin φ·cos φ_max − cos φ·sin φ_max, cos(φ − φ_max) = cos φ·cos φ_max + sin φ·sin φ_max.
 template <class T>
-inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi, double reference_sine) {
+inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi, const T& sin_phi,
+                                                 const T& cos_phi, const CrossingTrig& k) {
   const double s = static_cast<double>(c.action);
-  const double k = -s * c.rho * c.moment_arm;
+  const double gain = -s * c.rho * c.moment_arm;
   if (c.joint == Joint::kHip) {
-    return {T(k) * (phi - T(c.angle_ref)), T(k), T(s * c.moment_arm)};
+    return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
   }
-  const auto [sin_d, cos_d] = sin_cos(T(phi - T(c.angle_max)));
-  return {T(k) * (sin_d - T(reference_sine)), T(k) * cos_d, T(s * c.moment_arm) * cos_d};
+  const T sin_d = sin_phi * T(k.max_cosine) - cos_phi * T(k.max_sine);
+  const T cos_d = cos_phi * T(k.max_cosine) + sin_phi * T(k.max_sine);
+  return {T(gain) * (sin_d - T(k.reference_sine)), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
 }
 
 template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
-  return crossing_kinematics(c, phi, crossing_reference_sine(c));
+  const double s = static_cast<double>(c.action);
+  const double gain = -s * c.rho * c.moment_arm;
+  if (c.joint == Joint::kHip) {
+    return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
+  }
+  const auto [sin_d, cos_d] = sin_cos(T(phi - T(c.angle_max)));
+  return {T(gain) * (sin_d - T(std::sin(c.angle_ref - c.angle_max))), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
 }
 
 }  // namespace legsim

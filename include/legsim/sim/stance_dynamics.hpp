@@ -12,6 +12,7 @@
 // Input u[i]: excitation of muscle i ∈ [0, 1].
 #include <array>
 #include <cmath>
+#include <tuple>
 
 #include "legsim/body/contact.hpp"
 #include "legsim/body/dynamics.hpp"
@@ -51,7 +52,7 @@ struct MuscleConstants {
   T pretension;  ///< touchdown tendon pretension p (used only to build the touchdown state)
   int n_crossings = 0;
   std::array<JointCrossing, kMaxCrossings> crossings{};
-  std::array<double, kMaxCrossings> crossing_reference_sine{};  ///< crossing_reference_sine(crossings[k])
+  std::array<CrossingTrig, kMaxCrossings> crossing_trig{};  ///< crossing_trig(crossings[k])
 };
 
 /// Everything the right-hand side needs, derived once from a Model (and per-muscle capacity
@@ -144,11 +145,15 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
   }
 
   // Muscles: length and velocity from the joint angles, tendon force to joint moments.
-  std::array<T, kNumJoints> phi, phi_dot, joint_moment;
+  std::array<T, kNumJoints> phi, phi_dot, joint_moment, sin_phi, cos_phi;
   for (int j = 0; j < kNumJoints; ++j) {
     phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
     phi_dot[j] = -qd(kJointCoordinate[j]);
     joint_moment[j] = T(0.0);
+    // One sincos per joint serves every muscle crossing it (hip crossings are linear in φ).
+    sin_phi[j] = T(0.0);
+    cos_phi[j] = T(1.0);
+    if (static_cast<Joint>(j) != Joint::kHip) std::tie(sin_phi[j], cos_phi[j]) = sin_cos(phi[j]);
   }
   T quadriceps_force(0.0);
   const int n = c.n_muscles;
@@ -159,7 +164,7 @@ void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
     std::array<T, kMaxCrossings> arm;
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
-      const CrossingKinematics<T> ck = crossing_kinematics(m.crossings[cr], phi[j], m.crossing_reference_sine[cr]);
+      const CrossingKinematics<T> ck = crossing_kinematics(m.crossings[cr], phi[j], sin_phi[j], cos_phi[j], m.crossing_trig[cr]);
       length += ck.length_change;
       velocity += ck.dl_dphi * phi_dot[j];
       arm[cr] = ck.moment_arm;
