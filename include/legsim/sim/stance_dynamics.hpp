@@ -112,7 +112,7 @@ T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m
 /// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
 /// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
 /// Flattened (every callee inlined into it, so the compiler optimizes the muscle kernels together
-/// with their use here): the batch stance ran in about 0.78 of the time (bench_stance
+/// with their use here): the batch stance ran in 0.68–0.93 of the time across two runs (bench_stance
 /// StanceBatch/n:64, AVX2, measured 2026-12-01; bench/README.md).
 template <class T>
 [[gnu::flatten]] void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
