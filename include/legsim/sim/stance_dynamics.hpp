@@ -40,6 +40,12 @@ inline constexpr int state_size(int n_muscles) { return kStateBase + 2 * n_muscl
 inline constexpr int activation_index(int i) { return kStateBase + i; }
 inline constexpr int tendon_state_index(int n_muscles, int i) { return kStateBase + n_muscles + i; }
 
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__) && (defined(__GNUC__) || defined(__clang__))
+#define LEGSIM_FLATTEN [[gnu::flatten]]
+#else
+#define LEGSIM_FLATTEN
+#endif
+
 /// One muscle's constants in the form the kernel uses.
 template <class T>
 struct MuscleConstants {
@@ -111,11 +117,12 @@ T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m
 
 /// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
 /// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
-/// Flattened (every callee inlined into it, so the compiler optimizes the muscle kernels together
-/// with their use here): the batch stance ran in 0.68–0.93 of the time across two runs (bench_stance
-/// StanceBatch/n:64, AVX2, measured 2026-12-01; bench/README.md).
+/// Flattened in optimized builds (every callee inlined into it, so the compiler optimizes the muscle
+/// kernels together with their use here): the batch stance ran in 0.68–0.93 of the time across two
+/// runs (bench_stance StanceBatch/n:64, AVX2, measured 2026-12-01; bench/README.md). Not in debug or
+/// AddressSanitizer builds, where it made the library compile 3.3× as long (260 s against 78 s).
 template <class T>
-[[gnu::flatten]] void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
+LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
                 StanceSignals<T>* sig = nullptr) {
   using std::sqrt;
   Vec6<T> q, qd;
