@@ -17,7 +17,8 @@
 namespace legsim {
 
 /// The feedforward term L·σ((t − t_on)/w)·σ((t_off − t)/w), σ(z) = ½(1 + tanh z), for any scalar type.
-/// Computed as L / ((1 + e^(−2(t − t_on)/w))·(1 + e^(−2(t_off − t)/w))), since ½(1 + tanh z) = 1/(1 + e^(−2z)):
+/// Computed as L / ((1 + e^(−2(t − t_on)/w))·(1 + e^(−2(t_off − t)/w))),
+/// since ½(1 + tanh z) = 1/(1 + e^(−2z)):
 /// two exponentials and one division instead of two tanh (an exponential and a division each, plus
 /// a polynomial branch). An overflowing exponential gives inf and the term 0, as tanh's limit.
 template <class T>

@@ -63,7 +63,8 @@ inline CrossingTrig crossing_trig(const JointCrossing& c) {
 }
 
 /// As below, with sin φ and cos φ of the crossed joint given and the crossing's constants k:
-/// sin(φ − φ_max) = sin φ·cos φ_max − cos φ·sin φ_max, cos(φ − φ_max) = cos φ·cos φ_max + sin φ·sin φ_max.
+/// sin(φ − φ_max) = sin φ·cos φ_max − cos φ·sin φ_max,
+/// cos(φ − φ_max) = cos φ·cos φ_max + sin φ·sin φ_max.
 template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi, const T& sin_phi,
                                                  const T& cos_phi, const CrossingTrig& k) {
@@ -77,15 +78,16 @@ inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T
   return {T(gain) * (sin_d - T(k.reference_sine)), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
 }
 
+/// The same from φ alone, with sin/cos(φ − φ_max) computed directly (for callers outside the
+/// right-hand side; kept in this form so that the touchdown state keeps its bits).
 template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
   const double s = static_cast<double>(c.action);
   const double gain = -s * c.rho * c.moment_arm;
-  if (c.joint == Joint::kHip) {
-    return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
-  }
+  if (c.joint == Joint::kHip) return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
   const auto [sin_d, cos_d] = sin_cos(T(phi - T(c.angle_max)));
-  return {T(gain) * (sin_d - T(std::sin(c.angle_ref - c.angle_max))), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
+  const T reference_sine(std::sin(c.angle_ref - c.angle_max));
+  return {T(gain) * (sin_d - reference_sine), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
 }
 
 }  // namespace legsim

@@ -40,10 +40,12 @@ inline constexpr int state_size(int n_muscles) { return kStateBase + 2 * n_muscl
 inline constexpr int activation_index(int i) { return kStateBase + i; }
 inline constexpr int tendon_state_index(int n_muscles, int i) { return kStateBase + n_muscles + i; }
 
+#ifndef LEGSIM_FLATTEN  // see stance_rhs; define it empty to turn it off
 #if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__) && (defined(__GNUC__) || defined(__clang__))
 #define LEGSIM_FLATTEN [[gnu::flatten]]
 #else
 #define LEGSIM_FLATTEN
+#endif
 #endif
 
 /// One muscle's constants in the form the kernel uses.
@@ -123,7 +125,7 @@ T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m
 /// AddressSanitizer builds, where it made the library compile 3.3× as long (260 s against 78 s).
 template <class T>
 LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
-                StanceSignals<T>* sig = nullptr) {
+                               StanceSignals<T>* sig = nullptr) {
   using std::sqrt;
   Vec6<T> q, qd;
   for (int i = 0; i < kDof; ++i) {
@@ -174,7 +176,8 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     std::array<T, kMaxCrossings> arm;
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
-      const CrossingKinematics<T> ck = crossing_kinematics(m.crossings[cr], phi[j], sin_phi[j], cos_phi[j], m.crossing_trig[cr]);
+      const CrossingKinematics<T> ck =
+          crossing_kinematics(m.crossings[cr], phi[j], sin_phi[j], cos_phi[j], m.crossing_trig[cr]);
       length += ck.length_change;
       velocity += ck.dl_dphi * phi_dot[j];
       arm[cr] = ck.moment_arm;
