@@ -150,7 +150,8 @@ def _print_plausibility(nc: Path) -> None:
     # What sets the impact (README, Known limitations); reported, not range-checked.
     diag = [(k, metrics.get(k, float("nan"))) for k in (
         "touchdown_com_vertical_velocity_m_per_s", "toe_off_com_vertical_velocity_m_per_s",
-        "touchdown_foot_velocity_x_m_per_s", "touchdown_foot_velocity_y_m_per_s", "peak_braking_grf_bw")]
+        "touchdown_foot_velocity_x_m_per_s", "touchdown_foot_velocity_y_m_per_s", "peak_braking_grf_bw",
+        "impact_peak_vertical_grf_bw", "active_peak_vertical_grf_bw", "vertical_average_loading_rate_bw_per_s")]
     print("  impact diagnostics: " + ", ".join(f"{k} {v:.2f}" for k, v in diag))
 
 

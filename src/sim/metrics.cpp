@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "legsim/body/dynamics.hpp"
 #include "legsim/core/constants.hpp"
@@ -32,6 +33,38 @@ std::pair<double, double> work_parts(const std::vector<double>& t, const std::ve
 
 }  // namespace
 
+VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const std::vector<double>& f) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  VerticalGrfLandmarks g{nan, nan, nan, nan, nan};
+  const std::size_t n = std::min(t.size(), f.size());
+  if (n < 3) return g;
+  const double window_end = t[0] + 0.2 * (t[n - 1] - t[0]);
+  std::size_t last = 0;  // last sample inside the impact window
+  while (last + 1 < n && t[last + 1] <= window_end) ++last;
+  const auto ip = static_cast<std::size_t>(std::max_element(f.begin(), f.begin() + last + 1) - f.begin());
+  if (last + 1 < n) g.active_peak = *std::max_element(f.begin() + last + 1, f.begin() + n);
+  if (ip == 0 || ip >= last || !(f[last] < f[ip])) return g;  // still rising (or flat) at the window's end
+  g.impact_peak = f[ip];
+  g.impact_peak_time = t[ip] - t[0];
+  // First crossings of 20 % and 80 % of the impact peak on the way up, linearly interpolated.
+  const auto crossing = [&](double level, std::size_t& after) {
+    std::size_t i = 0;
+    while (i < ip && f[i + 1] < level) ++i;
+    after = i + 1;
+    if (f[i] >= level) return t[i];  // only if the curve starts at or above the level
+    return t[i] + (level - f[i]) / (f[i + 1] - f[i]) * (t[i + 1] - t[i]);
+  };
+  std::size_t i20 = 0, i80 = 0;
+  const double t20 = crossing(0.2 * g.impact_peak, i20), t80 = crossing(0.8 * g.impact_peak, i80);
+  if (!(t80 > t20)) return g;
+  g.average_loading_rate = 0.6 * g.impact_peak / (t80 - t20);
+  // Steepest slope of the sample intervals that overlap [t20, t80].
+  double steepest = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = i20 - 1; i < i80; ++i) steepest = std::max(steepest, (f[i + 1] - f[i]) / (t[i + 1] - t[i]));
+  g.instantaneous_loading_rate = steepest;
+  return g;
+}
+
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& r) {
   std::map<std::string, double> m;
   const double bw = model.body_weight();
@@ -51,6 +84,11 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   m["peak_knee_flexion_deg"] = peak(col("knee_flexion_deg"));
   m["knee_flexion_at_contact_deg"] = col("knee_flexion_deg").front();
   m["peak_vertical_grf_bw"] = peak(col("grf_y_n")) / bw;
+  const VerticalGrfLandmarks vg = vertical_grf_landmarks(t, col("grf_y_n"));
+  m["impact_peak_vertical_grf_bw"] = vg.impact_peak / bw;
+  m["active_peak_vertical_grf_bw"] = vg.active_peak / bw;
+  m["vertical_average_loading_rate_bw_per_s"] = vg.average_loading_rate / bw;
+  m["vertical_instantaneous_loading_rate_bw_per_s"] = vg.instantaneous_loading_rate / bw;
 
   // Fore–aft GRF split into braking (< 0) and propulsive (> 0) parts, the usual running-GRF variables;
   // by impulse–momentum their sum is m·Δv_x of the centre of mass over the stance.

@@ -208,6 +208,17 @@ def test_flight_is_ballistic_between_toe_off_and_the_next_touchdown(cadence_swee
     assert bool((ds.peak_braking_grf_bw > 0).all())
 
 
+def test_vertical_grf_landmarks_are_in_the_dataset_and_consistent(cadence_sweep):
+    """The impact and active peaks split the stance's peak vertical GRF; the average loading rate
+    (20–80 % of the impact peak, Milner et al. 2006) cannot exceed the steepest slope."""
+    ds = cadence_sweep
+    assert bool(np.isfinite(ds.impact_peak_vertical_grf_bw).all())  # rearfoot strikes: an impact peak
+    both = np.maximum(ds.impact_peak_vertical_grf_bw, ds.active_peak_vertical_grf_bw)
+    np.testing.assert_allclose(both, ds.peak_vertical_grf_bw, rtol=1e-12)
+    assert bool((ds.vertical_instantaneous_loading_rate_bw_per_s >= ds.vertical_average_loading_rate_bw_per_s).all())
+    assert bool((ds.vertical_average_loading_rate_bw_per_s > 0).all())
+
+
 def test_cadence_sweep_converges_everywhere(cadence_sweep):
     assert bool(cadence_sweep.converged.all())
 

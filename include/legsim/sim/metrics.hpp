@@ -2,6 +2,7 @@
 // Per-stance metrics (DESIGN 5) from a recorded stance time series.
 #include <map>
 #include <string>
+#include <vector>
 
 #include "legsim/model.hpp"
 
@@ -16,7 +17,28 @@ struct StanceResult;
 /// `touchdown_com_vertical_velocity_m_per_s` and `toe_off_com_vertical_velocity_m_per_s`, and the
 /// velocity at touchdown of the foot point that lands first, `touchdown_foot_velocity_x_m_per_s` and
 /// `touchdown_foot_velocity_y_m_per_s` (x forward, y up).
+/// It also gives the vertical-GRF variables of running-impact studies (`vertical_grf_landmarks`):
+/// `impact_peak_vertical_grf_bw`, `active_peak_vertical_grf_bw`,
+/// `vertical_average_loading_rate_bw_per_s` and `vertical_instantaneous_loading_rate_bw_per_s`
+/// (NaN when the stance has no impact peak). `peak_vertical_grf_bw` stays the maximum over stance.
 /// Peaks are over the recorded samples; integrals use the trapezoidal rule.
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
+
+/// Landmarks of a vertical GRF curve f(t) (any force unit; rates in that unit per second), t from
+/// touchdown (t[0]) to toe-off (t.back()), as running-impact studies report them:
+///  - impact window: the first 20 % of stance (a convention of this library, wide enough for the
+///    impact peak of a rearfoot strike, ≈ 20–40 ms after touchdown, at running contact times);
+///  - impact peak: the largest force in the impact window, if the force has fallen below it by the
+///    end of the window (a local maximum, as in a rearfoot strike); otherwise there is none (NaN),
+///    as in many forefoot strikes;
+///  - active peak: the largest force after the impact window;
+///  - loading rates over the rise to the impact peak from 20 % to 80 % of it: average (VALR, the
+///    force change over the time between the two crossings) and instantaneous (VILR, the steepest
+///    slope between neighbouring samples there) — the definitions of Milner CE et al. (2006) Med Sci
+///    Sports Exerc 38(2):323–328. NaN without an impact peak.
+struct VerticalGrfLandmarks {
+  double impact_peak, impact_peak_time, active_peak, average_loading_rate, instantaneous_loading_rate;
+};
+VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const std::vector<double>& f);
 
 }  // namespace legsim
