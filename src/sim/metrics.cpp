@@ -43,7 +43,7 @@ VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const 
   while (last + 1 < n && t[last + 1] <= window_end) ++last;
   const auto ip = static_cast<std::size_t>(std::max_element(f.begin(), f.begin() + last + 1) - f.begin());
   if (last + 1 < n) g.active_peak = *std::max_element(f.begin() + last + 1, f.begin() + n);
-  if (ip == 0 || ip >= last || !(f[last] < f[ip])) return g;  // still rising (or flat) at the window's end
+  if (ip == 0 || !(f[last] < f[ip])) return g;  // still rising (or flat) at the window's end
   g.impact_peak = f[ip];
   g.impact_peak_time = t[ip] - t[0];
   // First crossings of 20 % and 80 % of the impact peak on the way up, linearly interpolated.

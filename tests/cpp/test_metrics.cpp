@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "legsim/core/constants.hpp"
+#include "legsim/gait/matching.hpp"
 #include "legsim/model.hpp"
 #include "legsim/sim/metrics.hpp"
-#include "legsim/gait/matching.hpp"
 #include "legsim/sim/simulate.hpp"
 
 using namespace legsim;
