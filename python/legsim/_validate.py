@@ -41,3 +41,10 @@ def as_float(name: str, value, **kw) -> float:
 def restore(arr: np.ndarray, like):
     """Returns a Python float when the input was a scalar, else the array."""
     return float(arr) if np.ndim(like) == 0 and not isinstance(like, np.ndarray) else arr
+
+
+def as_bool(name: str, value) -> bool:
+    """``value`` as a bool; raises InputError unless it is True or False (numpy bools included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import _core
-from ._validate import as_float, as_float_array
+from ._validate import as_bool, as_float, as_float_array
 from .errors import InputError
 
 __all__ = ["Condition", "GaitResult", "simulate"]
@@ -118,7 +118,8 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
              max_stances: int | None = None, record: bool = True,
              touchdown_hip_angular_velocity: float | None = None,
              touchdown_knee_angular_velocity: float | None = None,
-             touchdown_foot_velocity: tuple[float, float] | None = None) -> GaitResult:
+             touchdown_foot_velocity: tuple[float, float] | None = None,
+             periodic_trunk_lean: bool = False) -> GaitResult:
     """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
     (every key of DESIGN section 5) and time series. The C++ work releases the GIL.
 
@@ -127,7 +128,11 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     inputs at touchdown, not matched; both in [−20, 20]. ``touchdown_foot_velocity`` = (forward, up)
     (m/s, each in [−10, 10]) states instead the velocity of the foot point that lands first (DESIGN
     3.2); the hip and knee rates are then solved from it for every candidate, so it cannot be combined
-    with them."""
+    with them.
+
+    ``periodic_trunk_lean``: also require the trunk lean at toe-off to return to its touchdown value
+    (within 1°), a fifth periodicity condition beyond DESIGN 3.6's four. Either way the change is
+    reported as ``residuals["trunk_lean_change_rad"]``."""
     _check_model(model)
     if not isinstance(condition, Condition):
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
@@ -137,6 +142,7 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     if max_stances is not None:
         o.max_stances = int(max_stances)
     o.record = bool(record)
+    o.periodic_trunk_lean = as_bool("periodic_trunk_lean", periodic_trunk_lean)
     for name, value in (("touchdown_hip_angular_velocity", touchdown_hip_angular_velocity),
                         ("touchdown_knee_angular_velocity", touchdown_knee_angular_velocity)):
         if value is not None:

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from . import _core
+from ._validate import as_bool
 from .errors import InputError
 from .gait import Condition, foot_velocity, simulate
 
@@ -60,12 +61,13 @@ def _metric_keys(model):
     return keys
 
 
-_RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_mismatch_m", "step_length_error_rel")
+_RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_mismatch_m", "step_length_error_rel",
+              "trunk_lean_change_rad")
 
 
 def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluations: int | None = None,
           max_stances: int | None = None, backward_pass: bool = True, touchdown_foot_velocity=None,
-          **axes) -> xr.Dataset:
+          periodic_trunk_lean: bool = False, **axes) -> xr.Dataset:
     """Matches every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     the periodicity residuals and ``message``.
@@ -80,6 +82,8 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     PFJ force at 3.0 m/s, cadence 180→182); the backward pass removes such trapped branches.
     ``touchdown_foot_velocity``: (forward, up) m/s of the landing foot point at every point, as in
     :func:`legsim.simulate` (default: the swing-leg joint rates).
+    ``periodic_trunk_lean``: also match the trunk lean at toe-off to that at touchdown, as in
+    :func:`legsim.simulate`.
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
@@ -117,12 +121,15 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     if touchdown_foot_velocity is not None:
         touchdown_foot_velocity = foot_velocity(touchdown_foot_velocity)
         swing = {"touchdown_foot_velocity": touchdown_foot_velocity}
+    if as_bool("periodic_trunk_lean", periodic_trunk_lean):
+        swing["periodic_trunk_lean"] = True
 
     signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},
                                            "model": model.to_toml(), "max_evaluations": max_evaluations,
                                            "max_stances": max_stances, "backward_pass": bool(backward_pass),
                                            **({"touchdown_foot_velocity": [float(v) for v in touchdown_foot_velocity]}
-                                              if touchdown_foot_velocity is not None else {})},
+                                              if touchdown_foot_velocity is not None else {}),
+                                           **({"periodic_trunk_lean": True} if periodic_trunk_lean else {})},
                                           sort_keys=True).encode()).hexdigest()
     records = {}
     backward_done = set()
@@ -201,6 +208,8 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
         ds.attrs["swing_leg_input"] = (
             f"touchdown_foot_velocity = {list(touchdown_foot_velocity)} m/s (forward, up)"
             if touchdown_foot_velocity is not None else "touchdown hip and knee angular velocities (defaults)")
+        ds.attrs["periodicity"] = ("centre of mass and trunk lean" if periodic_trunk_lean
+                                   else "centre of mass (DESIGN 3.6); trunk lean change reported, not matched")
         if out is not None:
             tmp = out.with_name(out.name + ".tmp")
             ds.to_netcdf(tmp)

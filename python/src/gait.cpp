@@ -45,6 +45,8 @@ void bind_gait(py::module_& m) {
       .def_readwrite("vertical_velocity_tolerance", &MatchingOptions::vertical_velocity_tolerance)
       .def_readwrite("height_tolerance", &MatchingOptions::height_tolerance)
       .def_readwrite("step_length_tolerance", &MatchingOptions::step_length_tolerance)
+      .def_readwrite("trunk_lean_tolerance", &MatchingOptions::trunk_lean_tolerance)
+      .def_readwrite("periodic_trunk_lean", &MatchingOptions::periodic_trunk_lean)
       .def_readwrite("max_evaluations", &MatchingOptions::max_evaluations)
       .def_readwrite("max_stances", &MatchingOptions::max_stances)
       .def_readwrite("relative_tolerance", &MatchingOptions::relative_tolerance)

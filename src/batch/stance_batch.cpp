@@ -260,6 +260,7 @@ class Worker {
                        lane(acc_.com_first[3], l)};
     o.com_toeoff = {lane(acc_.com_last[0], l), lane(acc_.com_last[1], l), lane(acc_.com_last[2], l),
                     lane(acc_.com_last[3], l)};
+    o.trunk_lean_change = lane(xs_[2], l) - td_state_[l][2];
     o.effort = lane(acc_.effort, l);
     o.knee_flexion_at_contact = lane(acc_.knee_at_contact, l);
     if (!options_.effort_only) {  // else only the first and last samples were seen: leave them at 0

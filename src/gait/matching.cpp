@@ -42,7 +42,7 @@ const Variable kVariables[] = {
     {"touchdown_speed_factor", 0.85, 1.15},       // hip horizontal velocity at touchdown / speed
 };
 constexpr int kNumVars = static_cast<int>(std::size(kVariables));
-constexpr int kNumResiduals = 4;
+constexpr int kNumResiduals = 5;
 using VecX = Eigen::Matrix<double, kNumVars, 1>;
 using VecR = Eigen::Matrix<double, kNumResiduals, 1>;
 
@@ -110,13 +110,14 @@ void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams
 
 VecR tolerances(const MatchingOptions& o) {
   VecR t;
-  t << o.speed_tolerance, o.vertical_velocity_tolerance, o.height_tolerance, o.step_length_tolerance;
+  t << o.speed_tolerance, o.vertical_velocity_tolerance, o.height_tolerance, o.step_length_tolerance,
+      o.trunk_lean_tolerance;
   return t;
 }
 
 /// Periodicity residuals of a stance from the centre of mass at touchdown (a) and toe-off (b).
 Evaluation periodicity(const Problem& p, const CentreOfMassState& a, const CentreOfMassState& b, double contact_time,
-                       double effort) {
+                       double effort, double trunk_lean_change) {
   const double g = kGravity;
   const double tf = p.cond.step_time - contact_time;
   const double L = p.cond.step_length;
@@ -125,7 +126,9 @@ Evaluation periodicity(const Problem& p, const CentreOfMassState& a, const Centr
   e.residual(1) = b.vy - g * tf - a.vy;
   e.residual(2) = b.y + b.vy * tf - 0.5 * g * tf * tf - a.y;
   e.residual(3) = (b.x - a.x + b.vx * tf - L) / L;
+  e.residual(4) = trunk_lean_change;
   e.scaled = e.residual.cwiseQuotient(tolerances(p.options));
+  if (!p.options.periodic_trunk_lean) e.scaled(4) = 0.0;  // reported, not matched
   e.effort = effort;
   e.ok = true;
   return e;
@@ -153,7 +156,10 @@ Evaluation evaluate_recorded(Problem& p, const VecX& x, StanceResult* keep) {
     return CentreOfMassState{r.column("com_x_m")[i], r.column("com_y_m")[i], r.column("com_velocity_x_m_per_s")[i],
                              r.column("com_velocity_y_m_per_s")[i]};
   };
-  return periodicity(p, com_at(0), com_at(r.column("time_s").size() - 1), r.contact_time, r.metrics.at("effort"));
+  const std::size_t last = r.column("time_s").size() - 1;
+  const auto& lean = r.column("trunk_lean_deg");
+  return periodicity(p, com_at(0), com_at(last), r.contact_time, r.metrics.at("effort"),
+                     (lean[last] - lean[0]) * kDegToRad);
 }
 
 /// Residuals and effort of a stance outcome of the batch engine.
@@ -163,7 +169,7 @@ Evaluation from_outcome(const Problem& p, const BatchStanceOutcome& o) {
     e.message = o.message;
     return e;
   }
-  return periodicity(p, o.com_touchdown, o.com_toeoff, o.contact_time, o.effort);
+  return periodicity(p, o.com_touchdown, o.com_toeoff, o.contact_time, o.effort, o.trunk_lean_change);
 }
 
 /// Evaluates many points at once on the batch engine (SIMD lanes, both cores).
@@ -501,6 +507,7 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
           options.vertical_velocity_tolerance, "(0, inf)");
   require(options.height_tolerance > 0, "options.height_tolerance", options.height_tolerance, "(0, inf)");
   require(options.step_length_tolerance > 0, "options.step_length_tolerance", options.step_length_tolerance, "(0, inf)");
+  require(options.trunk_lean_tolerance > 0, "options.trunk_lean_tolerance", options.trunk_lean_tolerance, "(0, inf)");
   require(options.max_evaluations >= 0, "options.max_evaluations", options.max_evaluations, "[0, inf)");
   require(options.max_stances >= 1, "options.max_stances", options.max_stances, "[1, inf)");
   require(options.threads >= 0, "options.threads", options.threads, "[0, inf)");
@@ -558,7 +565,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     out.residuals = {{"speed_change_rel", final_e.residual(0)},
                      {"vertical_velocity_mismatch_m_per_s", final_e.residual(1)},
                      {"height_mismatch_m", final_e.residual(2)},
-                     {"step_length_error_rel", final_e.residual(3)}};
+                     {"step_length_error_rel", final_e.residual(3)},
+                     {"trunk_lean_change_rad", final_e.residual(4)}};
   }
   out.converged = final_e.ok && final_e.scaled.cwiseAbs().maxCoeff() < 1.0;
   if (!out.converged) {

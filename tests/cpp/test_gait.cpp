@@ -136,6 +136,33 @@ TEST_CASE("matching: a stated touchdown foot velocity is the matched stance's la
   CHECK(std::abs(r.residuals.at("vertical_velocity_mismatch_m_per_s")) < o.vertical_velocity_tolerance);
 }
 
+TEST_CASE("matching: the trunk-lean change is reported, and matched to zero with periodic_trunk_lean") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  const auto lean_change = [](const GaitResult& r) {  // from the solution's own time series
+    const auto& lean = r.stance.column("trunk_lean_deg");
+    return (lean.back() - lean.front()) * kDegToRad;
+  };
+  const GaitResult free = match_gait(Model::default_model(), c, o);
+  REQUIRE(free.converged);
+  CHECK(free.residuals.at("trunk_lean_change_rad") == Approx(lean_change(free)).margin(1e-12));
+  o.periodic_trunk_lean = true;
+  const GaitResult r = match_gait(Model::default_model(), c, o);
+  REQUIRE(r.converged);
+  CHECK(std::abs(lean_change(r)) < o.trunk_lean_tolerance);
+  CHECK(std::abs(r.residuals.at("trunk_lean_change_rad")) < o.trunk_lean_tolerance);
+  // The four centre-of-mass conditions of DESIGN 3.6 still hold.
+  CHECK(std::abs(r.residuals.at("speed_change_rel")) < o.speed_tolerance);
+  CHECK(std::abs(r.residuals.at("vertical_velocity_mismatch_m_per_s")) < o.vertical_velocity_tolerance);
+  CHECK(std::abs(r.residuals.at("height_mismatch_m")) < o.height_tolerance);
+  CHECK(std::abs(r.residuals.at("step_length_error_rel")) < o.step_length_tolerance);
+  o.trunk_lean_tolerance = 0.0;
+  CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o),
+                    Catch::StartsWith("options.trunk_lean_tolerance = 0 is out of range: allowed (0, inf)"));
+}
+
 TEST_CASE("matching: sweep — the backward pass never leaves a point at a higher effort than the forward pass") {
   std::vector<SweepPoint> pts(3);
   for (int i = 0; i < 3; ++i) {

@@ -69,7 +69,8 @@ def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(
     metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "knee_flexion_at_contact_deg": 18.0,
                "peak_knee_flexion_deg": 45.0, "peak_knee_extension_moment_nm_per_kg": 2.5,
                "peak_pfj_force_bw": 5.0, "peak_pfj_stress_mpa": 11.0, "peak_achilles_force_bw": 7.0,
-               "touchdown_com_vertical_velocity_m_per_s": -0.94, "peak_braking_grf_bw": 2.9}
+               "touchdown_com_vertical_velocity_m_per_s": -0.94, "peak_braking_grf_bw": 2.9,
+               "trunk_lean_change_rad": np.radians(4.5)}
     coords = {"speed": [3.5], "cadence": [170.0], "calf_fatigue": [0.0]}
     ds = xr.Dataset({k: (list(coords), np.full((1, 1, 1), v)) for k, v in metrics.items()}, coords=coords)
     ds["converged"] = (list(coords), np.ones((1, 1, 1), dtype=bool))
@@ -80,3 +81,11 @@ def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(
     assert "OUT peak_vertical_grf_bw" in out
     assert "touchdown_com_vertical_velocity_m_per_s -0.94" in out
     assert "touchdown_foot_velocity_y_m_per_s nan" in out
+    assert "trunk lean at toe-off minus at touchdown: 4.50 deg" in out
+
+
+def test_simulate_periodic_trunk_lean_matches_the_trunk_lean(capsys):
+    assert cli.main(["simulate", "--periodic-trunk-lean"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "residual trunk_lean_change_rad" in ln)
+    assert abs(float(line.split(":")[1])) < np.radians(1.0)

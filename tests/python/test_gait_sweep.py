@@ -196,6 +196,22 @@ def test_periodicity_residuals_within_tolerance_over_a_grid(model):
         assert np.isfinite(ds[key].values).all()
 
 
+def test_periodic_trunk_lean_returns_the_trunk_to_its_touchdown_lean(model, cadence_sweep):
+    ds = legsim.sweep(model, speed=3.5, cadence=[160, 180], periodic_trunk_lean=True)
+    assert bool(ds.converged.all())
+    assert float(np.abs(ds.trunk_lean_change_rad).max()) < np.radians(1.0)
+    for key, tol in TOLERANCES.items():
+        assert float(np.abs(ds[key]).max()) < tol, key
+    assert ds.attrs["periodicity"] == "centre of mass and trunk lean"
+    # Without the option the change is reported (finite) but not matched.
+    assert np.isfinite(cadence_sweep.trunk_lean_change_rad.values).all()
+    assert cadence_sweep.attrs["periodicity"].startswith("centre of mass (DESIGN 3.6)")
+    with pytest.raises(legsim.InputError, match="periodic_trunk_lean: expected True or False, got 'yes'"):
+        legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170), periodic_trunk_lean="yes")
+    with pytest.raises(legsim.InputError, match="periodic_trunk_lean: expected True or False, got 1"):
+        legsim.sweep(model, speed=3.5, cadence=[170], periodic_trunk_lean=1)
+
+
 def test_flight_is_ballistic_between_toe_off_and_the_next_touchdown(cadence_sweep):
     """A periodic step: the centre of mass leaves at v_toe-off and lands at v_toe-off − g·t_flight
     (within the vertical-velocity tolerance), and over the stance the GRF impulse cancels the speed

@@ -66,6 +66,7 @@ struct BatchStanceOutcome {
   double contact_time = 0.0;                   ///< s
   std::vector<double> touchdown_state, toeoff_state;  ///< full state vectors (stance_dynamics.hpp layout)
   CentreOfMassState com_touchdown, com_toeoff;
+  double trunk_lean_change = 0.0;       ///< trunk lean at toe-off − at touchdown (rad)
   double effort = 0.0;                  ///< Σᵢ wᵢ ∫ aᵢ³ dt (s), trapezoidal on the output grid (wᵢ: controller effort_weight)
   double peak_pfj_force = 0.0;          ///< N
   double peak_pfj_stress = 0.0;         ///< Pa
