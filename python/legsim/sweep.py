@@ -76,10 +76,13 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     ``calf_fatigue``, ``foot_strike``, ``body_mass``, ``height``), each a value or a list.
     ``params``: dict of model-parameter paths (``Model.with_params``) to lists of values.
     ``out``: netCDF path; finished points are journaled as they complete and a rerun resumes.
-    ``backward_pass``: after the forward pass, match every point again warm-started from the next
-    point's solution (reverse order) and keep the lower-effort result. A forward warm start can stay
-    on a worse local effort minimum until it vanishes, which shows as a jump (measured: 15 % in peak
-    PFJ force at 3.0 m/s, cadence 180→182); the backward pass removes such trapped branches.
+    Each point warm-starts from its grid predecessor (the previous value of the last axis; at the
+    start of a row, the same point of the row before).
+    ``backward_pass``: after the forward pass, match every point again (reverse order) warm-started
+    from its grid successor (defined the same way) and keep the lower-effort result. A forward warm
+    start can stay on a worse local effort minimum until it vanishes, which shows as a jump
+    (measured: 15 % in peak PFJ force at 3.0 m/s, cadence 180→182); the backward pass removes such
+    trapped branches.
     ``touchdown_foot_velocity``: (forward, up) m/s of the landing foot point at every point, as in
     :func:`legsim.simulate` (default: the swing-leg joint rates).
     ``periodic_trunk_lean``: also match the trunk lean at toe-off to that at touchdown, as in
@@ -146,7 +149,16 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
                 os.fsync(f.fileno())
 
     names = _core.gait_variable_names()
-    seed = None
+    strides = [int(np.prod(shape[d + 1:])) for d in range(len(shape))]
+
+    def grid_neighbour(k, step):
+        """The grid point one step (−1 or +1) from k along the last axis where that exists, else
+        along the nearest earlier axis; None at the grid's first (step −1) or last (step +1) point."""
+        idx = points[k]
+        for d in range(len(shape) - 1, -1, -1):
+            if 0 <= idx[d] + step < shape[d]:
+                return k + step * strides[d]
+        return None
 
     def journal_write(rec):
         if journal is not None:
@@ -155,40 +167,44 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
                 f.flush()
                 os.fsync(f.fileno())
 
-    def match(k, warm_start, stances):
-        """Matches point k and returns its journal record."""
+    def match(k, seed, stances):
+        """Matches point k warm-started from point seed's solution (None: cold) and returns its record."""
         m = model.with_params(params_at(points[k])) if param_dims else model
-        res = simulate(m, conditions[k], warm_start=warm_start, max_evaluations=max_evaluations,
+        warm = records[seed]["solution"] if seed is not None else None
+        res = simulate(m, conditions[k], warm_start=warm, max_evaluations=max_evaluations,
                        max_stances=stances, record=False, **swing)
         return {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
                 "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
 
+    def converged(j):
+        return j in records and records[j]["converged"]
+
     try:
+        last = None  # the last converged point: the warm start when the grid predecessor did not converge
         for k in range(len(points)):
-            if k in records:
-                rec = records[k]
-                if rec["converged"]:
-                    seed = rec["solution"]
-                continue
-            rec = match(k, seed, max_stances)
-            if rec["converged"]:
-                seed = rec["solution"]
-            records[k] = rec
-            journal_write(rec)
-            if progress:
-                done = len(records)
-                sys.stderr.write(f"\rsweep: {done}/{len(points)} points "
-                                 f"({sum(r['converged'] for r in records.values())} converged)")
-                sys.stderr.flush()
+            if k not in records:
+                # Warm start from the grid predecessor (the previous value of the last axis; at the
+                # start of a row, the same point of the row before), not from the previous point in
+                # storage order, which at the start of a row is the far end of the previous row.
+                pred = grid_neighbour(k, -1)
+                records[k] = match(k, pred if pred is not None and converged(pred) else last, max_stances)
+                journal_write(records[k])
+                if progress:
+                    done = len(records)
+                    sys.stderr.write(f"\rsweep: {done}/{len(points)} points "
+                                     f"({sum(r['converged'] for r in records.values())} converged)")
+                    sys.stderr.flush()
+            if records[k]["converged"]:
+                last = k
         if backward_pass:
             # Half the forward budget: the backward pass only has to find a better branch, not to
             # converge the descent along a flat valley (measured: 5× the forward time otherwise).
             backward_stances = (max_stances or _core.MatchingOptions().max_stances) // 2
             for k in range(len(points) - 2, -1, -1):
-                nxt = records.get(k + 1)
-                if k in backward_done or nxt is None or not nxt["converged"]:
+                succ = grid_neighbour(k, +1)
+                if k in backward_done or succ is None or not converged(succ):
                     continue
-                new, old = match(k, nxt["solution"], backward_stances), records[k]
+                new, old = match(k, succ, backward_stances), records[k]
                 better = new["converged"] and (not old["converged"] or new["metrics"].get("effort", math.inf) <
                                                old["metrics"].get("effort", math.inf) * (1.0 - 1e-9))
                 rec = {"index": k, "pass": "backward", "improved": bool(better)}

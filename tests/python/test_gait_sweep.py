@@ -72,6 +72,26 @@ def test_sweep_dataset_shape_and_attributes(model, monkeypatch):
     assert len(calls) == 6 + 5  # forward pass + backward pass
 
 
+def test_sweep_warm_starts_from_grid_neighbours(model, monkeypatch):
+    """On a grid each point warm-starts from a grid neighbour: the forward pass starts a row from the
+    row before (same fatigue), not from the end of the previous row, and the backward pass ends a row
+    from the row after."""
+    names = legsim._core.gait_variable_names()
+    seen = []
+
+    def tagging(model, condition, *, warm_start=None, max_evaluations=None, max_stances=None, record=True):
+        seen.append(((condition.cadence, condition.calf_fatigue), None if warm_start is None else tuple(warm_start[:2])))
+        return legsim.GaitResult(converged=True, message="converged", metrics={"effort": 1.0}, residuals={},
+                                 solution={n: ([condition.cadence, condition.calf_fatigue] + [0.0] * len(names))[i]
+                                           for i, n in enumerate(names)}, timeseries=None, evaluations=1)
+
+    monkeypatch.setattr(sweep_mod, "simulate", tagging)
+    legsim.sweep(model, speed=3.5, cadence=[160, 170], calf_fatigue=[0.0, 0.3])
+    assert seen[:4] == [((160, 0.0), None), ((160, 0.3), (160, 0.0)), ((170, 0.0), (160, 0.0)),
+                        ((170, 0.3), (170, 0.0))]
+    assert seen[4:] == [((170, 0.0), (170, 0.3)), ((160, 0.3), (170, 0.3)), ((160, 0.0), (160, 0.3))]
+
+
 def test_sweep_model_parameter_axis(model, monkeypatch):
     monkeypatch.setattr(sweep_mod, "simulate", _fake_simulate([]))
     ds = legsim.sweep(model, speed=3.5, cadence=[160, 180],
