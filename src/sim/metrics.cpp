@@ -126,12 +126,37 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
     return work_parts(t, p);
   };
   // knee_extension_moment = −M_q4, so P = M_q4·q̇4 = −M_ext·q̇4 (likewise at the ankle).
+  // hip_extension_moment = −M_q3 along hip flexion, likewise.
+  const auto [hp, hn] = joint_work("hip_extension_moment_nm", "hip_flexion_velocity_rad_per_s", -1.0);
   const auto [kp, kn] = joint_work("knee_extension_moment_nm", "knee_flexion_velocity_rad_per_s", -1.0);
   const auto [ap, an] = joint_work("ankle_plantarflexion_moment_nm", "ankle_dorsiflexion_velocity_rad_per_s", -1.0);
+  m["hip_positive_work_j_per_kg"] = hp / mass;
+  m["hip_negative_work_j_per_kg"] = hn / mass;
   m["knee_positive_work_j_per_kg"] = kp / mass;
   m["knee_negative_work_j_per_kg"] = kn / mass;
   m["ankle_positive_work_j_per_kg"] = ap / mass;
   m["ankle_negative_work_j_per_kg"] = an / mass;
+
+  // Energy audit of the stance. The joint moments and the contact forces are the only
+  // non-conservative generalized forces, so d(T + V)/dt = Σ_joints M·q̇ + Σ_contacts F·v: the
+  // change of the body's mechanical energy equals the joint work plus the contact work (a check of
+  // the integration, tested). The contact's net work is what the heel pad, sole and friction
+  // dissipated (their springs are unloaded at touchdown and toe-off); no muscle pays for it in the
+  // effort Σ ∫ a³, while the joints must then restore it with positive work for a periodic gait.
+  const auto [cp, cn] = work_parts(t, col("contact_power_w"));
+  m["contact_work_j_per_kg"] = (cp + cn) / mass;
+  m["contact_negative_work_j_per_kg"] = cn / mass;
+  const auto mechanical_energy = [&](const std::vector<double>& x) {
+    Vec6<double> qe, qde;
+    for (int i = 0; i < kDof; ++i) {
+      qe(i) = x.at(kStateQ + i);
+      qde(i) = x.at(kStateQd + i);
+    }
+    const BodyConstants<double> b = make_body_constants<double>(model.body());
+    return kinetic_energy(b, qe, qde) + potential_energy(b, qe);
+  };
+  if (!r.toeoff_state.empty())
+    m["mechanical_energy_change_j_per_kg"] = (mechanical_energy(r.toeoff_state) - mechanical_energy(x0)) / mass;
 
   // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (DESIGN 3.6; wᵢ = the model
   // controller's effort_weight, 1 by default).

@@ -21,6 +21,11 @@ struct StanceResult;
 /// `impact_peak_vertical_grf_bw`, `active_peak_vertical_grf_bw`,
 /// `vertical_average_loading_rate_bw_per_s` and `vertical_instantaneous_loading_rate_bw_per_s`
 /// (NaN when the stance has no impact peak). `peak_vertical_grf_bw` stays the maximum over stance.
+/// Energy audit (J/kg): `hip_positive_work_j_per_kg` and `hip_negative_work_j_per_kg` (as for knee
+/// and ankle), `contact_work_j_per_kg` (net work of the ground contact on the body, ≤ 0: what the
+/// heel pad, sole and friction dissipated), `contact_negative_work_j_per_kg`, and
+/// `mechanical_energy_change_j_per_kg` (kinetic + potential energy at toe-off minus touchdown), which
+/// equals the joint work plus the contact work.
 /// Peaks are over the recorded samples; integrals use the trapezoidal rule.
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
 
