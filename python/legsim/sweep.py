@@ -55,7 +55,7 @@ def _metric_keys(model):
             "impact_peak_vertical_grf_bw", "active_peak_vertical_grf_bw", "vertical_average_loading_rate_bw_per_s",
             "vertical_instantaneous_loading_rate_bw_per_s", "hip_negative_work_j_per_kg",
             "hip_positive_work_j_per_kg", "contact_work_j_per_kg", "contact_negative_work_j_per_kg",
-            "mechanical_energy_change_j_per_kg"]
+            "friction_work_j_per_kg", "mechanical_energy_change_j_per_kg"]
     for m in model.muscle_names:
         for k in (f"peak_{m}_force_bw", f"peak_{m}_fiber_length_norm", f"{m}_negative_work_j_per_kg"):
             if k not in keys:

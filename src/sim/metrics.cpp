@@ -146,6 +146,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   const auto [cp, cn] = work_parts(t, col("contact_power_w"));
   m["contact_work_j_per_kg"] = (cp + cn) / mass;
   m["contact_negative_work_j_per_kg"] = cn / mass;
+  m["friction_work_j_per_kg"] = integral(t, col("friction_power_w")) / mass;
   const auto mechanical_energy = [&](const std::vector<double>& x) {
     Vec6<double> qe, qde;
     for (int i = 0; i < kDof; ++i) {

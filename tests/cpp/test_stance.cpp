@@ -118,8 +118,11 @@ TEST_CASE("stance: work–energy — joint work plus contact work is the change 
   // output (measured 2026-12-01: 5e-5 J/kg here; 0.0014 of 5.0 J/kg gross at the gait-matched default).
   CHECK(joints + m.at("contact_work_j_per_kg") ==
         Approx(m.at("mechanical_energy_change_j_per_kg")).margin(0.001 * gross));
-  // The contact is passive and its springs start unloaded: over a stance it can only take energy.
+  // The contact is passive and its springs start unloaded: over a stance it can only take energy,
+  // through its normal (Hunt–Crossley) part and its friction part each.
   CHECK(m.at("contact_work_j_per_kg") < 0.0);
+  CHECK(m.at("friction_work_j_per_kg") < 0.0);
+  CHECK(m.at("contact_work_j_per_kg") < m.at("friction_work_j_per_kg"));
   CHECK(m.at("contact_negative_work_j_per_kg") <= m.at("contact_work_j_per_kg"));
   CHECK(gross > 0.5);  // the audit is about real work, not numerical noise
 }

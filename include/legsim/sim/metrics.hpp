@@ -23,7 +23,8 @@ struct StanceResult;
 /// (NaN when the stance has no impact peak). `peak_vertical_grf_bw` stays the maximum over stance.
 /// Energy audit (J/kg): `hip_positive_work_j_per_kg` and `hip_negative_work_j_per_kg` (as for knee
 /// and ankle), `contact_work_j_per_kg` (net work of the ground contact on the body, ≤ 0: what the
-/// heel pad, sole and friction dissipated), `contact_negative_work_j_per_kg`, and
+/// heel pad, sole and friction dissipated), `contact_negative_work_j_per_kg`,
+/// `friction_work_j_per_kg` (the tangential, bristle-friction part of the contact work), and
 /// `mechanical_energy_change_j_per_kg` (kinetic + potential energy at toe-off minus touchdown), which
 /// equals the joint work plus the contact work.
 /// Peaks are over the recorded samples; integrals use the trapezoidal rule.

@@ -98,6 +98,7 @@ struct StanceSignals {
   /// Power the ground contact delivers to the body, Σ F·v over the contact points (W); < 0 while
   /// the heel pad and sole take energy (stored in their springs or dissipated).
   T contact_power;
+  T friction_power;  ///< the tangential (bristle friction) part of contact_power (W)
   std::array<T, kNumJoints> joint_moment;  ///< muscle + passive moment along +q_joint (N·m)
   std::array<T, kNumJoints> joint_velocity;  ///< q̇_joint (rad/s)
   std::array<T, kMaxMuscles> excitation, mtu_length, mtu_velocity, force, activation;
@@ -142,7 +143,7 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
   Vec6<T> Q = Vec6<T>::Constant(T(0.0));
 
   // Foot–ground contact at heel and metatarsal head (DESIGN 3.2).
-  T grf_x(0.0), grf_y(0.0), contact_power(0.0);
+  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
   for (int p = 0; p < kNumContacts; ++p) {
     const T penetration = -k.contact[p](1);
     const T penetration_rate = -k.contact_velocity[p](1);
@@ -154,6 +155,7 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     grf_x += fr.force;
     grf_y += fn;
     if (sig) {
+      friction_power += fr.force * k.contact_velocity[p](0);
       contact_power += fr.force * k.contact_velocity[p](0) + fn * k.contact_velocity[p](1);
       sig->normal_force[p] = fn;
       sig->friction_force[p] = fr.force;
@@ -237,6 +239,7 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     sig->grf_x = grf_x;
     sig->grf_y = grf_y;
     sig->contact_power = contact_power;
+    sig->friction_power = friction_power;
     for (int j = 0; j < kNumJoints; ++j) {
       sig->joint_moment[j] = internal_moment[j];
       sig->joint_velocity[j] = qd(kJointCoordinate[j]);
