@@ -154,6 +154,11 @@ def _print_plausibility(nc: Path) -> None:
         "touchdown_foot_velocity_x_m_per_s", "touchdown_foot_velocity_y_m_per_s", "peak_braking_grf_bw",
         "impact_peak_vertical_grf_bw", "active_peak_vertical_grf_bw", "vertical_average_loading_rate_bw_per_s")]
     print("  impact diagnostics: " + ", ".join(f"{k} {v:.2f}" for k, v in diag))
+    # Energy audit: what the passive contact dissipates goes unseen by the effort Σ∫a³ (README).
+    lost = -metrics.get("contact_work_j_per_kg", float("nan"))
+    landing = 0.5 * metrics.get("touchdown_com_vertical_velocity_m_per_s", float("nan")) ** 2
+    print(f"  the contact dissipates {lost:.3f} J/kg per step ({100 * lost / landing:.0f} % of the centre of "
+          f"mass's vertical kinetic energy at touchdown, {landing:.3f} J/kg)")
     # DESIGN 3.6 matches the centre of mass only; the trunk's own periodicity is reported.
     change = metrics.get("trunk_lean_change_rad", float("nan"))
     print(f"  trunk lean at toe-off minus at touchdown: {math.degrees(change):.2f} deg "
