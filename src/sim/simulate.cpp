@@ -226,7 +226,8 @@ std::vector<std::string> series_columns(const Model& model) {
       "time_s", "hip_x_m", "hip_y_m", "trunk_lean_deg", "hip_flexion_deg", "knee_flexion_deg",
       "ankle_dorsiflexion_deg", "hip_flexion_velocity_rad_per_s", "knee_flexion_velocity_rad_per_s",
       "ankle_dorsiflexion_velocity_rad_per_s", "grf_x_n", "grf_y_n", "heel_normal_force_n",
-      "metatarsal_normal_force_n", "contact_power_w", "friction_power_w", "hip_extension_moment_nm", "knee_extension_moment_nm",
+      "metatarsal_normal_force_n", "contact_power_w", "friction_power_w", "hip_extension_moment_nm",
+      "knee_extension_moment_nm",
       "ankle_plantarflexion_moment_nm", "com_x_m", "com_y_m", "com_velocity_x_m_per_s",
       "com_velocity_y_m_per_s", "quadriceps_force_n", "pfj_force_n", "pfj_stress_pa", "pfj_force_moment_method_n"};
   for (const auto& m : model.muscles())
