@@ -14,6 +14,16 @@ namespace {
 
 double peak(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
 
+/// Generalized coordinates and velocities of a full state vector (stance_dynamics.hpp layout).
+std::pair<Vec6<double>, Vec6<double>> coordinates(const std::vector<double>& x) {
+  Vec6<double> q, qd;
+  for (int i = 0; i < kDof; ++i) {
+    q(i) = x.at(kStateQ + i);
+    qd(i) = x.at(kStateQd + i);
+  }
+  return {q, qd};
+}
+
 /// ∫ f dt by the trapezoidal rule over the sample times.
 double integral(const std::vector<double>& t, const std::vector<double>& f) {
   double s = 0.0;
@@ -106,13 +116,9 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   // the swing leg's landing speed, which sets the impact (DESIGN 3.2). For comparison, in-vivo heel
   // drop tests use ≈ 0.9 m/s as a running heel-impact velocity (Kinoshita H et al. (1993) Int J
   // Sports Med 14(6):312–319: 0.93 m/s).
-  const auto& x0 = r.touchdown_state;
-  Vec6<double> q, qd;
-  for (int i = 0; i < kDof; ++i) {
-    q(i) = x0.at(kStateQ + i);
-    qd(i) = x0.at(kStateQd + i);
-  }
-  const Kinematics<double> k = kinematics(make_body_constants<double>(model.body()), q, qd);
+  const BodyConstants<double> body = make_body_constants<double>(model.body());
+  const auto [q, qd] = coordinates(r.touchdown_state);
+  const Kinematics<double> k = kinematics(body, q, qd);
   const ContactIndex first = first_contact(k);
   m["touchdown_foot_velocity_x_m_per_s"] = k.contact_velocity[first](0);
   m["touchdown_foot_velocity_y_m_per_s"] = k.contact_velocity[first](1);
@@ -148,16 +154,12 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   m["contact_negative_work_j_per_kg"] = cn / mass;
   m["friction_work_j_per_kg"] = integral(t, col("friction_power_w")) / mass;
   const auto mechanical_energy = [&](const std::vector<double>& x) {
-    Vec6<double> qe, qde;
-    for (int i = 0; i < kDof; ++i) {
-      qe(i) = x.at(kStateQ + i);
-      qde(i) = x.at(kStateQd + i);
-    }
-    const BodyConstants<double> b = make_body_constants<double>(model.body());
-    return kinetic_energy(b, qe, qde) + potential_energy(b, qe);
+    const auto [qe, qde] = coordinates(x);
+    return kinetic_energy(body, qe, qde) + potential_energy(body, qe);
   };
   if (!r.toeoff_state.empty())
-    m["mechanical_energy_change_j_per_kg"] = (mechanical_energy(r.toeoff_state) - mechanical_energy(x0)) / mass;
+    m["mechanical_energy_change_j_per_kg"] =
+        (mechanical_energy(r.toeoff_state) - mechanical_energy(r.touchdown_state)) / mass;
 
   // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (DESIGN 3.6; wᵢ = the model
   // controller's effort_weight, 1 by default).

@@ -155,8 +155,9 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     grf_x += fr.force;
     grf_y += fn;
     if (sig) {
-      friction_power += fr.force * k.contact_velocity[p](0);
-      contact_power += fr.force * k.contact_velocity[p](0) + fn * k.contact_velocity[p](1);
+      const T tangential = fr.force * k.contact_velocity[p](0);
+      friction_power += tangential;
+      contact_power += tangential + fn * k.contact_velocity[p](1);
       sig->normal_force[p] = fn;
       sig->friction_force[p] = fr.force;
     }
