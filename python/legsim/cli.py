@@ -148,7 +148,7 @@ def _print_plausibility(nc: Path) -> None:
     for r in table.itertuples():
         mark = "ok " if r.inside else "OUT"
         print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
-    # What sets the impact (README, Known limitations); reported, not range-checked.
+    # What sets the impact (docs/plausibility.md); reported, not range-checked.
     diag = [(k, metrics.get(k, float("nan"))) for k in (
         "touchdown_com_vertical_velocity_m_per_s", "toe_off_com_vertical_velocity_m_per_s",
         "touchdown_foot_velocity_x_m_per_s", "touchdown_foot_velocity_y_m_per_s", "peak_braking_grf_bw",
