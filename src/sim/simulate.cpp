@@ -184,21 +184,16 @@ std::vector<double> touchdown_state_vector(const Model& model, const StanceConst
     x[kStateQd + i] = qd(i);
   }
   // Tendon forces at static equilibrium with the touchdown activation (DESIGN 3.3).
-  std::array<double, kNumJoints> phi, phi_dot;
+  std::array<double, kNumJoints> qj, qj_dot;
   for (int j = 0; j < kNumJoints; ++j) {
-    phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
-    phi_dot[j] = -qd(kJointCoordinate[j]);
+    qj[j] = q(kJointCoordinate[j]);
+    qj_dot[j] = qd(kJointCoordinate[j]);
   }
   for (int i = 0; i < n; ++i) {
     const MuscleSpec& spec = model.muscles()[i];
     const double a = td.activations.empty() ? spec.params.min_activation : td.activations[i];
-    double length = c.muscles[i].reference_length, velocity = 0.0;
-    for (int cr = 0; cr < c.muscles[i].n_crossings; ++cr) {
-      const int j = static_cast<int>(c.muscles[i].crossings[cr].joint);
-      const auto ck = crossing_kinematics(c.muscles[i].crossings[cr], phi[j]);
-      length += ck.length_change;
-      velocity += ck.dl_dphi * phi_dot[j];
-    }
+    const PathGeometry path = path_geometry(spec.joints, c.muscles[i].reference_length, qj, qj_dot);
+    const double length = path.length, velocity = path.velocity;
     x[activation_index(i)] = a;
     // By default (pretension 0) the tendon force of the relaxed muscle (minimum activation): the
     // swinging leg carries no muscle moments it is not balancing, so pre-activation (the activation
@@ -206,11 +201,14 @@ std::vector<double> touchdown_state_vector(const Model& model, const StanceConst
     // muscle at the equilibrium with its pre-activation instead loads the free foot with ≈ 100 N·m
     // of plantarflexion and makes the forefoot slap within 8 ms (measured). A muscle's pretension p
     // (control/controller.hpp) blends in the loaded equilibrium for muscles active through swing.
-    const double relaxed =
-        solve_mtu_equilibrium(spec.params, length, velocity, spec.params.min_activation).norm_tendon_force;
+    // The equilibrium uses the muscle as this stance runs it: with its fatigued contractile
+    // capacity (c.muscles[i].mtu), not the model file's.
+    MuscleParams params = spec.params;
+    params.capacity_factor = c.muscles[i].mtu.active_capacity;
+    const double relaxed = solve_mtu_equilibrium(params, length, velocity, params.min_activation).norm_tendon_force;
     const double p = c.muscles[i].pretension;
     x[tendon_state_index(n, i)] =
-        p > 0.0 ? (1.0 - p) * relaxed + p * solve_mtu_equilibrium(spec.params, length, velocity, a).norm_tendon_force
+        p > 0.0 ? (1.0 - p) * relaxed + p * solve_mtu_equilibrium(params, length, velocity, a).norm_tendon_force
                 : relaxed;
   }
   return x;

@@ -219,9 +219,10 @@ TEST_CASE("two muscles with different parameters evaluated side by side keep the
     CHECK(s1.fiber_length == sol_alone.fiber_length);
     CHECK(v1.fiber_length == vas_alone.fiber_length);
   }
-  // The two really differ (F_max·capacity, geometry, tendon).
+  // The two really differ (F_max, capacity, geometry, tendon). The tendon force is normalized by
+  // the unfatigued F_max (capacity scales the active fiber force only).
   CHECK(sol_alone.tendon_force == Approx(0.5 * 6194.8));
-  CHECK(vas_alone.tendon_force == Approx(0.5 * 5148.8 * 0.8));
+  CHECK(vas_alone.tendon_force == Approx(0.5 * 5148.8));
   CHECK(sol_alone.norm_tendon_force_derivative != vas_alone.norm_tendon_force_derivative);
   // Lanes of one batch holding the two muscles give the same numbers as the scalar path.
   std::array<MtuCoefficients<double>, kLanes> coeffs{};
@@ -303,10 +304,62 @@ TEST_CASE("rigid MTU: geometry and force formula", "[muscle][mtu]") {
   // Thickness is constant: l_M·sin α = h at another length.
   const MtuOutputs<double> o2 = legsim::evaluate_rigid_mtu(p, l_mt + 0.01, 0.0, 0.5);
   CHECK(o2.fiber_length * std::sqrt(1.0 - o2.cos_pennation * o2.cos_pennation) == Approx(h).epsilon(1e-12));
-  // Capacity factor scales force only.
+  // The capacity factor (fatigue) scales the active fiber force only; the passive force stays.
   MuscleParams tired = p;
   tired.capacity_factor = 0.7;
-  CHECK(legsim::evaluate_rigid_mtu(tired, l_mt, 0.0, 1.0).tendon_force == Approx(0.7 * expected).epsilon(1e-14));
+  const MtuOutputs<double> ot = legsim::evaluate_rigid_mtu(tired, l_mt, 0.0, 1.0);
+  const MtuOutputs<double> of = legsim::evaluate_rigid_mtu(p, l_mt, 0.0, 1.0);
+  CHECK(ot.active_fiber_force == Approx(0.7 * of.active_fiber_force).epsilon(1e-14));
+  CHECK(ot.passive_fiber_force == of.passive_fiber_force);
+}
+
+TEST_CASE("fatigue weakens the contractile element only: tendon, passive force and damping keep F_max",
+          "[muscle][mtu]") {
+  // DESIGN 3.4: capacity c scales c·a·fL·fV; the tendon curve, passive curve, damping and every
+  // force normalized by F_max keep the unfatigued F_max.
+  MuscleParams fresh = legsim_test::soleus_like();
+  fresh.fiber_damping = 0.1;
+  MuscleParams tired = fresh;
+  tired.capacity_factor = 0.7;
+  const legsim::MtuCoefficients<double> cf = legsim::make_mtu_coefficients<double>(fresh);
+  const legsim::MtuCoefficients<double> ct = legsim::make_mtu_coefficients<double>(tired);
+  CHECK(ct.max_isometric_force == cf.max_isometric_force);
+  for (double ln : {0.8, 1.0, 1.3})
+    for (double f : {0.1, 0.6}) {
+      const double l_mt = legsim_test::mtu_length_for(fresh, ln, f);
+      const MtuOutputs<double> a = legsim::evaluate_compliant_mtu(cf, l_mt, 0.0, 1.0, f);
+      const MtuOutputs<double> b = legsim::evaluate_compliant_mtu(ct, l_mt, 0.0, 1.0, f);
+      // Same tendon force state: same tendon length and force (the tendon is not more compliant),
+      // same fiber geometry and passive force.
+      CHECK(b.tendon_length == a.tendon_length);
+      CHECK(b.tendon_force == a.tendon_force);
+      CHECK(b.fiber_length == a.fiber_length);
+      CHECK(b.passive_fiber_force == a.passive_fiber_force);
+    }
+  // Fully active, isometric, with the fiber at its optimal length: the active force is 0.7 of the
+  // unfatigued one (rigid tendon fixes the fiber length; l_MT = l_s + l_opt·cos α0).
+  fresh.tendon = tired.tendon = legsim::TendonModel::kRigid;
+  const double l_opt_mt = fresh.tendon_slack_length + fresh.optimal_fiber_length * std::cos(fresh.pennation_angle_at_optimal);
+  const MtuOutputs<double> full = legsim::evaluate_rigid_mtu(fresh, l_opt_mt, 0.0, 1.0);
+  const MtuOutputs<double> weak = legsim::evaluate_rigid_mtu(tired, l_opt_mt, 0.0, 1.0);
+  REQUIRE(full.norm_fiber_length == Approx(1.0).epsilon(1e-12));
+  CHECK(weak.active_fiber_force == Approx(0.7 * full.active_fiber_force).epsilon(1e-14));
+  CHECK(weak.passive_fiber_force == full.passive_fiber_force);
+}
+
+TEST_CASE("fatigue leaves a relaxed muscle's static equilibrium unchanged", "[muscle][equilibrium]") {
+  // With no activation (min_activation 0) only passive fiber force balances the tendon: the same
+  // tendon force whatever the contractile capacity. Scaling F_max instead (the old model) scaled it.
+  MuscleParams fresh = legsim_test::soleus_like();
+  fresh.min_activation = 0.0;
+  MuscleParams tired = fresh;
+  tired.capacity_factor = 0.7;
+  const double l_mt = fresh.tendon_slack_length * 1.01 + 1.4 * fresh.optimal_fiber_length;  // stretched fiber
+  const legsim::MtuEquilibrium a = legsim::solve_mtu_equilibrium(fresh, l_mt, 0.0, 0.0);
+  const legsim::MtuEquilibrium b = legsim::solve_mtu_equilibrium(tired, l_mt, 0.0, 0.0);
+  REQUIRE((a.converged && b.converged));
+  REQUIRE(a.outputs.tendon_force > 100.0);  // passive force is there to compare
+  CHECK(b.outputs.tendon_force == Approx(a.outputs.tendon_force).epsilon(1e-12));
 }
 
 TEST_CASE("damped fiber velocity: fixed-count Newton solves the force balance", "[muscle][mtu]") {

@@ -315,3 +315,32 @@ TEST_CASE("stance: pretension outside [0, 1] is rejected with its path") {
   CHECK_THROWS_WITH(Model::default_model().with_params({{"controller.muscles.tibialis_anterior.pretension", 1.5}}),
                     Catch::Contains("controller.muscles.tibialis_anterior.pretension = 1.5 is out of range: allowed [0, 1]"));
 }
+
+TEST_CASE("stance: the touchdown tendon equilibrium uses the fatigued muscle") {
+  // A soleus pre-tensioned at touchdown (pretension 1: tendon at equilibrium with its activation)
+  // with half its contractile capacity must start from the equilibrium of the fatigued muscle.
+  const Model m = Model::default_model().with_params({{"controller.muscles.soleus.pretension", 1.0}});
+  const int n = static_cast<int>(m.muscles().size());
+  const int sol = static_cast<int>(m.muscle_index("soleus"));
+  TouchdownState td;
+  td.activations.assign(n, 0.05);
+  td.activations[sol] = 0.6;
+  std::vector<double> caps(n, 1.0);
+  caps[sol] = 0.5;
+  const std::vector<double> x_fresh = touchdown_state_vector(m, make_stance_constants(m), td);
+  const std::vector<double> x_tired = touchdown_state_vector(m, make_stance_constants(m, caps.data()), td);
+  const int k = tendon_state_index(n, sol);
+  // The same path length as the state builder (soleus crosses the ankle only).
+  const MuscleSpec& spec = m.muscles()[sol];
+  const std::array<double, kNumJoints> q{td.hip_flexion, td.knee_flexion, td.ankle_dorsiflexion};
+  const std::array<double, kNumJoints> qd{td.hip_angular_velocity, td.knee_angular_velocity, td.ankle_angular_velocity};
+  const PathGeometry path =
+      path_geometry(spec.joints, spec.params.optimal_fiber_length + spec.params.tendon_slack_length, q, qd);
+  MuscleParams tired = spec.params;
+  tired.capacity_factor = 0.5;
+  const double expected = solve_mtu_equilibrium(tired, path.length, path.velocity, 0.6).norm_tendon_force;
+  const double unfatigued = solve_mtu_equilibrium(spec.params, path.length, path.velocity, 0.6).norm_tendon_force;
+  REQUIRE(unfatigued > 1.2 * expected);  // the two equilibria are far apart: the check below can fail
+  CHECK(x_tired[k] == Approx(expected).epsilon(1e-9));
+  CHECK(x_fresh[k] == Approx(unfatigued).epsilon(1e-9));
+}

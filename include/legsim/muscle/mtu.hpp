@@ -9,8 +9,14 @@
 //   l_MT = x + l_T                               x = fiber projection along the tendon (m)
 //   l_M = sqrt(x² + h²),  cos α = x / l_M        fiber length (m), pennation angle
 //   l_M·dl_M/dt = x·dx/dt  ⇒  v_M = ẋ·cos α      fiber velocity (m/s), shortening negative
-// Forces (normalized by the effective F_max = max_isometric_force·capacity_factor, DESIGN 3.4):
-//   fiber (along the fiber):  F̃_M = a·fL(l̃)·fV(ṽ) + fPE(l̃) + β·ṽ
+// Forces (normalized by the unfatigued F_max = max_isometric_force):
+//   fiber (along the fiber):  F̃_M = c·a·fL(l̃)·fV(ṽ) + fPE(l̃) + β·ṽ
+// c ∈ (0, 1] is the contractile capacity (MuscleParams::capacity_factor; static fatigue): fatigue
+// weakens the cross-bridges only, so it scales the active term and nothing else — the tendon curve,
+// the passive fiber curve, the damping and every force normalized by F_max (reflexes) keep the
+// unfatigued F_max. Fatigue leaves tendon stiffness and passive muscle stiffness unchanged (e.g.
+// Kubo K et al. (2001) J Appl Physiol 90(2):520–527: tendon stiffness unchanged after repeated
+// contractions; docs/decisions.md).
 //   tendon:                   f_T = fT(l̃_T) = F̃_M·cos α   (force balance along the tendon)
 // with l̃ = l_M/l_opt, ṽ = v_M/(v_max·l_opt), l̃_T = l_T/l_s, β the normalized fiber damping.
 //
@@ -18,11 +24,12 @@
 // "tendon force state"): given l_MT, v_MT, a and f_T,
 //   l̃_T = fT⁻¹(f_T)                    closed form
 //   x   = l_MT − l̃_T·l_s               fiber projection, geometry as above
-//   fV* = (f_T/cos α − fPE)/(a·fL)      force–velocity multiplier the tendon force demands
-//   ṽ   = fV⁻¹(fV*)   (β = 0)  or the root of a·fL·fV(ṽ) + fPE + β·ṽ = f_T/cos α (β > 0)
+//   fV* = (f_T/cos α − fPE)/(c·a·fL)    force–velocity multiplier the tendon force demands
+//   ṽ   = fV⁻¹(fV*)   (β = 0)  or the root of c·a·fL·fV(ṽ) + fPE + β·ṽ = f_T/cos α (β > 0)
 //   ẋ   = v_M / cos α,  v_T = v_MT − ẋ
 //   df_T/dt = fT'(l̃_T)·v_T/l_s = kT·(f_T + c3)·v_T/l_s           (1/s)
 // Rigid tendon: l_T = l_s, ẋ = v_MT, tendon force = F̃_M·cos α·F_max.
+// (Below, "a·fL" stands for the capacity-scaled c·a·fL wherever it enters the force balance.)
 //
 // Robustness (deviations from the plain equations, each reached only at the domain's edges):
 //   * activation is clamped to [min_activation, 1];
@@ -62,7 +69,8 @@ inline constexpr double kMaxDampedNormFiberVelocity = 100.0;
 /// holding one muscle per lane). Build with make_mtu_coefficients or fill per lane.
 template <class T>
 struct MtuCoefficients {
-  T max_isometric_force;    ///< effective F_max = max_isometric_force·capacity_factor (N)
+  T max_isometric_force;    ///< F_max (N), unfatigued: normalizes tendon, passive and damping forces
+  T active_capacity;        ///< c ∈ (0, 1]: scales the active force c·a·fL·fV only (fatigue)
   T optimal_fiber_length;   ///< l_opt (m)
   T tendon_slack_length;    ///< l_s (m)
   T fiber_layer_thickness;  ///< h = l_opt·sin α0 (m)
@@ -82,7 +90,8 @@ struct MtuCoefficients {
 template <class T>
 MtuCoefficients<T> make_mtu_coefficients(const MuscleParams& p) {
   MtuCoefficients<T> c;
-  c.max_isometric_force = T(p.effective_max_isometric_force());
+  c.max_isometric_force = T(p.max_isometric_force);
+  c.active_capacity = T(p.capacity_factor);
   c.optimal_fiber_length = T(p.optimal_fiber_length);
   c.tendon_slack_length = T(p.tendon_slack_length);
   c.fiber_layer_thickness = T(p.optimal_fiber_length * std::sin(p.pennation_angle_at_optimal));
@@ -109,6 +118,7 @@ MtuCoefficients<B> pack_mtu_coefficients(const MtuCoefficients<double>* per_lane
   using C = MtuCoefficients<double>;
   MtuCoefficients<B> c;
   c.max_isometric_force = load([](const C& x) { return x.max_isometric_force; });
+  c.active_capacity = load([](const C& x) { return x.active_capacity; });
   c.optimal_fiber_length = load([](const C& x) { return x.optimal_fiber_length; });
   c.tendon_slack_length = load([](const C& x) { return x.tendon_slack_length; });
   c.fiber_layer_thickness = load([](const C& x) { return x.fiber_layer_thickness; });
@@ -139,7 +149,7 @@ struct MtuOutputs {
   T active_force_length;        ///< fL(l̃) (curve evaluated at l̃ clamped to [0.2, 1.8])
   T passive_force_length;       ///< fPE(l̃)
   T force_velocity;             ///< fV(ṽ)
-  T active_fiber_force;         ///< a·fL·fV·F_max (N), along the fiber
+  T active_fiber_force;         ///< c·a·fL·fV·F_max (N), along the fiber (c: active_capacity)
   T passive_fiber_force;        ///< fPE·F_max (N), along the fiber
   T damping_fiber_force;        ///< β·ṽ·F_max (N), along the fiber
   T total_fiber_force;          ///< sum of the three (N), along the fiber
@@ -226,7 +236,7 @@ void fill_fiber_outputs(const MtuCoefficients<T>& c, const FiberGeometry<T>& g, 
   out.active_force_length = fl;
   out.passive_force_length = fpe;
   out.force_velocity = fv;
-  out.active_fiber_force = a * fl * fv * c.max_isometric_force;
+  out.active_fiber_force = c.active_capacity * a * fl * fv * c.max_isometric_force;
   out.passive_fiber_force = fpe * c.max_isometric_force;
   out.damping_fiber_force = c.fiber_damping * norm_velocity * c.max_isometric_force;
   out.total_fiber_force = out.active_fiber_force + out.passive_fiber_force + out.damping_fiber_force;
@@ -273,14 +283,14 @@ MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_l
   const T fpe = curves::passive_force_length(g.curve_length, c.passive);
   // Force the tendon demands of the fiber, along the fiber: F̃_M = f_T / cos α.
   const T demanded = norm_tendon_force / g.cos_pennation;
-  // Undamped inverse: fV* = (F̃_M − fPE)/(a·fL), clamped to [fV(−1), fV(1)]; ṽ0 = fV⁻¹(fV*).
-  const T afl_raw = a * fl;
+  // Undamped inverse: fV* = (F̃_M − fPE)/(c·a·fL), clamped to [fV(−1), fV(1)]; ṽ0 = fV⁻¹(fV*).
+  const T afl_raw = c.active_capacity * a * fl;
   const T afl = legsim::max(afl_raw, T(kMinActiveForceMultiplier));
   const T fv_target_raw = (demanded - fpe) / afl;
   const T fv_target = curves::detail::clamp(fv_target_raw, T(curves::kMinForceVelocity), T(curves::kMaxForceVelocity));
   const T v_inverse = curves::force_velocity_inverse(fv_target);
   const T v_undamped = curves::detail::clamp(v_inverse, T(-1.0), T(1.0));
-  // Damped: root of a·fL·fV(ṽ) + fPE + β·ṽ = F̃_M (computed for every lane, chosen where β > 0;
+  // Damped: root of c·a·fL·fV(ṽ) + fPE + β·ṽ = F̃_M (computed for every lane, chosen where β > 0;
   // skipped when no lane has damping, see MtuCoefficients::has_damping).
   T norm_velocity = v_undamped;
   if (c.has_damping) {
@@ -324,7 +334,7 @@ T norm_tendon_force_derivative(const MtuCoefficients<T>& c, const T& mtu_length,
 }
 
 /// Rigid-tendon MTU: tendon at slack length, fiber velocity v_M = v_MT·cos α, tendon force
-/// (a·fL·fV + fPE + β·ṽ)·cos α·F_max. mtu_length (m), mtu_velocity (m/s), activation ∈ [0, 1].
+/// (c·a·fL·fV + fPE + β·ṽ)·cos α·F_max. mtu_length (m), mtu_velocity (m/s), activation ∈ [0, 1].
 template <class T>
 MtuOutputs<T> evaluate_rigid_mtu(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
                                  const T& activation) {

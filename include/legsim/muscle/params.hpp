@@ -21,11 +21,10 @@ struct MuscleParams {
   double activation_smoothing = 10.0;         ///< b of the tanh-smoothed activation model, (0, inf)
   double min_activation = 0.01;               ///< lower bound of activation, [0, 1)
   double fiber_damping = 0.0;                 ///< normalized fiber damping β (force / (v_max·l_opt)), [0, inf)
-  double capacity_factor = 1.0;               ///< effective F_max factor for fatigue (DESIGN 3.4), (0, 1]
+  /// Contractile capacity c for static fatigue, (0, 1]: scales the active fiber force c·a·fL·fV
+  /// only; tendon, passive force, damping and reflex normalization keep F_max (mtu.hpp).
+  double capacity_factor = 1.0;
   TendonModel tendon = TendonModel::kCompliant;
-
-  /// Effective maximum isometric force (N): F_max · capacity_factor.
-  double effective_max_isometric_force() const { return max_isometric_force * capacity_factor; }
 };
 
 /// Validates every field; throws legsim::InputError naming "<prefix>.<field>", the value and the
