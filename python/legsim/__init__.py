@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import _core
 from . import curves
 from .errors import Error, InputError, ModelFileError, SimulationError
-from .muscle import MuscleTendon
+from .muscle import MuscleTendon, muscle_path
 from .stance import StanceResult, Touchdown, default_excitation, simulate_stance
 from .teaching import calf_raise_moments
 from .gait import Condition, GaitResult, simulate, volume_effort_weights
@@ -24,7 +24,7 @@ Model = _core.Model
 __version__ = _core.__version__
 
 __all__ = [
-    "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "curves",
+    "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "muscle_path", "curves",
     "Condition", "GaitResult", "simulate", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "plausibility_table",
     "__version__",
 ]

@@ -10,7 +10,36 @@ from . import _core
 from ._validate import as_float, as_float_array
 from .errors import InputError
 
-__all__ = ["MuscleTendon"]
+__all__ = ["MuscleTendon", "muscle_path"]
+
+_JOINTS = ("hip", "knee", "ankle")
+
+
+def muscle_path(model, muscle: str, angles: dict) -> tuple[float, dict]:
+    """Muscle–tendon length (m) of ``muscle`` at joint ``angles`` and its moment arm (m) about each
+    joint it crosses.
+
+    ``angles``: dict joint → angle (rad) with joints ``"hip"`` (flexion), ``"knee"`` (flexion) and
+    ``"ankle"`` (dorsiflexion); every joint the muscle crosses must be given (others may be). The
+    moment arm about a joint is −∂l_MT/∂angle: the moment along + that angle per newton of tendon
+    force (a plantarflexor's ankle arm is negative), the same geometry the simulation uses.
+    """
+    from . import _core as core  # the Model type
+    if not isinstance(model, core.Model):
+        raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
+    if not isinstance(muscle, str):
+        raise InputError(f"muscle: expected a muscle name, got {type(muscle).__name__}")
+    if not isinstance(angles, dict):
+        raise InputError(f"angles: expected a dict joint → angle (rad), got {type(angles).__name__}")
+    unknown = set(angles) - set(_JOINTS)
+    if unknown:
+        raise InputError(f"angles: unknown joint(s) {sorted(map(str, unknown))}; allowed: {', '.join(_JOINTS)}")
+    q = {j: as_float(f"angles.{j}", angles.get(j, 0.0), lo=-3.2, hi=3.2) for j in _JOINTS}
+    length, arms, crossed = core.muscle_path(model, muscle, q["hip"], q["knee"], q["ankle"])
+    missing = [j for j in crossed if j not in angles]
+    if missing:
+        raise InputError(f"angles: {muscle} crosses {', '.join(crossed)}; give {', '.join(missing)} too")
+    return float(length), {j: float(arms[_JOINTS.index(j)]) for j in crossed}
 
 _NUMERIC_FIELDS = (
     "max_isometric_force", "optimal_fiber_length", "tendon_slack_length", "pennation_angle_at_optimal",
@@ -43,10 +72,17 @@ class MuscleTendon:
         self.name = name
 
     @classmethod
-    def from_model(cls, model, muscle: str) -> "MuscleTendon":
-        """The muscle called ``muscle`` of a :class:`legsim.Model`."""
+    def from_model(cls, model, muscle: str, capacity: float = 1.0) -> "MuscleTendon":
+        """The muscle called ``muscle`` of a :class:`legsim.Model`.
+
+        ``capacity`` ∈ (0, 1] is the contractile capacity left by fatigue (multiplying the model
+        file's own): it scales the active fiber force a·fL·fV only; tendon, passive force, damping
+        and every force normalized by the maximum isometric force keep the unfatigued value."""
         p = _core.muscle_params(model, muscle)
-        return cls(name=muscle, tendon=p.tendon.name, **{k: getattr(p, k) for k in _NUMERIC_FIELDS})
+        c = as_float("capacity", capacity, lo=0.0, hi=1.0, lo_open=True)
+        params = {k: getattr(p, k) for k in _NUMERIC_FIELDS}
+        params["capacity_factor"] *= c
+        return cls(name=muscle, tendon=p.tendon.name, **params)
 
     # -- parameters ------------------------------------------------------------------------------
     @property
@@ -161,12 +197,12 @@ class MuscleTendon:
         fl = curves.active_force_length(lf)
         fpe = curves.passive_force_length(lf, self.passive_fiber_strain_at_one_norm_force)
         fv = curves.force_velocity(v)
-        fmax = self.max_isometric_force * self.capacity_factor
+        fmax = self.max_isometric_force  # fatigue (capacity_factor) scales the active term only
         return pd.DataFrame({
             "v_norm": v,
             "fiber_velocity": v * self.max_contraction_velocity * self.optimal_fiber_length,
             "force_velocity": fv,
-            "fiber_force": (a * fl * fv + fpe) * fmax,
+            "fiber_force": (self.capacity_factor * a * fl * fv + fpe) * fmax,
         })
 
     def simulate(self, times, mtu_lengths, excitations, *, initial_activation: float | None = None,

@@ -33,7 +33,7 @@ def calf_raise_moments(model, ankle_dorsiflexion_deg=None, knee_flexion_deg=(0.0
         for ankle in ankles:
             row = {"knee_flexion_deg": knee, "ankle_dorsiflexion_deg": ankle}
             for name, unit in units.items():
-                length, arms = _core.muscle_path(model, name, hip, np.radians(knee), np.radians(ankle))
+                length, arms, _ = _core.muscle_path(model, name, hip, np.radians(knee), np.radians(ankle))
                 eq = unit.equilibrium(length, 0.0, a)
                 row[f"{name}_mtu_length_m"] = length
                 row[f"{name}_force_n"] = eq["tendon_force"]

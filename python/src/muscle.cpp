@@ -158,16 +158,12 @@ void bind_muscle(py::module_& m) {
         // Muscle–tendon length (m) and moment arms (m, about +q: hip flexion, knee flexion, ankle
         // dorsiflexion; a plantarflexor has a negative ankle arm) at the given joint angles (rad).
         const MuscleSpec& ms = model.muscles()[model.muscle_index(name)];
-        const double q[kNumJoints] = {hip_flexion, knee_flexion, ankle_dorsiflexion};
-        double length = ms.params.optimal_fiber_length + ms.params.tendon_slack_length;
-        std::array<double, kNumJoints> arm{};
-        for (const JointCrossing& c : ms.joints) {
-          const int j = static_cast<int>(c.joint);
-          const auto ck = crossing_kinematics(c, inner_angle(c.joint, q[j]));
-          length += ck.length_change;
-          arm[j] = -ck.moment_arm;
-        }
-        return py::make_tuple(length, arm);
+        const PathGeometry g = path_geometry(ms.joints, ms.params.optimal_fiber_length + ms.params.tendon_slack_length,
+                                             {hip_flexion, knee_flexion, ankle_dorsiflexion});
+        static constexpr const char* kJointNames[kNumJoints] = {"hip", "knee", "ankle"};
+        py::list crossed;
+        for (const JointCrossing& c : ms.joints) crossed.append(kJointNames[static_cast<int>(c.joint)]);
+        return py::make_tuple(g.length, g.moment_arm, crossed);
       },
       py::arg("model"), py::arg("muscle"), py::arg("hip_flexion"), py::arg("knee_flexion"),
       py::arg("ankle_dorsiflexion"));

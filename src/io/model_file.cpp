@@ -46,7 +46,6 @@ const NumField<JointCrossing> kCrossingFields[] = {
     {"moment_arm", "m", &JointCrossing::moment_arm, true},
     {"angle_max_deg", "deg, inner joint angle of the largest moment arm", &JointCrossing::angle_max, false},
     {"angle_ref_deg", "deg, inner joint angle where the length change is zero", &JointCrossing::angle_ref, true},
-    {"rho", "1, pennation/path factor", &JointCrossing::rho, true},
 };
 
 const NumField<ContactParams> kContactFields[] = {
@@ -235,6 +234,9 @@ MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::tab
     const std::string jp = path + ".joints." + std::to_string(i);
     const toml::table* jt = (*arr)[i].as_table();
     if (!jt) r.fail("'" + jp + "' must be a table");
+    if (jt->contains("rho"))
+      r.fail("'" + jp + ".rho' is no longer a key: a muscle path's length change is the integral of its "
+                        "moment arm (virtual work; docs/decisions.md); delete the key");
     r.known_keys(*jt, kCrossingFields, {"joint", "action"}, jp);
     JointCrossing c;
     c.joint = parse_joint(r, r.string(*jt, "joint", jp, true), jp + ".joint");
@@ -257,7 +259,6 @@ MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::tab
 void validate_crossing(const JointCrossing& c, const std::string& path) {
   require(std::isfinite(c.moment_arm) && c.moment_arm > 0 && c.moment_arm <= 0.2, path + ".moment_arm",
           c.moment_arm, "(0, 0.2] m");
-  require(c.rho > 0 && c.rho <= 1, path + ".rho", c.rho, "(0, 1]");
   require(c.angle_ref >= 0 && c.angle_ref <= 2 * kPi, path + ".angle_ref_deg", c.angle_ref * kRadToDeg,
           "[0, 360] deg");
   require(c.angle_max >= 0 && c.angle_max <= 2 * kPi, path + ".angle_max_deg", c.angle_max * kRadToDeg,

@@ -73,7 +73,7 @@ TEST_CASE("with_params returns a changed copy and validates") {
   CHECK(m2.param("muscles.soleus.tendon_slack_length") == 0.25);
   CHECK(m2.body_mass() == 80.0);
   CHECK(m.param("muscles.soleus.tendon_slack_length") == 0.26);  // original untouched
-  CHECK(m2.param("muscles.gastrocnemius.joints.1.moment_arm") == 0.05);
+  CHECK(m2.param("muscles.gastrocnemius.joints.1.moment_arm") == 0.035);
   CHECK_THROWS_WITH(m.with_params({{"muscles.soleus.max_force", 1.0}}),
                     Catch::Contains("unknown numeric model parameter 'muscles.soleus.max_force'"));
   CHECK_THROWS_WITH(m.with_params({{"muscles.soleus.max_isometric_force", -5.0}}),
@@ -100,7 +100,10 @@ TEST_CASE("model file errors name the file, key, value and allowed range") {
                 "muscles.soleus.pennation_angle_at_optimal = 1.6 is out of range");
   require_error(edited(R"(joint = "ankle")", "joint = \"toe\""), "muscles.soleus.joints.0.joint = \"toe\" is not a joint");
   require_error(edited(R"(action = "extend")", "action = \"push\""), "is not an action");
-  require_error(edited(R"(moment_arm = 0\.05)", "moment_arm = 0.5"), "moment_arm = 0.5 is out of range: allowed (0, 0.2] m");
+  require_error(edited(R"(moment_arm = 0\.025)", "moment_arm = 0.5"), "moment_arm = 0.5 is out of range: allowed (0, 0.2] m");
+  // Geyer & Herr's length factor is gone: the length change is the moment arm's integral.
+  require_error(edited(R"(moment_arm = 0\.025)", "moment_arm = 0.025\nrho = 0.5"),
+                "'muscles.soleus.joints.0.rho' is no longer a key");
   require_error(edited(R"(\[pfj\])", "[pfjj]"), "unknown table 'pfjj'");
   require_error(edited(R"(area_model = "brechter_powers_2002")", "area_model = \"x\""), "pfj.area_model = \"x\" is out of range");
   require_error(edited(R"(relative_tolerance = 1e-6)", "relative_tolerance = 0.5"),

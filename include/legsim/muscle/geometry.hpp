@@ -7,15 +7,21 @@
 // line), φ_knee = π − knee flexion (π = straight), φ_ankle = π/2 − ankle dorsiflexion (π/2 = foot at
 // 90° to the shank; plantarflexion increases φ). For a muscle that acts to increase φ (action s=+1:
 // hip extensors, knee extensors, plantarflexors) or decrease it (s=−1):
-//   ankle, knee:  r(φ) = r0·cos(φ − φ_max),   Δl = −s·ρ·r0·[sin(φ − φ_max) − sin(φ_ref − φ_max)]
-//   hip:          r(φ) = r0,                   Δl = −s·ρ·r0·(φ − φ_ref)
+//   ankle, knee:  r(φ) = r0·cos(φ − φ_max),   Δl = −s·r0·[sin(φ − φ_max) − sin(φ_ref − φ_max)]
+//   hip:          r(φ) = r0,                   Δl = −s·r0·(φ − φ_ref)
 //   l_MT = l_opt + l_slack + Σ_joints Δl;   moment about φ: M_φ = s·r(φ)·F.
-// As in that model, ρ (pennation and path) scales the length change but not the moment arm; this
-// is not virtual-work consistent (the moment exceeds −F·dl/dφ by 1/ρ) — a documented deviation
-// kept to stay faithful to the published model.
+// The moment arm is −s·∂l_MT/∂φ, so the moment equals −F·∂l_MT/∂φ (virtual work: joint work and
+// muscle–tendon path work agree; tests/python/test_muscle.py checks it by central differences).
+// Geyer & Herr publish the length change as ρ·r0·[…] and the moment as r0·cos(…)·F, which breaks
+// this by 1/ρ (0.5–0.7). This model takes their muscle–tendon length functions as the path — their
+// optimal fiber and slack lengths and reference angles were chosen with those excursions, so the
+// published operating ranges are kept — and derives the moment arm from them: a model file's
+// moment_arm is their ρ·r0 (models/runner.toml). docs/decisions.md records the choice, the
+// alternative (ρ dropped: moment arms r0, excursions 1.4–2× theirs) and what each gave.
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <span>
 
 #include "legsim/core/constants.hpp"
 #include "legsim/core/ops.hpp"
@@ -31,7 +37,6 @@ struct JointCrossing {
   double moment_arm = 0.05;       ///< r0 (m), (0, 0.2]
   double angle_max = kPi;         ///< φ_max (rad, inner angle) where r is largest; unused at the hip
   double angle_ref = kPi;         ///< φ_ref (rad, inner angle) where Δl = 0
-  double rho = 1.0;               ///< ρ, pennation/path factor, (0, 1]
   int action = 1;                 ///< s: +1 increases φ (extends / plantarflexes), −1 decreases it
 };
 
@@ -69,7 +74,7 @@ template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi, const T& sin_phi,
                                                  const T& cos_phi, const CrossingTrig& k) {
   const double s = static_cast<double>(c.action);
-  const double gain = -s * c.rho * c.moment_arm;
+  const double gain = -s * c.moment_arm;
   if (c.joint == Joint::kHip) {
     return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
   }
@@ -83,11 +88,39 @@ inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T
 template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi) {
   const double s = static_cast<double>(c.action);
-  const double gain = -s * c.rho * c.moment_arm;
+  const double gain = -s * c.moment_arm;
   if (c.joint == Joint::kHip) return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
   const auto [sin_d, cos_d] = sin_cos(T(phi - T(c.angle_max)));
   const T reference_sine(std::sin(c.angle_ref - c.angle_max));
   return {T(gain) * (sin_d - reference_sine), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
+}
+
+/// Muscle–tendon length and its rate along one path, and the moment arms about the model's joint
+/// coordinates.
+struct PathGeometry {
+  double length = 0.0;    ///< l_MT (m)
+  double velocity = 0.0;  ///< dl_MT/dt (m/s)
+  /// −∂l_MT/∂q_j (m): the moment along +q_j (hip flexion, knee flexion, ankle dorsiflexion) per
+  /// newton of tendon force; 0 for a joint the path does not cross. A plantarflexor's ankle arm is < 0.
+  std::array<double, kNumJoints> moment_arm{};
+};
+
+/// Path geometry from joint coordinates q and rates q̇ (rad, rad/s; hip flexion, knee flexion, ankle
+/// dorsiflexion) for a path with the given crossings and l_MT = reference_length at the reference
+/// angles. The stance right-hand side evaluates the same crossing_kinematics (its sines hoisted).
+inline PathGeometry path_geometry(std::span<const JointCrossing> crossings, double reference_length,
+                                  const std::array<double, kNumJoints>& q,
+                                  const std::array<double, kNumJoints>& q_dot = {}) {
+  PathGeometry g;
+  g.length = reference_length;
+  for (const JointCrossing& c : crossings) {
+    const int j = static_cast<int>(c.joint);
+    const CrossingKinematics<double> ck = crossing_kinematics(c, inner_angle(c.joint, q[j]));
+    g.length += ck.length_change;
+    g.velocity -= ck.dl_dphi * q_dot[j];  // φ̇ = −q̇
+    g.moment_arm[j] = -ck.moment_arm;     // moment about φ, turned to +q (φ and q run opposite ways)
+  }
+  return g;
 }
 
 }  // namespace legsim
