@@ -17,19 +17,24 @@ _STRIKES = {"rearfoot": _core.FootStrike.rearfoot, "midfoot": _core.FootStrike.m
 
 class Condition:
     """A running condition: any two of ``speed`` (m/s), ``cadence`` (steps/min), ``step_length`` (m),
-    ``stride_length`` (m, two steps); ``calf_fatigue`` φ ∈ [0, 0.9] (with ``fatigue_override``, a dict
-    muscle → φ_i); ``foot_strike`` "rearfoot" / "midfoot" / "forefoot" or a touchdown ankle
+    ``stride_length`` (m, two steps); ``calf_fatigue`` φ ∈ [0, 0.9] and ``calf_fatigue_split``, how φ
+    divides among the calf muscles (each keeps the contractile capacity 1 − φ·wᵢ): ``"fiber_type"``
+    (default; wᵢ from fast-twitch fractions, the most fatigable = 1), ``"equal"`` (wᵢ = 1), or a dict
+    ``{"soleus": w, "gastrocnemius": w}`` (or the string ``"soleus=0.5,gastrocnemius=1"``; unnamed calf
+    muscles 0) — the split decides the sign of the fatigue effect on PFJ load, so results record it;
+    ``fatigue_override``, a dict muscle → φ_i, replaces φ·wᵢ for the named muscles; ``foot_strike`` "rearfoot" / "midfoot" / "forefoot" or a touchdown ankle
     dorsiflexion angle in degrees; optional ``body_mass`` (kg) and ``height`` (m).
 
     Validated at construction: a missing, redundant or inconsistent combination, or a value out of
     range, raises :class:`legsim.InputError` naming what was given. Conditions pickle.
     """
 
-    __slots__ = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "foot_strike",
-                 "fatigue_override", "body_mass", "height", "_resolved")
+    __slots__ = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "calf_fatigue_split",
+                 "foot_strike", "fatigue_override", "body_mass", "height", "_resolved")
 
     def __init__(self, *, speed=None, cadence=None, step_length=None, stride_length=None, calf_fatigue=0.0,
-                 foot_strike="rearfoot", fatigue_override=None, body_mass=None, height=None):
+                 foot_strike="rearfoot", fatigue_override=None, body_mass=None, height=None,
+                 calf_fatigue_split="fiber_type"):
         def opt(name, v):
             return None if v is None else as_float(f"condition.{name}", v)
         self.speed = opt("speed", speed)
@@ -37,6 +42,7 @@ class Condition:
         self.step_length = opt("step_length", step_length)
         self.stride_length = opt("stride_length", stride_length)
         self.calf_fatigue = as_float("condition.calf_fatigue", calf_fatigue)
+        self.calf_fatigue_split = _split_text(calf_fatigue_split)
         if isinstance(foot_strike, str):
             if foot_strike not in _STRIKES:
                 raise InputError(f"condition.foot_strike = {foot_strike!r} is out of range: allowed 'rearfoot', "
@@ -54,6 +60,7 @@ class Condition:
         c = _core.GaitCondition()
         c.speed, c.cadence, c.step_length, c.stride_length = self.speed, self.cadence, self.step_length, self.stride_length
         c.calf_fatigue = self.calf_fatigue
+        c.calf_fatigue_split = self.calf_fatigue_split
         c.fatigue_override = self.fatigue_override
         if isinstance(self.foot_strike, str):
             c.foot_strike = _STRIKES[self.foot_strike]
@@ -84,8 +91,28 @@ class Condition:
         return isinstance(other, Condition) and self.__getstate__() == other.__getstate__()
 
     def __repr__(self):
-        given = ", ".join(f"{k}={v!r}" for k, v in self.__getstate__().items() if v not in (None, {}, 0.0) or k == "calf_fatigue")
+        given = ", ".join(f"{k}={v!r}" for k, v in self.__getstate__().items()
+                          if (v not in (None, {}, 0.0) or k == "calf_fatigue")
+                          and not (k == "calf_fatigue_split" and v == "fiber_type"))
         return f"Condition({given})"
+
+
+def _split_text(split) -> str:
+    """The canonical text of a calf-fatigue split ("fiber_type", "equal" or "name=w,...")."""
+    if isinstance(split, dict):
+        if not split:
+            raise InputError("condition.calf_fatigue_split: an empty dict; give {muscle: weight in [0, 1]}, "
+                             "'fiber_type' or 'equal'")
+        parts = []
+        for name, w in sorted(split.items()):
+            parts.append(f"{name}={as_float(f'condition.calf_fatigue_split.{name}', w)!r}")
+        split = ",".join(parts)
+    if not isinstance(split, str):
+        raise InputError(f"condition.calf_fatigue_split = {split!r} is out of range: allowed 'fiber_type', 'equal' "
+                         "or a dict {muscle: weight in [0, 1]}")
+    c = _core.GaitCondition()
+    c.calf_fatigue_split = split  # parses and range-checks; InputError otherwise
+    return c.calf_fatigue_split
 
 
 @dataclass
@@ -99,6 +126,10 @@ class GaitResult:
     solution: dict
     timeseries: pd.DataFrame = field(repr=False)
     evaluations: int = 0
+    #: the condition matched (its ``calf_fatigue_split`` says how fatigue was divided)
+    condition: "Condition | None" = None
+    #: contractile capacity of each muscle under the condition's fatigue (1 = unfatigued)
+    capacity: dict = field(default_factory=dict)
 
 
 def _check_model(model):
@@ -158,8 +189,10 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
         ws = [float(warm_start[n]) for n in names] if isinstance(warm_start, dict) else [float(v) for v in warm_start]
     r = _core.match_gait(model, condition._to_core(), o, ws)
     ts = pd.DataFrame(r.stance.series) if (r.converged and record) else pd.DataFrame()
+    capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, condition._to_core())))
     return GaitResult(converged=r.converged, message=r.message, metrics=dict(r.metrics), residuals=dict(r.residuals),
-                      solution=dict(zip(names, r.solution)), timeseries=ts, evaluations=r.evaluations)
+                      solution=dict(zip(names, r.solution)), timeseries=ts, evaluations=r.evaluations,
+                      condition=condition, capacity=capacity)
 
 
 def volume_effort_weights(model) -> dict:

@@ -24,13 +24,15 @@ import xarray as xr
 from . import _core
 from ._validate import as_bool
 from .errors import InputError
-from .gait import Condition, foot_velocity, simulate
+from .gait import Condition, _split_text, foot_velocity, simulate
 
 __all__ = ["sweep", "CONDITION_AXES"]
 
 #: Condition fields that can be swept.
-CONDITION_AXES = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "foot_strike",
-                  "body_mass", "height")
+CONDITION_AXES = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "calf_fatigue_split",
+                  "foot_strike", "body_mass", "height")
+#: Axes whose values are categories (strings), not numbers.
+_CATEGORICAL_AXES = ("foot_strike", "calf_fatigue_split")
 
 
 def _as_axis(name, values):
@@ -75,7 +77,9 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     the periodicity residuals and ``message``.
 
     ``axes``: condition fields (``speed``, ``cadence``, ``step_length``, ``stride_length``,
-    ``calf_fatigue``, ``foot_strike``, ``body_mass``, ``height``), each a value or a list.
+    ``calf_fatigue``, ``calf_fatigue_split``, ``foot_strike``, ``body_mass``, ``height``), each a value
+    or a list. The calf-fatigue split used is recorded in the dataset (as its axis, and in the
+    attribute ``calf_fatigue_split``).
     ``params``: dict of model-parameter paths (``Model.with_params``) to lists of values.
     ``out``: netCDF path; finished points are journaled as they complete and a rerun resumes.
     Each point warm-starts from its grid predecessor (the previous value of the last axis; at the
@@ -102,6 +106,8 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
             continue
         dims.append(name)
         coords[name] = _as_axis(name, values)
+        if name == "calf_fatigue_split":  # canonical text, so a dict and its string form are one value
+            coords[name] = [_split_text(v) for v in coords[name]]
     for path, values in (params or {}).items():
         model.param(path)  # unknown paths raise InputError
         dims.append(path)
@@ -226,6 +232,7 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
         ds.attrs["swing_leg_input"] = (
             f"touchdown_foot_velocity = {list(touchdown_foot_velocity)} m/s (forward, up)"
             if touchdown_foot_velocity is not None else "touchdown hip and knee angular velocities (defaults)")
+        ds.attrs["calf_fatigue_split"] = ";".join(coords.get("calf_fatigue_split", ["fiber_type"]))
         ds.attrs["periodicity"] = ("centre of mass and trunk lean" if periodic_trunk_lean
                                    else "centre of mass (DESIGN 3.6); trunk lean change reported, not matched")
         if out is not None:
@@ -292,7 +299,7 @@ def _assemble(model, dims, coords, shape, points, records) -> xr.Dataset:
     variables["converged"] = (dims, converged)
     variables["finished"] = (dims, finished)
     variables["message"] = (dims, message.astype(str))
-    coord_values = {d: (np.array(coords[d], dtype=object).astype(str) if d == "foot_strike" and
+    coord_values = {d: (np.array(coords[d], dtype=object).astype(str) if d in _CATEGORICAL_AXES and
                         any(isinstance(v, str) for v in coords[d]) else np.array(coords[d], dtype=float))
                     for d in dims}
     from . import __version__

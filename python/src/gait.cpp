@@ -26,6 +26,9 @@ void bind_gait(py::module_& m) {
       .def_readwrite("stride_length", &GaitCondition::stride_length)
       .def_readwrite("calf_fatigue", &GaitCondition::calf_fatigue)
       .def_readwrite("fatigue_override", &GaitCondition::fatigue_override)
+      .def_property(
+          "calf_fatigue_split", [](const GaitCondition& c) { return to_string(c.calf_fatigue_split); },
+          [](GaitCondition& c, const std::string& s) { c.calf_fatigue_split = parse_calf_fatigue_split(s); })
       .def_readwrite("foot_strike", &GaitCondition::foot_strike)
       .def_readwrite("touchdown_ankle_angle_deg", &GaitCondition::touchdown_ankle_angle_deg)
       .def_readwrite("body_mass", &GaitCondition::body_mass)

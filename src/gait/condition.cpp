@@ -1,6 +1,8 @@
 #include "legsim/gait/condition.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "legsim/core/constants.hpp"
@@ -23,9 +25,53 @@ std::string given_list(const GaitCondition& c) {
   return s.empty() ? "nothing" : s;
 }
 
+void validate_split(const CalfFatigueSplit& s) {
+  if (s.kind != CalfFatigueSplit::Kind::kWeights) return;
+  if (s.weights.empty())
+    throw InputError("condition.calf_fatigue_split: explicit weights need at least one calf muscle (name → weight in [0, 1])");
+  for (const auto& [name, w] : s.weights) require_in_range("condition.calf_fatigue_split." + name, w, 0.0, 1.0);
+}
+
 }  // namespace
 
-std::string describe(const GaitCondition& c) { return given_list(c) + ", calf_fatigue = " + format_value(c.calf_fatigue); }
+std::string describe(const GaitCondition& c) {
+  return given_list(c) + ", calf_fatigue = " + format_value(c.calf_fatigue) + " (split " + to_string(c.calf_fatigue_split) + ")";
+}
+
+std::string to_string(const CalfFatigueSplit& s) {
+  switch (s.kind) {
+    case CalfFatigueSplit::Kind::kFiberType: return "fiber_type";
+    case CalfFatigueSplit::Kind::kEqual: return "equal";
+    case CalfFatigueSplit::Kind::kWeights: break;
+  }
+  std::string out;
+  for (const auto& [name, w] : s.weights) out += (out.empty() ? "" : ",") + name + "=" + format_value(w);
+  return out;
+}
+
+CalfFatigueSplit parse_calf_fatigue_split(const std::string& text) {
+  const std::string allowed = "allowed \"fiber_type\", \"equal\" or \"muscle=weight,...\" with weights in [0, 1]";
+  if (text == "fiber_type") return {};
+  if (text == "equal") return {CalfFatigueSplit::Kind::kEqual, {}};
+  CalfFatigueSplit s{CalfFatigueSplit::Kind::kWeights, {}};
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, end - start);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || s.weights.contains(item.substr(0, eq)))
+      throw InputError("calf_fatigue_split = \"" + text + "\" is not a split: " + allowed);
+    const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
+    char* parse_end = nullptr;
+    const double w = std::strtod(value.c_str(), &parse_end);
+    if (value.empty() || parse_end != value.c_str() + value.size())
+      throw InputError("calf_fatigue_split = \"" + text + "\": weight of " + name + " is not a number: " + allowed);
+    s.weights[name] = w;
+    start = end + 1;
+  }
+  validate_split(s);
+  return s;
+}
 
 double foot_strike_angle(FootStrike s) {
   switch (s) {
@@ -50,6 +96,7 @@ ResolvedCondition resolve(const GaitCondition& c) {
             "condition.stride_length", *c.stride_length, "(0, 10] m");
   require_in_range("condition.calf_fatigue", c.calf_fatigue, 0.0, kMaxCalfFatigue);
   for (const auto& [name, phi] : c.fatigue_override) require_in_range("condition.fatigue_override." + name, phi, 0.0, kMaxCalfFatigue);
+  validate_split(c.calf_fatigue_split);
   if (c.foot_strike == FootStrike::kAnkleAngle)
     require_in_range("condition.foot_strike (touchdown ankle angle, deg)", c.touchdown_ankle_angle_deg, -45.0, 30.0);
   if (c.body_mass) require_in_range("condition.body_mass", *c.body_mass, 20.0, 250.0);
@@ -95,21 +142,47 @@ Model condition_model(const Model& model, const GaitCondition& c) {
   return p.empty() ? model : model.with_params(p);
 }
 
+namespace {
+
+/// Weights w_i of the calf muscles (indices `calf`) under a split.
+std::vector<double> split_weights(const Model& model, const std::vector<std::size_t>& calf, const CalfFatigueSplit& s) {
+  const auto& muscles = model.muscles();
+  std::vector<double> w(calf.size(), 1.0);
+  switch (s.kind) {
+    case CalfFatigueSplit::Kind::kEqual: return w;
+    case CalfFatigueSplit::Kind::kFiberType: {
+      std::vector<double> slow;
+      for (std::size_t i : calf) slow.push_back(muscles[i].slow_twitch_fraction);
+      return calf_fatigue_weights(slow);
+    }
+    case CalfFatigueSplit::Kind::kWeights: break;
+  }
+  std::string names;
+  for (std::size_t i : calf) names += (names.empty() ? "" : ", ") + muscles[i].name;
+  for (const auto& [name, weight] : s.weights) {
+    const auto it = std::find_if(calf.begin(), calf.end(), [&](std::size_t i) { return muscles[i].name == name; });
+    if (it == calf.end())
+      throw InputError("condition.calf_fatigue_split: '" + name + "' is not a calf muscle of the model (allowed: " +
+                       (names.empty() ? std::string("none") : names) + ")");
+  }
+  for (std::size_t k = 0; k < calf.size(); ++k) {
+    const auto it = s.weights.find(muscles[calf[k]].name);
+    w[k] = it == s.weights.end() ? 0.0 : it->second;
+  }
+  return w;
+}
+
+}  // namespace
+
 std::vector<double> capacity_factors(const Model& model, const GaitCondition& c) {
   const auto& muscles = model.muscles();
   for (const auto& [name, phi] : c.fatigue_override) (void)model.muscle_index(name);  // unknown names throw
-  std::vector<double> slow;
   std::vector<std::size_t> calf;
   for (std::size_t i = 0; i < muscles.size(); ++i)
-    if (muscles[i].has_tag("calf")) {
-      calf.push_back(i);
-      slow.push_back(muscles[i].slow_twitch_fraction);
-    }
+    if (muscles[i].has_tag("calf")) calf.push_back(i);
   std::vector<double> caps(muscles.size(), 1.0);
-  if (!calf.empty()) {
-    const std::vector<double> w = calf_fatigue_weights(slow);
-    for (std::size_t k = 0; k < calf.size(); ++k) caps[calf[k]] = fatigue_capacity_factor(c.calf_fatigue, w[k]);
-  }
+  const std::vector<double> w = split_weights(model, calf, c.calf_fatigue_split);
+  for (std::size_t k = 0; k < calf.size(); ++k) caps[calf[k]] = fatigue_capacity_factor(c.calf_fatigue, w[k]);
   for (const auto& [name, phi] : c.fatigue_override) caps[model.muscle_index(name)] = 1.0 - phi;
   return caps;
 }

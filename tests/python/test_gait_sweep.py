@@ -300,11 +300,11 @@ def test_touchdown_foot_velocity_is_validated_and_exclusive_of_the_joint_rates(m
 
 
 def test_plausibility_table_flags_values_outside_the_published_ranges():
-    metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "knee_flexion_at_contact_deg": 20.0,
+    metrics = {"contact_time_s": 0.25, "impact_peak_vertical_grf_bw": 6.2, "knee_flexion_at_contact_deg": 20.0,
                "peak_knee_flexion_deg": float("nan")}
     t = legsim.plausibility_table(metrics).set_index("quantity")
     assert bool(t.loc["contact_time_s", "inside"])
-    assert not bool(t.loc["peak_vertical_grf_bw", "inside"])
+    assert not bool(t.loc["impact_peak_vertical_grf_bw", "inside"])
     assert bool(t.loc["knee_flexion_at_contact_deg", "inside"])  # the range is closed
     assert not bool(t.loc["peak_knee_flexion_deg", "inside"])    # NaN is outside
     assert not bool(t.loc["peak_pfj_force_bw", "inside"])        # missing is outside

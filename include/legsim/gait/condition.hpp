@@ -11,12 +11,38 @@ namespace legsim {
 
 enum class FootStrike { kRearfoot, kMidfoot, kForefoot, kAnkleAngle };
 
+/// How calf_fatigue φ divides among the muscles tagged "calf": muscle i keeps the contractile
+/// capacity 1 − φ·w_i. The split decides the sign of the fatigue effect on PFJ load, so it is an
+/// input of the condition and results record it (docs/decisions.md).
+struct CalfFatigueSplit {
+  enum class Kind {
+    /// w_i from fast-twitch fractions, most fatigable = 1 (muscle/fatigue.hpp): the default. The
+    /// ordering (gastrocnemius tires before soleus) is measured: plantarflexion torque falls faster
+    /// with the knee straight, where the gastrocnemius contributes more (Kawakami Y et al. (2000)
+    /// J Appl Physiol 88(6):1969–1975), and EMG median frequency falls faster in the gastrocnemii
+    /// than in the soleus during heel raises to exhaustion (Hébert-Losier K et al. (2012) J Strength
+    /// Cond Res 26(11):3134–3147). The magnitude of each weight is the fiber-type proxy.
+    kFiberType,
+    kEqual,    ///< w_i = 1 for every calf muscle
+    kWeights,  ///< w_i given per calf muscle by name (unnamed calf muscles: 0)
+  };
+  Kind kind = Kind::kFiberType;
+  std::map<std::string, double> weights;  ///< kWeights: calf muscle name → w ∈ [0, 1]
+  bool operator==(const CalfFatigueSplit&) const = default;
+};
+
+/// "fiber_type", "equal", or "name=w,name=w" (names sorted).
+std::string to_string(const CalfFatigueSplit& s);
+/// Parses the forms to_string writes; throws InputError naming "calf_fatigue_split" otherwise.
+CalfFatigueSplit parse_calf_fatigue_split(const std::string& text);
+
 struct GaitCondition {
   std::optional<double> speed;          ///< m/s, (0, 15]
   std::optional<double> cadence;        ///< steps/min, (0, 400]
   std::optional<double> step_length;    ///< m, (0, 5]
   std::optional<double> stride_length;  ///< m (two steps), (0, 10]
   double calf_fatigue = 0.0;            ///< φ ∈ [0, 0.9] (DESIGN 3.4)
+  CalfFatigueSplit calf_fatigue_split;  ///< how φ divides among the calf muscles
   /// Per-muscle fatigue φ_i ∈ [0, 0.9] replacing φ·w_i for the named muscles.
   std::map<std::string, double> fatigue_override;
   FootStrike foot_strike = FootStrike::kRearfoot;
@@ -43,9 +69,9 @@ ResolvedCondition resolve(const GaitCondition& c);
 /// The model the condition runs on (body mass/height overrides applied).
 Model condition_model(const Model& model, const GaitCondition& c);
 
-/// Per-muscle capacity factors (model order) for the condition's fatigue: 1 − φ·w_i for calf
-/// muscles (w from fast-twitch fractions, most fatigable = 1; DESIGN 3.4), 1 − φ_i for overrides,
-/// 1 otherwise.
+/// Per-muscle contractile capacities (model order) for the condition's fatigue: 1 − φ·w_i for calf
+/// muscles (w from the condition's calf_fatigue_split), 1 − φ_i for overrides, 1 otherwise. Throws
+/// InputError if the split names a muscle that is not a calf muscle of the model.
 std::vector<double> capacity_factors(const Model& model, const GaitCondition& c);
 
 /// Foot–ground angle at touchdown (rad, toe up +) for a named foot strike: rearfoot 15°, midfoot 3°,
