@@ -66,7 +66,8 @@ def test_sweep_over_foot_strikes_prints_and_plots_named_coordinates(tmp_path, ca
 def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(tmp_path, capsys):
     """`legsim run` ends with the default condition against DESIGN 7's ranges, then the impact
     diagnostics; a key missing from an older sweep file prints as nan instead of failing."""
-    metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "knee_flexion_at_contact_deg": 18.0,
+    metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "impact_peak_vertical_grf_bw": 6.2,
+               "active_peak_vertical_grf_bw": 2.9, "knee_flexion_at_contact_deg": 18.0,
                "peak_knee_flexion_deg": 45.0, "peak_knee_extension_moment_nm_per_kg": 2.5,
                "peak_pfj_force_bw": 5.0, "peak_pfj_stress_mpa": 11.0, "peak_achilles_force_bw": 7.0,
                "touchdown_com_vertical_velocity_m_per_s": -0.94, "peak_braking_grf_bw": 2.9,
@@ -77,8 +78,9 @@ def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(
     ds.to_netcdf(tmp_path / "s.nc")
     cli._print_plausibility(tmp_path / "s.nc")
     out = capsys.readouterr().out
-    assert "7 of 8 inside" in out
-    assert "OUT peak_vertical_grf_bw" in out
+    assert "8 of 9 inside" in out
+    assert "OUT impact_peak_vertical_grf_bw" in out  # impact and active peaks are checked separately
+    assert "ok  active_peak_vertical_grf_bw" in out
     assert "touchdown_com_vertical_velocity_m_per_s -0.94" in out
     assert "touchdown_foot_velocity_y_m_per_s nan" in out
     assert "trunk lean at toe-off minus at touchdown: 4.50 deg" in out
