@@ -315,3 +315,14 @@ TEST_CASE("stance: pretension outside [0, 1] is rejected with its path") {
   CHECK_THROWS_WITH(Model::default_model().with_params({{"controller.muscles.tibialis_anterior.pretension", 1.5}}),
                     Catch::Contains("controller.muscles.tibialis_anterior.pretension = 1.5 is out of range: allowed [0, 1]"));
 }
+
+TEST_CASE("stance: a stance shorter than the physiological minimum or with a non-finite number is no result") {
+  // The one rule the scalar path and the batch engine apply after toe-off (issue 18, item 5).
+  const NamedValue finite[] = {{"effort", 0.3}, {"peak_pfj_force_bw", 3.1}};
+  CHECK(stance_result_problem(0.25, finite).empty());
+  CHECK(stance_result_problem(1e-7, finite) ==
+        "the contact lasted 1e-07 s, shorter than the 0.05 s of the shortest running stance");
+  const NamedValue nan[] = {{"effort", 0.3}, {"peak_pfj_force_bw", std::nan("")}};
+  CHECK(stance_result_problem(0.25, nan) == "peak_pfj_force_bw = nan is not finite");
+  CHECK(std::string(to_string(StanceStatus::kInvalidResult)) == "non-physiological stance");
+}
