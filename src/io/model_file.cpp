@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -98,6 +100,19 @@ const NumField<BodyFields> kBodyFields[] = {
 };
 
 bool is_deg_key(std::string_view key) { return key.ends_with("_deg"); }
+
+/// The angle in degrees, as the shortest decimal that converts back to exactly `rad`: the value a
+/// file gave (80.0, not 80.00000000000001), so messages and saved files show it unchanged.
+double to_degrees(double rad) {
+  const double deg = rad * kRadToDeg;
+  for (int digits = 1; digits <= 17; ++digits) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, deg);
+    const double d = std::strtod(buf, nullptr);
+    if (d * kDegToRad == rad) return d;
+  }
+  return deg;
+}
 
 // ---------------------------------------------------------------- reading
 
@@ -254,14 +269,33 @@ MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::tab
   return m;
 }
 
+// Physiological ranges of the inner joint angles of geometry.hpp (hip: 180 - flexion, knee: 180 -
+// flexion, ankle: 90 - dorsiflexion, deg). Passive ranges of motion: hip flexion ~120 deg and
+// extension ~10 deg, knee flexion ~145 deg, ankle dorsiflexion ~15-20 deg and plantarflexion ~40-50
+// deg (Roaas A, Andersson GBJ (1982) Acta Orthop Scand 53(2):205-208), widened by 10-30 deg for
+// individual variation. A crossing's reference and maximum-moment-arm angles lie within them.
+struct InnerAngleRange {
+  double lo, hi;  // deg
+  const char* why;
+};
+const InnerAngleRange kInnerAngleRange[kNumJoints] = {
+    {50.0, 220.0, "hip: flexion <= 130 deg, extension <= 40 deg"},
+    {20.0, 195.0, "knee: flexion <= 160 deg, hyperextension <= 15 deg"},
+    {30.0, 150.0, "ankle: dorsiflexion <= 60 deg, plantarflexion <= 60 deg"},
+};
+
 void validate_crossing(const JointCrossing& c, const std::string& path) {
   require(std::isfinite(c.moment_arm) && c.moment_arm > 0 && c.moment_arm <= 0.2, path + ".moment_arm",
           c.moment_arm, "(0, 0.2] m");
   require(c.rho > 0 && c.rho <= 1, path + ".rho", c.rho, "(0, 1]");
-  require(c.angle_ref >= 0 && c.angle_ref <= 2 * kPi, path + ".angle_ref_deg", c.angle_ref * kRadToDeg,
-          "[0, 360] deg");
-  require(c.angle_max >= 0 && c.angle_max <= 2 * kPi, path + ".angle_max_deg", c.angle_max * kRadToDeg,
-          "[0, 360] deg");
+  const InnerAngleRange& range = kInnerAngleRange[static_cast<int>(c.joint)];
+  const std::string allowed = "[" + format_value(range.lo) + ", " + format_value(range.hi) + "] deg (" + range.why + ")";
+  const auto check = [&](double rad, const char* key) {
+    const double deg = to_degrees(rad);
+    require(deg >= range.lo && deg <= range.hi, path + "." + key, deg, allowed);
+  };
+  check(c.angle_ref, "angle_ref_deg");
+  if (c.joint != Joint::kHip) check(c.angle_max, "angle_max_deg");  // unused at the hip (constant arm)
 }
 
 bool valid_name(const std::string& s) {
@@ -370,7 +404,7 @@ template <class Obj, std::size_t N>
 void write_numbers(std::ostream& os, const NumField<Obj> (&fields)[N], const Obj& obj) {
   for (const auto& f : fields) {
     const double v = obj.*f.member;
-    os << f.key << " = " << number_text(is_deg_key(f.key) ? v * kRadToDeg : v) << "  # " << f.unit << "\n";
+    os << f.key << " = " << number_text(is_deg_key(f.key) ? to_degrees(v) : v) << "  # " << f.unit << "\n";
   }
 }
 
@@ -428,14 +462,17 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
       require_in_range(path + ".effort_weight", m.effort_weight, 0.0, 100.0);
     }
   }
+  // Tolerances below ~1e-12 cannot be met in double precision (the integrator would only shrink its
+  // step); an output interval below 10 us (100 kHz, far above force-plate rates of 1-4 kHz) would
+  // only fill memory.
   const IntegratorSettings& s = parts_.integrator;
-  require(s.relative_tolerance > 0 && s.relative_tolerance <= 1e-2, "integrator.relative_tolerance", s.relative_tolerance, "(0, 0.01]");
-  require(s.absolute_tolerance > 0 && s.absolute_tolerance <= 1e-2, "integrator.absolute_tolerance", s.absolute_tolerance, "(0, 0.01]");
-  require(s.initial_step > 0 && s.initial_step <= 1e-2, "integrator.initial_step", s.initial_step, "(0, 0.01] s");
-  require(s.min_step > 0 && s.min_step <= s.initial_step, "integrator.min_step", s.min_step, "(0, initial_step] s");
+  require_in_range("integrator.relative_tolerance", s.relative_tolerance, 1e-12, 1e-2);
+  require_in_range("integrator.absolute_tolerance", s.absolute_tolerance, 1e-14, 1e-2);
+  require(s.initial_step >= 1e-9 && s.initial_step <= 1e-2, "integrator.initial_step", s.initial_step, "[1e-09, 0.01] s");
+  require(s.min_step >= 1e-15 && s.min_step <= s.initial_step, "integrator.min_step", s.min_step, "[1e-15 s, initial_step]");
   require(s.max_stance_time > 0 && s.max_stance_time <= 5, "integrator.max_stance_time", s.max_stance_time, "(0, 5] s");
-  require(s.output_interval > 0 && s.output_interval <= 1e-2, "integrator.output_interval", s.output_interval, "(0, 0.01] s");
-  require(s.event_tolerance > 0 && s.event_tolerance <= 1e-3, "integrator.event_tolerance", s.event_tolerance, "(0, 0.001] s");
+  require(s.output_interval >= 1e-5 && s.output_interval <= 1e-2, "integrator.output_interval", s.output_interval, "[1e-05, 0.01] s");
+  require(s.event_tolerance >= 1e-12 && s.event_tolerance <= 1e-3, "integrator.event_tolerance", s.event_tolerance, "[1e-12, 0.001] s");
 }
 
 Model Model::from_toml(std::string_view text, std::string_view origin) {

@@ -77,7 +77,7 @@ TEST_CASE("with_params returns a changed copy and validates") {
   CHECK_THROWS_WITH(m.with_params({{"muscles.soleus.max_force", 1.0}}),
                     Catch::Contains("unknown numeric model parameter 'muscles.soleus.max_force'"));
   CHECK_THROWS_WITH(m.with_params({{"muscles.soleus.max_isometric_force", -5.0}}),
-                    Catch::Contains("muscles.soleus.max_isometric_force = -5 is out of range: allowed (0, inf)"));
+                    Catch::Contains("muscles.soleus.max_isometric_force = -5 is out of range: allowed [1, 1e+05] N"));
   CHECK_THROWS_AS(m.muscle_index("biceps"), InputError);
   CHECK_THROWS_WITH(m.muscle_index("biceps"), Catch::Contains("unknown muscle 'biceps'"));
 }
@@ -85,7 +85,7 @@ TEST_CASE("with_params returns a changed copy and validates") {
 TEST_CASE("model file errors name the file, key, value and allowed range") {
   require_error("[model\nname=1", "TOML syntax error");
   require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = -1.0"),
-                "muscles.soleus.max_isometric_force = -1 is out of range: allowed (0, inf)");
+                "muscles.soleus.max_isometric_force = -1 is out of range: allowed [1, 1e+05] N");
   require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = nan"),
                 "muscles.soleus.max_isometric_force = nan is out of range: allowed a finite number");
   require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = \"big\""),
@@ -104,7 +104,27 @@ TEST_CASE("model file errors name the file, key, value and allowed range") {
   require_error(edited(R"(\[pfj\])", "[pfjj]"), "unknown table 'pfjj'");
   require_error(edited(R"(area_model = "brechter_powers_2002")", "area_model = \"x\""), "pfj.area_model = \"x\" is out of range");
   require_error(edited(R"(relative_tolerance = 1e-6)", "relative_tolerance = 0.5"),
-                "integrator.relative_tolerance = 0.5 is out of range: allowed (0, 0.01]");
+                "integrator.relative_tolerance = 0.5 is out of range: allowed [1e-12, 0.01]");
   require_error(edited(R"(\[contact\])", "[contact]\nstiffness = -3.0"), "contact.stiffness = -3 is out of range");
   CHECK_THROWS_WITH(Model::load("/nonexistent/model.toml"), Catch::Contains("cannot open the model file"));
+}
+
+TEST_CASE("absurd model values that loaded before issue 18 are rejected naming key, value and range") {
+  // Each loaded and gave status ok with NaN metrics or a 1e-7 s contact, or loaded silently.
+  require_error(edited(R"(\[contact\])", "[contact]\nstiffness = 1e20"),
+                "contact.stiffness = 1e+20 is out of range: allowed [10000, 1e+08] N/m^exponent");
+  require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = 1e12"),
+                "muscles.soleus.max_isometric_force = 1e+12 is out of range: allowed [1, 1e+05] N");
+  require_error(edited(R"(optimal_fiber_length = 0\.04)", "optimal_fiber_length = 1e308"),
+                "muscles.soleus.optimal_fiber_length = 1e+308 is out of range: allowed [0.01, 0.5] m");
+  require_error(edited(R"(angle_ref_deg = 80\.0)", "angle_ref_deg = 341.1"),
+                "muscles.soleus.joints.0.angle_ref_deg = 341.1 is out of range: allowed [30, 150] deg (ankle");
+  require_error(edited(R"(angle_ref_deg = 165\.0)", "angle_ref_deg = 250.0"),
+                "muscles.gastrocnemius.joints.1.angle_ref_deg = 250 is out of range: allowed [20, 195] deg (knee");
+  require_error(edited(R"(output_interval = 0\.0005)", "output_interval = 1e-300"),
+                "integrator.output_interval = 1e-300 is out of range: allowed [1e-05, 0.01] s");
+  // The default model and the variants of the tests and examples stay valid.
+  const Model& m = Model::default_model();
+  CHECK_NOTHROW(m.with_params({{"contact.stiffness", 4.9e5}}));  // examples/python/impact_sensitivity.py
+  CHECK_NOTHROW(m.with_params({{"muscles.soleus.tendon_slack_length", 0.25}, {"integrator.max_stance_time", 0.05}}));
 }
