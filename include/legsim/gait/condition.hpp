@@ -11,11 +11,13 @@ namespace legsim {
 
 enum class FootStrike { kRearfoot, kMidfoot, kForefoot, kAnkleAngle };
 
+/// Speed, cadence and step length — given or derived from the two given — must lie in running
+/// ranges: [1.5, 7] m/s, [120, 240] steps/min, [0.4, 2.5] m (their sources: src/gait/condition.cpp).
 struct GaitCondition {
-  std::optional<double> speed;          ///< m/s, (0, 15]
-  std::optional<double> cadence;        ///< steps/min, (0, 400]
-  std::optional<double> step_length;    ///< m, (0, 5]
-  std::optional<double> stride_length;  ///< m (two steps), (0, 10]
+  std::optional<double> speed;          ///< m/s
+  std::optional<double> cadence;        ///< steps/min
+  std::optional<double> step_length;    ///< m
+  std::optional<double> stride_length;  ///< m (two steps)
   double calf_fatigue = 0.0;            ///< φ ∈ [0, 0.9] (DESIGN 3.4)
   /// Per-muscle fatigue φ_i ∈ [0, 0.9] replacing φ·w_i for the named muscles.
   std::map<std::string, double> fatigue_override;
