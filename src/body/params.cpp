@@ -148,7 +148,7 @@ void validate(const ContactParams& p, std::string_view prefix) {
   // stated here only; the model reader reports it with the key path.
   const auto in_range = [&](std::string_view name, double v, double lo, double hi, std::string_view unit) {
     require(std::isfinite(v) && v >= lo && v <= hi, field(prefix, name), v,
-            "[" + format_value(lo) + ", " + format_value(hi) + "] " + std::string(unit));
+            "[" + format_value(lo) + ", " + format_value(hi) + "]" + (unit.empty() ? "" : " ") + std::string(unit));
   };
   // Published heel-pad, shoe and foot-contact stiffnesses span ~1e4-1e8 N/m^n (the heel pad alone
   // ~1e5 N/m, stiff soles and Hertz fits with n = 1.5 up to ~1e7); the default is 1.4e6.
@@ -160,7 +160,7 @@ void validate(const ContactParams& p, std::string_view prefix) {
   require(std::isfinite(p.damping_ramp_width) && p.damping_ramp_width > 0.0 &&
               p.damping_ramp_width <= 1.0,
           field(prefix, "damping_ramp_width"), p.damping_ramp_width, "(0, 1]");
-  // Shoe-ground friction: 0.3 (wet, smooth) to ~1.2 (rubber on concrete); 2 is a safe upper bound.
+  // Coulomb friction of a shoe on a running surface: 0 (frictionless) to 2, above dry rubber's values.
   in_range("friction_coefficient", p.friction_coefficient, 0.0, 2.0, "");
   // Tangential stiffness of sole and heel pad: of the order of the normal tangent stiffness (~1e5
   // N/m at body weight), within two decades either way.
