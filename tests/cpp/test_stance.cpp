@@ -217,11 +217,12 @@ TEST_CASE("stance: bad input throws InputError naming the field") {
   td.activations.pop_back();
   CHECK_THROWS_WITH(simulate_stance(model, td, ff), Catch::Contains("touchdown.activations: expected 7 values"));
   FeedforwardExcitation bad = ff;
-  bad.levels[0][1] = 1.5;
+  const std::size_t gas = model.muscle_index("gastrocnemius");
+  bad.levels[gas][1] = 1.5;
   CHECK_THROWS_WITH(validate(bad, model), "excitation.gastrocnemius.levels[1] = 1.5 is out of range: allowed [0, 1]");
   StanceOptions o;
   o.capacity_factors.assign(model.muscles().size(), 1.0);
-  o.capacity_factors[0] = 0.0;
+  o.capacity_factors[gas] = 0.0;
   CHECK_THROWS_WITH(simulate_stance(model, touchdown_for(model, ff), ff, o),
                     "options.capacity_factors[gastrocnemius] = 0 is out of range: allowed (0, 1]");
 }
