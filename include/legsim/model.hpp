@@ -28,6 +28,13 @@ struct MuscleSpec {
   bool has_tag(std::string_view tag) const;
 };
 
+/// Comments of a model file that load and save keep (issue 18, item 8), for one table or key.
+struct FileNotes {
+  std::vector<std::string> above;  ///< comment lines above the table header or key (without "# ")
+  std::string after;               ///< the comment after the value on its line: unit, citation
+  bool operator==(const FileNotes&) const = default;
+};
+
 /// Integration settings of a stance simulation (sim/).
 struct IntegratorSettings {
   double relative_tolerance = 1e-6;    ///< (0, 1e-2]
@@ -53,7 +60,8 @@ class Model {
   /// The default model file's text.
   static std::string_view default_model_toml();
 
-  /// Writes the model as TOML; load(save(m)) == m.
+  /// Writes the model as TOML; load(save(m)) == m, field by field, with its sources, comments (units
+  /// and per-value citations) and muscle order. Strings are escaped by toml++'s formatter.
   void save(const std::filesystem::path& path) const;
   std::string to_toml() const;
 
@@ -86,6 +94,9 @@ class Model {
   // Construction from parts (validated); used by the reader.
   struct Parts {
     std::string name, description;
+    /// The `source` of each table that has one: "model", "body", "contact", "pfj", "controller"
+    /// (a muscle's is MuscleSpec::source).
+    std::map<std::string, std::string> sources;
     double body_mass = 70.0, height = 1.75;
     Sex sex = Sex::kMale;
     ContactParams contact;
@@ -93,6 +104,10 @@ class Model {
     PfjParams pfj;
     IntegratorSettings integrator;
     ControllerParams controller;  ///< muscles aligned with `muscles` by the constructor
+    /// File comments by key path: "model" (the file header above [model]), "muscles.soleus",
+    /// "muscles.soleus.max_isometric_force", "muscles.soleus.joints.0", ... A value's `after` that
+    /// only repeats the unit the writer puts there is not kept.
+    std::map<std::string, FileNotes> notes;
   };
   explicit Model(Parts parts);
   const Parts& parts() const { return parts_; }

@@ -26,7 +26,9 @@ class Condition:
     dorsiflexion angle in degrees; optional ``body_mass`` (kg) and ``height`` (m).
 
     Validated at construction: a missing, redundant or inconsistent combination, or a value out of
-    range, raises :class:`legsim.InputError` naming what was given. Conditions pickle.
+    range, raises :class:`legsim.InputError` naming what was given. Speed, cadence and step length,
+    whether given or derived, must lie in running ranges: 1.5–7 m/s, 120–240 steps/min, 0.4–2.5 m
+    (the model's distance-running scope; sources in src/gait/condition.cpp). Conditions pickle.
     """
 
     __slots__ = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "calf_fatigue_split",

@@ -275,7 +275,19 @@ class Worker {
     o.rejected_steps = lanes_[l].rejected;
     o.rhs_evaluations = lanes_[l].evaluations;
     o.min_step_size = lanes_[l].min_h;
-    lanes_[l].job = -2;
+    // The scalar path's rule for a stance that is not a result (simulate.hpp).
+    const CentreOfMassState &a = o.com_touchdown, &b = o.com_toeoff;
+    const NamedValue values[] = {
+        {"com_touchdown", a.x + a.y + a.vx + a.vy}, {"com_toeoff", b.x + b.y + b.vx + b.vy},
+        {"trunk_lean_change", o.trunk_lean_change}, {"effort", o.effort},
+        {"peak_pfj_force", o.peak_pfj_force},     {"peak_pfj_stress", o.peak_pfj_stress},
+        {"pfj_impulse", o.pfj_impulse},           {"peak_quadriceps_force", o.peak_quadriceps_force},
+        {"peak_vertical_grf", o.peak_vertical_grf}, {"peak_knee_flexion", o.peak_knee_flexion},
+        {"knee_flexion_at_contact", o.knee_flexion_at_contact}};
+    if (const std::string why = stance_result_problem(toe_off, values); !why.empty())
+      fail(l, StanceStatus::kInvalidResult, why);  // also marks the lane finished
+    else
+      lanes_[l].job = -2;
   }
 
   void iterate() {

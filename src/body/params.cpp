@@ -144,16 +144,29 @@ void validate(const BodyParams& p, std::string_view prefix) {
 }
 
 void validate(const ContactParams& p, std::string_view prefix) {
-  require_positive(field(prefix, "stiffness"), p.stiffness);
+  // Ranges of a heel pad and running shoe (the values and their sources: body/params.hpp). Each is
+  // stated here only; the model reader reports it with the key path.
+  const auto in_range = [&](std::string_view name, double v, double lo, double hi, std::string_view unit) {
+    require(std::isfinite(v) && v >= lo && v <= hi, field(prefix, name), v,
+            "[" + format_value(lo) + ", " + format_value(hi) + "]" + (unit.empty() ? "" : " ") + std::string(unit));
+  };
+  // Published heel-pad, shoe and foot-contact stiffnesses span ~1e4-1e8 N/m^n (the heel pad alone
+  // ~1e5 N/m, stiff soles and Hertz fits with n = 1.5 up to ~1e7); the default is 1.4e6.
+  in_range("stiffness", p.stiffness, 1e4, 1e8, "N/m^exponent");
   require(std::isfinite(p.exponent) && p.exponent > 1.0 && p.exponent <= 3.0,
           field(prefix, "exponent"), p.exponent, "(1, 3]");
-  require_in_range(field(prefix, "dissipation"), p.dissipation, 0.0, 100.0);
+  // Restitution e = 1 - c·v_impact within [0, 1] at heel impact speeds of 0.2-2 m/s needs c <= 5 s/m.
+  in_range("dissipation", p.dissipation, 0.0, 5.0, "s/m");
   require(std::isfinite(p.damping_ramp_width) && p.damping_ramp_width > 0.0 &&
               p.damping_ramp_width <= 1.0,
           field(prefix, "damping_ramp_width"), p.damping_ramp_width, "(0, 1]");
-  require_in_range(field(prefix, "friction_coefficient"), p.friction_coefficient, 0.0, 2.0);
-  require_positive(field(prefix, "bristle_stiffness"), p.bristle_stiffness);
-  require_positive(field(prefix, "bristle_damping"), p.bristle_damping);
+  // Coulomb friction of a shoe on a running surface: 0 (frictionless) to 2, above dry rubber's values.
+  in_range("friction_coefficient", p.friction_coefficient, 0.0, 2.0, "");
+  // Tangential stiffness of sole and heel pad: of the order of the normal tangent stiffness (~1e5
+  // N/m at body weight), within two decades either way.
+  in_range("bristle_stiffness", p.bristle_stiffness, 1e3, 1e7, "N/m");
+  // Bristle damping: relaxation times b_t/k_t of 0.1-100 ms at the default stiffness.
+  in_range("bristle_damping", p.bristle_damping, 10.0, 1e5, "N s/m");
   require(std::isfinite(p.friction_smoothing) && p.friction_smoothing > 0.0 &&
               p.friction_smoothing <= 0.5,
           field(prefix, "friction_smoothing"), p.friction_smoothing, "(0, 0.5]");

@@ -83,17 +83,40 @@ double foot_strike_angle(FootStrike s) {
   return 0.0;
 }
 
+// Running ranges of the three gait quantities, applied alike to given and derived values (issue 18,
+// item 6), so a condition the model cannot run is rejected at once instead of after minutes of
+// failing stances. Speed: from slow jogging (1.5 m/s, below the walk-run transition at ~2.1 m/s,
+// Hreljac AL (1993) Med Sci Sports Exerc 25(10):1158-1162) to 7 m/s, the fastest running speed
+// before sprinting in Dorn TW, Schache AG, Pandy MG (2012) J Exp Biol 215(11):1944-1956 (3.5, 5.2,
+// 7.0 m/s running; 8.95 m/s sprinting): this model's controller and muscle set are those of
+// distance running, not sprinting. Cadence: step frequencies of 2-4 Hz (sprinters exceed 4 Hz only
+// near top speed, Weyand PG et al. (2000) J Appl Physiol 89(5):1991-1999). Step length: 0.4 m (1.5
+// m/s at 225 steps/min) to 2.5 m (7 m/s at 168 steps/min). A modelling choice within those data.
+struct GaitRange {
+  const char* name;
+  double lo, hi;
+  const char* unit;
+};
+constexpr GaitRange kSpeedRange{"speed", 1.5, 7.0, "m/s"};
+constexpr GaitRange kCadenceRange{"cadence", 120.0, 240.0, "steps/min"};
+constexpr GaitRange kStepLengthRange{"step_length", 0.4, 2.5, "m"};
+
+/// Throws unless v is in r; `origin` says whether v was given or derived (and from what).
+void check_running_range(const GaitRange& r, double v, const std::string& origin) {
+  require(v >= r.lo && v <= r.hi, "condition." + std::string(r.name) + origin, v,
+          "[" + format_value(r.lo) + ", " + format_value(r.hi) + "] " + r.unit + " (running)");
+}
+
 ResolvedCondition resolve(const GaitCondition& c) {
-  if (c.speed) require(std::isfinite(*c.speed) && *c.speed > 0 && *c.speed <= 15, "condition.speed", *c.speed, "(0, 15] m/s");
-  if (c.cadence)
-    require(std::isfinite(*c.cadence) && *c.cadence > 0 && *c.cadence <= 400, "condition.cadence", *c.cadence,
-            "(0, 400] steps/min");
-  if (c.step_length)
-    require(std::isfinite(*c.step_length) && *c.step_length > 0 && *c.step_length <= 5, "condition.step_length",
-            *c.step_length, "(0, 5] m");
-  if (c.stride_length)
-    require(std::isfinite(*c.stride_length) && *c.stride_length > 0 && *c.stride_length <= 10,
-            "condition.stride_length", *c.stride_length, "(0, 10] m");
+  // Given values must be positive numbers to derive the others; their ranges are checked below,
+  // on the resolved values, the same way whether given or derived.
+  const auto positive = [](const char* name, const std::optional<double>& v, const char* unit) {
+    if (v) require(std::isfinite(*v) && *v > 0, std::string("condition.") + name, *v, std::string("(0, inf) ") + unit);
+  };
+  positive("speed", c.speed, "m/s");
+  positive("cadence", c.cadence, "steps/min");
+  positive("step_length", c.step_length, "m");
+  positive("stride_length", c.stride_length, "m");
   require_in_range("condition.calf_fatigue", c.calf_fatigue, 0.0, kMaxCalfFatigue);
   for (const auto& [name, phi] : c.fatigue_override) require_in_range("condition.fatigue_override." + name, phi, 0.0, kMaxCalfFatigue);
   validate_split(c.calf_fatigue_split);
@@ -128,6 +151,10 @@ ResolvedCondition resolve(const GaitCondition& c) {
     r.step_length = *step;
     r.speed = r.step_length * r.cadence / 60.0;
   }
+  const std::string derived = " (derived from " + given_list(c) + ")";
+  check_running_range(kCadenceRange, r.cadence, c.cadence ? "" : derived);
+  check_running_range(kStepLengthRange, r.step_length, c.step_length ? "" : derived);
+  check_running_range(kSpeedRange, r.speed, c.speed ? "" : derived);
   r.step_time = 60.0 / r.cadence;
   r.calf_fatigue = c.calf_fatigue;
   r.foot_strike = c.foot_strike;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -98,11 +100,28 @@ const NumField<BodyFields> kBodyFields[] = {
 
 bool is_deg_key(std::string_view key) { return key.ends_with("_deg"); }
 
+/// The angle in degrees, as the shortest decimal that converts back to exactly `rad`: the value a
+/// file gave (80.0, not 80.00000000000001), so messages and saved files show it unchanged.
+double to_degrees(double rad) {
+  const double deg = rad * kRadToDeg;
+  for (int digits = 1; digits <= 17; ++digits) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, deg);
+    const double d = std::strtod(buf, nullptr);
+    if (d * kDegToRad == rad) return d;
+  }
+  return deg;
+}
+
 // ---------------------------------------------------------------- reading
 
 class Reader {
  public:
   explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  /// The file's comments (collect_notes); numbers() drops the `after` notes that only repeat the
+  /// unit the writer puts there, so load -> save -> load keeps the notes equal.
+  std::map<std::string, FileNotes>* notes = nullptr;
 
   [[noreturn]] void fail(const std::string& msg) const { throw ModelFileError(origin_ + ": " + msg); }
 
@@ -159,7 +178,15 @@ class Reader {
       }
       const double v = number(t, f.key, path);
       obj.*f.member = is_deg_key(f.key) ? v * kDegToRad : v;
+      if (notes) drop_unit_note(join(path, f.key), f.unit);
     }
+  }
+
+  void drop_unit_note(const std::string& path, std::string_view unit) const {
+    const auto it = notes->find(path);
+    if (it == notes->end() || it->second.after != unit) return;
+    it->second.after.clear();
+    if (it->second.above.empty()) notes->erase(it);
   }
 
   /// Every key of t must be one of `known` (plus numeric fields); names the unknown key.
@@ -256,13 +283,32 @@ MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::tab
   return m;
 }
 
+// Physiological ranges of the inner joint angles of geometry.hpp (hip: 180 - flexion, knee: 180 -
+// flexion, ankle: 90 - dorsiflexion, deg). Passive ranges of motion: hip flexion ~120 deg and
+// extension ~10 deg, knee flexion ~145 deg, ankle dorsiflexion ~15-20 deg and plantarflexion ~40-50
+// deg (Roaas A, Andersson GBJ (1982) Acta Orthop Scand 53(2):205-208), widened by 10-30 deg for
+// individual variation. A crossing's reference and maximum-moment-arm angles lie within them.
+struct InnerAngleRange {
+  double lo, hi;  // deg
+  const char* why;
+};
+const InnerAngleRange kInnerAngleRange[kNumJoints] = {
+    {50.0, 220.0, "hip: flexion <= 130 deg, extension <= 40 deg"},
+    {20.0, 195.0, "knee: flexion <= 160 deg, hyperextension <= 15 deg"},
+    {30.0, 150.0, "ankle: dorsiflexion <= 60 deg, plantarflexion <= 60 deg"},
+};
+
 void validate_crossing(const JointCrossing& c, const std::string& path) {
   require(std::isfinite(c.moment_arm) && c.moment_arm > 0 && c.moment_arm <= 0.2, path + ".moment_arm",
           c.moment_arm, "(0, 0.2] m");
-  require(c.angle_ref >= 0 && c.angle_ref <= 2 * kPi, path + ".angle_ref_deg", c.angle_ref * kRadToDeg,
-          "[0, 360] deg");
-  require(c.angle_max >= 0 && c.angle_max <= 2 * kPi, path + ".angle_max_deg", c.angle_max * kRadToDeg,
-          "[0, 360] deg");
+  const InnerAngleRange& range = kInnerAngleRange[static_cast<int>(c.joint)];
+  const std::string allowed = "[" + format_value(range.lo) + ", " + format_value(range.hi) + "] deg (" + range.why + ")";
+  const auto check = [&](double rad, const char* key) {
+    const double deg = to_degrees(rad);
+    require(deg >= range.lo && deg <= range.hi, path + "." + key, deg, allowed);
+  };
+  check(c.angle_ref, "angle_ref_deg");
+  if (c.joint != Joint::kHip) check(c.angle_max, "angle_max_deg");  // unused at the hip (constant arm)
 }
 
 bool valid_name(const std::string& s) {
@@ -272,8 +318,101 @@ bool valid_name(const std::string& s) {
   });
 }
 
-Model::Parts read_parts(const toml::table& root, const Reader& r) {
+// ---------------------------------------------------------------- comments
+
+/// The header the writer puts above [model] when the model has none of its own (not kept as a note).
+constexpr std::string_view kDefaultHeader =
+    "legsim model file (DESIGN 6). SI units; each value's unit is in the comment beside it.";
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+/// "# text" -> "text" (one space after '#' is the writer's, not the comment's).
+std::string comment_text(std::string_view comment) {
+  comment.remove_prefix(1);
+  if (!comment.empty() && comment.front() == ' ') comment.remove_prefix(1);
+  return std::string(trimmed(comment));
+}
+
+/// Where each table and key of the file starts (toml++ source positions), by key path. Arrays of
+/// values are leaves; arrays of tables give "path.0", "path.1", ...
+struct NodePlace {
+  std::string path;
+  const toml::node* node;
+};
+void list_nodes(const toml::node& n, const std::string& path, std::vector<NodePlace>& out) {
+  if (!path.empty()) out.push_back({path, &n});
+  if (const toml::table* t = n.as_table()) {
+    for (const auto& [k, v] : *t) list_nodes(v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()), out);
+  } else if (const toml::array* a = n.as_array(); a && a->is_array_of_tables()) {
+    for (std::size_t i = 0; i < a->size(); ++i) list_nodes((*a)[i], path + "." + std::to_string(i), out);
+  }
+}
+
+/// The comments of a file by key path: the comment lines between the previous content line and a
+/// table header or key (kept by the most specific path starting on that line), and the comment
+/// after a value on its last line. Lines inside multi-line strings are content, not comments.
+std::map<std::string, FileNotes> collect_notes(const toml::table& root, std::string_view text) {
+  const std::vector<std::string_view> lines = split_lines(text);
+  std::vector<NodePlace> nodes;
+  list_nodes(root, "", nodes);
+  std::vector<bool> in_value(lines.size() + 2, false);  // 1-based: lines inside a multi-line value
+  for (const NodePlace& n : nodes) {
+    const auto& src = n.node->source();
+    if (!n.node->is_table() && !n.node->is_array_of_tables())
+      for (auto l = src.begin.line + 1; l <= src.end.line && l < in_value.size(); ++l) in_value[l] = true;
+  }
+  // The most specific path starting on each line owns the comments above that line.
+  std::map<std::size_t, const NodePlace*> owner;
+  for (const NodePlace& n : nodes) {
+    const NodePlace*& o = owner[n.node->source().begin.line];
+    if (!o || n.path.size() > o->path.size()) o = &n;
+  }
+  std::map<std::string, FileNotes> notes;
+  for (const auto& [line, n] : owner) {
+    std::vector<std::string> above;
+    for (std::size_t l = line - 1; l >= 1 && l <= lines.size() && !in_value[l]; --l) {
+      const std::string_view t = trimmed(lines[l - 1]);
+      if (t.empty()) continue;
+      if (t.front() != '#') break;
+      above.insert(above.begin(), comment_text(t));
+    }
+    if (n->path == "model" && above == std::vector<std::string>{std::string(kDefaultHeader)}) above.clear();
+    if (!above.empty()) notes[n->path].above = std::move(above);
+  }
+  for (const NodePlace& n : nodes) {
+    if (n.node->is_table() || n.node->is_array_of_tables()) continue;
+    const auto& end = n.node->source().end;
+    if (end.line < 1 || end.line > lines.size()) continue;
+    const std::string_view line = lines[end.line - 1];
+    const std::size_t from = std::min<std::size_t>(end.column > 0 ? end.column - 1 : 0, line.size());
+    const std::size_t hash = line.find('#', from);
+    if (hash != std::string_view::npos) notes[n.path].after = comment_text(line.substr(hash));
+  }
+  return notes;
+}
+
+Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& r) {
   Model::Parts p;
+  p.notes = collect_notes(root, text);
+  r.notes = &p.notes;
   for (const auto& [k, v] : root) {
     const std::string_view key = k.str();
     static constexpr std::string_view kTop[] = {"model", "body", "contact", "muscles", "pfj", "integrator", "controller"};
@@ -284,6 +423,10 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   r.known_keys(model, kNoFields, {"name", "description", "format_version", "source"}, "model");
   p.name = r.string(model, "name", "model", true);
   p.description = r.string(model, "description", "model", false);
+  const auto source = [&](const toml::table& t, const char* path) {
+    if (t.contains("source")) p.sources[path] = r.string(t, "source", path, true);
+  };
+  source(model, "model");
   if (model.contains("format_version")) {
     const double fv = r.number(model, "format_version", "model");
     if (fv != 1.0) r.fail("model.format_version = " + format_value(fv) + " is not supported: allowed 1");
@@ -295,6 +438,7 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   r.numbers(body, kBodyFields, "body", bf);
   p.body_mass = bf.mass;
   p.height = bf.height;
+  source(body, "body");
   const std::string sex = r.string(body, "sex", "body", false, "male");
   if (sex == "male") p.sex = Sex::kMale;
   else if (sex == "female") p.sex = Sex::kFemale;
@@ -303,11 +447,19 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   const toml::table& contact = r.table(root, "contact", "", false);
   r.known_keys(contact, kContactFields, {"source"}, "contact");
   r.numbers(contact, kContactFields, "contact", p.contact);
+  source(contact, "contact");
 
   const toml::table& muscles = r.table(root, "muscles", "", true);
   if (muscles.empty()) r.fail("'muscles' must define at least one muscle");
-  for (const auto& [k, v] : muscles) {
-    const std::string name(k.str());
+  // In the file's order (toml++ tables iterate by name): the order is the model's muscle order.
+  std::vector<std::pair<std::string_view, const toml::node*>> in_file_order;
+  for (const auto& [k, v] : muscles) in_file_order.emplace_back(k.str(), &v);
+  std::stable_sort(in_file_order.begin(), in_file_order.end(), [](const auto& a, const auto& b) {
+    return a.second->source().begin < b.second->source().begin;
+  });
+  for (const auto& [k, node] : in_file_order) {
+    const toml::node& v = *node;
+    const std::string name(k);
     const std::string path = "muscles." + name;
     if (!valid_name(name)) r.fail("muscle name '" + name + "' is not allowed: use lower-case letters, digits and _");
     if (!v.is_table()) r.fail("'" + path + "' must be a table");
@@ -324,6 +476,7 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
     if (!wb->is_boolean()) r.fail("'pfj.weight_bearing_area' must be a boolean");
     p.pfj.besier_weight_bearing = wb->as_boolean()->get();
   }
+  source(pfj, "pfj");
 
   const toml::table& integ = r.table(root, "integrator", "", false);
   r.known_keys(integ, kIntegratorFields, {}, "integrator");
@@ -332,6 +485,7 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
   const toml::table& ctrl = r.table(root, "controller", "", false);
   r.known_keys(ctrl, kControllerFields, {"muscles", "source"}, "controller");
   r.numbers(ctrl, kControllerFields, "controller", p.controller);
+  source(ctrl, "controller");
   const toml::table& cm = r.table(ctrl, "muscles", "controller", false);
   for (const auto& [k, v] : cm) {
     const std::string name(k.str());
@@ -350,14 +504,13 @@ Model::Parts read_parts(const toml::table& root, const Reader& r) {
 
 // ---------------------------------------------------------------- writing
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
-    out += c;
-  }
-  return out + "\"";
+/// A TOML basic string, escaped by toml++'s formatter (control characters as \n, \uXXXX). Single-line
+/// basic strings only: toml++ 3.3 writes a string starting with a newline as a multi-line string
+/// whose first newline a reader then drops.
+std::string toml_string(std::string_view s) {
+  std::ostringstream os;
+  os << toml::toml_formatter{toml::value<std::string>(std::string(s)), toml::format_flags::allow_unicode_strings};
+  return os.str();
 }
 
 std::string number_text(double v) {
@@ -367,13 +520,59 @@ std::string number_text(double v) {
   return s;
 }
 
-template <class Obj, std::size_t N>
-void write_numbers(std::ostream& os, const NumField<Obj> (&fields)[N], const Obj& obj) {
-  for (const auto& f : fields) {
-    const double v = obj.*f.member;
-    os << f.key << " = " << number_text(is_deg_key(f.key) ? v * kRadToDeg : v) << "  # " << f.unit << "\n";
-  }
+/// A comment on one line: control characters (a note set in code may hold a newline) become spaces.
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
 }
+
+/// Writes a model file with its notes: the comment lines above each table and key, and after each
+/// value its citation (or, for a number without one, its unit).
+class Writer {
+ public:
+  explicit Writer(const Model::Parts& p) : p_(p) {}
+
+  void table(const std::string& path, bool array_element = false) {
+    above(path);
+    const std::string name = array_element ? path.substr(0, path.rfind('.')) : path;
+    os_ << (array_element ? "[[" : "[") << name << (array_element ? "]]\n" : "]\n");
+  }
+
+  void key(const std::string& table, std::string_view key, const std::string& value, std::string_view unit = {}) {
+    const std::string path = table + "." + std::string(key);
+    above(path);
+    const auto it = p_.notes.find(path);
+    const std::string_view comment = it != p_.notes.end() && !it->second.after.empty() ? it->second.after : unit;
+    os_ << key << " = " << value;
+    if (!comment.empty()) os_ << "  # " << one_line(comment);
+    os_ << "\n";
+  }
+
+  template <class Obj, std::size_t N>
+  void numbers(const std::string& table, const NumField<Obj> (&fields)[N], const Obj& obj) {
+    for (const auto& f : fields) {
+      const double v = obj.*f.member;
+      key(table, f.key, number_text(is_deg_key(f.key) ? to_degrees(v) : v), f.unit);
+    }
+  }
+
+  void source(const std::string& table) {
+    if (const auto it = p_.sources.find(table); it != p_.sources.end()) key(table, "source", toml_string(it->second));
+  }
+
+  void above(const std::string& path) {
+    if (const auto it = p_.notes.find(path); it != p_.notes.end())
+      for (const std::string& line : it->second.above) os_ << (line.empty() ? "#" : "# " + one_line(line)) << "\n";
+  }
+
+  std::ostringstream& out() { return os_; }
+
+ private:
+  const Model::Parts& p_;
+  std::ostringstream os_;
+};
 
 }  // namespace
 
@@ -429,18 +628,21 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
       require_in_range(path + ".effort_weight", m.effort_weight, 0.0, 100.0);
     }
   }
+  // Tolerances below ~1e-12 cannot be met in double precision (the integrator would only shrink its
+  // step); an output interval below 10 us (100 kHz, far above force-plate rates of 1-4 kHz) would
+  // only fill memory.
   const IntegratorSettings& s = parts_.integrator;
-  require(s.relative_tolerance > 0 && s.relative_tolerance <= 1e-2, "integrator.relative_tolerance", s.relative_tolerance, "(0, 0.01]");
-  require(s.absolute_tolerance > 0 && s.absolute_tolerance <= 1e-2, "integrator.absolute_tolerance", s.absolute_tolerance, "(0, 0.01]");
-  require(s.initial_step > 0 && s.initial_step <= 1e-2, "integrator.initial_step", s.initial_step, "(0, 0.01] s");
-  require(s.min_step > 0 && s.min_step <= s.initial_step, "integrator.min_step", s.min_step, "(0, initial_step] s");
+  require_in_range("integrator.relative_tolerance", s.relative_tolerance, 1e-12, 1e-2);
+  require_in_range("integrator.absolute_tolerance", s.absolute_tolerance, 1e-14, 1e-2);
+  require(s.initial_step >= 1e-9 && s.initial_step <= 1e-2, "integrator.initial_step", s.initial_step, "[1e-09, 0.01] s");
+  require(s.min_step >= 1e-15 && s.min_step <= s.initial_step, "integrator.min_step", s.min_step, "[1e-15 s, initial_step]");
   require(s.max_stance_time > 0 && s.max_stance_time <= 5, "integrator.max_stance_time", s.max_stance_time, "(0, 5] s");
-  require(s.output_interval > 0 && s.output_interval <= 1e-2, "integrator.output_interval", s.output_interval, "(0, 0.01] s");
-  require(s.event_tolerance > 0 && s.event_tolerance <= 1e-3, "integrator.event_tolerance", s.event_tolerance, "(0, 0.001] s");
+  require(s.output_interval >= 1e-5 && s.output_interval <= 1e-2, "integrator.output_interval", s.output_interval, "[1e-05, 0.01] s");
+  require(s.event_tolerance >= 1e-12 && s.event_tolerance <= 1e-3, "integrator.event_tolerance", s.event_tolerance, "[1e-12, 0.001] s");
 }
 
 Model Model::from_toml(std::string_view text, std::string_view origin) {
-  const Reader r{std::string(origin)};
+  Reader r{std::string(origin)};
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -450,7 +652,7 @@ Model Model::from_toml(std::string_view text, std::string_view origin) {
     r.fail("TOML syntax error: " + os.str());
   }
   try {
-    return Model(read_parts(root, r));
+    return Model(read_parts(root, text, r));
   } catch (const ModelFileError&) {
     throw;
   } catch (const InputError& e) {
@@ -467,45 +669,64 @@ Model Model::load(const std::filesystem::path& path) {
 }
 
 std::string Model::to_toml() const {
-  std::ostringstream os;
   const Parts& p = parts_;
-  os << "# legsim model file (DESIGN 6). SI units; each value's unit is in the comment beside it.\n\n";
-  os << "[model]\nname = " << quoted(p.name) << "\ndescription = " << quoted(p.description)
-     << "\nformat_version = 1\n\n";
-  os << "[body]\n";
-  const BodyFields bf{p.body_mass, p.height};
-  write_numbers(os, kBodyFields, bf);
-  os << "sex = " << quoted(p.sex == Sex::kMale ? "male" : "female") << "\n"
-     << "source = \"segments scaled from de Leva P (1996) J Biomech 29(9):1223-1230, doi:10.1016/0021-9290(95)00178-6\"\n\n";
-  os << "[contact]\n";
-  write_numbers(os, kContactFields, p.contact);
-  os << "source = \"Hunt & Crossley 1975 normal force; bristle friction (see legsim/body/params.hpp)\"\n";
+  Writer w(p);
+  if (p.notes.contains("model")) w.above("model");
+  else w.out() << "# " << kDefaultHeader << "\n";
+  w.out() << "\n[model]\n";
+  w.key("model", "name", toml_string(p.name));
+  w.key("model", "description", toml_string(p.description));
+  w.key("model", "format_version", "1");
+  w.source("model");
+  w.out() << "\n";
+  w.table("body");
+  w.numbers("body", kBodyFields, BodyFields{p.body_mass, p.height});
+  w.key("body", "sex", toml_string(p.sex == Sex::kMale ? "male" : "female"));
+  w.source("body");
+  w.out() << "\n";
+  w.table("contact");
+  w.numbers("contact", kContactFields, p.contact);
+  w.source("contact");
   for (const MuscleSpec& m : p.muscles) {
-    os << "\n[muscles." << m.name << "]\n";
-    write_numbers(os, kMuscleFields, m.params);
-    os << "tendon = " << quoted(m.params.tendon == TendonModel::kCompliant ? "compliant" : "rigid") << "\n";
-    os << "slow_twitch_fraction = " << number_text(m.slow_twitch_fraction) << "  # 1, type I fiber fraction\n";
-    os << "tags = [";
-    for (std::size_t i = 0; i < m.tags.size(); ++i) os << (i ? ", " : "") << quoted(m.tags[i]);
-    os << "]\nsource = " << quoted(m.source) << "\n";
-    for (const JointCrossing& c : m.joints) {
-      os << "[[muscles." << m.name << ".joints]]\njoint = " << quoted(joint_name(c.joint)) << "\n";
-      write_numbers(os, kCrossingFields, c);
-      os << "action = " << quoted(c.action > 0 ? "extend" : "flex") << "\n";
+    const std::string path = "muscles." + m.name;
+    w.out() << "\n";
+    w.table(path);
+    w.numbers(path, kMuscleFields, m.params);
+    w.key(path, "tendon", toml_string(m.params.tendon == TendonModel::kCompliant ? "compliant" : "rigid"));
+    w.key(path, "slow_twitch_fraction", number_text(m.slow_twitch_fraction), "1, type I fiber fraction");
+    std::string tags = "[";
+    for (std::size_t i = 0; i < m.tags.size(); ++i) tags += std::string(i ? ", " : "") + toml_string(m.tags[i]);
+    w.key(path, "tags", tags + "]");
+    w.key(path, "source", toml_string(m.source));
+    for (std::size_t j = 0; j < m.joints.size(); ++j) {
+      const JointCrossing& c = m.joints[j];
+      const std::string jp = path + ".joints." + std::to_string(j);
+      w.table(jp, true);
+      w.key(jp, "joint", toml_string(joint_name(c.joint)));
+      w.numbers(jp, kCrossingFields, c);
+      w.key(jp, "action", toml_string(c.action > 0 ? "extend" : "flex"));
     }
   }
-  os << "\n[pfj]\narea_model = "
-     << quoted(p.pfj.contact_area == PfjContactArea::kBrechterPowers2002Fit ? "brechter_powers_2002" : "besier_2005")
-     << "\nweight_bearing_area = " << (p.pfj.besier_weight_bearing ? "true" : "false") << "\n\n";
-  os << "[integrator]\n";
-  write_numbers(os, kIntegratorFields, p.integrator);
-  os << "\n[controller]\n";
-  write_numbers(os, kControllerFields, p.controller);
+  w.out() << "\n";
+  w.table("pfj");
+  w.key("pfj", "area_model",
+        toml_string(p.pfj.contact_area == PfjContactArea::kBrechterPowers2002Fit ? "brechter_powers_2002" : "besier_2005"));
+  w.key("pfj", "weight_bearing_area", p.pfj.besier_weight_bearing ? "true" : "false");
+  w.source("pfj");
+  w.out() << "\n";
+  w.table("integrator");
+  w.numbers("integrator", kIntegratorFields, p.integrator);
+  w.out() << "\n";
+  w.table("controller");
+  w.numbers("controller", kControllerFields, p.controller);
+  w.source("controller");
   for (std::size_t i = 0; i < p.controller.muscles.size(); ++i) {
-    os << "\n[controller.muscles." << p.controller.muscle_names[i] << "]\n";
-    write_numbers(os, kMuscleControlFields, p.controller.muscles[i]);
+    const std::string path = "controller.muscles." + p.controller.muscle_names[i];
+    w.out() << "\n";
+    w.table(path);
+    w.numbers(path, kMuscleControlFields, p.controller.muscles[i]);
   }
-  return os.str();
+  return w.out().str();
 }
 
 void Model::save(const std::filesystem::path& path) const {
@@ -551,7 +772,8 @@ double Model::param(std::string_view path) const {
 }
 
 Model Model::with_params(const std::map<std::string, double>& params) const {
-  toml::table root = toml::parse(to_toml());
+  const std::string text = to_toml();
+  toml::table root = toml::parse(text);
   for (const auto& [path, value] : params) {
     toml::node* n = find_path(root, path);
     // Every numeric parameter is written as a float by to_toml(); integers (format_version) are not
@@ -564,9 +786,9 @@ Model Model::with_params(const std::map<std::string, double>& params) const {
     *v = value;
   }
   // Re-read the edited table: the same checks as a model file, so an override cannot sneak past them.
-  const Reader r{"model '" + name() + "' with_params"};
+  Reader r{"model '" + name() + "' with_params"};
   try {
-    return Model(read_parts(root, r));
+    return Model(read_parts(root, text, r));
   } catch (const ModelFileError&) {
     throw;
   } catch (const InputError& e) {

@@ -75,6 +75,12 @@ VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const 
   return g;
 }
 
+bool metric_may_be_nan(std::string_view key) {
+  // The landmarks vertical_grf_landmarks leaves NaN when there is no impact peak.
+  return key == "impact_peak_vertical_grf_bw" || key == "vertical_average_loading_rate_bw_per_s" ||
+         key == "vertical_instantaneous_loading_rate_bw_per_s";
+}
+
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& r) {
   std::map<std::string, double> m;
   const double bw = model.body_weight();

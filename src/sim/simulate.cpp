@@ -23,8 +23,18 @@ const char* to_string(StanceStatus s) {
     case StanceStatus::kNoToeOff: return "no toe-off";
     case StanceStatus::kNoContact: return "no contact";
     case StanceStatus::kIntegratorError: return "integrator error";
+    case StanceStatus::kInvalidResult: return "non-physiological stance";
   }
   return "?";
+}
+
+std::string stance_result_problem(double contact_time, std::span<const NamedValue> values) {
+  if (!(contact_time >= kMinContactTime))
+    return "the contact lasted " + format_value(contact_time) + " s, shorter than the " +
+           format_value(kMinContactTime) + " s of the shortest running stance";
+  for (const NamedValue& v : values)
+    if (!std::isfinite(v.value)) return std::string(v.name) + " = " + format_value(v.value) + " is not finite";
+  return {};
 }
 
 const std::vector<double>& StanceResult::column(std::string_view name) const {
@@ -417,6 +427,11 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
   res.series = std::move(rec.series());
   res.rhs_evaluations = evaluations;
   res.metrics = stance_metrics(model, res);
+  std::vector<NamedValue> values;
+  for (const auto& [key, value] : res.metrics)
+    if (!metric_may_be_nan(key)) values.push_back({key, value});
+  if (const std::string why = stance_result_problem(res.contact_time, values); !why.empty())
+    return fail(StanceStatus::kInvalidResult, why);
   if (!options.record) res.series.clear();
   return res;
 }

@@ -399,25 +399,27 @@ TEST_CASE("validate(ContactParams) names the field, the value and the range", "[
     return input_error_message([&] { validate(p); });
   };
   CHECK(message([](ContactParams& p) { p.stiffness = 0.0; }) ==
-        "contact.stiffness = 0 is out of range: allowed (0, inf)");
+        "contact.stiffness = 0 is out of range: allowed [10000, 1e+08] N/m^exponent");
+  CHECK(message([](ContactParams& p) { p.stiffness = 1e20; }) ==  // gave a 1e-7 s "ok" stance (issue 18)
+        "contact.stiffness = 1e+20 is out of range: allowed [10000, 1e+08] N/m^exponent");
   CHECK(message([](ContactParams& p) { p.exponent = 1.0; }) ==
         "contact.exponent = 1 is out of range: allowed (1, 3]");
   CHECK(message([](ContactParams& p) { p.exponent = NAN; }) ==
         "contact.exponent = nan is out of range: allowed (1, 3]");
   CHECK(message([](ContactParams& p) { p.dissipation = -0.5; }) ==
-        "contact.dissipation = -0.5 is out of range: allowed [0, 100]");
+        "contact.dissipation = -0.5 is out of range: allowed [0, 5] s/m");
   CHECK(message([](ContactParams& p) { p.damping_ramp_width = 1.5; }) ==
         "contact.damping_ramp_width = 1.5 is out of range: allowed (0, 1]");
   CHECK(message([](ContactParams& p) { p.friction_coefficient = 2.5; }) ==
         "contact.friction_coefficient = 2.5 is out of range: allowed [0, 2]");
   CHECK(message([](ContactParams& p) { p.bristle_stiffness = -1.0; }) ==
-        "contact.bristle_stiffness = -1 is out of range: allowed (0, inf)");
+        "contact.bristle_stiffness = -1 is out of range: allowed [1000, 1e+07] N/m");
   CHECK(message([](ContactParams& p) { p.bristle_damping = INFINITY; }) ==
-        "contact.bristle_damping = inf is out of range: allowed (0, inf)");
+        "contact.bristle_damping = inf is out of range: allowed [10, 1e+05] N s/m");
   CHECK(message([](ContactParams& p) { p.friction_smoothing = 0.0; }) ==
         "contact.friction_smoothing = 0 is out of range: allowed (0, 0.5]");
   ContactParams p;
   p.stiffness = -3.0;
   CHECK(input_error_message([&] { validate(p, "model.contact"); }) ==
-        "model.contact.stiffness = -3 is out of range: allowed (0, inf)");
+        "model.contact.stiffness = -3 is out of range: allowed [10000, 1e+08] N/m^exponent");
 }

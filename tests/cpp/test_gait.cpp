@@ -41,7 +41,7 @@ TEST_CASE("conditions: missing, redundant, inconsistent and out-of-range input i
   GaitCondition z;
   z.speed = 3.0;
   z.cadence = 0.0;
-  CHECK_THROWS_WITH(resolve(z), "condition.cadence = 0 is out of range: allowed (0, 400] steps/min");
+  CHECK_THROWS_WITH(resolve(z), "condition.cadence = 0 is out of range: allowed (0, inf) steps/min");
   GaitCondition f;
   f.speed = 3.0;
   f.cadence = 170.0;
@@ -50,6 +50,35 @@ TEST_CASE("conditions: missing, redundant, inconsistent and out-of-range input i
   f.calf_fatigue = 0.2;
   f.fatigue_override["biceps"] = 0.1;
   CHECK_THROWS_WITH(capacity_factors(Model::default_model(), f), Catch::Contains("unknown muscle 'biceps'"));
+}
+
+TEST_CASE("conditions: derived values are range-checked like given ones, naming what they derive from") {
+  GaitCondition c;  // cadence 42,000 steps/min (issue 18, item 6)
+  c.speed = 3.5;
+  c.stride_length = 0.01;
+  CHECK_THROWS_WITH(resolve(c), "condition.cadence (derived from speed = 3.5, stride_length = 0.01) = 42000 is out "
+                                "of range: allowed [120, 240] steps/min (running)");
+  GaitCondition fast;  // 9 m/s at 240 steps/min took 106 s of failing stances before
+  fast.speed = 9.0;
+  fast.cadence = 240.0;
+  CHECK_THROWS_WITH(resolve(fast), "condition.speed = 9 is out of range: allowed [1.5, 7] m/s (running)");
+  GaitCondition slow;
+  slow.cadence = 170.0;
+  slow.step_length = 0.3;
+  CHECK_THROWS_WITH(resolve(slow), "condition.step_length = 0.3 is out of range: allowed [0.4, 2.5] m (running)");
+  GaitCondition long_steps;  // 7.2 m steps
+  long_steps.speed = 12.0;
+  long_steps.cadence = 100.0;
+  CHECK_THROWS_WITH(resolve(long_steps), "condition.cadence = 100 is out of range: allowed [120, 240] steps/min (running)");
+  GaitCondition walk;
+  walk.cadence = 150.0;
+  walk.step_length = 0.5;  // 1.25 m/s
+  CHECK_THROWS_WITH(resolve(walk), "condition.speed (derived from cadence = 150, step_length = 0.5) = 1.25 is out of "
+                                   "range: allowed [1.5, 7] m/s (running)");
+  GaitCondition edge;  // the corners of the ranges are accepted
+  edge.speed = 7.0;
+  edge.step_length = 2.5;
+  CHECK(resolve(edge).cadence == Approx(168.0));
 }
 
 TEST_CASE("fatigue: gastrocnemius (most fast-twitch) loses the full fraction, soleus less, others none") {
@@ -70,8 +99,8 @@ TEST_CASE("fatigue: gastrocnemius (most fast-twitch) loses the full fraction, so
 
 TEST_CASE("matching: an impossible condition is reported as not converged, with residuals, never numbers") {
   GaitCondition c;
-  c.speed = 12.0;
-  c.cadence = 100.0;  // 7.2 m steps
+  c.speed = 7.0;  // the fastest condition accepted, 2.47 m steps: beyond this model within 60 stances
+  c.cadence = 170.0;
   MatchingOptions o;
   o.max_stances = 60;
   const GaitResult r = match_gait(Model::default_model(), c, o);

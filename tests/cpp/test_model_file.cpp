@@ -67,6 +67,126 @@ TEST_CASE("model file save -> load round-trips to an identical model") {
   CHECK(back.muscles()[2].params.pennation_angle_at_optimal == m.muscles()[2].params.pennation_angle_at_optimal);
 }
 
+namespace {
+
+/// Field-by-field equality of two models' parts (not through to_toml, which the round trip tests).
+void require_same_parts(const Model& a, const Model& b) {
+  const Model::Parts &x = a.parts(), &y = b.parts();
+  CHECK(x.name == y.name);
+  CHECK(x.description == y.description);
+  CHECK(x.sources == y.sources);
+  CHECK(x.notes == y.notes);
+  CHECK(x.body_mass == y.body_mass);
+  CHECK(x.height == y.height);
+  CHECK(x.sex == y.sex);
+  const auto &c = x.contact, &d = y.contact;
+  CHECK((c.stiffness == d.stiffness && c.exponent == d.exponent && c.dissipation == d.dissipation &&
+         c.damping_ramp_width == d.damping_ramp_width && c.friction_coefficient == d.friction_coefficient &&
+         c.bristle_stiffness == d.bristle_stiffness && c.bristle_damping == d.bristle_damping &&
+         c.friction_smoothing == d.friction_smoothing));
+  REQUIRE(x.muscles.size() == y.muscles.size());
+  for (std::size_t i = 0; i < x.muscles.size(); ++i) {
+    const legsim::MuscleSpec &m = x.muscles[i], &n = y.muscles[i];
+    INFO("muscle " << m.name);
+    CHECK(m.name == n.name);  // same order
+    CHECK(m.tags == n.tags);
+    CHECK(m.source == n.source);
+    CHECK(m.slow_twitch_fraction == n.slow_twitch_fraction);
+    const legsim::MuscleParams &p = m.params, &q = n.params;
+    CHECK((p.max_isometric_force == q.max_isometric_force && p.optimal_fiber_length == q.optimal_fiber_length &&
+           p.tendon_slack_length == q.tendon_slack_length &&
+           p.pennation_angle_at_optimal == q.pennation_angle_at_optimal &&
+           p.max_contraction_velocity == q.max_contraction_velocity &&
+           p.tendon_strain_at_one_norm_force == q.tendon_strain_at_one_norm_force &&
+           p.passive_fiber_strain_at_one_norm_force == q.passive_fiber_strain_at_one_norm_force &&
+           p.activation_time_constant == q.activation_time_constant &&
+           p.deactivation_time_constant == q.deactivation_time_constant &&
+           p.activation_smoothing == q.activation_smoothing && p.min_activation == q.min_activation &&
+           p.fiber_damping == q.fiber_damping && p.capacity_factor == q.capacity_factor && p.tendon == q.tendon));
+    REQUIRE(m.joints.size() == n.joints.size());
+    for (std::size_t j = 0; j < m.joints.size(); ++j) {
+      const legsim::JointCrossing &u = m.joints[j], &v = n.joints[j];
+      CHECK((u.joint == v.joint && u.moment_arm == v.moment_arm && u.angle_max == v.angle_max &&
+             u.angle_ref == v.angle_ref && u.action == v.action));
+    }
+  }
+  CHECK((x.pfj.contact_area == y.pfj.contact_area && x.pfj.besier_weight_bearing == y.pfj.besier_weight_bearing));
+  const auto &s = x.integrator, &t = y.integrator;
+  CHECK((s.relative_tolerance == t.relative_tolerance && s.absolute_tolerance == t.absolute_tolerance &&
+         s.initial_step == t.initial_step && s.min_step == t.min_step && s.max_stance_time == t.max_stance_time &&
+         s.output_interval == t.output_interval && s.event_tolerance == t.event_tolerance));
+  const auto &e = x.controller, &f = y.controller;
+  CHECK((e.ramp_time == f.ramp_time && e.trunk_kp == f.trunk_kp && e.trunk_kd == f.trunk_kd &&
+         e.trunk_reference_lean == f.trunk_reference_lean && e.muscle_names == f.muscle_names));
+  REQUIRE(e.muscles.size() == f.muscles.size());
+  for (std::size_t i = 0; i < e.muscles.size(); ++i) {
+    const legsim::MuscleControl &g = e.muscles[i], &h = f.muscles[i];
+    CHECK((g.level == h.level && g.onset == h.onset && g.offset == h.offset && g.force_gain == h.force_gain &&
+           g.length_gain == h.length_gain && g.length_offset == h.length_offset && g.trunk_gain == h.trunk_gain &&
+           g.pretension == h.pretension && g.effort_weight == h.effort_weight));
+  }
+}
+
+Model saved_and_loaded(const Model& m) {
+  const auto path = std::filesystem::temp_directory_path() / "legsim_roundtrip_fields.toml";
+  m.save(path);
+  const Model back = Model::load(path);
+  std::filesystem::remove(path);
+  return back;
+}
+
+}  // namespace
+
+TEST_CASE("every accepted model round-trips field by field, with its sources, citations and muscle order") {
+  const Model& m = Model::default_model();
+  // The file's muscle order (toml++ iterates tables by name: gastrocnemius would come first).
+  CHECK(m.muscle_names() == std::vector<std::string>{"soleus", "gastrocnemius", "quadriceps", "hamstrings",
+                                                     "tibialis_anterior", "gluteus", "hip_flexor"});
+  // Sources of every table and per-value citations (the comment beside a value) are kept.
+  const auto& p = m.parts();
+  CHECK(p.sources.at("body").rfind("segments scaled from de Leva P (1996)", 0) == 0);
+  CHECK(p.sources.at("contact").find("see legsim/body/params.hpp for each value's source") != std::string::npos);
+  CHECK(p.sources.at("controller").rfind("Geyer H, Herr H (2010)", 0) == 0);
+  CHECK(p.sources.at("pfj").rfind("van Eijden 1986", 0) == 0);
+  CHECK(p.notes.at("muscles.soleus.max_isometric_force").after == "N, Rajagopal 2016");
+  CHECK(p.notes.at("muscles.gastrocnemius.max_isometric_force").after ==
+        "N, medialis 3115.5 + lateralis 1575.1, Rajagopal 2016");
+  CHECK(p.notes.at("controller.trunk_kp").after == "1/rad, Geyer & Herr 2010");
+  CHECK(p.notes.at("muscles.quadriceps.max_isometric_force").above ==
+        std::vector<std::string>{"The vasti (knee extensors; rectus femoris is not modelled, as in Geyer & Herr 2010)."});
+  CHECK(p.notes.at("model").above.front() == "legsim default model: a 70 kg, 1.75 m male runner (DESIGN 3, 6).");
+  CHECK(p.notes.at("muscles.soleus.optimal_fiber_length").after == "m, Geyer & Herr 2010");
+  CHECK_FALSE(p.notes.contains("muscles.gluteus.optimal_fiber_length"));  // "# m": the unit only, not kept
+
+  require_same_parts(saved_and_loaded(m), m);
+  require_same_parts(Model::from_toml(m.to_toml()), m);
+  const Model twice = saved_and_loaded(saved_and_loaded(m));
+  require_same_parts(twice, m);
+
+  // Strings with newlines, control characters, quotes and backslashes (issue 18, item 8: this model
+  // loaded but could not be saved or pickled).
+  std::string text(Model::default_model_toml());
+  const std::string from = "description = \"70 kg";
+  text.replace(text.find(from), from.size(),
+               "description = \"\"\"\ntwo\nlines\ttab \\\"quoted\\\" back\\\\slash \\u0001\"\"\"\ndummy = \"70 kg");
+  text.replace(text.find("dummy = "), 8, "# ");
+  const Model odd = Model::from_toml(text, "odd.toml");
+  CHECK(odd.description() == "two\nlines\ttab \"quoted\" back\\slash \x01");
+  require_same_parts(saved_and_loaded(odd), odd);
+  const std::string leading = "\nstarts with a newline\r\n\"\"\"";
+  Model::Parts parts = m.parts();
+  parts.description = leading;
+  parts.muscles[0].tags.push_back("a\nb");
+  parts.sources["model"] = "line one\nline two";
+  parts.notes["body.mass"].after = "kg\nwith a newline";  // written on one line
+  const Model built(parts);
+  const Model back = saved_and_loaded(built);
+  CHECK(back.description() == leading);
+  CHECK(back.muscles()[0].tags.back() == "a\nb");
+  CHECK(back.parts().sources.at("model") == "line one\nline two");
+  CHECK(back.parts().notes.at("body.mass").after == "kg with a newline");
+}
+
 TEST_CASE("with_params returns a changed copy and validates") {
   const Model& m = Model::default_model();
   const Model m2 = m.with_params({{"muscles.soleus.tendon_slack_length", 0.25}, {"body.mass", 80.0}});
@@ -77,7 +197,7 @@ TEST_CASE("with_params returns a changed copy and validates") {
   CHECK_THROWS_WITH(m.with_params({{"muscles.soleus.max_force", 1.0}}),
                     Catch::Contains("unknown numeric model parameter 'muscles.soleus.max_force'"));
   CHECK_THROWS_WITH(m.with_params({{"muscles.soleus.max_isometric_force", -5.0}}),
-                    Catch::Contains("muscles.soleus.max_isometric_force = -5 is out of range: allowed (0, inf)"));
+                    Catch::Contains("muscles.soleus.max_isometric_force = -5 is out of range: allowed [1, 1e+05] N"));
   CHECK_THROWS_AS(m.muscle_index("biceps"), InputError);
   CHECK_THROWS_WITH(m.muscle_index("biceps"), Catch::Contains("unknown muscle 'biceps'"));
 }
@@ -85,7 +205,7 @@ TEST_CASE("with_params returns a changed copy and validates") {
 TEST_CASE("model file errors name the file, key, value and allowed range") {
   require_error("[model\nname=1", "TOML syntax error");
   require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = -1.0"),
-                "muscles.soleus.max_isometric_force = -1 is out of range: allowed (0, inf)");
+                "muscles.soleus.max_isometric_force = -1 is out of range: allowed [1, 1e+05] N");
   require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = nan"),
                 "muscles.soleus.max_isometric_force = nan is out of range: allowed a finite number");
   require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = \"big\""),
@@ -107,7 +227,27 @@ TEST_CASE("model file errors name the file, key, value and allowed range") {
   require_error(edited(R"(\[pfj\])", "[pfjj]"), "unknown table 'pfjj'");
   require_error(edited(R"(area_model = "brechter_powers_2002")", "area_model = \"x\""), "pfj.area_model = \"x\" is out of range");
   require_error(edited(R"(relative_tolerance = 1e-6)", "relative_tolerance = 0.5"),
-                "integrator.relative_tolerance = 0.5 is out of range: allowed (0, 0.01]");
+                "integrator.relative_tolerance = 0.5 is out of range: allowed [1e-12, 0.01]");
   require_error(edited(R"(\[contact\])", "[contact]\nstiffness = -3.0"), "contact.stiffness = -3 is out of range");
   CHECK_THROWS_WITH(Model::load("/nonexistent/model.toml"), Catch::Contains("cannot open the model file"));
+}
+
+TEST_CASE("absurd model values that loaded before issue 18 are rejected naming key, value and range") {
+  // Each loaded and gave status ok with NaN metrics or a 1e-7 s contact, or loaded silently.
+  require_error(edited(R"(\[contact\])", "[contact]\nstiffness = 1e20"),
+                "contact.stiffness = 1e+20 is out of range: allowed [10000, 1e+08] N/m^exponent");
+  require_error(edited(R"(max_isometric_force = 6194\.8)", "max_isometric_force = 1e12"),
+                "muscles.soleus.max_isometric_force = 1e+12 is out of range: allowed [1, 1e+05] N");
+  require_error(edited(R"(optimal_fiber_length = 0\.04)", "optimal_fiber_length = 1e308"),
+                "muscles.soleus.optimal_fiber_length = 1e+308 is out of range: allowed [0.01, 0.5] m");
+  require_error(edited(R"(angle_ref_deg = 80\.0)", "angle_ref_deg = 341.1"),
+                "muscles.soleus.joints.0.angle_ref_deg = 341.1 is out of range: allowed [30, 150] deg (ankle");
+  require_error(edited(R"(angle_ref_deg = 165\.0)", "angle_ref_deg = 250.0"),
+                "muscles.gastrocnemius.joints.1.angle_ref_deg = 250 is out of range: allowed [20, 195] deg (knee");
+  require_error(edited(R"(output_interval = 0\.0005)", "output_interval = 1e-300"),
+                "integrator.output_interval = 1e-300 is out of range: allowed [1e-05, 0.01] s");
+  // The default model and the variants of the tests and examples stay valid.
+  const Model& m = Model::default_model();
+  CHECK_NOTHROW(m.with_params({{"contact.stiffness", 4.9e5}}));  // examples/python/impact_sensitivity.py
+  CHECK_NOTHROW(m.with_params({{"muscles.soleus.tendon_slack_length", 0.25}, {"integrator.max_stance_time", 0.05}}));
 }

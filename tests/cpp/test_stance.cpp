@@ -217,11 +217,12 @@ TEST_CASE("stance: bad input throws InputError naming the field") {
   td.activations.pop_back();
   CHECK_THROWS_WITH(simulate_stance(model, td, ff), Catch::Contains("touchdown.activations: expected 7 values"));
   FeedforwardExcitation bad = ff;
-  bad.levels[0][1] = 1.5;
+  const std::size_t gas = model.muscle_index("gastrocnemius");
+  bad.levels[gas][1] = 1.5;
   CHECK_THROWS_WITH(validate(bad, model), "excitation.gastrocnemius.levels[1] = 1.5 is out of range: allowed [0, 1]");
   StanceOptions o;
   o.capacity_factors.assign(model.muscles().size(), 1.0);
-  o.capacity_factors[0] = 0.0;
+  o.capacity_factors[gas] = 0.0;
   CHECK_THROWS_WITH(simulate_stance(model, touchdown_for(model, ff), ff, o),
                     "options.capacity_factors[gastrocnemius] = 0 is out of range: allowed (0, 1]");
 }
@@ -343,4 +344,15 @@ TEST_CASE("stance: the touchdown tendon equilibrium uses the fatigued muscle") {
   REQUIRE(unfatigued > 1.2 * expected);  // the two equilibria are far apart: the check below can fail
   CHECK(x_tired[k] == Approx(expected).epsilon(1e-9));
   CHECK(x_fresh[k] == Approx(unfatigued).epsilon(1e-9));
+}
+
+TEST_CASE("stance: a stance shorter than the physiological minimum or with a non-finite number is no result") {
+  // The one rule the scalar path and the batch engine apply after toe-off (issue 18, item 5).
+  const NamedValue finite[] = {{"effort", 0.3}, {"peak_pfj_force_bw", 3.1}};
+  CHECK(stance_result_problem(0.25, finite).empty());
+  CHECK(stance_result_problem(1e-7, finite) ==
+        "the contact lasted 1e-07 s, shorter than the 0.05 s of the shortest running stance");
+  const NamedValue nan[] = {{"effort", 0.3}, {"peak_pfj_force_bw", std::nan("")}};
+  CHECK(stance_result_problem(0.25, nan) == "peak_pfj_force_bw = nan is not finite");
+  CHECK(std::string(to_string(StanceStatus::kInvalidResult)) == "non-physiological stance");
 }

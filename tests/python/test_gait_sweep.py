@@ -23,7 +23,11 @@ def test_condition_resolution_and_pickle():
     (dict(speed=3.5), "give two of speed, cadence, step_length, stride_length (given: speed = 3.5)"),
     (dict(speed=3.5, cadence=170, step_length=2.0), "inconsistent (given: speed = 3.5, cadence = 170, step_length = 2)"),
     (dict(speed=3.0, step_length=1.0, stride_length=2.0), "step_length and stride_length both set the step length"),
-    (dict(speed=3.0, cadence=0), "condition.cadence = 0 is out of range: allowed (0, 400] steps/min"),
+    (dict(speed=3.0, cadence=0), "condition.cadence = 0 is out of range: allowed (0, inf) steps/min"),
+    # Derived values are checked like given ones (issue 18, item 6): cadence 42,000 steps/min.
+    (dict(speed=3.5, stride_length=0.01), "condition.cadence (derived from speed = 3.5, stride_length = 0.01) = 42000 "
+                                          "is out of range: allowed [120, 240] steps/min (running)"),
+    (dict(speed=9.0, cadence=240), "condition.speed = 9 is out of range: allowed [1.5, 7] m/s (running)"),
     (dict(speed=float("nan"), cadence=170), "condition.speed = nan is out of range"),
     (dict(speed=3.5, cadence=170, calf_fatigue=1.0), "condition.calf_fatigue = 1 is out of range: allowed [0, 0.9]"),
     (dict(speed=3.5, cadence=170, foot_strike="heel"), "condition.foot_strike = 'heel' is out of range"),
@@ -35,7 +39,7 @@ def test_condition_errors(kwargs, message):
 
 
 def test_impossible_condition_is_not_converged(model):
-    r = legsim.simulate(model, legsim.Condition(speed=12.0, cadence=100), max_stances=40)
+    r = legsim.simulate(model, legsim.Condition(speed=7.0, cadence=170), max_stances=40)
     assert not r.converged and r.message.startswith("not converged")
     assert r.metrics == {}
 

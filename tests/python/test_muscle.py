@@ -94,7 +94,7 @@ def test_pickle_round_trip(model):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(SOLEUS, max_isometric_force=-1.0), "soleus.max_isometric_force = -1 is out of range: allowed (0, inf)"),
+    (dict(SOLEUS, max_isometric_force=-1.0), "soleus.max_isometric_force = -1 is out of range: allowed [1, 1e+05] N"),
     (dict(SOLEUS, optimal_fiber_length=float("nan")), "soleus.optimal_fiber_length = nan is out of range"),
     (dict(SOLEUS, pennation_angle_at_optimal=1.6), "soleus.pennation_angle_at_optimal = 1.6 is out of range"),
     (dict(SOLEUS, max_force=1.0), "unknown parameter(s) ['max_force']"),

@@ -36,11 +36,13 @@ std::string to_string(const CalfFatigueSplit& s);
 /// Parses the forms to_string writes; throws InputError naming "calf_fatigue_split" otherwise.
 CalfFatigueSplit parse_calf_fatigue_split(const std::string& text);
 
+/// Speed, cadence and step length — given or derived from the two given — must lie in running
+/// ranges: [1.5, 7] m/s, [120, 240] steps/min, [0.4, 2.5] m (their sources: src/gait/condition.cpp).
 struct GaitCondition {
-  std::optional<double> speed;          ///< m/s, (0, 15]
-  std::optional<double> cadence;        ///< steps/min, (0, 400]
-  std::optional<double> step_length;    ///< m, (0, 5]
-  std::optional<double> stride_length;  ///< m (two steps), (0, 10]
+  std::optional<double> speed;          ///< m/s
+  std::optional<double> cadence;        ///< steps/min
+  std::optional<double> step_length;    ///< m
+  std::optional<double> stride_length;  ///< m (two steps)
   double calf_fatigue = 0.0;            ///< φ ∈ [0, 0.9] (DESIGN 3.4)
   CalfFatigueSplit calf_fatigue_split;  ///< how φ divides among the calf muscles
   /// Per-muscle fatigue φ_i ∈ [0, 0.9] replacing φ·w_i for the named muscles.

@@ -2,6 +2,7 @@
 // Per-stance metrics (DESIGN 5) from a recorded stance time series.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "legsim/model.hpp"
@@ -29,6 +30,10 @@ struct StanceResult;
 /// equals the joint work plus the contact work.
 /// Peaks are over the recorded samples; integrals use the trapezoidal rule.
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
+
+/// True for the metrics that are NaN by definition when they do not apply (the impact peak and the
+/// loading rates of a stance without an impact peak); every other metric of an ok stance is finite.
+bool metric_may_be_nan(std::string_view key);
 
 /// Landmarks of a vertical GRF curve f(t) (any force unit; rates in that unit per second), t from
 /// touchdown (t[0]) to toe-off (t.back()), as running-impact studies report them:

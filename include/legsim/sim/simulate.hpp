@@ -5,6 +5,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "legsim/model.hpp"
@@ -74,8 +75,34 @@ struct StanceOptions {
 /// stance takes a few hundred to a few thousand).
 inline constexpr long kMaxStanceSteps = 20000;
 
-enum class StanceStatus { kOk, kStepSizeUnderflow, kNonFiniteState, kNoToeOff, kNoContact, kIntegratorError };
+/// kInvalidResult: the stance reached toe-off but is not a physiological result (a non-finite metric,
+/// or a contact shorter than kMinContactTime) — see stance_result_problem.
+enum class StanceStatus {
+  kOk,
+  kStepSizeUnderflow,
+  kNonFiniteState,
+  kNoToeOff,
+  kNoContact,
+  kIntegratorError,
+  kInvalidResult
+};
 const char* to_string(StanceStatus s);
+
+/// Shortest contact accepted as a running stance (s). Published running contact times are
+/// >= ~0.08 s even at top sprint speed (Weyand PG et al. (2000) J Appl Physiol 89(5):1991-1999:
+/// 0.09-0.12 s at 10-11 m/s); 0.05 s leaves a wide margin below that while rejecting the
+/// sub-millisecond "bounces" of a rigid or overpowered model (issue 18, item 5).
+inline constexpr double kMinContactTime = 0.05;
+
+/// One named number of a finished stance (a metric, or an outcome field of the batch engine).
+struct NamedValue {
+  std::string_view name;
+  double value;
+};
+/// Why a stance that reached toe-off is still not a result: its contact is shorter than
+/// kMinContactTime or one of `values` is not finite. Empty when it is a result. The scalar path and
+/// the batch engine both call this, so both apply the same rule.
+std::string stance_result_problem(double contact_time, std::span<const NamedValue> values);
 
 /// The outcome of one stance. When status != kOk, message says why and metrics are empty.
 struct StanceResult {
