@@ -299,8 +299,9 @@ const InnerAngleRange kInnerAngleRange[kNumJoints] = {
 };
 
 void validate_crossing(const JointCrossing& c, const std::string& path) {
-  require(std::isfinite(c.moment_arm) && c.moment_arm > 0 && c.moment_arm <= 0.2, path + ".moment_arm",
-          c.moment_arm, "(0, 0.2] m");
+  // Leg muscle moment arms are 1-10 cm (Geyer & Herr 2010: 0.025-0.056 m as length gains); 5 mm-20 cm.
+  require(std::isfinite(c.moment_arm) && c.moment_arm >= 0.005 && c.moment_arm <= 0.2, path + ".moment_arm",
+          c.moment_arm, "[0.005, 0.2] m");
   const InnerAngleRange& range = kInnerAngleRange[static_cast<int>(c.joint)];
   const std::string allowed = "[" + format_value(range.lo) + ", " + format_value(range.hi) + "] deg (" + range.why + ")";
   const auto check = [&](double rad, const char* key) {
@@ -609,7 +610,8 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
     }
     c.muscle_names = muscle_names();
     c.muscles = std::move(aligned);
-    require(c.ramp_time > 0 && c.ramp_time <= 0.1, "controller.ramp_time", c.ramp_time, "(0, 0.1] s");
+    // Rise time of the feedforward excitation: 1-100 ms, of the order of activation dynamics.
+    require(c.ramp_time >= 1e-3 && c.ramp_time <= 0.1, "controller.ramp_time", c.ramp_time, "[0.001, 0.1] s");
     require_in_range("controller.trunk_kp", c.trunk_kp, 0.0, 20.0);
     require_in_range("controller.trunk_kd", c.trunk_kd, 0.0, 5.0);
     require_in_range("controller.trunk_reference_lean", c.trunk_reference_lean, -0.5, 0.8);

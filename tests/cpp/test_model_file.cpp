@@ -220,7 +220,7 @@ TEST_CASE("model file errors name the file, key, value and allowed range") {
                 "muscles.soleus.pennation_angle_at_optimal = 1.6 is out of range");
   require_error(edited(R"(joint = "ankle")", "joint = \"toe\""), "muscles.soleus.joints.0.joint = \"toe\" is not a joint");
   require_error(edited(R"(action = "extend")", "action = \"push\""), "is not an action");
-  require_error(edited(R"(moment_arm = 0\.025)", "moment_arm = 0.5"), "moment_arm = 0.5 is out of range: allowed (0, 0.2] m");
+  require_error(edited(R"(moment_arm = 0\.025)", "moment_arm = 0.5"), "moment_arm = 0.5 is out of range: allowed [0.005, 0.2] m");
   // Geyer & Herr's length factor is gone: the length change is the moment arm's integral.
   require_error(edited(R"(moment_arm = 0\.025)", "moment_arm = 0.025\nrho = 0.5"),
                 "'muscles.soleus.joints.0.rho' is no longer a key");
@@ -244,6 +244,10 @@ TEST_CASE("absurd model values that loaded before issue 18 are rejected naming k
                 "muscles.soleus.joints.0.angle_ref_deg = 341.1 is out of range: allowed [30, 150] deg (ankle");
   require_error(edited(R"(angle_ref_deg = 165\.0)", "angle_ref_deg = 250.0"),
                 "muscles.gastrocnemius.joints.1.angle_ref_deg = 250 is out of range: allowed [20, 195] deg (knee");
+  require_error(edited(R"(moment_arm = 0\.05)", "moment_arm = 1e-300"),
+                "muscles.soleus.joints.0.moment_arm = 1e-300 is out of range: allowed [0.005, 0.2] m");
+  require_error(edited(R"(ramp_time = 0\.01)", "ramp_time = 1e-300"),
+                "controller.ramp_time = 1e-300 is out of range: allowed [0.001, 0.1] s");
   require_error(edited(R"(output_interval = 0\.0005)", "output_interval = 1e-300"),
                 "integrator.output_interval = 1e-300 is out of range: allowed [1e-05, 0.01] s");
   // The default model and the variants of the tests and examples stay valid.
