@@ -244,7 +244,7 @@ TEST_CASE("absurd model values that loaded before issue 18 are rejected naming k
                 "muscles.soleus.joints.0.angle_ref_deg = 341.1 is out of range: allowed [30, 150] deg (ankle");
   require_error(edited(R"(angle_ref_deg = 165\.0)", "angle_ref_deg = 250.0"),
                 "muscles.gastrocnemius.joints.1.angle_ref_deg = 250 is out of range: allowed [20, 195] deg (knee");
-  require_error(edited(R"(moment_arm = 0\.05)", "moment_arm = 1e-300"),
+  require_error(edited(R"(moment_arm = 0\.025)", "moment_arm = 1e-300"),
                 "muscles.soleus.joints.0.moment_arm = 1e-300 is out of range: allowed [0.005, 0.2] m");
   require_error(edited(R"(ramp_time = 0\.01)", "ramp_time = 1e-300"),
                 "controller.ramp_time = 1e-300 is out of range: allowed [0.001, 0.1] s");
