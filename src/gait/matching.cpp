@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <nlopt.hpp>  // BOBYQA (phase 0)
 
 #include "legsim/batch/stance_batch.hpp"
@@ -54,7 +55,21 @@ struct Problem {
   MatchingOptions options;
   std::array<int, 4> level_muscle;  // soleus, gastrocnemius, quadriceps, gluteus (−1 if absent)
   int evaluations = 0;
+  // The derivative-free search (global_phase): points evaluated, the best residual norm so far and
+  // at the start of the current round, the last failure, and why the search gave up (if it did).
+  int global_evaluations = 0, round_start = 0;
+  double best_norm = std::numeric_limits<double>::infinity(), round_best = best_norm;
+  std::string last_failure, gave_up;
 };
+
+/// Early stop of the derivative-free search far from any periodic gait (issue 18, item 6). Rounds of
+/// 2n + 1 evaluations (BOBYQA's interpolation set): when a round ends with no valid stance at all
+/// (its quadratic model is flat), or with the scaled residual norm still above kFarResidual and
+/// lowered by less than kMinRoundProgress, the condition is beyond the model — before, such a search
+/// spent its whole budget (1.5 m/s at 120 steps/min: 650 stances, the residual norm 112 -> 104).
+constexpr int kGlobalProbe = 2 * kNumVars + 1;
+constexpr double kFarResidual = 10.0;       // tolerances; near-feasible searches are never stopped
+constexpr double kMinRoundProgress = 0.05;  // relative decrease of the best residual norm per round
 
 struct Evaluation {
   bool ok = false;
@@ -290,6 +305,20 @@ bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
 double residual_objective(unsigned n, const double* x, double*, void* data) {
   Problem& p = *static_cast<Problem*>(data);
   const Evaluation e = evaluate(p, to_physical(Eigen::Map<const VecX>(x)));
+  ++p.global_evaluations;
+  if (e.ok) p.best_norm = std::min(p.best_norm, e.scaled.norm());
+  else p.last_failure = e.message;
+  if (p.global_evaluations - p.round_start >= kGlobalProbe) {
+    if (!std::isfinite(p.best_norm))
+      p.gave_up = "none of " + std::to_string(p.global_evaluations) + " candidate stances was a valid stance (the last: " +
+                  p.last_failure + ")";
+    else if (p.best_norm > kFarResidual && p.best_norm > (1.0 - kMinRoundProgress) * p.round_best)
+      p.gave_up = "the periodicity residuals stay " + format_value(std::round(p.best_norm)) +
+                  " tolerances away (norm), falling by less than 5 % per " + std::to_string(kGlobalProbe) + " stances";
+    if (!p.gave_up.empty()) throw nlopt::forced_stop();
+    p.round_start = p.global_evaluations;
+    p.round_best = p.best_norm;
+  }
   if (std::getenv("LEGSIM_DEBUG_MATCH") && p.evaluations % 20 == 0)
     std::fprintf(stderr, "bobyqa %d: ok %d |r| %g\n", p.evaluations, e.ok, e.ok ? e.scaled.norm() : -1.0);
   return e.ok ? e.scaled.squaredNorm() : 1e8;
@@ -533,7 +562,7 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   GaitResult out;
   out.condition = cond;
   Evaluation e = evaluate(p, to_physical(u));
-  std::string why;
+  std::string why, gave_up;
   const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
   // Batched trust-region Gauss–Newton first (from the default guess it reached feasibility in
   // ≈ 115 stances at the default condition, measured); the sequential derivative-free BOBYQA only
@@ -547,7 +576,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     global_phase(p, u, e, std::max(0, (options.max_stances - p.evaluations) / 2));
     if (debug) std::fprintf(stderr, "after global phase: evaluations %d |r| %g\n", p.evaluations, e.ok ? e.scaled.norm() : -1.0);
     why.clear();
-    feasible = feasibility(p, u, e, why);
+    if (!p.gave_up.empty()) gave_up = p.gave_up + ": the condition is beyond what the model can run";
+    else feasible = feasibility(p, u, e, why);
   }
   if (debug) std::fprintf(stderr, "after feasibility: %d evaluations %d |r| %g effort %g\n", feasible, p.evaluations, e.ok ? e.scaled.norm() : -1.0, e.effort);
 
@@ -570,8 +600,9 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   }
   out.converged = final_e.ok && final_e.scaled.cwiseAbs().maxCoeff() < 1.0;
   if (!out.converged) {
-    out.message = "not converged: " + (final_e.ok ? (why.empty() ? std::string("periodicity residuals above tolerance") : why)
-                                                   : final_e.message);
+    out.message = "not converged: " + (!gave_up.empty() ? gave_up
+                                       : final_e.ok ? (why.empty() ? std::string("periodicity residuals above tolerance") : why)
+                                                    : final_e.message);
     return out;
   }
   out.message = "converged";

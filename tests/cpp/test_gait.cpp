@@ -109,6 +109,20 @@ TEST_CASE("matching: an impossible condition is reported as not converged, with 
   CHECK(r.metrics.empty());
 }
 
+TEST_CASE("matching: a condition far beyond the model fails fast, with the reason") {
+  // 1.5 m/s at 120 steps/min: the derivative-free search crept from a residual norm of 112 to 104
+  // tolerances over 650 stances before issue 18 (item 6).
+  GaitCondition c;
+  c.speed = 1.5;
+  c.cadence = 120.0;
+  const GaitResult r = match_gait(Model::default_model(), c);
+  CHECK_FALSE(r.converged);
+  CHECK(r.metrics.empty());
+  CHECK_THAT(r.message, Catch::StartsWith("not converged: the periodicity residuals stay ") &&
+                            Catch::EndsWith(": the condition is beyond what the model can run"));
+  CHECK(r.evaluations < 250);
+}
+
 TEST_CASE("matching: deterministic — the same input gives the same bits") {
   GaitCondition c;
   c.speed = 3.5;
