@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "legsim/core/error.hpp"  // the exceptions the functions below throw
 #include "legsim/model.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
 
