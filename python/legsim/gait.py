@@ -1,6 +1,7 @@
 """Running conditions and periodic stances matched to them (gait matching, docs/gait_matching.md)."""
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -151,7 +152,9 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     for name, value in (("touchdown_hip_angular_velocity", touchdown_hip_angular_velocity),
                         ("touchdown_knee_angular_velocity", touchdown_knee_angular_velocity)):
         if value is not None:
-            setattr(o, name, as_float(name, value))
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise InputError(f"{name}: expected a number (rad/s), got {type(value).__name__}")
+            setattr(o, name, float(value))  # the range, NaN included, is checked in C++
     if touchdown_foot_velocity is not None:
         if touchdown_hip_angular_velocity is not None or touchdown_knee_angular_velocity is not None:
             raise InputError("touchdown_foot_velocity: give either the foot velocity or the hip/knee angular "

@@ -99,7 +99,7 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
 
     While it runs, a sweep with ``out=`` holds a lock on ``<out>.lock``: a second sweep with the same
     ``out`` refuses at once (InputError) instead of writing the same files. The lock goes with the
-    process (normal end, exception or crash); the empty lock file stays.
+    process (normal end, exception or crash); the lock file stays, naming the last holder.
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
