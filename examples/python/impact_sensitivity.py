@@ -14,7 +14,7 @@ rather than assumed:
 
 None of the variant values is a published calibration; they bracket what the model lacks.
 ``--volume-weights`` repeats the study with the effort weighted by muscle volume
-(legsim.volume_effort_weights) instead of DESIGN 3.6's plain Σ ∫ a³.
+(legsim.volume_effort_weights) instead of the plain Σ ∫ a³ (docs/gait_matching.md).
 
     PYTHONPATH=python python examples/python/impact_sensitivity.py [--jobs 2] [--volume-weights]
 """

@@ -10,6 +10,7 @@
 
 #include "legsim/body/params.hpp"
 #include "legsim/control/controller.hpp"
+#include "legsim/core/error.hpp"  // the exceptions the functions below throw
 #include "legsim/joint_load/pfj.hpp"
 #include "legsim/muscle/geometry.hpp"
 #include "legsim/muscle/params.hpp"

@@ -48,3 +48,13 @@ def as_bool(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InputError(f"{name}: expected True or False, got {value!r}")
     return bool(value)
+
+
+def as_int(name: str, value, *, lo: int | None = None, hi: int = 2**31 - 1) -> int:
+    """``value`` as an int (Python or numpy integer; bools and floats are refused, so a typo like
+    ``max_evaluations="abc"`` or ``2.5`` is an InputError naming the argument, not a TypeError)."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise InputError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
+    if (lo is not None and value < lo) or value > hi:
+        raise InputError(f"{name} = {value} is out of range: allowed [{lo if lo is not None else -hi - 1}, {hi}]")
+    return int(value)

@@ -132,7 +132,7 @@ def cmd_run(args) -> int:
 
 
 def _print_plausibility(nc: Path) -> None:
-    """The default condition of the sweep (3.5 m/s, 170 steps/min, no fatigue) against DESIGN 7."""
+    """The default condition of the sweep (3.5 m/s, 170 steps/min, no fatigue) against the published ranges (docs/published_ranges.md)."""
     import xarray as xr
 
     from .plausibility import plausibility_table
@@ -143,7 +143,7 @@ def _print_plausibility(nc: Path) -> None:
             return
         metrics = {k: float(point[k]) for k in ds.data_vars if point[k].dtype.kind == "f"}
     table = plausibility_table(metrics)
-    print(f"\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, DESIGN 7): "
+    print(f"\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, docs/published_ranges.md): "
           f"{int(table.inside.sum())} of {len(table)} inside")
     for r in table.itertuples():
         mark = "ok " if r.inside else "OUT"
@@ -159,21 +159,64 @@ def _print_plausibility(nc: Path) -> None:
     landing = 0.5 * metrics.get("touchdown_com_vertical_velocity_m_per_s", float("nan")) ** 2
     print(f"  the contact dissipates {lost:.3f} J/kg per step ({100 * lost / landing:.0f} % of the centre of "
           f"mass's vertical kinetic energy at touchdown, {landing:.3f} J/kg)")
-    # DESIGN 3.6 matches the centre of mass only; the trunk's own periodicity is reported.
+    # Gait matching makes the centre of mass periodic, not the trunk (docs/gait_matching.md); its change is reported.
     change = metrics.get("trunk_lean_change_rad", float("nan"))
     print(f"  trunk lean at toe-off minus at touchdown: {math.degrees(change):.2f} deg "
           "(not matched unless --periodic-trunk-lean)")
 
 
-def _parse_values(text: str):
-    """'150:190:10' (inclusive range), '0,0.2,0.4' or a single number."""
+#: Above this many grid points `legsim sweep` asks for --allow-large-grid (a point takes seconds).
+MAX_GRID_POINTS = 10_000
+
+
+def _parse_values(text: str, option: str = "values", unit: str = "", limit: int | None = None):
+    """'150:190:10' (lo to hi inclusive in steps, lo <= hi, step > 0), '0,0.2,0.4' or a single number;
+    InputError naming ``option`` otherwise, or when a range has more than ``limit`` values (checked
+    before the list is built)."""
     if text is None:
         return None
-    if ":" in text:
-        lo, hi, step = (float(x) for x in text.split(":"))
-        n = int(round((hi - lo) / step)) + 1
-        return [round(lo + i * step, 10) for i in range(n)]
-    return [float(x) for x in text.split(",")]
+    forms = f"expected 'lo:hi:step' (lo <= hi, step > 0), 'a,b,c' or one number{f' ({unit})' if unit else ''}"
+    try:
+        parts = [float(x) for x in text.split(":" if ":" in text else ",")]
+    except ValueError:
+        raise InputError(f"{option} {text!r}: {forms}") from None
+    if not all(math.isfinite(v) for v in parts):
+        raise InputError(f"{option} {text!r}: {forms}; values must be finite")
+    if ":" not in text:
+        return parts
+    if len(parts) != 3 or not (parts[0] <= parts[1] and parts[2] > 0):
+        raise InputError(f"{option} {text!r}: {forms}")
+    lo, hi, step = parts
+    n = int(math.floor((hi - lo) / step + 1e-9)) + 1  # never past hi
+    if limit is not None and n > limit:
+        raise InputError(f"{option} {text!r}: {n} values; at most {limit} without --allow-large-grid")
+    return [round(lo + i * step, 10) for i in range(n)]
+
+
+def _check_grid_size(axes: dict, params: dict, allow_large: bool) -> None:
+    """Refuses grids above MAX_GRID_POINTS unless --allow-large-grid, naming each option's count."""
+    counts = {f"--{k.replace('_', '-')}": len(v) for k, v in axes.items()}
+    counts.update({f"--param {k}": len(v) for k, v in params.items()})
+    size = math.prod(counts.values())
+    if size > MAX_GRID_POINTS and not allow_large:
+        detail = " × ".join(f"{k} ({n})" for k, n in counts.items() if n > 1)
+        raise InputError(f"the grid {detail} has {size} points; at most {MAX_GRID_POINTS} run without "
+                         "--allow-large-grid (each point takes seconds)")
+
+
+def _check_writable(option: str, path: Path) -> None:
+    """Fails now, not after the work, when ``path`` cannot be written: creates its folder and a
+    scratch file beside it."""
+    import tempfile
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise InputError(f"{option} {str(path)!r}: cannot write there ({exc.strerror or exc}); "
+                         "give a file path in a writable folder") from None
 
 
 _TABLE = ("peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_per_km_bw_s")
@@ -226,10 +269,15 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
     return 0
 
 
+_SWEEP_UNITS = {"speed": "m/s", "cadence": "steps/min", "step_length": "m", "stride_length": "m",
+                "calf_fatigue": "fraction of calf force lost, 0 to 0.9"}
+
+
 def cmd_sweep(args) -> int:
-    model = _load_model(args.model, args.set, args.volume_weights)
-    axes = {k: _parse_values(getattr(args, k)) for k in ("speed", "cadence", "step_length", "stride_length",
-                                                          "calf_fatigue")}
+    # Every option is checked before any work: the values, the grid size, the output paths.
+    limit = None if args.allow_large_grid else MAX_GRID_POINTS
+    axes = {k: _parse_values(getattr(args, k), f"--{k.replace('_', '-')}", unit, limit)
+            for k, unit in _SWEEP_UNITS.items()}
     axes = {k: v for k, v in axes.items() if v is not None}
     strikes = _parse_strikes(args.foot_strike)
     if strikes is not None:
@@ -237,18 +285,22 @@ def cmd_sweep(args) -> int:
     params = {}
     for text in args.param or []:
         path_, values = _split_assignment(text, "--param", "PATH=VALUES, e.g. muscles.soleus.tendon_slack_length=0.24,0.26")
-        try:
-            params[path_] = _parse_values(values)
-        except ValueError:
-            raise InputError(f"--param {text!r}: expected numbers as 'a,b,c' or 'lo:hi:step'") from None
+        params[path_] = _parse_values(values, f"--param {path_}", "the parameter's SI unit", limit)
+    _check_grid_size(axes, params, args.allow_large_grid)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return _run_sweep(model, axes, out, Path(args.plot) if args.plot else None,
-                      backward_pass=not args.no_backward_pass, params=params, swing=_matching_options(args))
+    _check_writable("--out", out)
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None:
+        _check_writable("--plot", plot)
+    model = _load_model(args.model, args.set, args.volume_weights)
+    return _run_sweep(model, axes, out, plot, backward_pass=not args.no_backward_pass, params=params,
+                      swing=_matching_options(args))
 
 
 def cmd_simulate(args) -> int:
     from . import Condition, simulate
+    if args.out:
+        _check_writable("--out", Path(args.out))
     model = _load_model(args.model, args.set, args.volume_weights)
     kw = {k: getattr(args, k) for k in ("speed", "cadence", "step_length", "stride_length") if getattr(args, k) is not None}
     strikes = _parse_strikes(args.foot_strike)
@@ -274,6 +326,8 @@ def _matching_options(args) -> dict:
     kw = _swing_leg(args.foot_velocity)
     if args.periodic_trunk_lean:
         kw["periodic_trunk_lean"] = True
+    if args.threads is not None:
+        kw["threads"] = args.threads
     return kw
 
 
@@ -290,56 +344,104 @@ def _swing_leg(text):
     return {"touchdown_foot_velocity": tuple(v)}
 
 
+def _number(unit: str):
+    """An argparse type: a finite number, else an error naming what is allowed (with its unit)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a number ({unit})")
+        return value
+    return parse
+
+
+def _threads(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of threads >= 1")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line ('legsim sweep: error: argument --x: ...'), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _model_options(p) -> None:
+    p.add_argument("--model", metavar="FILE", help="model file (TOML, SI units); default: the built-in runner")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
-                   help="change a model parameter, e.g. contact.stiffness=4.9e5 (repeatable)")
+                   help="change a model parameter, in the SI unit of its model-file key, e.g. "
+                        "contact.stiffness=4.9e5 (N/m^exponent) (repeatable)")
     p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
-                   help="effort weighted by muscle volume instead of DESIGN's plain sum of activation cubed")
+                   help="weight each muscle's effort by its volume (F_max·l_opt, mean weight 1) instead of the "
+                        "plain sum of activation cubed (docs/gait_matching.md)")
     p.add_argument("--foot-velocity", dest="foot_velocity", metavar="VX,VY",
                    help="state the landing foot point's touchdown velocity (m/s, forward and up) instead of "
                         "the default swing-leg joint rates, e.g. 1.0,-0.9")
     p.add_argument("--periodic-trunk-lean", dest="periodic_trunk_lean", action="store_true",
-                   help="also match the trunk lean at toe-off to that at touchdown (a fifth periodicity "
-                        "condition beyond DESIGN 3.6's four)")
+                   help="also match the trunk lean (rad) at toe-off to that at touchdown, a fifth periodicity "
+                        "condition beyond the four on the centre of mass (docs/gait_matching.md)")
+    p.add_argument("--threads", type=_threads, metavar="N",
+                   help="worker threads of each gait matching (a count, >= 1; default: every hardware thread)")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="legsim", description="Muscle-driven running-leg simulation")
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="legsim", description="Muscle-driven running-leg simulation")
     parser.add_argument("--version", action="version", version=f"legsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="main job: muscle demo, one stance, the default sweep, plots")
-    p.add_argument("--model", help="model file (TOML); default: the built-in runner")
-    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.add_argument("--model", metavar="FILE", help="model file (TOML, SI units); default: the built-in runner")
+    p.add_argument("--out", default="out", metavar="FOLDER", help="output folder (default: out)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("simulate", help="match one periodic stance to a condition and print its metrics")
-    p.add_argument("--model")
-    p.add_argument("--speed", type=float, default=3.5)
-    p.add_argument("--cadence", type=float, default=170.0)
-    p.add_argument("--step-length", dest="step_length", type=float)
-    p.add_argument("--stride-length", dest="stride_length", type=float)
-    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=float, default=0.0)
+    p.add_argument("--speed", type=_number("m/s"), default=3.5, help="running speed, m/s (default 3.5)")
+    p.add_argument("--cadence", type=_number("steps/min"), default=170.0,
+                   help="cadence, steps/min (default 170); give two of speed, cadence, step and stride length")
+    p.add_argument("--step-length", dest="step_length", type=_number("m"), help="step length, m")
+    p.add_argument("--stride-length", dest="stride_length", type=_number("m"), help="stride length (two steps), m")
+    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=_number("fraction of calf force lost, 0 to 0.9"),
+                   default=0.0, help="fraction of calf force lost, 0 to 0.9 (default 0)")
     p.add_argument("--foot-strike", dest="foot_strike",
-                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle angle in degrees")
+                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle dorsiflexion angle in degrees")
     _model_options(p)
-    p.add_argument("--out", help="CSV file for the time series")
+    p.add_argument("--out", metavar="FILE", help="CSV file for the time series (SI units, one column per quantity)")
     p.set_defaults(func=cmd_simulate)
     p = sub.add_parser("sweep", help="sweep conditions (values as 'a,b,c' or 'lo:hi:step'); resumable")
-    p.add_argument("--model")
-    p.add_argument("--speed", default="3.5")
-    p.add_argument("--cadence", default="150:190:10")
-    p.add_argument("--step-length", dest="step_length")
-    p.add_argument("--stride-length", dest="stride_length")
-    p.add_argument("--calf-fatigue", dest="calf_fatigue", default="0,0.2,0.4")
-    p.add_argument("--foot-strike", dest="foot_strike", help="e.g. 'rearfoot,forefoot' or ankle angles in degrees")
+    p.add_argument("--speed", default="3.5", metavar="VALUES", help="running speeds, m/s (default 3.5)")
+    p.add_argument("--cadence", default="150:190:10", metavar="VALUES",
+                   help="cadences, steps/min (default 150:190:10)")
+    p.add_argument("--step-length", dest="step_length", metavar="VALUES", help="step lengths, m")
+    p.add_argument("--stride-length", dest="stride_length", metavar="VALUES", help="stride lengths (two steps), m")
+    p.add_argument("--calf-fatigue", dest="calf_fatigue", default="0,0.2,0.4", metavar="VALUES",
+                   help="fractions of calf force lost, 0 to 0.9 (default 0,0.2,0.4)")
+    p.add_argument("--foot-strike", dest="foot_strike",
+                   help="e.g. 'rearfoot,forefoot' or touchdown ankle dorsiflexion angles in degrees")
     p.add_argument("--param", action="append", metavar="PATH=VALUES",
-                   help="sweep a model parameter, e.g. muscles.soleus.tendon_slack_length=0.24,0.26 (repeatable)")
+                   help="sweep a model parameter in the SI unit of its model-file key, e.g. "
+                        "muscles.soleus.tendon_slack_length=0.24,0.26 (m) (repeatable)")
     _model_options(p)
-    p.add_argument("--out", default="out/sweep.nc", help="netCDF results (journaled as they finish; rerun resumes)")
+    p.add_argument("--out", default="out/sweep.nc", metavar="FILE",
+                   help="netCDF results, metrics in the units their names end in (journaled as they finish; "
+                        "rerun resumes; default out/sweep.nc)")
     p.add_argument("--no-backward-pass", dest="no_backward_pass", action="store_true",
                    help="skip the backward pass (re-matching each point from its successor; about halves the time)")
-    p.add_argument("--plot", default="out/sweep_pfj_stress.png")
+    p.add_argument("--plot", default="out/sweep_pfj_stress.png", metavar="FILE",
+                   help="PNG of peak PFJ stress (MPa) along the first swept axis (default out/sweep_pfj_stress.png)")
+    p.add_argument("--allow-large-grid", dest="allow_large_grid", action="store_true",
+                   help=f"run grids of more than {MAX_GRID_POINTS} points (a point takes seconds)")
     p.set_defaults(func=cmd_sweep)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except Error as exc:

@@ -1,12 +1,13 @@
-"""Running conditions and periodic stances matched to them (gait matching, DESIGN 3.6)."""
+"""Running conditions and periodic stances matched to them (gait matching, docs/gait_matching.md)."""
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import _core
-from ._validate import as_bool, as_float, as_float_array
+from ._validate import as_bool, as_float, as_float_array, as_int
 from .errors import InputError
 
 __all__ = ["Condition", "GaitResult", "simulate"]
@@ -152,34 +153,41 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
              touchdown_hip_angular_velocity: float | None = None,
              touchdown_knee_angular_velocity: float | None = None,
              touchdown_foot_velocity: tuple[float, float] | None = None,
-             periodic_trunk_lean: bool = False) -> GaitResult:
+             periodic_trunk_lean: bool = False, threads: int | None = None) -> GaitResult:
     """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
-    (every key of DESIGN section 5) and time series. The C++ work releases the GIL.
+    and time series. The C++ work releases the GIL.
 
     ``touchdown_hip_angular_velocity`` (rad/s, default −3: swing-leg retraction) and
     ``touchdown_knee_angular_velocity`` (rad/s, default 0; > 0 = flexing) are the swing leg's stated
     inputs at touchdown, not matched; both in [−20, 20]. ``touchdown_foot_velocity`` = (forward, up)
-    (m/s, each in [−10, 10]) states instead the velocity of the foot point that lands first (DESIGN
-    3.2); the hip and knee rates are then solved from it for every candidate, so it cannot be combined
-    with them.
+    (m/s, each in [−10, 10]) states instead the velocity of the foot point that lands first; the hip
+    and knee rates are then solved from it for every candidate, so it cannot be combined with them.
 
     ``periodic_trunk_lean``: also require the trunk lean at toe-off to return to its touchdown value
-    (within 1°), a fifth periodicity condition beyond DESIGN 3.6's four. Either way the change is
-    reported as ``residuals["trunk_lean_change_rad"]``."""
+    (within 1°), a fifth periodicity condition beyond the four on the centre of mass
+    (docs/gait_matching.md). Either way the change is reported as ``residuals["trunk_lean_change_rad"]``.
+
+    ``threads``: worker threads of the C++ batch engine that evaluates the candidate stances, ≥ 1;
+    default None = every hardware thread. Give 1 when running many matchings in parallel processes
+    (as ``legsim.sweep`` users with a process pool should), so N processes do not each start N
+    threads. The result does not depend on it."""
     _check_model(model)
     if not isinstance(condition, Condition):
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
     o = _core.MatchingOptions()
     if max_evaluations is not None:
-        o.max_evaluations = int(max_evaluations)
+        o.max_evaluations = as_int("max_evaluations", max_evaluations, lo=0)
     if max_stances is not None:
-        o.max_stances = int(max_stances)
-    o.record = bool(record)
+        o.max_stances = as_int("max_stances", max_stances, lo=1)
+    o.threads = 0 if threads is None else as_int("threads", threads, lo=1)  # C++: 0 = all hardware threads
+    o.record = as_bool("record", record)
     o.periodic_trunk_lean = as_bool("periodic_trunk_lean", periodic_trunk_lean)
     for name, value in (("touchdown_hip_angular_velocity", touchdown_hip_angular_velocity),
                         ("touchdown_knee_angular_velocity", touchdown_knee_angular_velocity)):
         if value is not None:
-            setattr(o, name, float(value))
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise InputError(f"{name}: expected a number (rad/s), got {type(value).__name__}")
+            setattr(o, name, float(value))  # the range, NaN included, is checked in C++
     if touchdown_foot_velocity is not None:
         if touchdown_hip_angular_velocity is not None or touchdown_knee_angular_velocity is not None:
             raise InputError("touchdown_foot_velocity: give either the foot velocity or the hip/knee angular "
@@ -188,7 +196,12 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
     names = _core.gait_variable_names()
     ws = None
     if warm_start is not None:
-        ws = [float(warm_start[n]) for n in names] if isinstance(warm_start, dict) else [float(v) for v in warm_start]
+        if isinstance(warm_start, dict):
+            missing = [n for n in names if n not in warm_start]
+            if missing:
+                raise InputError(f"warm_start: missing gait variable(s) {missing}")
+            warm_start = [warm_start[n] for n in names]
+        ws = [float(v) for v in as_float_array("warm_start", warm_start).ravel()]
     r = _core.match_gait(model, condition._to_core(), o, ws)
     ts = pd.DataFrame(r.stance.series) if (r.converged and record) else pd.DataFrame()
     capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, condition._to_core())))
@@ -203,6 +216,6 @@ def volume_effort_weights(model) -> dict:
     Returns ``{"controller.muscles.<name>.effort_weight": w}`` with w ∝ F_max·l_opt (maximum
     isometric force times optimal fiber length, proportional to PCSA·l_opt, i.e. fiber volume),
     normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt, in which a large muscle
-    costs more per unit activation than a small one; the default (all wᵢ = 1) is DESIGN 3.6's Σ ∫ a³."""
+    costs more per unit activation than a small one; the default (all wᵢ = 1) is the plain Σ ∫ a³ (docs/gait_matching.md)."""
     _check_model(model)
     return dict(_core.volume_effort_weights(model))

@@ -1,4 +1,4 @@
-"""Published ranges for a healthy 70 kg runner at about 3.5 m/s and 170 steps/min (DESIGN section 7)
+"""Published ranges for a healthy 70 kg runner at about 3.5 m/s and 170 steps/min (docs/published_ranges.md)
 and a table comparing a matched stance's metrics with them.
 
 Sources of the ranges: Heiderscheit BC et al. (2011) Med Sci Sports Exerc 43(2):296–302 (knee angles

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import _core
-from ._validate import as_float, as_float_array
+from ._validate import as_bool, as_float, as_float_array
 from .errors import InputError, SimulationError
 
 __all__ = ["Touchdown", "StanceResult", "simulate_stance", "default_excitation"]
@@ -77,6 +77,13 @@ def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, 
     excitations (called from the integrator; slower). Default: :func:`default_excitation`.
     ``capacity_factors``: dict muscle → force-capacity factor in (0, 1] (fatigue).
     """
+    if not isinstance(model, _core.Model):
+        raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
+    if touchdown is not None and not isinstance(touchdown, Touchdown):
+        raise InputError(f"touchdown: expected a legsim.Touchdown, got {type(touchdown).__name__}")
+    if capacity_factors is not None and not isinstance(capacity_factors, dict):
+        raise InputError(f"capacity_factors: expected a dict muscle -> factor in (0, 1], got {type(capacity_factors).__name__}")
+    record = as_bool("record", record)
     names = model.muscle_names
     td = (touchdown or Touchdown())._to_core(model)
     caps = []

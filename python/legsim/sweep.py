@@ -1,4 +1,4 @@
-"""Sweeps of running conditions and model parameters into an ``xarray.Dataset`` (DESIGN 5).
+"""Sweeps of running conditions and model parameters into an ``xarray.Dataset``.
 
 Points run in a fixed order (the last axis varies fastest) and each warm-starts gait matching from
 the previous converged point, so results vary smoothly along an axis and the same sweep gives the
@@ -18,11 +18,16 @@ import os
 import sys
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: sweeps run without the lock on out=
+    fcntl = None
+
 import numpy as np
 import xarray as xr
 
 from . import _core
-from ._validate import as_bool
+from ._validate import as_bool, as_int
 from .errors import InputError
 from .gait import Condition, _split_text, foot_velocity, simulate
 
@@ -71,7 +76,7 @@ _RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_
 
 def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluations: int | None = None,
           max_stances: int | None = None, backward_pass: bool = True, touchdown_foot_velocity=None,
-          periodic_trunk_lean: bool = False, **axes) -> xr.Dataset:
+          periodic_trunk_lean: bool = False, threads: int | None = None, **axes) -> xr.Dataset:
     """Matches every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     the periodicity residuals and ``message``.
@@ -93,6 +98,12 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     :func:`legsim.simulate` (default: the swing-leg joint rates).
     ``periodic_trunk_lean``: also match the trunk lean at toe-off to that at touchdown, as in
     :func:`legsim.simulate`.
+    ``threads``: worker threads of each matching, as in :func:`legsim.simulate` (default None = every
+    hardware thread; give 1 when running sweeps in several processes at once).
+
+    While it runs, a sweep with ``out=`` holds a lock on ``<out>.lock``: a second sweep with the same
+    ``out`` refuses at once (InputError) instead of writing the same files. The lock goes with the
+    process (normal end, exception or crash); the lock file stays, naming the last holder.
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
@@ -134,6 +145,12 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
         swing = {"touchdown_foot_velocity": touchdown_foot_velocity}
     if as_bool("periodic_trunk_lean", periodic_trunk_lean):
         swing["periodic_trunk_lean"] = True
+    if threads is not None:
+        swing["threads"] = as_int("threads", threads, lo=1)
+    # Checked here, not at the first point: a typo fails before any work or file is written.
+    for name, value, lo in (("max_evaluations", max_evaluations, 0), ("max_stances", max_stances, 1)):
+        if value is not None:
+            as_int(name, value, lo=lo)
 
     signature = hashlib.sha256(json.dumps({"dims": dims, "coords": {d: [repr(v) for v in coords[d]] for d in dims},
                                            "model": model.to_toml(), "max_evaluations": max_evaluations,
@@ -145,16 +162,22 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
     records = {}
     backward_done = set()
     journal = None
+    lock = None
     if out is not None:
         out = Path(out)
+        lock = _lock(out)  # before anything is read or written: a second sweep on out= stops here
         journal = out.with_name(out.name + ".partial.jsonl")
-        records, backward_done = _read_journal(journal, signature)
-        if not journal.exists() or not (records or backward_done):
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with open(journal, "w") as f:
-                f.write(json.dumps({"signature": signature}) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
+        try:
+            records, backward_done = _read_journal(journal, signature)
+            _end_torn_line(journal)
+            if not journal.exists() or not (records or backward_done):
+                with open(journal, "w") as f:
+                    f.write(json.dumps({"signature": signature, "build": _build()}) + "\n")
+                    f.flush()
+                    os.fsync(f.fileno())
+        except BaseException:
+            lock.close()
+            raise
 
     names = _core.gait_variable_names()
     strides = [int(np.prod(shape[d + 1:])) for d in range(len(shape))]
@@ -234,12 +257,49 @@ def sweep(model, *, out=None, params=None, progress: bool = False, max_evaluatio
             if touchdown_foot_velocity is not None else "touchdown hip and knee angular velocities (defaults)")
         ds.attrs["calf_fatigue_split"] = ";".join(coords.get("calf_fatigue_split", ["fiber_type"]))
         ds.attrs["periodicity"] = ("centre of mass and trunk lean" if periodic_trunk_lean
-                                   else "centre of mass (DESIGN 3.6); trunk lean change reported, not matched")
+                                   else "centre of mass (docs/gait_matching.md); trunk lean change reported, not matched")
+        ds.attrs["legsim_build"] = _describe(_build())
         if out is not None:
-            tmp = out.with_name(out.name + ".tmp")
-            ds.to_netcdf(tmp)
-            os.replace(tmp, out)
+            try:
+                tmp = out.with_name(out.name + ".tmp")
+                ds.to_netcdf(tmp)
+                os.replace(tmp, out)
+            finally:
+                lock.close()  # releases the lock
     return ds
+
+
+def _build() -> dict:
+    """What results depend on besides the inputs: legsim's version, the compiled instruction set
+    and SIMD width, the compiler (``legsim._core.build_info``)."""
+    info = _core.build_info
+    return {k: info[k] for k in ("version", "instruction_set", "simd_lanes", "compiler")}
+
+
+def _lock(out: Path):
+    """Opens ``<out>.lock`` and takes an exclusive, non-blocking flock on it, returning the open file
+    (closing it releases the lock; so does the end of the process, however it ends). Raises
+    InputError when ``out`` cannot be written there or another sweep holds the lock."""
+    path = out.with_name(out.name + ".lock")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        f = open(path, "a+")
+    except OSError as exc:
+        raise InputError(f"out = '{out}': cannot write there ({exc.strerror or exc})") from None
+    if fcntl is None:
+        return f
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0)
+        holder = f.read().strip() or "another process"
+        f.close()
+        raise InputError(f"out = '{out}': another sweep ({holder}) is writing this file now; wait for it to "
+                         "finish or choose another out= path") from None
+    f.truncate(0)
+    f.write(f"pid {os.getpid()}")
+    f.flush()
+    return f
 
 
 def _read_journal(path: Path, signature: str) -> tuple[dict, set]:
@@ -256,6 +316,10 @@ def _read_journal(path: Path, signature: str) -> tuple[dict, set]:
         header = json.loads(lines[0])
     except json.JSONDecodeError:
         header = {}
+    if header.get("build") != _build():
+        raise InputError(f"{path}: this journal was written by another legsim build ({_describe(header.get('build'))}; "
+                         f"this is {_describe(_build())}); results of different binaries are not mixed: "
+                         "remove it or choose another out= path")
     if header.get("signature") != signature:
         raise InputError(f"{path}: this journal belongs to a different sweep (other axes, values or model); "
                          "remove it or choose another out= path")
@@ -271,6 +335,25 @@ def _read_journal(path: Path, signature: str) -> tuple[dict, set]:
         else:
             records.setdefault(rec["index"], rec)
     return records, backward_done
+
+
+def _describe(build) -> str:
+    if not isinstance(build, dict):
+        return "unrecorded build"
+    return f"legsim {build.get('version')}, {build.get('instruction_set')} × {build.get('simd_lanes')}, {build.get('compiler')}"
+
+
+def _end_torn_line(path: Path) -> None:
+    """A crash can leave the journal's last line torn (no newline); end it so the next record starts
+    on its own line (the torn line itself is skipped on reading and its point runs again)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb+") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) != b"\n":
+            f.write(b"\n")
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def _assemble(model, dims, coords, shape, points, records) -> xr.Dataset:

@@ -4,6 +4,7 @@
 
 #include "bindings.hpp"
 #include "legsim/core/error.hpp"
+#include "legsim/core/ops.hpp"
 #include "legsim/version.hpp"
 
 namespace py = pybind11;
@@ -20,6 +21,15 @@ void raise_as(const char* cls, const std::exception& e) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "legsim C++ core";
   m.attr("__version__") = legsim::kVersion;
+  // What a result depends on besides the inputs: the batch engine's SIMD width and instruction set
+  // (LEGSIM_NATIVE builds for this CPU) and the compiler. Sweep journals record it so a resume never
+  // mixes results of different binaries.
+  py::dict build_info;
+  build_info["version"] = legsim::kVersion;
+  build_info["instruction_set"] = std::string(legsim::BatchD::arch_type::name());
+  build_info["simd_lanes"] = static_cast<int>(legsim::BatchD::size);
+  build_info["compiler"] = std::string(__VERSION__);
+  m.attr("build_info") = build_info;
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

@@ -29,8 +29,14 @@ void require_positive(std::string_view field, double value) {
 }
 
 void require_in_range(std::string_view field, double value, double lo, double hi) {
-  require(std::isfinite(value) && value >= lo && value <= hi, field, value,
-          "[" + format_value(lo) + ", " + format_value(hi) + "]");
+  if (std::isfinite(value) && value >= lo && value <= hi) return;
+  // Appended piece by piece: `"[" + std::string` trips GCC 12's false -Wrestrict at -O3 (GCC bug 105329).
+  std::string range = "[";
+  range += format_value(lo);
+  range += ", ";
+  range += format_value(hi);
+  range += "]";
+  require(false, field, value, range);
 }
 
 }  // namespace legsim

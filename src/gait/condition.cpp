@@ -128,9 +128,8 @@ ResolvedCondition resolve(const GaitCondition& c) {
   if (c.step_length && c.stride_length)
     throw InputError("condition: step_length and stride_length both set the step length (given: " + given_list(c) +
                      "); give one of them and speed or cadence");
-  const std::optional<double> step = c.step_length ? c.step_length
-                                     : c.stride_length ? std::optional<double>(*c.stride_length / 2.0)
-                                                       : std::nullopt;
+  // Not a ternary of optionals: GCC 12 then warns that the value read at `*step` below may be uninitialized.
+  const std::optional<double> step = c.stride_length ? std::optional<double>(*c.stride_length / 2.0) : c.step_length;
   const int n = (c.speed ? 1 : 0) + (c.cadence ? 1 : 0) + (step ? 1 : 0);
   if (n < 2)
     throw InputError("condition: give two of speed, cadence, step_length, stride_length (given: " + given_list(c) + ")");

@@ -27,7 +27,7 @@ struct Variable {
   double lo, hi;
 };
 
-// Bounds: touchdown knee flexion 10–25° (DESIGN 3.6: physiological at contact); the rest wide
+// Bounds: touchdown knee flexion 10–25° (physiological at contact, docs/gait_matching.md); the rest wide
 // enough that a solution on a bound signals a poor parameterization, not an answer.
 const Variable kVariables[] = {
     {"touchdown_vertical_velocity", -1.5, 0.0},   // m/s (hip)

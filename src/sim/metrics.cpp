@@ -167,7 +167,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
     m["mechanical_energy_change_j_per_kg"] =
         (mechanical_energy(r.toeoff_state) - mechanical_energy(r.touchdown_state)) / mass;
 
-  // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (DESIGN 3.6; wᵢ = the model
+  // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (docs/gait_matching.md; wᵢ = the model
   // controller's effort_weight, 1 by default).
   std::vector<double> achilles(t.size(), 0.0);
   double achilles_strain = 0.0, effort = 0.0;

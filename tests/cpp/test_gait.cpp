@@ -175,7 +175,7 @@ TEST_CASE("matching: a stated touchdown foot velocity is the matched stance's la
   REQUIRE(r.converged);
   CHECK(r.metrics.at("touchdown_foot_velocity_x_m_per_s") == Approx(0.6).margin(1e-9));
   CHECK(r.metrics.at("touchdown_foot_velocity_y_m_per_s") == Approx(-0.9).margin(1e-9));
-  // The periodicity tolerances still hold (DESIGN 3.6).
+  // The periodicity tolerances still hold (docs/gait_matching.md).
   CHECK(std::abs(r.residuals.at("vertical_velocity_mismatch_m_per_s")) < o.vertical_velocity_tolerance);
 }
 
@@ -196,7 +196,7 @@ TEST_CASE("matching: the trunk-lean change is reported, and matched to zero with
   REQUIRE(r.converged);
   CHECK(std::abs(lean_change(r)) < o.trunk_lean_tolerance);
   CHECK(std::abs(r.residuals.at("trunk_lean_change_rad")) < o.trunk_lean_tolerance);
-  // The four centre-of-mass conditions of DESIGN 3.6 still hold.
+  // The four centre-of-mass conditions (docs/gait_matching.md) still hold.
   CHECK(std::abs(r.residuals.at("speed_change_rel")) < o.speed_tolerance);
   CHECK(std::abs(r.residuals.at("vertical_velocity_mismatch_m_per_s")) < o.vertical_velocity_tolerance);
   CHECK(std::abs(r.residuals.at("height_mismatch_m")) < o.height_tolerance);

@@ -1,4 +1,5 @@
-// Patellofemoral joint load (DESIGN 3.5, ../shared/reference/patellofemoral.md values copied here).
+// Patellofemoral joint load: the published contact-area fit and measurements (Brechter & Powers
+// 2002, Besier et al. 2005) as cited in include/legsim/joint_load/pfj.hpp.
 #include <cmath>
 #include <random>
 #include <string>

@@ -16,7 +16,8 @@ from legsim import cli
     (["simulate", "--foot-strike", "heel"], "condition.foot_strike = 'heel' is out of range"),
     (["simulate", "--foot-strike", "rearfoot,forefoot"], "simulate takes one foot strike"),
     (["sweep", "--param", "muscles.soleus.tendon_slack_length"], "--param 'muscles.soleus.tendon_slack_length': expected PATH=VALUES"),
-    (["sweep", "--param", "muscles.soleus.tendon_slack_length=a,b"], "expected numbers as 'a,b,c' or 'lo:hi:step'"),
+    (["sweep", "--param", "muscles.soleus.tendon_slack_length=a,b"],
+     "--param muscles.soleus.tendon_slack_length 'a,b': expected 'lo:hi:step' (lo <= hi, step > 0), 'a,b,c'"),
     (["simulate", "--foot-velocity", "1"], "--foot-velocity '1': expected VX,VY"),
     (["sweep", "--foot-velocity", "1,x"], "--foot-velocity '1,x': expected VX,VY"),
     (["simulate", "--foot-velocity", "1,-11"], "options.touchdown_foot_velocity[1] = -11 is out of range"),
@@ -64,7 +65,7 @@ def test_sweep_over_foot_strikes_prints_and_plots_named_coordinates(tmp_path, ca
 
 
 def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(tmp_path, capsys):
-    """`legsim run` ends with the default condition against DESIGN 7's ranges, then the impact
+    """`legsim run` ends with the default condition against the published ranges (docs/published_ranges.md), then the impact
     diagnostics; a key missing from an older sweep file prints as nan instead of failing."""
     metrics = {"contact_time_s": 0.25, "peak_vertical_grf_bw": 6.2, "impact_peak_vertical_grf_bw": 6.2,
                "active_peak_vertical_grf_bw": 2.9, "knee_flexion_at_contact_deg": 18.0,
@@ -91,3 +92,59 @@ def test_simulate_periodic_trunk_lean_matches_the_trunk_lean(capsys):
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if "residual trunk_lean_change_rad" in ln)
     assert abs(float(line.split(":")[1])) < np.radians(1.0)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--cadence", "150:190:0"], "--cadence '150:190:0': expected 'lo:hi:step' (lo <= hi, step > 0), 'a,b,c' or one "
+                                 "number (steps/min)"),
+    (["--cadence", "150:190"], "--cadence '150:190': expected 'lo:hi:step'"),
+    (["--cadence", "190:150:10"], "--cadence '190:150:10': expected 'lo:hi:step' (lo <= hi"),
+    (["--cadence", "150:190:-5"], "--cadence '150:190:-5': expected 'lo:hi:step' (lo <= hi, step > 0)"),
+    (["--cadence", "a,b"], "--cadence 'a,b': expected 'lo:hi:step'"),
+    (["--speed", "inf"], "--speed 'inf': expected"),
+    (["--calf-fatigue", "0:1e9:1"], "--calf-fatigue '0:1e9:1': 1000000001 values; at most 10000 without --allow-large-grid"),
+    (["--speed", "2:5:0.01", "--cadence", "150:190:1"],
+     "the grid --speed (301) × --cadence (41) × --calf-fatigue (3) has 37023 points; at most 10000 run without "
+     "--allow-large-grid"),
+    (["--threads", "0"], "argument --threads: '0': expected a whole number of threads >= 1"),
+])
+def test_sweep_option_errors_are_one_line_and_exit_2_before_any_work(argv, message, capsys, monkeypatch):
+    monkeypatch.setattr(legsim, "sweep", lambda *a, **k: pytest.fail("the sweep started"))
+    with_exit = None
+    try:
+        code = cli.main(["sweep", *argv, "--out", "unused/s.nc", "--plot", ""])
+    except SystemExit as exc:  # argparse's own errors
+        code = with_exit = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert with_exit in (None, 2)
+
+
+def test_an_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(legsim, "sweep", lambda *a, **k: pytest.fail("the sweep started"))
+    monkeypatch.setattr(legsim.Model, "default", lambda: pytest.fail("the model was loaded"))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    for option, path in (("--out", blocker / "s.nc"), ("--out", tmp_path), ("--plot", blocker / "p.png")):
+        argv = ["sweep", "--cadence", "170", "--out", str(tmp_path / "ok.nc"), "--plot", str(tmp_path / "ok.png")]
+        argv[argv.index(option) + 1] = str(path)
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"legsim: error: {option} '{path}': cannot write there") and err.count("\n") == 1
+    assert cli.main(["simulate", "--out", str(blocker / "t.csv")]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_a_large_grid_runs_when_confirmed(monkeypatch, tmp_path):
+    seen = {}
+    monkeypatch.setattr(cli, "_run_sweep", lambda model, axes, *a, **k: seen.update(axes) or 0)
+    argv = ["sweep", "--cadence", "150:190:0.001", "--out", str(tmp_path / "s.nc"), "--plot", ""]
+    assert cli.main(argv) == 2
+    assert cli.main([*argv, "--allow-large-grid"]) == 0
+    assert len(seen["cadence"]) == 40001 and seen["cadence"][-1] == 190.0
+
+
+def test_ranges_never_pass_their_upper_end():
+    assert cli._parse_values("150:195:10", "--cadence") == [150.0, 160.0, 170.0, 180.0, 190.0]
+    assert cli._parse_values("0:0.4:0.2", "--calf-fatigue") == [0.0, 0.2, 0.4]

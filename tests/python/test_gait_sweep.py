@@ -240,7 +240,7 @@ def test_periodic_trunk_lean_returns_the_trunk_to_its_touchdown_lean(model, cade
     assert ds.attrs["periodicity"] == "centre of mass and trunk lean"
     # Without the option the change is reported (finite) but not matched.
     assert np.isfinite(cadence_sweep.trunk_lean_change_rad.values).all()
-    assert cadence_sweep.attrs["periodicity"].startswith("centre of mass (DESIGN 3.6)")
+    assert cadence_sweep.attrs["periodicity"].startswith("centre of mass (docs/gait_matching.md)")
     with pytest.raises(legsim.InputError, match="periodic_trunk_lean: expected True or False, got 'yes'"):
         legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170), periodic_trunk_lean="yes")
     with pytest.raises(legsim.InputError, match="periodic_trunk_lean: expected True or False, got 1"):
@@ -366,10 +366,11 @@ def test_volume_effort_weights():
     assert ratio == pytest.approx(6194.8 * 0.04 / (1227.5 * 0.06), rel=1e-9)
     m2 = m.with_params(w)
     assert m2.param("controller.muscles.soleus.effort_weight") == pytest.approx(w["controller.muscles.soleus.effort_weight"])
-    assert m.param("controller.muscles.soleus.effort_weight") == 1.0  # DESIGN 3.6 default: Σ ∫ a³
+    assert m.param("controller.muscles.soleus.effort_weight") == 1.0  # default: the plain Σ ∫ a³
 
 
-# DESIGN 7 at the default condition (3.5 m/s, 170 steps/min, rearfoot strike, no fatigue). The
+# The published ranges (docs/published_ranges.md) at the default condition (3.5 m/s, 170 steps/min,
+# rearfoot strike, no fatigue). The
 # quantities the default model meets (measured 2026-12-02: contact 0.211 s, peak knee flexion 44.4°,
 # knee moment 2.55 N·m/kg, PFJ 5.02 BW and 11.3 MPa, Achilles 6.85 BW) must stay inside; the two it
 # misses (peak vGRF 6.24 BW, knee at contact 25°, the matching bound) are issue 4 (docs/plausibility.md).
@@ -391,6 +392,6 @@ def test_default_condition_stays_inside_the_published_ranges_it_meets(default_pl
 
 
 @pytest.mark.xfail(strict=True, reason="issue 4: peak vGRF (impact, 6.2 BW) and knee flexion at contact "
-                   "(25°, the matching bound) lie outside DESIGN 7; when this passes, drop the mark")
+                   "(25°, the matching bound) lie outside the published ranges; when this passes, drop the mark")
 def test_default_condition_is_inside_every_published_range(default_plausibility):
     assert default_plausibility["inside"].all(), default_plausibility[~default_plausibility["inside"]]

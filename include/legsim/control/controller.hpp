@@ -1,5 +1,5 @@
 #pragma once
-// Stance controller (DESIGN 3.6, issue 4): smooth feedforward excitation per muscle plus reflex
+// Stance controller (docs/gait_matching.md, issue 4): smooth feedforward excitation per muscle plus reflex
 // feedback in the spirit of Geyer & Herr (2010, doi:10.1109/TNSRE.2010.2047592) — positive force
 // feedback, length feedback and trunk balance through the hip muscles — evaluated inside the
 // stance right-hand side from the current state (no neural delays: a documented simplification).
@@ -46,7 +46,7 @@ struct MuscleControl {
   /// swing). A modelling input for pre-activation studies, not a published value.
   double pretension = 0.0;
   /// w, [0, 100]: the muscle's weight in the effort Σᵢ wᵢ ∫ aᵢ³ dt that gait matching minimizes
-  /// (DESIGN 3.6 has all wᵢ = 1, the default). Weights proportional to muscle volume (F_max·l_opt;
+  /// (all wᵢ = 1 by default, docs/gait_matching.md). Weights proportional to muscle volume (F_max·l_opt;
   /// python: legsim.volume_effort_weights) make large muscles cost more per unit activation. Read
   /// from the model's controller by the metrics and the batch engine alike.
   double effort_weight = 1.0;

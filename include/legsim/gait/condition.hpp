@@ -1,5 +1,5 @@
 #pragma once
-// Gait conditions (DESIGN 3.6): any two of speed, cadence, step length, stride length; calf fatigue;
+// Gait conditions (docs/gait_matching.md): any two of speed, cadence, step length, stride length; calf fatigue;
 // foot strike; optional body mass and height.
 #include <map>
 #include <optional>

@@ -1,7 +1,7 @@
 #pragma once
-// Gait matching (DESIGN 3.6): controller parameters and touchdown state such that one stance is one
+// Gait matching (docs/gait_matching.md): controller parameters and touchdown state such that one stance is one
 // step of a periodic running gait at the requested condition, minimizing effort Σ wᵢ ∫ aᵢ³ dt
-// (wᵢ = controller.muscles.<name>.effort_weight, 1 by default as in DESIGN 3.6).
+// (wᵢ = controller.muscles.<name>.effort_weight, 1 by default).
 //
 // Periodicity (stance from touchdown to toe-off at t_c, then a ballistic flight t_f = T − t_c):
 //   r_speed    = (v_x,toe-off − v_x,touchdown) / speed                   |r| < 0.5 %
@@ -10,8 +10,8 @@
 //   r_step     = (x_toe-off − x_touchdown + v_x,toe-off·t_f − L) / L      |r| < 0.5 %
 // of the whole-body centre of mass, and
 //   r_trunk    =  trunk lean at toe-off − at touchdown (rad)             |r| < 1° (option)
-// which is always reported but matched only with MatchingOptions::periodic_trunk_lean: DESIGN 3.6
-// names the four centre-of-mass conditions only, and with them the trunk of the default model leans
+// which is always reported but matched only with MatchingOptions::periodic_trunk_lean: gait matching
+// has the four centre-of-mass conditions only, and with them the trunk of the default model leans
 // 4.5° further forward at toe-off than at touchdown (README, known limitations).
 // Solved in phases — trust-region Gauss–Newton to feasibility (derivative-free NLopt BOBYQA on the residuals if that fails), then effort descent in the
 // null space of the residual Jacobian (a reduced-space quasi-Newton SQP step with Gauss–Newton
@@ -33,8 +33,8 @@ const std::vector<std::string>& gait_variable_names();
 
 /// Effort weights proportional to muscle volume, as model-parameter changes for Model::with_params:
 /// {"controller.muscles.<name>.effort_weight": wᵢ} with wᵢ ∝ F_max,i·l_opt,i (PCSA·l_opt, the fiber
-/// volume), normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt instead of DESIGN
-/// 3.6's plain Σ ∫ a³ (measured: smoother cadence sweeps, e.g. a 2.4 % largest neighbour jump in peak
+/// volume), normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt instead of the
+/// plain Σ ∫ a³ (measured: smoother cadence sweeps, e.g. a 2.4 % largest neighbour jump in peak
 /// PFJ force at 3.0 m/s against 11 % — see the README's known limitations).
 std::map<std::string, double> volume_effort_weights(const Model& model);
 
@@ -45,7 +45,7 @@ struct MatchingOptions {
   double step_length_tolerance = 0.005;       ///< relative
   double trunk_lean_tolerance = 0.0175;       ///< rad (1°), used with periodic_trunk_lean
   /// true: the trunk lean at toe-off must also equal its touchdown value (r_trunk above, a fifth
-  /// condition beyond DESIGN 3.6's four). It treats the flight as leaving the trunk's pitch unchanged,
+  /// condition beyond the four on the centre of mass). It treats the flight as leaving the trunk's pitch unchanged,
   /// an assumption: this model lumps the swing leg into the trunk, so the flight's internal motions are
   /// not simulated. r_trunk is reported in `residuals` either way.
   bool periodic_trunk_lean = false;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "legsim/core/error.hpp"  // the exceptions the functions below throw
 #include "legsim/model.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
 

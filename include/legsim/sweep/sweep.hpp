@@ -1,6 +1,6 @@
 #pragma once
 // Sweeps: many gait conditions (and model-parameter variants) matched in a fixed order, each
-// warm-started from its converged grid neighbour so results vary smoothly (DESIGN 3.6).
+// warm-started from its converged grid neighbour so results vary smoothly (docs/gait_matching.md).
 #include <functional>
 #include <map>
 #include <string>

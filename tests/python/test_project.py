@@ -1,0 +1,97 @@
+"""The project stands alone: what users read (CLI help and output, docstrings, dataset attributes)
+cites documents inside the project, the README's `pip install .` route names its Debian packages, and
+the declared Python dependencies are the ones legsim uses."""
+import argparse
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+import legsim
+from legsim import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "python" / "legsim"
+OUTSIDE = re.compile(r"DESIGN|\.\./shared")
+
+
+def _help_texts():
+    """(subcommand, option) → help text of every option of every subcommand."""
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {(name, action.option_strings[0]): action.help for name, sub in subparsers.choices.items()
+            for action in sub._actions if not isinstance(action, argparse._HelpAction)}
+
+
+def test_every_cli_option_has_help_with_its_unit():
+    helps = _help_texts()
+    assert all(h for h in helps.values()), [k for k, h in helps.items() if not h]
+    units = {"--speed": "m/s", "--cadence": "steps/min", "--step-length": ", m", "--stride-length": ", m",
+             "--calf-fatigue": "0 to 0.9", "--foot-velocity": "m/s", "--foot-strike": "degrees",
+             "--threads": ">= 1", "--plot": "MPa", "--set": "SI unit", "--param": "SI unit"}
+    for (cmd, option), text in helps.items():
+        if option in units:
+            assert units[option] in text, (cmd, option, text)
+    assert not [k for k, h in helps.items() if OUTSIDE.search(h)]
+
+
+def test_the_package_cites_only_documents_inside_the_project():
+    cited = set()
+    for path in PACKAGE.glob("*.py"):
+        text = path.read_text()
+        assert not OUTSIDE.search(text), f"{path.name} cites a document outside the project"
+        cited |= set(re.findall(r"docs/[\w.]+\.md", text))
+    assert cited, "the package points to its docs"
+    for doc in cited:
+        assert (ROOT / doc).is_file(), f"{doc} is cited but missing"
+
+
+def test_sweep_dataset_attributes_cite_only_project_documents(model, monkeypatch):
+    sweep_mod = importlib.import_module("legsim.sweep")
+    names = legsim._core.gait_variable_names()
+    monkeypatch.setattr(sweep_mod, "simulate", lambda m, c, **kw: legsim.GaitResult(
+        converged=True, message="converged", metrics={"effort": 1.0}, residuals={},
+        solution={n: 0.0 for n in names}, timeseries=None))
+    ds = legsim.sweep(model, speed=3.5, cadence=170, backward_pass=False)
+    for key, value in ds.attrs.items():
+        assert not OUTSIDE.search(str(value)), (key, value)
+    assert "docs/gait_matching.md" in ds.attrs["periodicity"] and (ROOT / "docs/gait_matching.md").is_file()
+
+
+def _apt_packages():
+    text = (ROOT / "Makefile").read_text()
+    block = re.search(r"APT_PKGS\s*:=\s*((?:.*\\\n)*.*)", text).group(1)
+    return set(block.replace("\\\n", " ").split())
+
+
+def test_readme_pip_route_names_the_debian_packages_it_needs():
+    readme = (ROOT / "README.md").read_text()
+    pip = readme[readme.index("`pip install .`"):]
+    pip = pip[:pip.index("\n## ")]
+    # catch2 and Google Benchmark build only the C++ tests and benchmarks, which pip does not build.
+    needed = _apt_packages() - {"catch2", "libbenchmark-dev"}
+    assert needed and not [p for p in sorted(needed) if p not in pip]
+
+
+def _declared():
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = [re.split(r"[<>=\[ ;]", d)[0] for d in project["dependencies"]]
+    extras = {k: [re.split(r"[<>=\[ ;]", d)[0] for d in v] for k, v in project.get("optional-dependencies", {}).items()}
+    return runtime, extras
+
+
+def test_declared_dependencies_are_imported():
+    imported = set()
+    for path in PACKAGE.glob("*.py"):
+        imported |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", path.read_text(), re.M))
+    runtime, extras = _declared()
+    # netCDF4 is not imported by name: it is the backend xarray's to_netcdf writes out= files with.
+    used_indirectly = {"netCDF4"}
+    assert [d for d in runtime if d not in imported and d not in used_indirectly] == []
+    assert set(extras) <= {"test"} and extras.get("test") == ["pytest"]
+    dev = [re.split(r"[<>=\[ ;]", line)[0] for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+           if line.strip() and not line.startswith("#")]
+    build_and_test = {"pytest", "pybind11", "scikit-build-core"}
+    assert sorted(set(dev) - build_and_test) == sorted(runtime)
