@@ -269,6 +269,22 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
     return 0
 
 
+_SPLIT_HELP = ("how calf fatigue divides among the calf muscles (1 = loses the full fraction): fiber_type "
+               "(default; by fast-twitch fraction), equal, or weights in [0, 1] per calf muscle, e.g. "
+               "gastrocnemius=1,soleus=0.5")
+
+
+def _parse_splits(text: str | None, option: str):
+    """';'-separated calf-fatigue splits in their canonical text; InputError naming the option."""
+    if text is None:
+        return None
+    from .gait import _split_text
+    try:
+        return [_split_text(item.strip()) for item in text.split(";")]
+    except InputError as e:
+        raise InputError(f"{option} {text!r}: {e}") from None
+
+
 _SWEEP_UNITS = {"speed": "m/s", "cadence": "steps/min", "step_length": "m", "stride_length": "m",
                 "calf_fatigue": "fraction of calf force lost, 0 to 0.9"}
 
@@ -282,6 +298,9 @@ def cmd_sweep(args) -> int:
     strikes = _parse_strikes(args.foot_strike)
     if strikes is not None:
         axes["foot_strike"] = strikes
+    splits = _parse_splits(args.calf_fatigue_split, "--calf-fatigue-split")
+    if splits is not None:
+        axes["calf_fatigue_split"] = splits
     params = {}
     for text in args.param or []:
         path_, values = _split_assignment(text, "--param", "PATH=VALUES, e.g. muscles.soleus.tendon_slack_length=0.24,0.26")
@@ -299,6 +318,9 @@ def cmd_sweep(args) -> int:
 
 def cmd_simulate(args) -> int:
     from . import Condition, simulate
+    split = _parse_splits(args.calf_fatigue_split, "--calf-fatigue-split")
+    if len(split) != 1:
+        raise InputError(f"--calf-fatigue-split {args.calf_fatigue_split!r}: simulate takes one split")
     if args.out:
         _check_writable("--out", Path(args.out))
     model = _load_model(args.model, args.set, args.volume_weights)
@@ -309,7 +331,7 @@ def cmd_simulate(args) -> int:
             raise InputError(f"--foot-strike {args.foot_strike!r}: simulate takes one foot strike")
         kw["foot_strike"] = strikes[0]
     swing = _matching_options(args)
-    res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, **kw), **swing)
+    res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, calf_fatigue_split=split[0], **kw), **swing)
     print(res.message)
     for k, v in res.residuals.items():
         print(f"  residual {k}: {v:.5f}")
@@ -408,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stride-length", dest="stride_length", type=_number("m"), help="stride length (two steps), m")
     p.add_argument("--calf-fatigue", dest="calf_fatigue", type=_number("fraction of calf force lost, 0 to 0.9"),
                    default=0.0, help="fraction of calf force lost, 0 to 0.9 (default 0)")
+    p.add_argument("--calf-fatigue-split", dest="calf_fatigue_split", default="fiber_type", metavar="SPLIT",
+                   help=_SPLIT_HELP)
     p.add_argument("--foot-strike", dest="foot_strike",
                    help="rearfoot (default), midfoot, forefoot, or a touchdown ankle dorsiflexion angle in degrees")
     _model_options(p)
@@ -421,6 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stride-length", dest="stride_length", metavar="VALUES", help="stride lengths (two steps), m")
     p.add_argument("--calf-fatigue", dest="calf_fatigue", default="0,0.2,0.4", metavar="VALUES",
                    help="fractions of calf force lost, 0 to 0.9 (default 0,0.2,0.4)")
+    p.add_argument("--calf-fatigue-split", dest="calf_fatigue_split", metavar="SPLITS",
+                   help=_SPLIT_HELP + "; several separated by ';' sweep them (default fiber_type)")
     p.add_argument("--foot-strike", dest="foot_strike",
                    help="e.g. 'rearfoot,forefoot' or touchdown ankle dorsiflexion angles in degrees")
     p.add_argument("--param", action="append", metavar="PATH=VALUES",

@@ -550,7 +550,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     throw InputError("warm_start: expected " + std::to_string(kNumVars) + " values, got " +
                      std::to_string(warm_start->size()));
 
-  Problem p{model, cond, capacity_factors(model, condition), options, {-1, -1, -1, -1}};
+  Problem p{model, cond, capacity_factors(model, condition), options, {-1, -1, -1, -1}, 0, 0, 0,
+            std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(), {}, {}};
   const char* level_names[4] = {"soleus", "gastrocnemius", "quadriceps", "gluteus"};
   for (int k = 0; k < 4; ++k)
     for (std::size_t i = 0; i < model.muscles().size(); ++i)

@@ -1,4 +1,4 @@
-// Model files (TOML, DESIGN 6): reading with validation of every field, writing, and parameter
+// Model files (TOML; format in models/runner.toml): reading with validation of every field, writing, and parameter
 // overrides by key path. One schema (the field tables below) serves the reader, the writer and
 // with_params, so the three cannot drift apart.
 #include <algorithm>
@@ -323,7 +323,7 @@ bool valid_name(const std::string& s) {
 
 /// The header the writer puts above [model] when the model has none of its own (not kept as a note).
 constexpr std::string_view kDefaultHeader =
-    "legsim model file (DESIGN 6). SI units; each value's unit is in the comment beside it.";
+    "legsim model file. SI units; each value's unit is in the comment beside it.";
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;

@@ -9,7 +9,17 @@ namespace {
 
 int run_stance() {
   const legsim::Model& model = legsim::Model::default_model();
-  const legsim::StanceResult r = legsim::simulate_stance(model, legsim::TouchdownState{}, model.controller());
+  // Open-loop feedforward (as Python's legsim.default_excitation): calf and quadriceps active
+  // through stance, the rest near rest; the touchdown activations match the first levels.
+  legsim::FeedforwardExcitation ff;
+  legsim::TouchdownState td;
+  for (const auto& m : model.muscles()) {
+    const double level = (m.name == "soleus" || m.name == "gastrocnemius") ? 0.5 : m.name == "quadriceps" ? 0.4 : 0.05;
+    ff.times.push_back({0.0, 0.15, 0.3});
+    ff.levels.push_back({level, level, 0.02});
+    td.activations.push_back(level);
+  }
+  const legsim::StanceResult r = legsim::simulate_stance(model, td, ff);
   if (!r.ok() || !(r.contact_time > 0.1 && r.contact_time < 0.5)) {
     std::fprintf(stderr, "stance: %s (contact %g s)\n", r.message.c_str(), r.contact_time);
     return 1;

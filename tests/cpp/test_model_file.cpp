@@ -154,7 +154,7 @@ TEST_CASE("every accepted model round-trips field by field, with its sources, ci
   CHECK(p.notes.at("controller.trunk_kp").after == "1/rad, Geyer & Herr 2010");
   CHECK(p.notes.at("muscles.quadriceps.max_isometric_force").above ==
         std::vector<std::string>{"The vasti (knee extensors; rectus femoris is not modelled, as in Geyer & Herr 2010)."});
-  CHECK(p.notes.at("model").above.front() == "legsim default model: a 70 kg, 1.75 m male runner (DESIGN 3, 6).");
+  CHECK(p.notes.at("model").above.front() == "legsim default model: a 70 kg, 1.75 m male runner.");
   CHECK(p.notes.at("muscles.soleus.optimal_fiber_length").after == "m, Geyer & Herr 2010");
   CHECK_FALSE(p.notes.contains("muscles.gluteus.optimal_fiber_length"));  // "# m": the unit only, not kept
 

@@ -107,6 +107,9 @@ def test_simulate_periodic_trunk_lean_matches_the_trunk_lean(capsys):
      "the grid --speed (301) × --cadence (41) × --calf-fatigue (3) has 37023 points; at most 10000 run without "
      "--allow-large-grid"),
     (["--threads", "0"], "argument --threads: '0': expected a whole number of threads >= 1"),
+    (["--calf-fatigue-split", "fast"], "--calf-fatigue-split 'fast': calf_fatigue_split = \"fast\" is not a split"),
+    (["--calf-fatigue-split", "equal;soleus=2"],
+     "--calf-fatigue-split 'equal;soleus=2': condition.calf_fatigue_split.soleus = 2 is out of range: allowed [0, 1]"),
 ])
 def test_sweep_option_errors_are_one_line_and_exit_2_before_any_work(argv, message, capsys, monkeypatch):
     monkeypatch.setattr(legsim, "sweep", lambda *a, **k: pytest.fail("the sweep started"))
@@ -148,3 +151,16 @@ def test_a_large_grid_runs_when_confirmed(monkeypatch, tmp_path):
 def test_ranges_never_pass_their_upper_end():
     assert cli._parse_values("150:195:10", "--cadence") == [150.0, 160.0, 170.0, 180.0, 190.0]
     assert cli._parse_values("0:0.4:0.2", "--calf-fatigue") == [0.0, 0.2, 0.4]
+
+
+def test_sweep_passes_calf_fatigue_splits_as_an_axis(monkeypatch, tmp_path):
+    seen = {}
+    monkeypatch.setattr(cli, "_run_sweep", lambda model, axes, *a, **k: seen.update(axes) or 0)
+    assert cli.main(["sweep", "--calf-fatigue-split", "fiber_type;gastrocnemius=1,soleus=0.5",
+                     "--out", str(tmp_path / "s.nc"), "--plot", ""]) == 0
+    assert seen["calf_fatigue_split"] == ["fiber_type", "gastrocnemius=1,soleus=0.5"]
+
+
+def test_simulate_takes_one_calf_fatigue_split(capsys):
+    assert cli.main(["simulate", "--calf-fatigue-split", "equal;fiber_type"]) == 2
+    assert "simulate takes one split" in capsys.readouterr().err
