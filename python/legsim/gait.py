@@ -23,8 +23,8 @@ class Condition:
     (default; wᵢ from fast-twitch fractions, the most fatigable = 1), ``"equal"`` (wᵢ = 1), or a dict
     ``{"soleus": w, "gastrocnemius": w}`` (or the string ``"soleus=0.5,gastrocnemius=1"``; unnamed calf
     muscles 0) — the split decides the sign of the fatigue effect on PFJ load, so results record it;
-    ``fatigue_override``, a dict muscle → φ_i, replaces φ·wᵢ for the named muscles; ``foot_strike`` "rearfoot" / "midfoot" / "forefoot" or a touchdown ankle
-    dorsiflexion angle in degrees; optional ``body_mass`` (kg) and ``height`` (m).
+    ``fatigue_override``, a dict muscle → φ_i, replaces φ·wᵢ for the named muscles; ``foot_strike``
+    "rearfoot" / "midfoot" / "forefoot" or a touchdown ankle dorsiflexion angle in degrees; optional ``body_mass`` (kg) and ``height`` (m).
 
     Validated at construction: a missing, redundant or inconsistent combination, or a value out of
     range, raises :class:`legsim.InputError` naming what was given. Speed, cadence and step length,

@@ -174,6 +174,7 @@ namespace {
 std::vector<double> split_weights(const Model& model, const std::vector<std::size_t>& calf, const CalfFatigueSplit& s) {
   const auto& muscles = model.muscles();
   std::vector<double> w(calf.size(), 1.0);
+  if (calf.empty() && s.kind != CalfFatigueSplit::Kind::kWeights) return w;  // a model without calf muscles
   switch (s.kind) {
     case CalfFatigueSplit::Kind::kEqual: return w;
     case CalfFatigueSplit::Kind::kFiberType: {

@@ -130,3 +130,15 @@ def test_sweep_records_the_calf_fatigue_split(model, tmp_path):
         assert list(back.calf_fatigue_split.values) == ["fiber_type", "gastrocnemius=1"]
     default = legsim.sweep(model, speed=3.5, cadence=170, max_evaluations=1, max_stances=4, backward_pass=False)
     assert default.attrs["calf_fatigue_split"] == "fiber_type"
+
+
+def test_a_model_without_calf_muscles_has_no_calf_fatigue(model):
+    text = model.to_toml().replace('"calf", ', "")
+    assert '"calf"' not in text
+    no_calf = legsim.Model.from_toml(text)
+    c = legsim.Condition(speed=3.5, cadence=170, calf_fatigue=0.4)
+    caps = legsim._core.capacity_factors(no_calf, c._to_core())
+    assert list(caps) == [1.0] * len(no_calf.muscle_names)
+    with pytest.raises(legsim.InputError, match="not a calf muscle of the model \\(allowed: none\\)"):
+        legsim._core.capacity_factors(no_calf, legsim.Condition(
+            speed=3.5, cadence=170, calf_fatigue=0.4, calf_fatigue_split={"soleus": 1.0})._to_core())
