@@ -14,9 +14,9 @@
 // c ∈ (0, 1] is the contractile capacity (MuscleParams::capacity_factor; static fatigue): fatigue
 // weakens the cross-bridges only, so it scales the active term and nothing else — the tendon curve,
 // the passive fiber curve, the damping and every force normalized by F_max (reflexes) keep the
-// unfatigued F_max. Fatigue leaves tendon stiffness and passive muscle stiffness unchanged (e.g.
-// Kubo K et al. (2001) J Appl Physiol 90(2):520–527: tendon stiffness unchanged after repeated
-// contractions; docs/decisions.md).
+// unfatigued F_max. Fatigue is a loss of force generation in the fibers (fewer force-producing
+// cross-bridges, impaired excitation–contraction coupling); the tendon and the passive fiber are
+// connective tissue whose stiffness it does not scale (docs/decisions.md).
 //   tendon:                   f_T = fT(l̃_T) = F̃_M·cos α   (force balance along the tendon)
 // with l̃ = l_M/l_opt, ṽ = v_M/(v_max·l_opt), l̃_T = l_T/l_s, β the normalized fiber damping.
 //
