@@ -24,8 +24,7 @@ def muscle_path(model, muscle: str, angles: dict) -> tuple[float, dict]:
     moment arm about a joint is −∂l_MT/∂angle: the moment along + that angle per newton of tendon
     force (a plantarflexor's ankle arm is negative), the same geometry the simulation uses.
     """
-    from . import _core as core  # the Model type
-    if not isinstance(model, core.Model):
+    if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
     if not isinstance(muscle, str):
         raise InputError(f"muscle: expected a muscle name, got {type(muscle).__name__}")
@@ -35,7 +34,7 @@ def muscle_path(model, muscle: str, angles: dict) -> tuple[float, dict]:
     if unknown:
         raise InputError(f"angles: unknown joint(s) {sorted(map(str, unknown))}; allowed: {', '.join(_JOINTS)}")
     q = {j: as_float(f"angles.{j}", angles.get(j, 0.0), lo=-3.2, hi=3.2) for j in _JOINTS}
-    length, arms, crossed = core.muscle_path(model, muscle, q["hip"], q["knee"], q["ankle"])
+    length, arms, crossed = _core.muscle_path(model, muscle, q["hip"], q["knee"], q["ankle"])
     missing = [j for j in crossed if j not in angles]
     if missing:
         raise InputError(f"angles: {muscle} crosses {', '.join(crossed)}; give {', '.join(missing)} too")

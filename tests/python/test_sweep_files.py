@@ -7,12 +7,9 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-import xarray as xr
 
 import legsim
 
