@@ -1,0 +1,63 @@
+# FindCasadiWheel: CasADi's C++ library and headers from the PyPI wheel (`pip install casadi`).
+#
+# The wheel ships everything a C++ build needs inside its package directory
+# (site-packages/casadi/): include/casadi/casadi.hpp, libcasadi.so.<soversion> (plus the
+# libcasadi.so symlink-copy) and the solver plugins it loads at run time
+# (libcasadi_nlpsol_ipopt.so.<soversion> with libipopt.so.3 beside it). Its own CMake package
+# (cmake/casadi-config.cmake) computes its prefix one directory too high for this layout, so
+# find_package(casadi CONFIG) cannot be used; this module imports the files directly.
+#
+# Input (cache):
+#   CASADI_PACKAGE_DIR  the casadi package directory. Default: asked from Python_EXECUTABLE (if set)
+#                       or python3 with `import casadi`.
+# Output:
+#   CasadiWheel_FOUND, CasadiWheel_VERSION (from include/casadi/config.h)
+#   CASADI_LIBRARY      the shared library (the file named by its soname)
+#   imported target casadi::casadi (SHARED; INTERFACE_INCLUDE_DIRECTORIES <dir>/include)
+include(FindPackageHandleStandardArgs)
+
+if(NOT CASADI_PACKAGE_DIR)
+  if(Python_EXECUTABLE)
+    set(_casadi_python "${Python_EXECUTABLE}")
+  else()
+    find_program(CASADI_PYTHON_EXECUTABLE NAMES python3 python DOC "Python used to locate the casadi wheel")
+    mark_as_advanced(CASADI_PYTHON_EXECUTABLE)
+    set(_casadi_python "${CASADI_PYTHON_EXECUTABLE}")
+  endif()
+  if(_casadi_python)
+    execute_process(
+      COMMAND "${_casadi_python}" -c "import casadi, os; print(os.path.dirname(casadi.__file__), end='')"
+      RESULT_VARIABLE _casadi_rc OUTPUT_VARIABLE _casadi_dir ERROR_QUIET)
+    if(_casadi_rc EQUAL 0 AND IS_DIRECTORY "${_casadi_dir}")
+      set(CASADI_PACKAGE_DIR "${_casadi_dir}" CACHE PATH
+          "casadi package directory of the PyPI wheel (site-packages/casadi)")
+    endif()
+  endif()
+endif()
+
+if(CASADI_PACKAGE_DIR)
+  find_path(CASADI_INCLUDE_DIR NAMES casadi/casadi.hpp PATHS "${CASADI_PACKAGE_DIR}/include" NO_DEFAULT_PATH)
+  # The wheel's soname is libcasadi.so.<major>.<minor> of the ABI (3.7 in the 3.8.x wheels); link the
+  # unversioned name, which the wheel ships as a copy of the same file.
+  find_library(CASADI_LIBRARY NAMES casadi PATHS "${CASADI_PACKAGE_DIR}" NO_DEFAULT_PATH)
+  if(CASADI_INCLUDE_DIR AND EXISTS "${CASADI_INCLUDE_DIR}/casadi/config.h")
+    file(STRINGS "${CASADI_INCLUDE_DIR}/casadi/config.h" _casadi_version_line
+         REGEX "^#define CASADI_VERSION_STRING \"[^\"]*\"")
+    string(REGEX REPLACE ".*\"([^\"]*)\".*" "\\1" CasadiWheel_VERSION "${_casadi_version_line}")
+  endif()
+endif()
+
+find_package_handle_standard_args(CasadiWheel
+  REQUIRED_VARS CASADI_LIBRARY CASADI_INCLUDE_DIR
+  VERSION_VAR CasadiWheel_VERSION)
+
+if(CasadiWheel_FOUND AND NOT TARGET casadi::casadi)
+  add_library(casadi::casadi SHARED IMPORTED)
+  # Imported include directories are SYSTEM: CasADi's headers do not stop a -Werror build.
+  set_target_properties(casadi::casadi PROPERTIES
+    IMPORTED_LOCATION "${CASADI_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${CASADI_INCLUDE_DIR}")
+  # The wheel is built with the C++11 string ABI (its casadi-config.cmake leaves
+  # _GLIBCXX_USE_CXX11_ABI alone), the default of GCC ≥ 5, so no define is needed.
+endif()
+mark_as_advanced(CASADI_INCLUDE_DIR CASADI_LIBRARY)
