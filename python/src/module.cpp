@@ -6,6 +6,9 @@
 #include "legsim/core/error.hpp"
 #include "legsim/core/ops.hpp"
 #include "legsim/version.hpp"
+#ifdef LEGSIM_HAS_PREDICT
+#include "legsim/predict/casadi_check.hpp"
+#endif
 
 namespace py = pybind11;
 
@@ -30,6 +33,10 @@ PYBIND11_MODULE(_core, m) {
   build_info["simd_lanes"] = static_cast<int>(legsim::BatchD::size);
   build_info["compiler"] = std::string(__VERSION__);
   m.attr("build_info") = build_info;
+#ifdef LEGSIM_HAS_PREDICT
+  m.def("casadi_version", &legsim::predict::casadi_version,
+        "Version of the CasADi library this module loaded (predictive simulation).");
+#endif
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
