@@ -35,6 +35,13 @@ if(NOT CASADI_PACKAGE_DIR)
   endif()
 endif()
 
+# A changed CASADI_PACKAGE_DIR (another virtual environment) must not keep the old directory's files.
+if(DEFINED CACHE{_CASADI_PACKAGE_DIR_SEARCHED} AND NOT _CASADI_PACKAGE_DIR_SEARCHED STREQUAL CASADI_PACKAGE_DIR)
+  unset(CASADI_INCLUDE_DIR CACHE)
+  unset(CASADI_LIBRARY CACHE)
+endif()
+set(_CASADI_PACKAGE_DIR_SEARCHED "${CASADI_PACKAGE_DIR}" CACHE INTERNAL "CASADI_PACKAGE_DIR the cached paths belong to")
+
 if(CASADI_PACKAGE_DIR)
   find_path(CASADI_INCLUDE_DIR NAMES casadi/casadi.hpp PATHS "${CASADI_PACKAGE_DIR}/include" NO_DEFAULT_PATH)
   # The wheel's soname is libcasadi.so.<major>.<minor> of the ABI (3.7 in the 3.8.x wheels); link the
@@ -47,9 +54,15 @@ if(CASADI_PACKAGE_DIR)
   endif()
 endif()
 
+if(CASADI_PACKAGE_DIR)
+  set(_casadi_reason "no include/casadi/casadi.hpp and libcasadi.so in CASADI_PACKAGE_DIR=${CASADI_PACKAGE_DIR}")
+else()
+  set(_casadi_reason "`import casadi` failed in ${_casadi_python} (pip install casadi, or set CASADI_PACKAGE_DIR)")
+endif()
 find_package_handle_standard_args(CasadiWheel
   REQUIRED_VARS CASADI_LIBRARY CASADI_INCLUDE_DIR
-  VERSION_VAR CasadiWheel_VERSION)
+  VERSION_VAR CasadiWheel_VERSION
+  REASON_FAILURE_MESSAGE "${_casadi_reason}")
 
 if(CasadiWheel_FOUND AND NOT TARGET casadi::casadi)
   add_library(casadi::casadi SHARED IMPORTED)
