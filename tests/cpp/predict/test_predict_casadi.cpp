@@ -10,6 +10,7 @@
 
 #include <casadi/casadi.hpp>
 
+#include "legsim/body/contact.hpp"
 #include "legsim/muscle/activation.hpp"
 #include "legsim/muscle/curves.hpp"
 #include "legsim/muscle/geometry.hpp"
@@ -188,6 +189,27 @@ TEST_CASE("SX path geometry equals the double one") {
     check_field("dl_dphi", [](const auto& ck) { return ck.dl_dphi; });
     check_field("moment_arm", [](const auto& ck) { return ck.moment_arm; });
   }
+}
+
+TEST_CASE("SX contact laws equal the double ones") {
+  legsim::ContactParams p;
+  const std::vector<double> penetrations{-0.01, 0.0, 1e-4, 0.004, 0.02};
+  const std::vector<double> rates{-10.0, -1.0, 0.0, 0.5};
+  // n = 1.5 takes δ·√δ, other exponents pow(δ, n).
+  for (double n : {1.5, 2.2}) {
+    check_sx_matches_double("positive_power", 1, [&](const auto& x) { return legsim::positive_power(x[0], n); },
+                            grid({penetrations}), 1e-6);
+  }
+  check_sx_matches_double("hunt_crossley_ramp", 1,
+                          [&](const auto& x) { return legsim::hunt_crossley_ramp(x[0], p.damping_ramp_width); },
+                          grid({{-1.0, 0.0, 0.03, 0.1, 0.5, 2.0}}));
+  check_sx_matches_double("contact_normal_force", 2,
+                          [&](const auto& x) { return legsim::contact_normal_force(x[0], x[1], p); },
+                          grid({penetrations, rates}));
+  // Bristle friction below, inside and beyond the saturation blend, both signs.
+  check_sx_matches_double("bristle_friction.force", 3, [&](const auto& x) {
+    return legsim::bristle_friction(x[0], x[1], x[2], p).force;
+  }, grid({{-2e-3, -1e-4, 0.0, 5e-4, 3e-3}, {-0.5, 0.0, 0.2}, {0.0, 300.0, 1500.0}}), 100.0);
 }
 
 TEST_CASE("IPOPT from the casadi wheel solves the Rosenbrock problem") {
