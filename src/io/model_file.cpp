@@ -830,6 +830,22 @@ double Model::param(std::string_view path) const {
 Model Model::with_params(const std::map<std::string, double>& params) const {
   const std::string text = to_toml();
   toml::table root = toml::parse(text);
+  // A new body.height rescales the foot and so the contact spheres on it (unless the same call sets
+  // a sphere): x and the sphere's lowest point y − radius scale with height, as every foot dimension
+  // of scale_body does; the radius does not. The default spheres, placed by sagittal_contact_spheres,
+  // stay where that rule puts them on the new foot (to the file's 0.1 mm rounding).
+  const auto height = params.find("body.height");
+  const bool spheres_given = std::any_of(params.begin(), params.end(),
+                                         [](const auto& kv) { return kv.first.starts_with("foot_contact.spheres."); });
+  if (height != params.end() && !spheres_given && std::isfinite(height->second) && height->second > 0.0) {
+    const double scale = height->second / parts_.height;
+    for (std::size_t i = 0; i < parts_.foot_contact.spheres.size(); ++i) {
+      const ContactSphere& s = parts_.foot_contact.spheres[i];
+      const std::string sp = "foot_contact.spheres." + std::to_string(i);
+      *find_path(root, sp + ".x")->as_floating_point() = s.x * scale;
+      *find_path(root, sp + ".y")->as_floating_point() = (s.y - s.radius) * scale + s.radius;
+    }
+  }
   for (const auto& [path, value] : params) {
     toml::node* n = find_path(root, path);
     // Every numeric parameter is written as a float by to_toml(); integers (format_version) are not

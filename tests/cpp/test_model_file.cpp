@@ -401,3 +401,24 @@ TEST_CASE("model file: [foot_contact] round-trips and with_params reaches every 
   CHECK_THROWS_WITH(m.with_params({{"foot_contact.spheres.9.x", 0.1}}),
                     Catch::Contains("unknown numeric model parameter 'foot_contact.spheres.9.x'"));
 }
+
+TEST_CASE("model file: a new body.height moves the foot_contact spheres with the foot", "[smooth_contact][model_file]") {
+  // Gait conditions with a height (condition_model) go through with_params: the default spheres must
+  // follow the smaller foot (fixed, the toe sphere would lie beyond a 1.5 m runner's toe tip).
+  const Model& m = Model::default_model();
+  for (double height : {1.2, 1.5, 2.1}) {
+    INFO("height " << height);
+    const Model v = m.with_params({{"body.height", height}});
+    const std::vector<ContactSphere> placed = sagittal_contact_spheres(v.body().foot);
+    REQUIRE(v.foot_contact().spheres.size() == placed.size());
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+      // The file's 0.05 mm rounding, scaled.
+      CHECK(v.foot_contact().spheres[i].x == Approx(placed[i].x).margin(5e-5 * height / 1.75 + 1e-12));
+      CHECK(v.foot_contact().spheres[i].y == Approx(placed[i].y).margin(5e-5 * height / 1.75 + 1e-12));
+      CHECK(v.foot_contact().spheres[i].radius == placed[i].radius);
+    }
+  }
+  // Setting a sphere in the same call keeps the file's places: too long for a 1.5 m runner's foot.
+  CHECK_THROWS_WITH(m.with_params({{"body.height", 1.5}, {"foot_contact.spheres.0.radius", 0.03}}),
+                    Catch::Contains("foot_contact.spheres.3.x = 0.2032 is out of range"));
+}
