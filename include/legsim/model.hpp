@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "legsim/body/params.hpp"
+#include "legsim/body/smooth_contact.hpp"
 #include "legsim/control/controller.hpp"
 #include "legsim/core/error.hpp"  // the exceptions the functions below throw
 #include "legsim/joint_load/pfj.hpp"
@@ -67,8 +68,10 @@ class Model {
   std::string to_toml() const;
 
   /// A copy with numeric parameters changed, by key path (e.g. "muscles.soleus.max_isometric_force",
-  /// "body.mass", "contact.stiffness", "muscles.soleus.joints.0.moment_arm"). Throws InputError for
-  /// an unknown path or an out-of-range value.
+  /// "body.mass", "contact.stiffness", "muscles.soleus.joints.0.moment_arm", "foot_contact.stiffness",
+  /// "foot_contact.spheres.0.x"). Throws InputError for an unknown path or an out-of-range value.
+  /// A new "body.height" also rescales the foot_contact spheres with the foot (x and y − radius ∝
+  /// height) unless the same call sets a "foot_contact.spheres." key.
   Model with_params(const std::map<std::string, double>& params) const;
   /// The value of a numeric parameter by key path.
   double param(std::string_view path) const;
@@ -80,6 +83,9 @@ class Model {
   Sex sex() const { return parts_.sex; }
   const BodyParams& body() const { return body_; }
   const ContactParams& contact() const { return parts_.contact; }
+  /// Smooth sphere contact for gait prediction by direct collocation ([foot_contact] of the model
+  /// file; its spheres lie on body().foot). Not used by the stance simulation, which uses contact().
+  const SmoothContactParams& foot_contact() const { return parts_.foot_contact; }
   const std::vector<MuscleSpec>& muscles() const { return parts_.muscles; }
   std::vector<std::string> muscle_names() const;
   /// Index of a muscle by name; throws InputError naming the unknown muscle and the known ones.
@@ -95,12 +101,14 @@ class Model {
   // Construction from parts (validated); used by the reader.
   struct Parts {
     std::string name, description;
-    /// The `source` of each table that has one: "model", "body", "contact", "pfj", "controller"
+    /// The `source` of each table that has one: "model", "body", "contact", "foot_contact", "pfj", "controller"
     /// (a muscle's is MuscleSpec::source).
     std::map<std::string, std::string> sources;
     double body_mass = 70.0, height = 1.75;
     Sex sex = Sex::kMale;
     ContactParams contact;
+    /// Spheres empty: the constructor places the default ones on the foot (sagittal_contact_spheres).
+    SmoothContactParams foot_contact;
     std::vector<MuscleSpec> muscles;
     PfjParams pfj;
     IntegratorSettings integrator;

@@ -61,6 +61,23 @@ const NumField<ContactParams> kContactFields[] = {
     {"friction_smoothing", "1", &ContactParams::friction_smoothing, false},
 };
 
+const NumField<SmoothContactParams> kSmoothContactFields[] = {
+    {"stiffness", "N/m^2", &SmoothContactParams::stiffness, false},
+    {"dissipation", "s/m", &SmoothContactParams::dissipation, false},
+    {"static_friction", "1", &SmoothContactParams::static_friction, false},
+    {"dynamic_friction", "1", &SmoothContactParams::dynamic_friction, false},
+    {"viscous_friction", "s/m", &SmoothContactParams::viscous_friction, false},
+    {"transition_velocity", "m/s", &SmoothContactParams::transition_velocity, false},
+    {"hertz_smoothing", "1/m", &SmoothContactParams::hertz_smoothing, false},
+    {"hunt_crossley_smoothing", "s/m", &SmoothContactParams::hunt_crossley_smoothing, false},
+};
+
+const NumField<ContactSphere> kSphereFields[] = {
+    {"x", "m, foot frame", &ContactSphere::x, true},
+    {"y", "m, foot frame", &ContactSphere::y, true},
+    {"radius", "m", &ContactSphere::radius, false},
+};
+
 const NumField<IntegratorSettings> kIntegratorFields[] = {
     {"relative_tolerance", "1", &IntegratorSettings::relative_tolerance, false},
     {"absolute_tolerance", "1", &IntegratorSettings::absolute_tolerance, false},
@@ -416,9 +433,11 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
   r.notes = &p.notes;
   for (const auto& [k, v] : root) {
     const std::string_view key = k.str();
-    static constexpr std::string_view kTop[] = {"model", "body", "contact", "muscles", "pfj", "integrator", "controller"};
+    static constexpr std::string_view kTop[] = {"model", "body", "contact", "foot_contact", "muscles", "pfj",
+                                                "integrator", "controller"};
     if (std::find(std::begin(kTop), std::end(kTop), key) == std::end(kTop))
-      r.fail("unknown table '" + std::string(key) + "'; allowed: model, body, contact, muscles, pfj, integrator, controller");
+      r.fail("unknown table '" + std::string(key) +
+             "'; allowed: model, body, contact, foot_contact, muscles, pfj, integrator, controller");
   }
   const toml::table& model = r.table(root, "model", "", true);
   r.known_keys(model, kNoFields, {"name", "description", "format_version", "source"}, "model");
@@ -449,6 +468,27 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
   r.known_keys(contact, kContactFields, {"source"}, "contact");
   r.numbers(contact, kContactFields, "contact", p.contact);
   source(contact, "contact");
+
+  // Optional: without it (model files before issue 19) the defaults of SmoothContactParams, and
+  // without spheres the default ones placed on the foot (Model's constructor).
+  const toml::table& fc = r.table(root, "foot_contact", "", false);
+  r.known_keys(fc, kSmoothContactFields, {"source", "spheres"}, "foot_contact");
+  r.numbers(fc, kSmoothContactFields, "foot_contact", p.foot_contact);
+  source(fc, "foot_contact");
+  if (const toml::node* spheres = fc.get("spheres")) {
+    const toml::array* arr = spheres->as_array();
+    if (!arr || arr->empty() || !arr->is_array_of_tables())
+      r.fail("'foot_contact.spheres' must be an array of at least one table ([[foot_contact.spheres]])");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const std::string sp = "foot_contact.spheres." + std::to_string(i);
+      const toml::table& st = *(*arr)[i].as_table();
+      r.known_keys(st, kSphereFields, {"name"}, sp);
+      ContactSphere sphere;
+      sphere.name = r.string(st, "name", sp, true);
+      r.numbers(st, kSphereFields, sp, sphere);
+      p.foot_contact.spheres.push_back(sphere);
+    }
+  }
 
   const toml::table& muscles = r.table(root, "muscles", "", true);
   if (muscles.empty()) r.fail("'muscles' must define at least one muscle");
@@ -589,6 +629,9 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
   body_ = scale_body(parts_.body_mass, parts_.height, parts_.sex);
   validate(body_, "body");
   validate(parts_.contact, "contact");
+  if (parts_.foot_contact.spheres.empty()) parts_.foot_contact.spheres = sagittal_contact_spheres(body_.foot);
+  validate(parts_.foot_contact, "foot_contact");
+  validate_sphere_placement(parts_.foot_contact, body_.foot, "foot_contact");
   if (parts_.muscles.empty()) throw InputError("muscles: the model needs at least one muscle");
   for (std::size_t i = 0; i < parts_.muscles.size(); ++i) {
     const MuscleSpec& m = parts_.muscles[i];
@@ -689,6 +732,17 @@ std::string Model::to_toml() const {
   w.table("contact");
   w.numbers("contact", kContactFields, p.contact);
   w.source("contact");
+  w.out() << "\n";
+  w.table("foot_contact");
+  w.numbers("foot_contact", kSmoothContactFields, p.foot_contact);
+  w.source("foot_contact");
+  for (std::size_t i = 0; i < p.foot_contact.spheres.size(); ++i) {
+    const ContactSphere& sphere = p.foot_contact.spheres[i];
+    const std::string sp = "foot_contact.spheres." + std::to_string(i);
+    w.table(sp, true);
+    w.key(sp, "name", toml_string(sphere.name));
+    w.numbers(sp, kSphereFields, sphere);
+  }
   for (const MuscleSpec& m : p.muscles) {
     const std::string path = "muscles." + m.name;
     w.out() << "\n";
@@ -776,6 +830,22 @@ double Model::param(std::string_view path) const {
 Model Model::with_params(const std::map<std::string, double>& params) const {
   const std::string text = to_toml();
   toml::table root = toml::parse(text);
+  // A new body.height rescales the foot and so the contact spheres on it (unless the same call sets
+  // a sphere): x and the sphere's lowest point y − radius scale with height, as every foot dimension
+  // of scale_body does; the radius does not. The default spheres, placed by sagittal_contact_spheres,
+  // stay where that rule puts them on the new foot (to the file's 0.1 mm rounding).
+  const auto height = params.find("body.height");
+  const bool spheres_given = std::any_of(params.begin(), params.end(),
+                                         [](const auto& kv) { return kv.first.starts_with("foot_contact.spheres."); });
+  if (height != params.end() && !spheres_given && std::isfinite(height->second) && height->second > 0.0) {
+    const double scale = height->second / parts_.height;
+    for (std::size_t i = 0; i < parts_.foot_contact.spheres.size(); ++i) {
+      const ContactSphere& s = parts_.foot_contact.spheres[i];
+      const std::string sp = "foot_contact.spheres." + std::to_string(i);
+      *find_path(root, sp + ".x")->as_floating_point() = s.x * scale;
+      *find_path(root, sp + ".y")->as_floating_point() = (s.y - s.radius) * scale + s.radius;
+    }
+  }
   for (const auto& [path, value] : params) {
     toml::node* n = find_path(root, path);
     // Every numeric parameter is written as a float by to_toml(); integers (format_version) are not

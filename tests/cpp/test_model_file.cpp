@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "legsim/body/smooth_contact.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/model.hpp"
 
@@ -84,6 +85,15 @@ void require_same_parts(const Model& a, const Model& b) {
          c.damping_ramp_width == d.damping_ramp_width && c.friction_coefficient == d.friction_coefficient &&
          c.bristle_stiffness == d.bristle_stiffness && c.bristle_damping == d.bristle_damping &&
          c.friction_smoothing == d.friction_smoothing));
+  const auto &fc = x.foot_contact, &gc = y.foot_contact;
+  CHECK((fc.stiffness == gc.stiffness && fc.dissipation == gc.dissipation && fc.static_friction == gc.static_friction &&
+         fc.dynamic_friction == gc.dynamic_friction && fc.viscous_friction == gc.viscous_friction &&
+         fc.transition_velocity == gc.transition_velocity && fc.hertz_smoothing == gc.hertz_smoothing &&
+         fc.hunt_crossley_smoothing == gc.hunt_crossley_smoothing));
+  REQUIRE(fc.spheres.size() == gc.spheres.size());
+  for (std::size_t i = 0; i < fc.spheres.size(); ++i)
+    CHECK((fc.spheres[i].name == gc.spheres[i].name && fc.spheres[i].x == gc.spheres[i].x &&
+           fc.spheres[i].y == gc.spheres[i].y && fc.spheres[i].radius == gc.spheres[i].radius));
   REQUIRE(x.muscles.size() == y.muscles.size());
   for (std::size_t i = 0; i < x.muscles.size(); ++i) {
     const legsim::MuscleSpec &m = x.muscles[i], &n = y.muscles[i];
@@ -254,4 +264,161 @@ TEST_CASE("absurd model values that loaded before issue 18 are rejected naming k
   const Model& m = Model::default_model();
   CHECK_NOTHROW(m.with_params({{"contact.stiffness", 4.9e5}}));  // examples/python/impact_sensitivity.py
   CHECK_NOTHROW(m.with_params({{"muscles.soleus.tendon_slack_length", 0.25}, {"integrator.max_stance_time", 0.05}}));
+}
+
+// ------------------------------------------------------------------ [foot_contact] (issue 19)
+
+using legsim::ContactSphere;
+using legsim::sagittal_contact_spheres;
+using legsim::SmoothContactParams;
+
+namespace {
+
+std::string model_file_error(const std::string& text) {
+  try {
+    (void)Model::from_toml(text, "bad.toml");
+  } catch (const ModelFileError& e) {
+    return e.what();
+  }
+  return "<no ModelFileError>";
+}
+
+/// The default model's text without its [foot_contact] table and spheres (a model file from before
+/// issue 19).
+std::string without_foot_contact(const std::string& text) {
+  const std::size_t from = text.find("# Smooth sphere contact for gait prediction");
+  const std::size_t to = text.find("[muscles.soleus]");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to > from);
+  return text.substr(0, from) + text.substr(to);
+}
+
+}  // namespace
+
+TEST_CASE("model file: [foot_contact] holds Falisse 2019's values and four spheres on the foot",
+          "[smooth_contact][model_file]") {
+  const Model& m = Model::default_model();
+  const SmoothContactParams& p = m.foot_contact();
+  CHECK(p.stiffness == 1e6);
+  CHECK(p.dissipation == 2.0);
+  CHECK(p.static_friction == 0.8);
+  CHECK(p.dynamic_friction == 0.8);
+  CHECK(p.viscous_friction == 0.5);
+  CHECK(p.transition_velocity == 0.2);
+  CHECK(p.hertz_smoothing == 300.0);
+  CHECK(p.hunt_crossley_smoothing == 50.0);
+  // The file's spheres are sagittal_contact_spheres(foot) rounded to 0.1 mm.
+  const std::vector<ContactSphere> placed = sagittal_contact_spheres(m.body().foot);
+  REQUIRE(p.spheres.size() == placed.size());
+  for (std::size_t i = 0; i < placed.size(); ++i) {
+    INFO(placed[i].name);
+    CHECK(p.spheres[i].name == placed[i].name);
+    CHECK(p.spheres[i].x == Approx(placed[i].x).margin(5e-5));
+    CHECK(p.spheres[i].y == Approx(placed[i].y).margin(5e-5));
+    CHECK(p.spheres[i].radius == placed[i].radius);
+  }
+  CHECK(m.parts().notes.at("foot_contact.stiffness").after == "N/m^2, plane-strain modulus E, Falisse 2019");
+  CHECK(m.parts().sources.at("foot_contact").rfind("Serrancoli 2019", 0) == 0);
+}
+
+TEST_CASE("model file: a file without [foot_contact] loads with the defaults, spheres on its own foot",
+          "[smooth_contact][model_file]") {
+  const std::string old = without_foot_contact(default_text());
+  const Model m = Model::from_toml(old, "old.toml");
+  const SmoothContactParams defaults;
+  CHECK(m.foot_contact().stiffness == defaults.stiffness);
+  CHECK(m.foot_contact().transition_velocity == defaults.transition_velocity);
+  REQUIRE(m.foot_contact().spheres.size() == 4);
+  CHECK(m.foot_contact().spheres[3].x == sagittal_contact_spheres(m.body().foot)[3].x);
+  // A short runner's old file: the default spheres follow the smaller foot (fixed places would not
+  // fit it: 1.2 m puts the toe tip at 0.152 m, behind the default toe sphere's 0.2032 m).
+  const std::string short_runner = std::regex_replace(old, std::regex(R"(height = 1\.75)"), "height = 1.2");
+  const Model s = Model::from_toml(short_runner, "short.toml");
+  CHECK(s.foot_contact().spheres[3].x == sagittal_contact_spheres(s.body().foot)[3].x);
+  CHECK(model_file_error(std::regex_replace(default_text(), std::regex(R"(height = 1\.75)"), "height = 1.2"))
+            .find("foot_contact.spheres.3.x = 0.2032 is out of range") != std::string::npos);
+  // Saved, it writes the table with the values in use: the round trip is exact.
+  CHECK(Model::from_toml(m.to_toml()).to_toml() == m.to_toml());
+}
+
+TEST_CASE("model file: [foot_contact] errors name the key, the value and the range", "[smooth_contact][model_file]") {
+  using Catch::Contains;
+  CHECK_THAT(model_file_error(edited(R"(stiffness = 1\.0e6)", "stiffness = 1e12")),
+             Contains("bad.toml: foot_contact.stiffness = 1e+12 is out of range: allowed [1e+05, 1e+09] N/m^2"));
+  CHECK_THAT(model_file_error(edited(R"(dynamic_friction = 0\.8)", "dynamic_friction = 1.2")),
+             Contains("foot_contact.dynamic_friction = 1.2 is out of range: allowed [0, static_friction] = [0, 0.8]"));
+  CHECK_THAT(model_file_error(edited(R"(transition_velocity = 0\.2)", "transition_velocity = \"fast\"")),
+             Contains("'foot_contact.transition_velocity' must be a number, got string"));
+  CHECK_THAT(model_file_error(edited(R"(hertz_smoothing = 300\.0)", "hertz_smoothing = 300.0\nsmoothing = 1.0")),
+             Contains("unknown key 'foot_contact.smoothing'; allowed keys: stiffness"));
+  CHECK_THAT(model_file_error(edited(R"(\nx = 0\.2032)", "\nx = 0.35")),
+             Contains("foot_contact.spheres.3.x = 0.35 is out of range: allowed [-0.0876"));
+  CHECK_THAT(model_file_error(edited(R"(\nx = 0\.2032)", "\nx = 0.35")), Contains("to the toe tip"));
+  CHECK_THAT(model_file_error(edited(R"(\nx = -0\.0376)", "\nx = -0.2")), Contains("foot_contact.spheres.0.x = -0.2 is out of range"));
+  CHECK_THAT(model_file_error(edited(R"(y = -0\.03625)", "y = 0.01")),
+             Contains("foot_contact.spheres.0.y = 0.01 is out of range: allowed [-0.066"));
+  CHECK_THAT(model_file_error(edited(R"(y = -0\.03625)", "y = 0.01")), Contains("the lowest point y - radius within 0.03 m"));
+  CHECK_THAT(model_file_error(edited(R"(radius = 0\.032)", "radius = 0")),
+             Contains("foot_contact.spheres.0.radius = 0 is out of range: allowed [0.005, 0.1] m"));
+  CHECK_THAT(model_file_error(edited(R"(name = "midfoot")", "name = \"heel\"")),
+             Contains("foot_contact.spheres.1.name: the name 'heel' is used twice"));
+  CHECK_THAT(model_file_error(edited(R"(name = "heel"\n)", "")), Contains("missing required key 'foot_contact.spheres.0.name'"));
+  CHECK_THAT(model_file_error(edited(R"(\nx = -0\.0376[^\n]*)", "")),
+             Contains("missing required key 'foot_contact.spheres.0.x' (m, foot frame)"));
+  CHECK_THAT(model_file_error(edited(R"(radius = 0\.032)", "radius = 0.032\nz = 0.01")),
+             Contains("unknown key 'foot_contact.spheres.0.z'"));
+  CHECK_THAT(model_file_error(without_foot_contact(default_text()) + "\n[foot_contact]\nspheres = 3\n"),
+             Contains("'foot_contact.spheres' must be an array of at least one table"));
+}
+
+TEST_CASE("model file: [foot_contact] round-trips and with_params reaches every value", "[smooth_contact][model_file]") {
+  const Model& m = Model::default_model();
+  const Model back = Model::from_toml(m.to_toml());
+  CHECK(back.to_toml() == m.to_toml());
+  const auto& a = m.foot_contact();
+  const auto& b = back.foot_contact();
+  CHECK((a.stiffness == b.stiffness && a.dissipation == b.dissipation && a.static_friction == b.static_friction &&
+         a.dynamic_friction == b.dynamic_friction && a.viscous_friction == b.viscous_friction &&
+         a.transition_velocity == b.transition_velocity && a.hertz_smoothing == b.hertz_smoothing &&
+         a.hunt_crossley_smoothing == b.hunt_crossley_smoothing));
+  REQUIRE(a.spheres.size() == b.spheres.size());
+  for (std::size_t i = 0; i < a.spheres.size(); ++i)
+    CHECK((a.spheres[i].name == b.spheres[i].name && a.spheres[i].x == b.spheres[i].x &&
+           a.spheres[i].y == b.spheres[i].y && a.spheres[i].radius == b.spheres[i].radius));
+  CHECK(back.parts().notes == m.parts().notes);
+  // The comments above the spheres survive a save.
+  CHECK(m.to_toml().find("# Four spheres along the sole, centres in the foot frame") != std::string::npos);
+
+  const Model v = m.with_params({{"foot_contact.stiffness", 2e6}, {"foot_contact.spheres.1.x", 0.06},
+                                 {"foot_contact.spheres.3.radius", 0.025}});
+  CHECK(v.foot_contact().stiffness == 2e6);
+  CHECK(v.foot_contact().spheres[1].x == 0.06);
+  CHECK(v.foot_contact().spheres[3].radius == 0.025);
+  CHECK(v.param("foot_contact.spheres.1.x") == 0.06);
+  CHECK(m.foot_contact().spheres[1].x == 0.0496);  // the original is untouched
+  CHECK_THROWS_WITH(m.with_params({{"foot_contact.spheres.0.radius", 0.5}}),
+                    Catch::Contains("foot_contact.spheres.0.radius = 0.5 is out of range: allowed [0.005, 0.1] m"));
+  CHECK_THROWS_WITH(m.with_params({{"foot_contact.spheres.9.x", 0.1}}),
+                    Catch::Contains("unknown numeric model parameter 'foot_contact.spheres.9.x'"));
+}
+
+TEST_CASE("model file: a new body.height moves the foot_contact spheres with the foot", "[smooth_contact][model_file]") {
+  // Gait conditions with a height (condition_model) go through with_params: the default spheres must
+  // follow the smaller foot (fixed, the toe sphere would lie beyond a 1.5 m runner's toe tip).
+  const Model& m = Model::default_model();
+  for (double height : {1.2, 1.5, 2.1}) {
+    INFO("height " << height);
+    const Model v = m.with_params({{"body.height", height}});
+    const std::vector<ContactSphere> placed = sagittal_contact_spheres(v.body().foot);
+    REQUIRE(v.foot_contact().spheres.size() == placed.size());
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+      // The file's 0.05 mm rounding, scaled.
+      CHECK(v.foot_contact().spheres[i].x == Approx(placed[i].x).margin(5e-5 * height / 1.75 + 1e-12));
+      CHECK(v.foot_contact().spheres[i].y == Approx(placed[i].y).margin(5e-5 * height / 1.75 + 1e-12));
+      CHECK(v.foot_contact().spheres[i].radius == placed[i].radius);
+    }
+  }
+  // Setting a sphere in the same call keeps the file's places: too long for a 1.5 m runner's foot.
+  CHECK_THROWS_WITH(m.with_params({{"body.height", 1.5}, {"foot_contact.spheres.0.radius", 0.03}}),
+                    Catch::Contains("foot_contact.spheres.3.x = 0.2032 is out of range"));
 }
