@@ -55,4 +55,7 @@ PYBIND11_MODULE(_core, m) {
   legsim::py_bind::bind_model(m);
   legsim::py_bind::bind_sim(m);
   legsim::py_bind::bind_gait(m);
+#ifdef LEGSIM_HAS_PREDICT
+  legsim::py_bind::bind_predict(m);
+#endif
 }

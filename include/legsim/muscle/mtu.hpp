@@ -364,6 +364,35 @@ T equilibrium_residual(const MtuCoefficients<T>& c, const T& mtu_length, const T
   return norm_tendon_force - out.total_fiber_force * out.cos_pennation / c.max_isometric_force;
 }
 
+/// Implicit compliant-tendon MTU for direct collocation (De Groote et al. 2016's "tendon force state,
+/// its derivative a control" formulation): the state f_T and its rate ḟ_T are both given, and the
+/// Hill force balance along the tendon becomes a residual the optimizer drives to zero, so no
+/// inverse force–velocity curve and no iteration enters the problem:
+///   l̃_T = fT⁻¹(f_T),   v_T = ḟ_T·l_s / fT'(l̃_T) = ḟ_T·l_s / (kT·(f_T + c3))
+///   ẋ = v_MT − v_T,    ṽ = ẋ·cos α / (v_max·l_opt)
+///   r = (c·a·fL(l̃)·fV(ṽ) + fPE(l̃) + β·ṽ)·cos α − f_T        (normalized force; 0 at a solution)
+/// The same curves, geometry and floors as evaluate_compliant_mtu (at r = 0 the two agree: the
+/// explicit form solves this balance for ṽ). fV is evaluated at ṽ itself (the curve is defined for
+/// every ṽ), not at ṽ clamped to [−1, 1], so the residual is smooth; activation is not clamped
+/// (the optimizer bounds it).
+template <class T>
+T compliant_mtu_implicit_residual(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
+                                  const T& activation, const T& norm_tendon_force,
+                                  const T& norm_tendon_force_rate) {
+  const T norm_tendon_length = curves::tendon_force_length_inverse(norm_tendon_force, c.tendon);
+  const T tendon_length = norm_tendon_length * c.tendon_slack_length;
+  const detail::FiberGeometry<T> g = detail::fiber_geometry(c, T(mtu_length - tendon_length));
+  const T force_plus_c3 = norm_tendon_force + T(curves::kTendonC3);
+  const T slope =
+      c.tendon.stiffness * legsim::max(force_plus_c3, T(curves::kMinTendonLogArgument * curves::kTendonC1));
+  const T tendon_velocity = norm_tendon_force_rate * c.tendon_slack_length / slope;
+  const T norm_velocity = (mtu_velocity - tendon_velocity) * g.cos_pennation / c.max_fiber_velocity;
+  const T fiber = c.active_capacity * activation * curves::active_force_length(g.curve_length) *
+                      curves::force_velocity(norm_velocity) +
+                  curves::passive_force_length(g.curve_length, c.passive) + c.fiber_damping * norm_velocity;
+  return fiber * g.cos_pennation - norm_tendon_force;
+}
+
 /// Result of solve_mtu_equilibrium.
 struct MtuEquilibrium {
   double norm_tendon_force = 0.0;  ///< f_T at equilibrium (dimensionless)

@@ -1,0 +1,98 @@
+#pragma once
+// Predictive running over one step by direct collocation (DESIGN 3.6; issue 19).
+//
+// The two-legged planar body (body/biped.hpp: trunk + 2 × thigh, shank, foot, 9 degrees of
+// freedom) carries the model file's muscles on each leg and touches the ground through smooth
+// contact spheres (body/smooth_contact.hpp). One step — right touchdown to left touchdown, half a
+// stride — is optimized with left–right symmetry: the last mesh node is the mirror of the first,
+// advanced by the step length, so mean speed and step time are those of the condition. Controls are
+// every muscle's excitation at every mesh node; the objective is the muscle effort Σ∫a³ dt per
+// metre plus a small documented regularization. The problem is transcribed by trapezoidal
+// collocation with implicit skeletal and tendon dynamics and solved by IPOPT with exact derivatives
+// from CasADi's algorithmic differentiation; the physics are the library's own templates instantiated
+// for casadi::SX (the same equations as the stance simulation and the SIMD batch engine).
+//
+// This target (legsim::predict) needs CasADi; the core library does not.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "legsim/gait/condition.hpp"
+#include "legsim/model.hpp"
+
+namespace legsim::predict {
+
+/// Settings of the optimal-control problem and of IPOPT (docs/decisions.md records each choice).
+struct PredictOptions {
+  int mesh_intervals = 50;  ///< trapezoidal intervals over one step, [10, 1000]
+  /// Effort weights w_i of Σ w_i ∫ a_i³ dt: false = 1 for every muscle; true = volume weights
+  /// F_max·l_opt normalized to a mean of 1 (as the stance gait matching offers).
+  bool volume_weighted_effort = false;
+  /// Regularization weight of the joint accelerations: w·(1/T)∫ Σ (q̈_j / 100 s⁻²)² dt per metre.
+  double acceleration_weight = 1e-4;
+  /// Regularization weight of the tendon-force rates (implicit tendon controls), same form (scale 10 s⁻¹).
+  double tendon_rate_weight = 1e-4;
+  /// Reserve joint torques (hip, knee, ankle on each side) and the weight of Σ∫(τ/τ_scale)² dt per
+  /// metre; 0 disables them. Reported in the result.
+  double reserve_weight = 0.0;
+  double reserve_scale = 10.0;  ///< N·m
+  double tolerance = 1e-4;              ///< IPOPT tol
+  double constraint_tolerance = 1e-6;   ///< IPOPT constr_viol_tol
+  int max_iterations = 3000;
+  int print_level = 0;                  ///< IPOPT print_level (0 = silent, 5 = IPOPT's default)
+  std::string linear_solver = "mumps";
+  /// IPOPT's Hessian: false = limited-memory quasi-Newton (L-BFGS, the default), true = the exact
+  /// Hessian of the Lagrangian by algorithmic differentiation. Measured at the default condition
+  /// (docs/decisions.md): with the exact Hessian IPOPT needed inertia regularization of 1e5–1e10
+  /// at every iteration (the smooth contact's curvature times large multipliers) and crawled with
+  /// steps of 1e-3; L-BFGS solved the same problem in about 300 iterations.
+  bool exact_hessian = false;
+};
+
+/// A solved (or failed) step. Nodes 0..N of the mesh; node 0 = right-foot touchdown.
+struct PredictedGait {
+  // ---- solver ----
+  std::string status;       ///< IPOPT's return status ("Solve_Succeeded", ...)
+  bool converged = false;   ///< IPOPT succeeded (or solved to acceptable level) with finite output
+  int iterations = 0;
+  double seconds = 0.0;     ///< wall time of the solve
+  double objective = 0.0;
+  std::map<std::string, double> objective_terms;  ///< "effort", "acceleration", "tendon_rate", "reserve"
+  std::vector<std::string> variables_on_bounds;   ///< see the .cpp for the rule
+  // ---- trajectories, one entry per node ----
+  std::vector<double> time;                         ///< s
+  std::vector<std::string> coordinate_names;        ///< the 9 coordinates
+  std::vector<std::vector<double>> q, qd, qdd;      ///< [node][coordinate] (m, rad; /s; /s²)
+  std::vector<std::string> muscle_names;            ///< "<muscle>_r", "<muscle>_l"
+  std::vector<std::vector<double>> excitation, activation, tendon_force;  ///< [node][muscle]; N for force
+  std::vector<std::vector<double>> fiber_length_norm;                      ///< [node][muscle]
+  std::vector<std::vector<double>> joint_moment;    ///< [node][6]: muscle + passive + reserve, hip/knee/ankle r, l, along +q (N·m)
+  std::vector<std::vector<double>> reserve;         ///< [node][6] (N·m)
+  std::vector<std::vector<double>> grf;             ///< [node][4]: right x, y; left x, y (N)
+  std::vector<std::vector<double>> cop_x;           ///< [node][2]: centre of pressure x, right/left (m)
+  std::vector<std::vector<double>> quadriceps_force;  ///< [node][2]: knee-extensor tendon force r/l (N)
+  std::vector<std::vector<double>> pfj_force, pfj_stress;  ///< [node][2]: r/l (N, Pa; joint_load/pfj.hpp)
+  double step_time = 0.0, step_length = 0.0, speed = 0.0;
+  double body_mass = 0.0;
+  // ---- warm start ----
+  std::vector<double> x, lam_x, lam_g;  ///< NLP solution and multipliers (same options and model layout)
+};
+
+/// Predicts one running step for the condition. `warm` (optional) is a previous solution of the same
+/// model layout and mesh, used as the initial guess (neighbouring conditions in a sweep); without it a
+/// generic running guess is used. Throws InputError for bad options or conditions; a solve that fails
+/// returns converged = false with IPOPT's status (never throws for numerical failure).
+PredictedGait predict_gait(const Model& model, const GaitCondition& condition, const PredictOptions& options = {},
+                           const PredictedGait* warm = nullptr);
+
+void validate(const PredictOptions& o);
+
+/// Metrics of a predicted step (DESIGN 5 keys, from the right leg's stance: node 0 to the last node
+/// where its vertical ground reaction exceeds 20 N), plus stride keys: `flight_time_s`,
+/// `swing_peak_knee_flexion_deg`, `hip_flexion_at_contact_deg`, `peak_ankle_dorsiflexion_deg`,
+/// `<joint>_{positive,negative}_work_step_j_per_kg` (both legs over the whole step) and
+/// `peak_reserve_fraction` (largest |reserve torque| over the peak moment of its joint). Empty when
+/// the gait did not converge.
+std::map<std::string, double> gait_metrics(const Model& model, const GaitCondition& condition, const PredictedGait& g);
+
+}  // namespace legsim::predict

@@ -1,0 +1,111 @@
+"""Predictive running over one step by direct collocation (C++ ``legsim::predict``, CasADi + IPOPT).
+
+The whole step is optimized — right touchdown to left touchdown, with left–right symmetry — so the
+touchdown emerges from the swing; every muscle's excitation is free at every mesh node; the objective
+is muscle effort per metre (docs/decisions.md, "Gait prediction")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._validate import as_bool, as_float, as_int
+from .errors import InputError
+from .gait import Condition, _check_model
+
+__all__ = ["PredictionResult", "predict", "available"]
+
+
+def available() -> bool:
+    """True when this build of legsim includes the gait prediction (it needs CasADi)."""
+    return hasattr(_core, "predict_gait")
+
+
+@dataclass
+class PredictionResult:
+    """A predicted running step. ``converged`` False means IPOPT did not find a solution:
+    ``message`` (IPOPT's status) says why and ``metrics`` is empty."""
+    converged: bool
+    message: str
+    metrics: dict
+    #: method, status, iterations, seconds, objective, objective terms, variables_on_bounds
+    solver: dict
+    #: the whole step, both legs (columns suffixed _r / _l), one row per mesh node
+    timeseries: pd.DataFrame = field(repr=False)
+    condition: "Condition | None" = None
+    capacity: dict = field(default_factory=dict)
+    #: the C++ solution (decision variables and multipliers), for warm starts
+    raw: object = field(default=None, repr=False)
+
+
+def _timeseries(g) -> pd.DataFrame:
+    cols: dict[str, np.ndarray] = {"time_s": np.asarray(g.time)}
+    q = np.asarray(g.q)
+    deg = np.degrees
+    cols["pelvis_x_m"], cols["pelvis_y_m"] = q[:, 0], q[:, 1]
+    cols["trunk_lean_deg"] = deg(q[:, 2])
+    for s, side in enumerate(("r", "l")):
+        o = 3 + 3 * s
+        cols[f"hip_flexion_{side}_deg"] = deg(q[:, o])
+        cols[f"knee_flexion_{side}_deg"] = deg(q[:, o + 1])
+        cols[f"ankle_dorsiflexion_{side}_deg"] = deg(q[:, o + 2])
+    grf, cop = np.asarray(g.grf), np.asarray(g.cop_x)
+    mom, res = np.asarray(g.joint_moment), np.asarray(g.reserve)
+    quad, pf, ps = np.asarray(g.quadriceps_force), np.asarray(g.pfj_force), np.asarray(g.pfj_stress)
+    for s, side in enumerate(("r", "l")):
+        cols[f"grf_x_{side}_n"], cols[f"grf_y_{side}_n"] = grf[:, 2 * s], grf[:, 2 * s + 1]
+        cols[f"cop_x_{side}_m"] = cop[:, s]
+        cols[f"stance_{side}"] = grf[:, 2 * s + 1] > 20.0
+        for j, joint in enumerate(("hip_flexion", "knee_flexion", "ankle_dorsiflexion")):
+            cols[f"{joint}_moment_{side}_nm"] = mom[:, 3 * s + j]
+            cols[f"{joint}_reserve_{side}_nm"] = res[:, 3 * s + j]
+        cols[f"quadriceps_force_{side}_n"] = quad[:, s]
+        cols[f"pfj_force_{side}_n"] = pf[:, s]
+        cols[f"pfj_stress_{side}_pa"] = ps[:, s]
+    exc, act = np.asarray(g.excitation), np.asarray(g.activation)
+    frc, fln = np.asarray(g.tendon_force), np.asarray(g.fiber_length_norm)
+    for i, name in enumerate(g.muscle_names):
+        cols[f"{name}_excitation"] = exc[:, i]
+        cols[f"{name}_activation"] = act[:, i]
+        cols[f"{name}_force_n"] = frc[:, i]
+        cols[f"{name}_fiber_length_norm"] = fln[:, i]
+    return pd.DataFrame(cols)
+
+
+def predict(model, condition: Condition, *, mesh_intervals: int = 50, warm_start: "PredictionResult | None" = None,
+            volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
+            max_iterations: int = 3000, verbose: bool = False) -> PredictionResult:
+    """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
+
+    ``warm_start``: a previous result with the same model and mesh (a neighbouring condition), used as
+    the initial guess; otherwise a generic running guess. ``reserve_weight`` > 0 adds penalized reserve
+    joint torques (reported in ``timeseries`` and ``metrics['peak_reserve_fraction']``)."""
+    if not available():
+        raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
+    _check_model(model)
+    if not isinstance(condition, Condition):
+        raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
+    o = _core.PredictOptions()
+    o.mesh_intervals = as_int("mesh_intervals", mesh_intervals, lo=10, hi=1000)
+    o.volume_weighted_effort = as_bool("volume_weighted_effort", volume_weighted_effort)
+    o.reserve_weight = as_float("reserve_weight", reserve_weight, lo=0.0)
+    o.tolerance = as_float("tolerance", tolerance, lo=1e-12, hi=1.0)
+    o.max_iterations = as_int("max_iterations", max_iterations, lo=0)
+    o.print_level = 5 if as_bool("verbose", verbose) else 0
+    warm = None
+    if warm_start is not None:
+        if not isinstance(warm_start, PredictionResult) or warm_start.raw is None:
+            raise InputError("warm_start: expected a PredictionResult from legsim.predict")
+        warm = warm_start.raw
+    core_cond = condition._to_core()
+    g = _core.predict_gait(model, core_cond, o, warm)
+    metrics = dict(_core.predicted_gait_metrics(model, core_cond, g)) if g.converged else {}
+    solver = {"method": f"direct collocation (trapezoidal, {o.mesh_intervals} intervals), IPOPT",
+              "status": g.status, "iterations": g.iterations, "seconds": g.seconds,
+              "objective": g.objective, **{f"objective_{k}": v for k, v in g.objective_terms.items()},
+              "variables_on_bounds": list(g.variables_on_bounds)}
+    capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, core_cond)))
+    return PredictionResult(converged=g.converged, message=g.status, metrics=metrics, solver=solver,
+                            timeseries=_timeseries(g), condition=condition, capacity=capacity, raw=g)

@@ -1,0 +1,730 @@
+// Predictive running by trapezoidal direct collocation (include/legsim/predict/predict.hpp).
+//
+// Transcription (each choice and its evidence: docs/decisions.md, "Gait prediction"):
+//   * nodes 0..N over one step of duration T = 60/cadence, h = T/N; node 0 = right touchdown.
+//   * state per node: q (9), q̇ (9), activation a (2·m), normalized tendon force f_T (2·c, compliant
+//     tendons only); controls per node: q̈ (9, scaled by 100 s⁻²), excitation e (2·m), ḟ_T (2·c, scaled
+//     by 10 s⁻¹) and, optionally, 6 reserve joint torques.
+//   * implicit dynamics at every node (van den Bogert et al. 2011, Procedia IUTAM 2:297–316):
+//     M(q)q̈ + h(q, q̇) − Q(q, q̇, f_T, a) = 0 and the Hill force balance of each compliant MTU
+//     (compliant_mtu_implicit_residual); trapezoidal defects x_{k+1} − x_k − h/2 (ẋ_k + ẋ_{k+1}) = 0.
+//   * symmetry by substitution: node N is the mirror of node 0 (right and left swapped) advanced by the
+//     step length, so no duplicate equalities enter the problem.
+//   * objective per metre of travel: Σ_i w_i ∫ a_i³ dt plus small regularization of q̈ and ḟ_T.
+#include "legsim/predict/predict.hpp"
+
+#include <casadi/casadi.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "legsim/body/biped.hpp"
+#include "legsim/body/smooth_contact.hpp"
+#include "legsim/core/constants.hpp"
+#include "legsim/core/error.hpp"
+#include "legsim/joint_load/pfj.hpp"
+#include "legsim/muscle/activation.hpp"
+#include "legsim/muscle/geometry.hpp"
+#include "legsim/muscle/mtu.hpp"
+#include "legsim/sim/stance_dynamics.hpp"
+
+namespace legsim::predict {
+
+namespace {
+
+using casadi::DM;
+using casadi::MX;
+using casadi::SX;
+
+constexpr int kNq = kBipedDof;  // 9
+constexpr double kAccelerationScale = 100.0;  // rad/s² (m/s²) per unit of the q̈ control
+constexpr double kTendonRateScale = 10.0;     // 1/s per unit of the ḟ_T control
+/// Vertical force of the touching foot at node 0 (N): initial contact is where the foot's vertical
+/// ground reaction crosses the customary 20 N force-plate threshold.
+constexpr double kTouchdownForce = 20.0;
+
+/// Passive joint moments beyond the range of motion: M = K·(softplus(q_min − q))² − K·(softplus(q − q_max))²,
+/// K = 10000 N·m/rad² as beyond-limit stiffness of gait2de (van den Bogert's planar gait model,
+/// reference/predictive_running.md §1.4), smoothed by a softplus of width 1° so it is C∞. Ranges:
+/// normal active ranges of motion, American Academy of Orthopaedic Surgeons (1965) Joint Motion:
+/// Method of Measuring and Recording (hip −30…120°, knee 0…135° flexion, ankle 20° dorsiflexion to
+/// 50° plantarflexion), with the ankle's dorsiflexion limit at 30° because weight-bearing
+/// dorsiflexion exceeds the non-weight-bearing 20° (running stance reaches 20–25°).
+struct JointRange {
+  double lo_deg, hi_deg;
+};
+constexpr JointRange kPassiveRange[3] = {{-30.0, 120.0}, {0.0, 135.0}, {-50.0, 30.0}};
+constexpr double kPassiveStiffness = 10000.0;  // N·m/rad²
+constexpr double kPassiveWidth = 1.0 * kDegToRad;
+/// Variable bounds: wide physiological limits, 15° beyond the passive ranges (a solution on them
+/// is reported in variables_on_bounds).
+constexpr double kBoundMargin = 15.0;
+
+template <class T>
+T softplus(const T& z, double width) {
+  using std::exp;
+  using std::log;
+  return T(width) * log(T(1.0) + exp(z / T(width)));
+}
+
+MtuCoefficients<SX> to_sx(const MtuCoefficients<double>& d) {
+  MtuCoefficients<SX> c;
+  c.max_isometric_force = d.max_isometric_force;
+  c.active_capacity = d.active_capacity;
+  c.optimal_fiber_length = d.optimal_fiber_length;
+  c.tendon_slack_length = d.tendon_slack_length;
+  c.fiber_layer_thickness = d.fiber_layer_thickness;
+  c.max_fiber_velocity = d.max_fiber_velocity;
+  c.min_activation = d.min_activation;
+  c.fiber_damping = d.fiber_damping;
+  c.passive.exponent = d.passive.exponent;
+  c.passive.offset = d.passive.offset;
+  c.passive.scale = d.passive.scale;
+  c.tendon.stiffness = d.tendon.stiffness;
+  c.has_damping = d.has_damping;
+  return c;
+}
+
+/// Index layout of the node vectors.
+struct Layout {
+  int m = 0;          // muscles per leg
+  int c = 0;          // compliant muscles per leg
+  std::vector<int> compliant_slot;  // per muscle of one leg: index among compliant muscles, or −1
+  bool reserves = false;
+  int nx() const { return 2 * kNq + 2 * m + 2 * c; }
+  int nu() const { return kNq + 2 * m + 2 * c + (reserves ? 6 : 0); }
+  int q(int j) const { return j; }
+  int qd(int j) const { return kNq + j; }
+  int a(int side, int i) const { return 2 * kNq + side * m + i; }
+  int ft(int side, int k) const { return 2 * kNq + 2 * m + side * c + k; }
+  int qdd(int j) const { return j; }
+  int e(int side, int i) const { return kNq + side * m + i; }
+  int dft(int side, int k) const { return kNq + 2 * m + side * c + k; }
+  int res(int side, int j) const { return kNq + 2 * m + 2 * c + 3 * side + j; }
+};
+
+/// Everything fixed for one problem.
+struct Problem {
+  Layout L;
+  ResolvedCondition cond;
+  BipedParams body;
+  SmoothContactParams contact;
+  PfjParams pfj;
+  StanceConstants<double> muscles;  // per-muscle constants (capacity applied), one leg
+  std::vector<std::string> muscle_names;
+  std::vector<MuscleParams> muscle_params;  // capacity applied
+  std::vector<double> effort_weight;  // per muscle of one leg
+  double body_weight = 0.0;           // N
+  std::array<double, kNq> dynamics_scale{};  // N or N·m per unit of the scaled q̈ (see node_physics)
+  PredictOptions opt;
+};
+
+constexpr Side kSides[2] = {Side::kRight, Side::kLeft};
+
+int joint_coordinate(Side s, int j) {
+  return j == 0 ? hip_index(s) : (j == 1 ? knee_index(s) : ankle_index(s));
+}
+
+/// Per-node physics in SX: residuals, state derivative, cost integrand, and signals for reporting.
+struct NodeOut {
+  SX xdot, residual, effort, acceleration, tendon_rate, reserve;
+  SX grf, cop_x, moment, tendon_force, fiber_length_norm, quadriceps_force, foot_angle, foot_force_y;
+};
+
+NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
+  const Layout& L = P.L;
+  const BipedConstants<SX> b = make_biped_constants<SX>(P.body);
+  std::array<SX, kNq> q, qd, qdd;
+  for (int j = 0; j < kNq; ++j) {
+    q[j] = x(L.q(j));
+    qd[j] = x(L.qd(j));
+    qdd[j] = u(L.qdd(j)) * kAccelerationScale;
+  }
+  std::array<SX, kNq> Q;
+  for (auto& v : Q) v = 0;
+  NodeOut out;
+  std::vector<SX> grf, cop, moments, forces, lnorm, quad, foot_angle, foot_fy, hill, adot, ftdot;
+  SX effort = 0, reserve = 0;
+  for (int s = 0; s < 2; ++s) {
+    const Side side = kSides[s];
+    // Contact spheres of this foot.
+    SX fx = 0, fy = 0, mx = 0;
+    for (const ContactSphere& sp : P.contact.spheres) {
+      const PointState<SX> ps = biped_foot_point(b, q, qd, side, sp.x, sp.y);
+      // Slip velocity: the foot's material point at the sphere's bottom (where it meets the ground
+      // when the foot is flat), as smooth_sphere_force asks (ẋ_c + ω·y_c).
+      const PointState<SX> bottom = biped_foot_point(b, q, qd, side, sp.x, sp.y - sp.radius);
+      const SphereForce<SX> f = smooth_sphere_force(ps.position[1], ps.velocity[1], bottom.velocity[0], sp.radius, P.contact);
+      const std::array<SX, 2> F = {f.tangential, f.normal};
+      const std::array<SX, kNq> Qc = biped_foot_point_generalized_force(b, q, side, sp.x, sp.y, F);
+      for (int j = 0; j < kNq; ++j) Q[j] += Qc[j];
+      fx += f.tangential;
+      fy += f.normal;
+      mx += f.normal * ps.position[0];
+    }
+    grf.push_back(fx);
+    grf.push_back(fy);
+    cop.push_back(mx / (fy + 1e-3));  // 1 mN keeps the flight phase finite
+    foot_fy.push_back(fy);
+    foot_angle.push_back(-q[2] + q[hip_index(side)] - q[knee_index(side)] + q[ankle_index(side)]);
+    // Muscles of this leg.
+    std::array<SX, 3> moment = {0, 0, 0};
+    SX quadriceps = 0;
+    for (int i = 0; i < L.m; ++i) {
+      const MuscleConstants<double>& mc = P.muscles.muscles[i];
+      SX length = mc.reference_length, velocity = 0;
+      std::array<SX, kMaxCrossings> arm;
+      for (int cr = 0; cr < mc.n_crossings; ++cr) {
+        const JointCrossing& jc = mc.crossings[cr];
+        const int jq = joint_coordinate(side, static_cast<int>(jc.joint));
+        const CrossingKinematics<SX> ck = crossing_kinematics(jc, inner_angle(jc.joint, q[jq]));
+        length += ck.length_change;
+        velocity += ck.dl_dphi * (-qd[jq]);  // φ̇ = −q̇
+        arm[cr] = ck.moment_arm;
+      }
+      const MtuCoefficients<SX> coef = to_sx(mc.mtu);
+      const SX a = x(L.a(s, i));
+      SX force, fiber_norm;
+      if (mc.rigid_tendon) {
+        const MtuOutputs<SX> o = evaluate_rigid_mtu(coef, length, velocity, a);
+        force = o.tendon_force;
+        fiber_norm = o.norm_fiber_length;
+      } else {
+        const int k = L.compliant_slot[i];
+        const SX ft = x(L.ft(s, k));
+        const SX dft = u(L.dft(s, k)) * kTendonRateScale;
+        hill.push_back(compliant_mtu_implicit_residual(coef, length, velocity, a, ft, dft));
+        ftdot.push_back(dft);
+        force = ft * mc.mtu.max_isometric_force;
+        const SX lt = curves::tendon_force_length_inverse(ft, coef.tendon) * coef.tendon_slack_length;
+        fiber_norm = detail::fiber_geometry(coef, SX(length - lt)).norm_length;
+      }
+      for (int cr = 0; cr < mc.n_crossings; ++cr) {
+        const int j = static_cast<int>(mc.crossings[cr].joint);
+        moment[j] += -arm[cr] * force;  // along +q: φ and q run opposite ways
+      }
+      if (P.muscles.knee_extensor[i]) quadriceps += force;
+      adot.push_back(activation_derivative<SX>(u(L.e(s, i)), a, mc.activation_time_constant,
+                                               mc.deactivation_time_constant, mc.activation_smoothing));
+      effort += P.effort_weight[i] * a * a * a;
+      forces.push_back(force);
+      lnorm.push_back(fiber_norm);
+    }
+    for (int j = 0; j < 3; ++j) {
+      const int jq = joint_coordinate(side, j);
+      const SX passive = kPassiveStiffness * (sq(softplus(SX(kPassiveRange[j].lo_deg * kDegToRad - q[jq]), kPassiveWidth)) -
+                                              sq(softplus(SX(q[jq] - kPassiveRange[j].hi_deg * kDegToRad), kPassiveWidth)));
+      SX total = moment[j] + passive;
+      if (L.reserves) {
+        const SX r = u(L.res(s, j)) * P.opt.reserve_scale;
+        total += r;
+        reserve += sq(u(L.res(s, j)));
+      }
+      Q[jq] += total;
+      moments.push_back(total);
+    }
+    quad.push_back(quadriceps);
+  }
+  // Implicit skeletal dynamics, each row divided by its generalized force per unit of the q̈ control
+  // (the mass matrix's diagonal in a standing posture × 100 s⁻²), so a residual of 1 is an
+  // acceleration error of 100 rad/s² (m/s²) on every coordinate. Dividing by body weight instead
+  // left the light foot's row (≈ 1.4 N·m per unit against ≈ 7000 N for the pelvis) so weak that its
+  // multipliers grew to 1e7 and IPOPT's Hessian needed regularization of 1e8.
+  const std::array<SX, kNq> id = biped_inverse_dynamics(b, q, qd, qdd);
+  std::vector<SX> dyn;
+  for (int j = 0; j < kNq; ++j) dyn.push_back((id[j] - Q[j]) / P.dynamics_scale[j]);
+  std::vector<SX> xdot;
+  for (int j = 0; j < kNq; ++j) xdot.push_back(qd[j]);
+  for (int j = 0; j < kNq; ++j) xdot.push_back(qdd[j]);
+  xdot.insert(xdot.end(), adot.begin(), adot.end());
+  xdot.insert(xdot.end(), ftdot.begin(), ftdot.end());
+  std::vector<SX> residual = dyn;
+  residual.insert(residual.end(), hill.begin(), hill.end());
+  SX acc = 0;
+  for (int j = 0; j < kNq; ++j) acc += sq(u(L.qdd(j)));
+  SX rate = 0;
+  for (int s = 0; s < 2; ++s)
+    for (int k = 0; k < L.c; ++k) rate += sq(u(L.dft(s, k)));
+  out.xdot = SX::vertcat(xdot);
+  out.residual = SX::vertcat(residual);
+  out.effort = effort;
+  out.acceleration = acc;
+  out.tendon_rate = rate;
+  out.reserve = reserve;
+  out.grf = SX::vertcat(grf);
+  out.cop_x = SX::vertcat(cop);
+  out.moment = SX::vertcat(moments);
+  out.tendon_force = SX::vertcat(forces);
+  out.fiber_length_norm = SX::vertcat(lnorm);
+  out.quadriceps_force = SX::vertcat(quad);
+  out.foot_angle = SX::vertcat(foot_angle);
+  out.foot_force_y = SX::vertcat(foot_fy);
+  return out;
+}
+
+/// Permutations that swap the legs, for states and controls.
+std::vector<int> mirror_state(const Layout& L) {
+  std::vector<int> p(L.nx());
+  std::iota(p.begin(), p.end(), 0);
+  for (int j = 0; j < 3; ++j) {
+    std::swap(p[L.q(3 + j)], p[L.q(6 + j)]);
+    std::swap(p[L.qd(3 + j)], p[L.qd(6 + j)]);
+  }
+  for (int i = 0; i < L.m; ++i) std::swap(p[L.a(0, i)], p[L.a(1, i)]);
+  for (int k = 0; k < L.c; ++k) std::swap(p[L.ft(0, k)], p[L.ft(1, k)]);
+  return p;
+}
+
+std::vector<int> mirror_control(const Layout& L) {
+  std::vector<int> p(L.nu());
+  std::iota(p.begin(), p.end(), 0);
+  for (int j = 0; j < 3; ++j) std::swap(p[L.qdd(3 + j)], p[L.qdd(6 + j)]);
+  for (int i = 0; i < L.m; ++i) std::swap(p[L.e(0, i)], p[L.e(1, i)]);
+  for (int k = 0; k < L.c; ++k) std::swap(p[L.dft(0, k)], p[L.dft(1, k)]);
+  if (L.reserves)
+    for (int j = 0; j < 3; ++j) std::swap(p[L.res(0, j)], p[L.res(1, j)]);
+  return p;
+}
+
+MX permute_rows(const MX& v, const std::vector<int>& p) {
+  std::vector<MX> rows;
+  for (int i : p) rows.push_back(v(i));
+  return MX::vertcat(rows);
+}
+
+Problem make_problem(const Model& model_in, const GaitCondition& condition, const PredictOptions& opt) {
+  validate(opt);
+  Problem P;
+  P.opt = opt;
+  P.cond = resolve(condition);
+  const Model model = condition_model(model_in, condition);
+  const std::vector<double> capacity = capacity_factors(model, condition);
+  P.muscles = make_stance_constants(model, capacity.data());
+  P.body = biped_params(model.body());
+  P.contact = model.foot_contact();
+  P.pfj = model.pfj();
+  P.body_weight = model.body_mass() * kGravity;
+  {
+    const BipedConstants<double> b = make_biped_constants<double>(P.body);
+    BipedMatrix<double> M;
+    BipedVector<double> h;
+    BipedVector<double> q{}, qd{};
+    biped_mass_matrix_and_bias(b, q, qd, M, h);
+    for (int j = 0; j < kNq; ++j) P.dynamics_scale[j] = M[j][j] * kAccelerationScale;
+  }
+  const auto& muscles = model.muscles();
+  P.L.m = static_cast<int>(muscles.size());
+  P.L.reserves = opt.reserve_weight > 0.0;
+  double mean_volume = 0.0;
+  for (const MuscleSpec& s : muscles)
+    mean_volume += s.params.max_isometric_force * s.params.optimal_fiber_length / muscles.size();
+  for (int i = 0; i < P.L.m; ++i) {
+    const MuscleSpec& s = muscles[i];
+    P.muscle_names.push_back(s.name);
+    P.muscle_params.push_back(s.params);
+    P.muscle_params.back().capacity_factor *= capacity[i];
+    const bool rigid = P.muscles.muscles[i].rigid_tendon;
+    P.L.compliant_slot.push_back(rigid ? -1 : P.L.c);
+    if (!rigid) ++P.L.c;
+    P.effort_weight.push_back(opt.volume_weighted_effort
+                                  ? s.params.max_isometric_force * s.params.optimal_fiber_length / mean_volume
+                                  : 1.0);
+  }
+  return P;
+}
+
+// ---- initial guess ----------------------------------------------------------------------------
+
+/// Piecewise-linear periodic interpolation of (phase, value) keypoints, phase in [0, 1).
+double periodic_interp(const std::vector<std::pair<double, double>>& k, double phase) {
+  phase -= std::floor(phase);
+  for (std::size_t i = 0; i + 1 < k.size(); ++i)
+    if (phase <= k[i + 1].first) {
+      const double w = (phase - k[i].first) / (k[i + 1].first - k[i].first);
+      return k[i].second + w * (k[i + 1].second - k[i].second);
+    }
+  return k.back().second;
+}
+
+/// A generic running stride, stride phase 0 = touchdown, toe-off at 0.33 (stance 30–37 % of the
+/// stride, Gazendam & Hof 2007), joint angles in degrees shaped after the typical sagittal ranges of
+/// reference/predictive_running.md §3 (peak swing knee flexion ≈ 95°, hip 35–40° in late swing, ankle
+/// ≈ 20° dorsiflexion in mid-stance). A guess only: the optimum does not depend on it being exact.
+const std::vector<std::pair<double, double>> kGuessHip = {
+    {0.0, 28}, {0.15, 15}, {0.33, -10}, {0.45, -8}, {0.65, 20}, {0.85, 38}, {1.0, 28}};
+const std::vector<std::pair<double, double>> kGuessKnee = {
+    {0.0, 18}, {0.12, 40}, {0.33, 15}, {0.55, 95}, {0.75, 60}, {0.92, 15}, {1.0, 18}};
+const std::vector<std::pair<double, double>> kGuessAnkle = {
+    {0.0, 5}, {0.15, 20}, {0.33, -20}, {0.5, -5}, {0.8, 5}, {1.0, 5}};
+
+constexpr double kGuessActivation = 0.05;
+
+std::vector<double> generic_guess(const Problem& P, int N) {
+  const Layout& L = P.L;
+  const double T = P.cond.step_time;
+  const int nx = L.nx(), nu = L.nu();
+  std::vector<std::vector<double>> X(N + 1, std::vector<double>(nx, 0.0));
+  const BipedConstants<double> b = make_biped_constants<double>(P.body);
+  const double lean = 0.1;  // rad
+  double hip_height = 0.0, toe_off_height = 0.0;
+  for (int k = 0; k <= N; ++k) {
+    const double t = T * k / N;
+    std::array<double, kNq> q{};
+    q[0] = P.cond.speed * t;
+    q[2] = lean;
+    for (int s = 0; s < 2; ++s) {
+      const double phase = t / (2 * T) + 0.5 * s;
+      q[hip_index(kSides[s])] = periodic_interp(kGuessHip, phase) * kDegToRad;
+      q[knee_index(kSides[s])] = periodic_interp(kGuessKnee, phase) * kDegToRad;
+      q[ankle_index(kSides[s])] = periodic_interp(kGuessAnkle, phase) * kDegToRad;
+    }
+    // Hip height: through the right stance (contact ≈ 0.33 of the stride) the right foot's lowest
+    // sphere bears on the ground (1 cm penetration, about body weight on the soft spheres); in flight
+    // the hip follows a parabola back to its touchdown height.
+    const double tc = 0.66 * T;
+    const double penetration = k == 0 ? 0.0 : 0.01;
+    auto support_height = [&](std::array<double, kNq> qq) {
+      std::array<double, kNq> zero{};
+      qq[1] = 0.0;
+      double lowest = 1e9;
+      for (const ContactSphere& sp : P.contact.spheres) {
+        const PointState<double> ps = biped_foot_point(b, qq, zero, Side::kRight, sp.x, sp.y);
+        lowest = std::min(lowest, ps.position[1] - sp.radius);
+      }
+      return -lowest;
+    };
+    if (k == 0) hip_height = support_height(q);
+    if (t <= tc) {
+      q[1] = support_height(q) - penetration;
+      toe_off_height = q[1];
+    } else {
+      const double s = (t - tc) / (T - tc);
+      q[1] = toe_off_height + (hip_height - toe_off_height) * s + 0.03 * std::sin(kPi * s);
+    }
+    for (int j = 0; j < kNq; ++j) X[k][L.q(j)] = q[j];
+    // Muscles: activation 0.05 and the tendon force of static equilibrium at that activation.
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < L.m; ++i) {
+        X[k][L.a(s, i)] = kGuessActivation;
+        const int slot = L.compliant_slot[i];
+        if (slot < 0) continue;
+        const MuscleConstants<double>& mc = P.muscles.muscles[i];
+        std::array<double, kNumJoints> angles{};
+        for (int j = 0; j < kNumJoints; ++j) angles[j] = q[joint_coordinate(kSides[s], j)];
+        const PathGeometry path = path_geometry(std::span(mc.crossings.data(), mc.n_crossings), mc.reference_length, angles);
+        const MtuEquilibrium eq = solve_mtu_equilibrium(P.muscle_params[i], path.length, 0.0, kGuessActivation);
+        X[k][L.ft(s, slot)] = eq.norm_tendon_force;
+      }
+  }
+  // Velocities and accelerations by central differences (periodic through the mirror).
+  const double h = T / N;
+  for (int k = 0; k <= N; ++k) {
+    const int kp = std::min(k + 1, N), km = std::max(k - 1, 0);
+    for (int j = 0; j < kNq; ++j)
+      X[k][L.qd(j)] = (X[kp][L.q(j)] - X[km][L.q(j)]) / (h * (kp - km));
+  }
+  std::vector<double> w;
+  for (int k = 0; k < N; ++k) w.insert(w.end(), X[k].begin(), X[k].end());
+  for (int k = 0; k < N; ++k) {
+    std::vector<double> u(nu, 0.0);
+    const int kp = std::min(k + 1, N), km = std::max(k - 1, 0);
+    for (int j = 0; j < kNq; ++j)
+      u[L.qdd(j)] = (X[kp][L.qd(j)] - X[km][L.qd(j)]) / (h * (kp - km)) / kAccelerationScale;
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < L.m; ++i) u[L.e(s, i)] = kGuessActivation;
+    w.insert(w.end(), u.begin(), u.end());
+  }
+  return w;
+}
+
+std::string coordinate_name(int j) {
+  static const char* names[kNq] = {"pelvis_x", "pelvis_y", "trunk_lean", "hip_flexion_r", "knee_flexion_r",
+                                   "ankle_dorsiflexion_r", "hip_flexion_l", "knee_flexion_l", "ankle_dorsiflexion_l"};
+  return names[j];
+}
+
+}  // namespace
+
+void validate(const PredictOptions& o) {
+  auto range = [](const char* field, double v, double lo, double hi) {
+    if (!(v >= lo && v <= hi))
+      throw InputError(std::string("predict options: ") + field + " = " + std::to_string(v) +
+                       " is outside the allowed range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  };
+  range("mesh_intervals", o.mesh_intervals, 10, 1000);
+  range("acceleration_weight", o.acceleration_weight, 0.0, 1e3);
+  range("tendon_rate_weight", o.tendon_rate_weight, 0.0, 1e3);
+  range("reserve_weight", o.reserve_weight, 0.0, 1e9);
+  range("reserve_scale", o.reserve_scale, 1e-3, 1e4);
+  range("tolerance", o.tolerance, 1e-12, 1.0);
+  range("constraint_tolerance", o.constraint_tolerance, 1e-12, 1.0);
+  range("max_iterations", o.max_iterations, 0, 1000000);
+  range("print_level", o.print_level, 0, 12);
+}
+
+PredictedGait predict_gait(const Model& model, const GaitCondition& condition, const PredictOptions& opt,
+                           const PredictedGait* warm) {
+  const Problem P = make_problem(model, condition, opt);
+  const Layout& L = P.L;
+  const int N = opt.mesh_intervals;
+  const int nx = L.nx(), nu = L.nu();
+  const double T = P.cond.step_time, h = T / N;
+
+  // One node's physics as a CasADi function, mapped over the mesh.
+  const SX xs = SX::sym("x", nx), us = SX::sym("u", nu);
+  const NodeOut no = node_physics(P, xs, us);
+  const casadi::Function node("node", {xs, us},
+                              {no.xdot, no.residual, no.effort, no.acceleration, no.tendon_rate, no.reserve});
+  const casadi::Function signals("signals", {xs, us},
+                                 {no.grf, no.cop_x, no.moment, no.tendon_force, no.fiber_length_norm,
+                                  no.quadriceps_force, no.foot_angle, no.foot_force_y});
+
+  // Decision variables: nodes 0..N−1 (node N is the mirror of node 0).
+  const MX X = MX::sym("X", nx, N), U = MX::sym("U", nu, N);
+  std::vector<double> offset(nx, 0.0);
+  offset[L.q(0)] = P.cond.step_length;
+  const MX xN = permute_rows(X(casadi::Slice(), 0), mirror_state(L)) + MX(DM(offset));
+  const MX uN = permute_rows(U(casadi::Slice(), 0), mirror_control(L));
+  const MX Xf = MX::horzcat({X, xN}), Uf = MX::horzcat({U, uN});
+  const std::vector<MX> r = node.map(N + 1)(std::vector<MX>{Xf, Uf});
+  const MX& F = r[0];
+  // Trapezoidal defects, scaled by 1/h so they read as rates.
+  // Each state's defect is divided by a typical size of its rate (rad/s or m/s: 1; accelerations:
+  // 100 s⁻²; activation and tendon-force rates: 10 s⁻¹), so every constraint row is O(1).
+  std::vector<double> rate_scale(nx, 1.0);
+  for (int j = 0; j < kNq; ++j) rate_scale[L.qd(j)] = kAccelerationScale;
+  for (int i = 2 * kNq; i < nx; ++i) rate_scale[i] = kTendonRateScale;
+  const MX defects = ((Xf(casadi::Slice(), casadi::Slice(1, N + 1)) - Xf(casadi::Slice(), casadi::Slice(0, N))) / h -
+                      0.5 * (F(casadi::Slice(), casadi::Slice(1, N + 1)) + F(casadi::Slice(), casadi::Slice(0, N)))) /
+                     repmat(MX(DM(rate_scale)), 1, N);
+  // Path residuals at nodes 0..N−1 (node N's are node 0's, mirrored).
+  const MX path = r[1](casadi::Slice(), casadi::Slice(0, N));
+  auto trapezoid = [&](const MX& row) {
+    return h * (sum2(row) - 0.5 * (row(0) + row(N)));
+  };
+  const double d = P.cond.step_length;
+  const MX J_effort = trapezoid(r[2]) / d;
+  const MX J_acc = opt.acceleration_weight * trapezoid(r[3]) / d;
+  const MX J_rate = opt.tendon_rate_weight * trapezoid(r[4]) / d;
+  const MX J_res = opt.reserve_weight * trapezoid(r[5]) / d;
+  const MX J = J_effort + J_acc + J_rate + J_res;
+
+  // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the foot
+  // angle lies in the band of the condition's foot strike (Altman & Davis 2012, Gait Posture
+  // 35(2):298–300: rearfoot > 8°, midfoot −1.6…8°, forefoot < −1.6°), or equals the given angle.
+  const std::vector<MX> s0 = signals(std::vector<MX>{X(casadi::Slice(), 0), U(casadi::Slice(), 0)});
+  const MX right_fy0 = s0[7](0), right_angle0 = s0[6](0);
+  double angle_lo = -90.0, angle_hi = 90.0;
+  switch (P.cond.foot_strike) {
+    case FootStrike::kRearfoot: angle_lo = 8.0; break;
+    case FootStrike::kMidfoot: angle_lo = -1.6; angle_hi = 8.0; break;
+    case FootStrike::kForefoot: angle_hi = -1.6; break;
+    case FootStrike::kAnkleAngle: break;
+  }
+  std::vector<MX> g = {vec(defects), vec(path), (right_fy0 - kTouchdownForce) / P.body_weight};
+  std::vector<double> lbg, ubg;
+  const casadi_int n_eq = defects.numel() + path.numel() + 1;
+  lbg.assign(n_eq, 0.0);
+  ubg.assign(n_eq, 0.0);
+  if (P.cond.foot_strike == FootStrike::kAnkleAngle) {
+    g.push_back(X(L.q(ankle_index(Side::kRight)), 0));
+    lbg.push_back(P.cond.touchdown_ankle_angle_deg * kDegToRad);
+    ubg.push_back(P.cond.touchdown_ankle_angle_deg * kDegToRad);
+  } else {
+    g.push_back(right_angle0);
+    lbg.push_back(angle_lo * kDegToRad);
+    ubg.push_back(angle_hi * kDegToRad);
+  }
+
+  // Bounds.
+  std::vector<double> xlo(nx), xhi(nx), ulo(nu), uhi(nu);
+  xlo[L.q(0)] = -1.0; xhi[L.q(0)] = 5.0;
+  xlo[L.q(1)] = 0.4; xhi[L.q(1)] = 1.4;
+  xlo[L.q(2)] = -0.5; xhi[L.q(2)] = 1.0;
+  for (int s = 0; s < 2; ++s)
+    for (int j = 0; j < 3; ++j) {
+      const int jq = joint_coordinate(kSides[s], j);
+      xlo[L.q(jq)] = (kPassiveRange[j].lo_deg - kBoundMargin) * kDegToRad;
+      xhi[L.q(jq)] = (kPassiveRange[j].hi_deg + kBoundMargin) * kDegToRad;
+    }
+  for (int j = 0; j < kNq; ++j) {
+    xlo[L.qd(j)] = j < 2 ? -10.0 : -40.0;
+    xhi[L.qd(j)] = j < 2 ? 10.0 : 40.0;
+    ulo[L.qdd(j)] = -100.0;
+    uhi[L.qdd(j)] = 100.0;
+  }
+  for (int s = 0; s < 2; ++s) {
+    for (int i = 0; i < L.m; ++i) {
+      const double amin = P.muscles.muscles[i].mtu.min_activation;
+      xlo[L.a(s, i)] = amin; xhi[L.a(s, i)] = 1.0;
+      ulo[L.e(s, i)] = amin; uhi[L.e(s, i)] = 1.0;
+    }
+    for (int k = 0; k < L.c; ++k) {
+      xlo[L.ft(s, k)] = -0.15; xhi[L.ft(s, k)] = 5.0;
+      ulo[L.dft(s, k)] = -200.0; uhi[L.dft(s, k)] = 200.0;
+    }
+    if (L.reserves)
+      for (int j = 0; j < 3; ++j) { ulo[L.res(s, j)] = -100.0; uhi[L.res(s, j)] = 100.0; }
+  }
+  std::vector<double> lbx, ubx;
+  for (int k = 0; k < N; ++k) {
+    lbx.insert(lbx.end(), xlo.begin(), xlo.end());
+    ubx.insert(ubx.end(), xhi.begin(), xhi.end());
+  }
+  lbx[L.q(0)] = ubx[L.q(0)] = 0.0;  // translation invariance: the step starts at x = 0
+  for (int k = 0; k < N; ++k) {
+    lbx.insert(lbx.end(), ulo.begin(), ulo.end());
+    ubx.insert(ubx.end(), uhi.begin(), uhi.end());
+  }
+
+  const MX w = MX::vertcat({vec(X), vec(U)});
+  casadi::Dict ipopt;
+  ipopt["ipopt.tol"] = opt.tolerance;
+  ipopt["ipopt.constr_viol_tol"] = opt.constraint_tolerance;
+  ipopt["ipopt.max_iter"] = opt.max_iterations;
+  ipopt["ipopt.print_level"] = opt.print_level;
+  ipopt["ipopt.linear_solver"] = opt.linear_solver;
+  ipopt["ipopt.mu_strategy"] = "adaptive";
+  if (!opt.exact_hessian) ipopt["ipopt.hessian_approximation"] = "limited-memory";
+  ipopt["print_time"] = false;
+  ipopt["ipopt.sb"] = "yes";
+  // Evaluate the whole NLP as one SX graph (CasADi's virtual machine): 10× faster per iteration than
+  // the MX graph of mapped node functions (measured, N = 25).
+  ipopt["expand"] = true;
+  std::vector<double> w0;
+  std::map<std::string, DM> arg;
+  if (warm && warm->x.size() == static_cast<std::size_t>(w.numel())) {
+    w0 = warm->x;
+    w0[L.q(0)] = 0.0;
+    if (warm->lam_g.size() == lbg.size()) {
+      arg["lam_x0"] = DM(warm->lam_x);
+      arg["lam_g0"] = DM(warm->lam_g);
+      ipopt["ipopt.warm_start_init_point"] = "yes";
+      ipopt["ipopt.mu_init"] = 1e-4;
+    }
+  } else {
+    w0 = generic_guess(P, N);
+  }
+  const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt",
+                                                 {{"x", w}, {"f", J}, {"g", MX::vertcat(g)}}, ipopt);
+  arg["x0"] = DM(w0);
+  arg["lbx"] = DM(lbx);
+  arg["ubx"] = DM(ubx);
+  arg["lbg"] = DM(lbg);
+  arg["ubg"] = DM(ubg);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::map<std::string, DM> res = solver(arg);
+  const auto t1 = std::chrono::steady_clock::now();
+  const casadi::Dict stats = solver.stats();
+
+  PredictedGait out;
+  out.seconds = std::chrono::duration<double>(t1 - t0).count();
+  out.status = stats.count("return_status") ? stats.at("return_status").to_string() : "unknown";
+  out.iterations = stats.count("iter_count") ? static_cast<int>(stats.at("iter_count").to_int()) : 0;
+  out.x = res.at("x").nonzeros();
+  out.lam_x = res.at("lam_x").nonzeros();
+  out.lam_g = res.at("lam_g").nonzeros();
+  out.objective = static_cast<double>(res.at("f"));
+  const bool finite = std::all_of(out.x.begin(), out.x.end(), [](double v) { return std::isfinite(v); });
+  out.converged = finite && (out.status == "Solve_Succeeded" || out.status == "Solved_To_Acceptable_Level");
+  out.step_time = T;
+  out.step_length = P.cond.step_length;
+  out.speed = P.cond.speed;
+  out.body_mass = P.body_weight / kGravity;
+
+  // Objective terms at the solution.
+  {
+    const casadi::Function terms("terms", {w}, {J_effort, J_acc, J_rate, J_res});
+    const std::vector<DM> tv = terms(std::vector<DM>{res.at("x")});
+    out.objective_terms = {{"effort", static_cast<double>(tv[0])},
+                           {"acceleration", static_cast<double>(tv[1])},
+                           {"tendon_rate", static_cast<double>(tv[2])},
+                           {"reserve", static_cast<double>(tv[3])}};
+  }
+
+  // Trajectories at the nodes 0..N.
+  const casadi::Function full("full", {w}, {Xf, Uf});
+  const std::vector<DM> xu = full(std::vector<DM>{res.at("x")});
+  const DM& Xv = xu[0];
+  const DM& Uv = xu[1];
+  for (int j = 0; j < kNq; ++j) out.coordinate_names.push_back(coordinate_name(j));
+  for (int s = 0; s < 2; ++s)
+    for (const std::string& n : P.muscle_names) out.muscle_names.push_back(n + (s == 0 ? "_r" : "_l"));
+  const casadi::Function sig_map = signals.map(N + 1);
+  const std::vector<DM> sv = sig_map(std::vector<DM>{Xv, Uv});
+  for (int k = 0; k <= N; ++k) {
+    out.time.push_back(h * k);
+    std::vector<double> q(kNq), qd(kNq), qdd(kNq);
+    for (int j = 0; j < kNq; ++j) {
+      q[j] = static_cast<double>(Xv(L.q(j), k));
+      qd[j] = static_cast<double>(Xv(L.qd(j), k));
+      qdd[j] = static_cast<double>(Uv(L.qdd(j), k)) * kAccelerationScale;
+    }
+    out.q.push_back(q);
+    out.qd.push_back(qd);
+    out.qdd.push_back(qdd);
+    std::vector<double> e, a, ft, ln;
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < L.m; ++i) {
+        e.push_back(static_cast<double>(Uv(L.e(s, i), k)));
+        a.push_back(static_cast<double>(Xv(L.a(s, i), k)));
+        ft.push_back(static_cast<double>(sv[3](s * L.m + i, k)));
+        ln.push_back(static_cast<double>(sv[4](s * L.m + i, k)));
+      }
+    out.excitation.push_back(e);
+    out.activation.push_back(a);
+    out.tendon_force.push_back(ft);
+    out.fiber_length_norm.push_back(ln);
+    std::vector<double> mom(6), resv(6, 0.0), grf(4), cop(2), quad(2);
+    for (int j = 0; j < 6; ++j) mom[j] = static_cast<double>(sv[2](j, k));
+    if (L.reserves)
+      for (int s = 0; s < 2; ++s)
+        for (int j = 0; j < 3; ++j) resv[3 * s + j] = static_cast<double>(Uv(L.res(s, j), k)) * opt.reserve_scale;
+    for (int j = 0; j < 4; ++j) grf[j] = static_cast<double>(sv[0](j, k));
+    for (int j = 0; j < 2; ++j) {
+      cop[j] = static_cast<double>(sv[1](j, k));
+      quad[j] = static_cast<double>(sv[5](j, k));
+    }
+    out.joint_moment.push_back(mom);
+    out.reserve.push_back(resv);
+    out.grf.push_back(grf);
+    out.cop_x.push_back(cop);
+    out.quadriceps_force.push_back(quad);
+    std::vector<double> pf(2), ps(2);
+    for (int s = 0; s < 2; ++s) {
+      const PfjLoad<double> l = pfj_load(quad[s], q[joint_coordinate(kSides[s], 1)] * kRadToDeg, P.pfj);
+      pf[s] = l.force;
+      ps[s] = l.stress;
+    }
+    out.pfj_force.push_back(pf);
+    out.pfj_stress.push_back(ps);
+  }
+
+  // Variables resting on a bound at touchdown (node 0) or for more than 5 % of the mesh: joint
+  // angles and excitations (a bound is a wide physiological limit, so resting on it is a finding).
+  auto check = [&](const std::string& name, double lo, double hi, auto value) {
+    const double tol = 1e-3 * (hi - lo);
+    int count = 0;
+    bool at_td = false;
+    for (int k = 0; k < N; ++k) {
+      const double v = value(k);
+      const bool on = v <= lo + tol || v >= hi - tol;
+      count += on;
+      if (k == 0) at_td = on;
+    }
+    if (at_td || count > 0.05 * N) out.variables_on_bounds.push_back(name);
+  };
+  for (int j = 2; j < kNq; ++j)
+    check(coordinate_name(j), xlo[L.q(j)], xhi[L.q(j)], [&](int k) { return out.q[k][j]; });
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < L.m; ++i) {
+      const int idx = s * L.m + i;
+      // Only the upper bound of an excitation is a limit; resting at minimum excitation is normal.
+      check("excitation_" + out.muscle_names[idx], -1.0, uhi[L.e(s, i)], [&](int k) { return out.excitation[k][idx]; });
+    }
+  return out;
+}
+
+}  // namespace legsim::predict
