@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run legsim's Google Benchmark suite and report the ratios of issue 5.
 
-Runs bench_muscle, bench_body, bench_flops and bench_stance from <build>/bench with JSON output
+Runs bench_muscle, bench_body, bench_flops, bench_stance and bench_predict (when built) from <build>/bench with JSON output
 (--benchmark_out, format json; the console output is passed through), prints a table of the
 figures and ratios, optionally rewrites the table in bench/README.md (--update-readme), and ends
 with one line ``BENCH-SUMMARY {json}`` holding:
@@ -13,6 +13,10 @@ with one line ``BENCH-SUMMARY {json}`` holding:
   stances_per_second               batch engine N = 4096, 2 threads (wall clock)
   gait_matching_seconds_per_condition  mean wall time of a cold-start match_gait, all cores, 170 and 180 spm
   gait_matching_seconds_one_core   the same at 170 spm with one worker thread (issue 4: target < 2 s)
+  predict_cold_seconds             gait prediction by collocation (bench_predict), default condition, one
+                                   core, from the generic guess (issue 19 goal: ≤ 60 s)
+  predict_warm_seconds             the same warm-started from the 175 steps/min solution (goal: ≤ 5 s)
+  predict_cold_iterations, predict_warm_iterations   IPOPT iterations of the two solves
   fraction_of_peak_flops           weighted flops per RHS (bench_flops) × RHS evaluations per stance
                                    × stances/s (2 threads) ÷ the peak (see --peak-gflops)
 
@@ -95,6 +99,13 @@ def main() -> int:
     one_core = [seconds(e) for name, e in gait.items() if "threads:1" in name]
     r["gait_matching_seconds_per_condition"] = sum(all_cores) / len(all_cores) if all_cores else float("nan")
     r["gait_matching_seconds_one_core"] = one_core[0] if one_core else float("nan")
+    predict_bin = bench / "bench_predict"
+    predict = index(run(predict_bin, [])) if predict_bin.exists() else {}
+    for key, name in (("predict_cold_seconds", "BM_PredictCold"), ("predict_warm_seconds", "BM_PredictWarm")):
+        e = next((e for n, e in predict.items() if n.startswith(name)), None)
+        r[key] = seconds(e) if e else float("nan")
+        if e:
+            r[key.replace("seconds", "iterations")] = float(e.get("iterations", float("nan")))
     fc = flops["BM_RhsFlopCount/iterations:1000"]
     rhs_per_stance = float(stance["BM_StanceBatch/n:4096/threads:2/real_time"]["rhs_per_stance"])
     achieved = float(fc["weighted_flops_per_rhs"]) * rhs_per_stance * two
