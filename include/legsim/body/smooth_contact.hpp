@@ -76,7 +76,7 @@ struct SmoothContactParams {
   std::vector<ContactSphere> spheres;
 };
 
-/// Validates every field and every sphere (radius, name; not its place on the foot, see
+/// Validates every field and every sphere (radius, name, count; not its place on the foot, see
 /// validate_sphere_placement); throws InputError naming "<prefix>.<field>" (a sphere's field as
 /// "<prefix>.spheres.<i>.<field>"), the value and the allowed range.
 void validate(const SmoothContactParams& p, std::string_view prefix = "foot_contact");
