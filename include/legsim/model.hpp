@@ -69,7 +69,9 @@ class Model {
 
   /// A copy with numeric parameters changed, by key path (e.g. "muscles.soleus.max_isometric_force",
   /// "body.mass", "contact.stiffness", "muscles.soleus.joints.0.moment_arm", "foot_contact.stiffness",
-  /// "foot_contact.spheres.0.x"). Throws InputError for an unknown path or an out-of-range value.
+  /// "foot_contact.spheres.0.x", "foot_contact.spheres.2.count"). Throws InputError for an unknown
+  /// path or an out-of-range value (an integer key such as count also for a value that is not an
+  /// integer).
   /// A new "body.height" also rescales the foot_contact spheres with the foot (x and y − radius ∝
   /// height) unless the same call sets a "foot_contact.spheres." key.
   Model with_params(const std::map<std::string, double>& params) const;

@@ -91,6 +91,9 @@ void validate(const SmoothContactParams& p, std::string_view prefix) {
     require_finite(sphere_field(prefix, i, "x"), s.x);
     require_finite(sphere_field(prefix, i, "y"), s.y);
     in_range(sphere_field(prefix, i, "radius"), s.radius, kMinRadius, kMaxRadius, "m");
+    // count: why [1, 4] at kMaxSphereCount (smooth_contact.hpp).
+    require(s.count >= kMinSphereCount && s.count <= kMaxSphereCount, sphere_field(prefix, i, "count"), s.count,
+            "[" + std::to_string(kMinSphereCount) + ", " + std::to_string(kMaxSphereCount) + "]");
   }
 }
 
@@ -128,11 +131,12 @@ std::vector<ContactSphere> sagittal_contact_spheres(const FootParams& foot, doub
     return heel_x + (falisse_x - kFalisseHeelX) / (kFalisseForefootX - kFalisseHeelX) * (ball_x - heel_x);
   };
   const double y = foot.heel.y + radius;  // one radius above the sole line
+  // count: the number of Falisse's spheres each one stands for (side by side, in parallel).
   return {
-      {"heel", heel_x, y, radius},
-      {"midfoot", on_sole(kFalisseMidfootX), y, radius},
-      {"metatarsal", ball_x, y, radius},
-      {"toe", ball_x + kFalisseToeOffset * foot.length / kReferenceFootLength, y, radius},
+      {"heel", heel_x, y, radius, 1},
+      {"midfoot", on_sole(kFalisseMidfootX), y, radius, 1},
+      {"metatarsal", ball_x, y, radius, 2},
+      {"toe", ball_x + kFalisseToeOffset * foot.length / kReferenceFootLength, y, radius, 2},
   };
 }
 

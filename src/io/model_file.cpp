@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -77,6 +78,9 @@ const NumField<ContactSphere> kSphereFields[] = {
     {"y", "m, foot frame", &ContactSphere::y, true},
     {"radius", "m", &ContactSphere::radius, false},
 };
+
+/// ContactSphere::count, an integer key beside kSphereFields; the writer's comment without a note.
+constexpr std::string_view kSphereCountUnit = "published 3-D spheres this one stands for";
 
 const NumField<IntegratorSettings> kIntegratorFields[] = {
     {"relative_tolerance", "1", &IntegratorSettings::relative_tolerance, false},
@@ -173,6 +177,21 @@ class Reader {
     else fail("'" + full + "' must be a number, got " + type_name(*n));
     if (!std::isfinite(v)) fail(full + " = " + format_value(v) + " is out of range: allowed a finite number");
     return v;
+  }
+
+  /// An integer key (a TOML integer, not a float such as 2.0) in [lo, hi]; the range is checked here
+  /// only so that a value beyond int's range cannot wrap: validate() checks it again.
+  int integer(const toml::table& t, std::string_view key, const std::string& path, int lo, int hi) const {
+    const toml::node* n = t.get(key);
+    const std::string full = join(path, key);
+    const std::string allowed = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    if (auto f = n->as_floating_point())
+      fail(full + " = " + format_value(f->get()) + " is not an integer: allowed an integer in " + allowed);
+    const auto i = n->as_integer();
+    if (!i) fail("'" + full + "' must be an integer, got " + type_name(*n));
+    if (i->get() < lo || i->get() > hi)
+      fail(full + " = " + std::to_string(i->get()) + " is out of range: allowed " + allowed);
+    return static_cast<int>(i->get());
   }
 
   std::string string(const toml::table& t, std::string_view key, const std::string& path,
@@ -482,10 +501,14 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const std::string sp = "foot_contact.spheres." + std::to_string(i);
       const toml::table& st = *(*arr)[i].as_table();
-      r.known_keys(st, kSphereFields, {"name"}, sp);
+      r.known_keys(st, kSphereFields, {"name", "count"}, sp);
       ContactSphere sphere;
       sphere.name = r.string(st, "name", sp, true);
       r.numbers(st, kSphereFields, sp, sphere);
+      if (st.contains("count")) {
+        sphere.count = r.integer(st, "count", sp, kMinSphereCount, kMaxSphereCount);
+        if (r.notes) r.drop_unit_note(sp + ".count", kSphereCountUnit);
+      }
       p.foot_contact.spheres.push_back(sphere);
     }
   }
@@ -742,6 +765,7 @@ std::string Model::to_toml() const {
     w.table(sp, true);
     w.key(sp, "name", toml_string(sphere.name));
     w.numbers(sp, kSphereFields, sphere);
+    w.key(sp, "count", std::to_string(sphere.count), kSphereCountUnit);
   }
   for (const MuscleSpec& m : p.muscles) {
     const std::string path = "muscles." + m.name;
@@ -848,14 +872,22 @@ Model Model::with_params(const std::map<std::string, double>& params) const {
   }
   for (const auto& [path, value] : params) {
     toml::node* n = find_path(root, path);
-    // Every numeric parameter is written as a float by to_toml(); integers (format_version) are not
-    // parameters.
-    toml::value<double>* v = n ? n->as_floating_point() : nullptr;
-    if (!v)
+    // Numeric parameters are written as floats by to_toml(), but for the integer ones
+    // (foot_contact.spheres.<i>.count); format_version is not a parameter.
+    const bool integer = n && n->is_integer() && path != "model.format_version";
+    if (!n || !(n->is_floating_point() || integer))
       throw InputError("unknown numeric model parameter '" + path +
                        "' (paths look like \"muscles.soleus.max_isometric_force\", \"body.mass\")");
     require_finite(path, value);
-    *v = value;
+    if (!integer) {
+      *n->as_floating_point() = value;
+    } else if (value == std::trunc(value) && std::abs(value) < 1e15) {
+      *n->as_integer() = static_cast<std::int64_t>(value);
+    } else {
+      // Not an integer: put it in as a float, and the reader rejects it naming the path and value.
+      const std::size_t dot = path.rfind('.');
+      find_path(root, path.substr(0, dot))->as_table()->insert_or_assign(path.substr(dot + 1), value);
+    }
   }
   // Re-read the edited table: the same checks as a model file, so an override cannot sneak past them.
   Reader r{"model '" + name() + "' with_params"};

@@ -156,7 +156,8 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
       // Slip velocity: the foot's material point at the sphere's bottom (where it meets the ground
       // when the foot is flat), as smooth_sphere_force asks (ẋ_c + ω·y_c).
       const PointState<SX> bottom = biped_foot_point(b, q, qd, side, sp.x, sp.y - sp.radius);
-      const SphereForce<SX> f = smooth_sphere_force(ps.position[1], ps.velocity[1], bottom.velocity[0], sp.radius, P.contact);
+      SphereForce<SX> f = smooth_sphere_force(ps.position[1], ps.velocity[1], bottom.velocity[0], sp.radius, P.contact);
+      f = {f.normal * sp.count, f.tangential * sp.count};  // count spheres in parallel (ContactSphere::count)
       const std::array<SX, 2> F = {f.tangential, f.normal};
       const std::array<SX, kNq> Qc = biped_foot_point_generalized_force(b, q, side, sp.x, sp.y, F);
       for (int j = 0; j < kNq; ++j) Q[j] += Qc[j];

@@ -93,7 +93,8 @@ void require_same_parts(const Model& a, const Model& b) {
   REQUIRE(fc.spheres.size() == gc.spheres.size());
   for (std::size_t i = 0; i < fc.spheres.size(); ++i)
     CHECK((fc.spheres[i].name == gc.spheres[i].name && fc.spheres[i].x == gc.spheres[i].x &&
-           fc.spheres[i].y == gc.spheres[i].y && fc.spheres[i].radius == gc.spheres[i].radius));
+           fc.spheres[i].y == gc.spheres[i].y && fc.spheres[i].radius == gc.spheres[i].radius &&
+           fc.spheres[i].count == gc.spheres[i].count));
   REQUIRE(x.muscles.size() == y.muscles.size());
   for (std::size_t i = 0; i < x.muscles.size(); ++i) {
     const legsim::MuscleSpec &m = x.muscles[i], &n = y.muscles[i];
@@ -316,7 +317,12 @@ TEST_CASE("model file: [foot_contact] holds Falisse 2019's values and four spher
     CHECK(p.spheres[i].x == Approx(placed[i].x).margin(5e-5));
     CHECK(p.spheres[i].y == Approx(placed[i].y).margin(5e-5));
     CHECK(p.spheres[i].radius == placed[i].radius);
+    CHECK(p.spheres[i].count == placed[i].count);
   }
+  CHECK(p.spheres[0].count == 1);
+  CHECK(p.spheres[1].count == 1);
+  CHECK(p.spheres[2].count == 2);
+  CHECK(p.spheres[3].count == 2);
   CHECK(m.parts().notes.at("foot_contact.stiffness").after == "N/m^2, plane-strain modulus E, Falisse 2019");
   CHECK(m.parts().sources.at("foot_contact").rfind("Serrancoli 2019", 0) == 0);
 }
@@ -330,6 +336,7 @@ TEST_CASE("model file: a file without [foot_contact] loads with the defaults, sp
   CHECK(m.foot_contact().transition_velocity == defaults.transition_velocity);
   REQUIRE(m.foot_contact().spheres.size() == 4);
   CHECK(m.foot_contact().spheres[3].x == sagittal_contact_spheres(m.body().foot)[3].x);
+  CHECK(m.foot_contact().spheres[2].count == 2);  // the default spheres' counts
   // A short runner's old file: the default spheres follow the smaller foot (fixed places would not
   // fit it: 1.2 m puts the toe tip at 0.152 m, behind the default toe sphere's 0.2032 m).
   const std::string short_runner = std::regex_replace(old, std::regex(R"(height = 1\.75)"), "height = 1.2");
@@ -369,6 +376,54 @@ TEST_CASE("model file: [foot_contact] errors name the key, the value and the ran
              Contains("unknown key 'foot_contact.spheres.0.z'"));
   CHECK_THAT(model_file_error(without_foot_contact(default_text()) + "\n[foot_contact]\nspheres = 3\n"),
              Contains("'foot_contact.spheres' must be an array of at least one table"));
+  // count: an integer in [1, 4].
+  const auto count_edit = [](const std::string& value) { return edited(R"(count = 2  # Falisse 2019 toes[^\n]*)", "count = " + value); };
+  CHECK_THAT(model_file_error(count_edit("0")), Contains("bad.toml: foot_contact.spheres.3.count = 0 is out of range: allowed [1, 4]"));
+  CHECK_THAT(model_file_error(count_edit("5")), Contains("foot_contact.spheres.3.count = 5 is out of range: allowed [1, 4]"));
+  CHECK_THAT(model_file_error(count_edit("-1")), Contains("foot_contact.spheres.3.count = -1 is out of range: allowed [1, 4]"));
+  CHECK_THAT(model_file_error(count_edit("4294967298")),  // 2^32 + 2: would wrap to 2 in an int
+             Contains("foot_contact.spheres.3.count = 4294967298 is out of range: allowed [1, 4]"));
+  CHECK_THAT(model_file_error(count_edit("2.0")),
+             Contains("foot_contact.spheres.3.count = 2 is not an integer: allowed an integer in [1, 4]"));
+  CHECK_THAT(model_file_error(count_edit("1.5")),
+             Contains("foot_contact.spheres.3.count = 1.5 is not an integer: allowed an integer in [1, 4]"));
+  CHECK_THAT(model_file_error(count_edit("\"two\"")), Contains("'foot_contact.spheres.3.count' must be an integer, got string"));
+}
+
+TEST_CASE("model file: a sphere's count is optional (1), read, written and reached by with_params",
+          "[smooth_contact][model_file]") {
+  const Model& m = Model::default_model();
+  // Without count keys (a file from before count): every sphere stands for one.
+  const std::string no_count = std::regex_replace(default_text(), std::regex(R"(\ncount = [0-9][^\n]*)"), "");
+  REQUIRE(no_count.find("\ncount = ") == std::string::npos);
+  const Model old = Model::from_toml(no_count, "old.toml");
+  REQUIRE(old.foot_contact().spheres.size() == 4);
+  for (const ContactSphere& s : old.foot_contact().spheres) CHECK(s.count == 1);
+  // The writer writes count, with the unit comment when the file had none, and reads it back.
+  const std::string written = old.to_toml();
+  CHECK(written.find("\ncount = 1  # published 3-D spheres this one stands for\n") != std::string::npos);
+  CHECK(Model::from_toml(written).to_toml() == written);
+  CHECK(Model::from_toml(written).parts().notes == old.parts().notes);
+  // The default file's comments beside count survive a save.
+  CHECK(m.to_toml().find("\ncount = 2  # Falisse 2019 calcaneus spheres 2 and 3, in parallel\n") != std::string::npos);
+  // with_params and param: integer values only.
+  CHECK(m.param("foot_contact.spheres.2.count") == 2.0);
+  const Model v = m.with_params({{"foot_contact.spheres.2.count", 1.0}, {"foot_contact.spheres.0.count", 4.0}});
+  CHECK(v.foot_contact().spheres[2].count == 1);
+  CHECK(v.foot_contact().spheres[0].count == 4);
+  CHECK(v.param("foot_contact.spheres.0.count") == 4.0);
+  CHECK(Model::from_toml(v.to_toml()).foot_contact().spheres[0].count == 4);
+  CHECK(m.foot_contact().spheres[0].count == 1);  // the original is untouched
+  CHECK_THROWS_WITH(m.with_params({{"foot_contact.spheres.2.count", 2.5}}),
+                    Catch::Contains("foot_contact.spheres.2.count = 2.5 is not an integer: allowed an integer in [1, 4]"));
+  CHECK_THROWS_WITH(m.with_params({{"foot_contact.spheres.2.count", 0.0}}),
+                    Catch::Contains("foot_contact.spheres.2.count = 0 is out of range: allowed [1, 4]"));
+  CHECK_THROWS_WITH(m.with_params({{"foot_contact.spheres.2.count", 1e300}}),
+                    Catch::Contains("foot_contact.spheres.2.count = 1e+300 is not an integer"));
+  CHECK_THROWS_AS(m.with_params({{"foot_contact.spheres.2.count", 2.5}}), ModelFileError);
+  // format_version stays no parameter.
+  CHECK_THROWS_WITH(m.with_params({{"model.format_version", 1.0}}),
+                    Catch::Contains("unknown numeric model parameter 'model.format_version'"));
 }
 
 TEST_CASE("model file: [foot_contact] round-trips and with_params reaches every value", "[smooth_contact][model_file]") {
@@ -384,7 +439,8 @@ TEST_CASE("model file: [foot_contact] round-trips and with_params reaches every 
   REQUIRE(a.spheres.size() == b.spheres.size());
   for (std::size_t i = 0; i < a.spheres.size(); ++i)
     CHECK((a.spheres[i].name == b.spheres[i].name && a.spheres[i].x == b.spheres[i].x &&
-           a.spheres[i].y == b.spheres[i].y && a.spheres[i].radius == b.spheres[i].radius));
+           a.spheres[i].y == b.spheres[i].y && a.spheres[i].radius == b.spheres[i].radius &&
+           a.spheres[i].count == b.spheres[i].count));
   CHECK(back.parts().notes == m.parts().notes);
   // The comments above the spheres survive a save.
   CHECK(m.to_toml().find("# Four spheres along the sole, centres in the foot frame") != std::string::npos);

@@ -323,6 +323,15 @@ TEST_CASE("smooth contact parameters: every field validated with its range", "[s
   CHECK(message([](auto& q) { q.spheres.push_back(q.spheres[0]); }) == "fc.spheres.1.name: the name 'heel' is used twice");
   CHECK(message([](auto& q) { q.spheres[0].name = "Heel"; }).find("fc.spheres.0.name = \"Heel\" is not allowed") == 0);
   CHECK(message([](auto& q) { q.spheres.clear(); }) == "fc.spheres: the foot needs at least one contact sphere");
+  CHECK(ContactSphere{}.count == 1);
+  CHECK(message([](auto& q) { q.spheres[0].count = 0; }) == "fc.spheres.0.count = 0 is out of range: allowed [1, 4]");
+  CHECK(message([](auto& q) { q.spheres[0].count = 5; }) == "fc.spheres.0.count = 5 is out of range: allowed [1, 4]");
+  CHECK(message([](auto& q) { q.spheres[0].count = -2; }) == "fc.spheres.0.count = -2 is out of range: allowed [1, 4]");
+  for (int n : {1, 2, 4}) {
+    SmoothContactParams q = p;
+    q.spheres[0].count = n;
+    CHECK_NOTHROW(validate(q));
+  }
 }
 
 TEST_CASE("default spheres: Falisse 2019's centres projected on the sagittal plane of the foot", "[smooth_contact]") {
@@ -331,6 +340,11 @@ TEST_CASE("default spheres: Falisse 2019's centres projected on the sagittal pla
   const std::vector<ContactSphere> s = sagittal_contact_spheres(foot);
   REQUIRE(s.size() == 4);
   CHECK(s[0].name == "heel");
+  // count: the Falisse spheres each stands for (heel 1, midfoot 4; metatarsal 2 and 3; toe 5 and 6).
+  CHECK(s[0].count == 1);
+  CHECK(s[1].count == 1);
+  CHECK(s[2].count == 2);
+  CHECK(s[3].count == 2);
   CHECK(s[0].x == foot.heel.x);
   CHECK(s[2].x == foot.metatarsal_head.x);
   // Sphere 4 (x = 0.06623) between sphere 1 (0.0019) and the mean of spheres 2/3 (0.140695).

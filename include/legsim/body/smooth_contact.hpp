@@ -29,12 +29,23 @@ inline constexpr double kSmoothContactConstant = 1e-5;
 /// smooth_sphere_force): a·(1 + aⁿ)^(−1/n), at most 2^(−1/n) − 1 = −4.2 % from min(a, 1) (at a = 1).
 inline constexpr int kFrictionSaturationExponent = 16;
 
+/// Range of ContactSphere::count (validate): at least one sphere; at most 4, twice the largest
+/// group of Falisse 2019's spheres that share a sagittal position (2: calcaneus 2/3, toes 5/6) — a
+/// modelling bound that leaves room for a denser 3-D sphere set and catches a mistyped count.
+inline constexpr int kMinSphereCount = 1;
+inline constexpr int kMaxSphereCount = 4;
+
 /// One contact sphere on the foot.
 struct ContactSphere {
   std::string name;       ///< [a-z_][a-z0-9_]*, unique among the spheres of a foot
   double x = 0.0;         ///< centre in the foot frame (body/params.hpp: origin at the ankle, x heel → toe
   double y = 0.0;         ///< along the sole, y up when the foot is flat) (m)
   double radius = 0.032;  ///< R (m), [0.005, 0.1]
+  /// Number of published 3-D spheres this sagittal sphere stands for; its force is count × one
+  /// sphere's force (smooth_sphere_force gives one sphere's; the caller multiplies). Spheres side by
+  /// side at the same sagittal position act in parallel, so their planar projection carries count
+  /// times the force of one at the same penetration. [kMinSphereCount, kMaxSphereCount] = [1, 4].
+  int count = 1;
 };
 
 /// Parameters of the smooth sphere contact; defaults are those of Falisse et al. (2019) (values as
@@ -65,7 +76,7 @@ struct SmoothContactParams {
   std::vector<ContactSphere> spheres;
 };
 
-/// Validates every field and every sphere (radius, name; not its place on the foot, see
+/// Validates every field and every sphere (radius, name, count; not its place on the foot, see
 /// validate_sphere_placement); throws InputError naming "<prefix>.<field>" (a sphere's field as
 /// "<prefix>.spheres.<i>.<field>"), the value and the allowed range.
 void validate(const SmoothContactParams& p, std::string_view prefix = "foot_contact");
@@ -82,6 +93,8 @@ void validate_sphere_placement(const SmoothContactParams& p, const FootParams& f
 ///   midfoot    ← calcaneus sphere 4 (x = 0.06623 m),
 ///   metatarsal ← calcaneus spheres 2 and 3 (mean x = 0.140695 m, medial and lateral forefoot),
 ///   toe        ← toes spheres 5 and 6 (mean x = 0.0525 m ahead of the toes frame at the MTP joint).
+/// count: 1 for heel and midfoot, 2 for metatarsal and toe (the two spheres each stands for, medial
+/// and lateral, act in parallel).
 /// Calcaneus-frame x is mapped linearly onto the sole so that sphere 1 lands on foot.heel and the mean
 /// of spheres 2/3 on foot.metatarsal_head (sphere 4 lands at 0.4635 of the heel → ball distance); the
 /// toe sphere lies 0.0525 m × foot.length / 0.2581 m ahead of foot.metatarsal_head (legsim's
@@ -121,7 +134,8 @@ T smooth_saturation(const T& a) {
   return a / root;
 }
 
-/// Force of the ground (the line y = 0, ground fixed) on one contact sphere of the foot.
+/// Force of the ground (the line y = 0, ground fixed) on one contact sphere of the foot. Per one
+/// sphere: a ContactSphere with count > 1 carries count times this force (the caller multiplies).
 ///
 /// Inputs: centre height y_c (m) and vertical velocity ẏ_c (m/s) of the sphere centre; the slip
 /// velocity ẋ_s (m/s): the horizontal velocity of the foot's material point in contact — for the point
