@@ -343,6 +343,44 @@ def cmd_simulate(args) -> int:
     return 0 if res.converged else 1
 
 
+def cmd_predict(args) -> int:
+    """Predict one running step by direct collocation and print the solver report, the plausibility
+    table (published ranges) and the metrics."""
+    from . import Condition, predict
+    from .plausibility import plausibility_table
+    split = _parse_splits(args.calf_fatigue_split, "--calf-fatigue-split")
+    if len(split) != 1:
+        raise InputError(f"--calf-fatigue-split {args.calf_fatigue_split!r}: predict takes one split")
+    if args.out:
+        _check_writable("--out", Path(args.out))
+    model = _load_model(args.model, args.set)
+    kw = {k: getattr(args, k) for k in ("speed", "cadence", "step_length", "stride_length") if getattr(args, k) is not None}
+    strikes = _parse_strikes(args.foot_strike)
+    if strikes is not None:
+        if len(strikes) != 1:
+            raise InputError(f"--foot-strike {args.foot_strike!r}: predict takes one foot strike")
+        kw["foot_strike"] = strikes[0]
+    res = predict(model, Condition(calf_fatigue=args.calf_fatigue, calf_fatigue_split=split[0], **kw),
+                  mesh_intervals=args.mesh_intervals, volume_weighted_effort=args.volume_weights)
+    sv = res.solver
+    print(f"{sv['method']}: {sv['status']} after {sv['iterations']} iterations, {sv['seconds']:.1f} s; "
+          f"objective {sv['objective']:.5f} (effort {sv['objective_effort']:.5f})")
+    print("  variables resting on a bound: " + (", ".join(sv["variables_on_bounds"]) or "none"))
+    if not res.converged:
+        return 1
+    table = plausibility_table(res.metrics)
+    print(f"Plausibility against published ranges (docs/published_ranges.md): {int(table.inside.sum())} of "
+          f"{len(table)} inside")
+    for r in table.itertuples():
+        mark = "ok " if r.inside else "OUT"
+        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
+    _print_metrics(res.metrics)
+    if args.out:
+        res.timeseries.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
+    return 0
+
+
 def _matching_options(args) -> dict:
     """The simulate/sweep keywords of the swing-leg input and the optional trunk-lean periodicity."""
     kw = _swing_leg(args.foot_velocity)
@@ -437,6 +475,27 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(p)
     p.add_argument("--out", metavar="FILE", help="CSV file for the time series (SI units, one column per quantity)")
     p.set_defaults(func=cmd_simulate)
+    p = sub.add_parser("predict", help="predict one running step (whole stride, both legs) by direct collocation")
+    p.add_argument("--speed", type=_number("m/s"), default=3.5, help="running speed, m/s (default 3.5)")
+    p.add_argument("--cadence", type=_number("steps/min"), default=170.0,
+                   help="cadence, steps/min (default 170); give two of speed, cadence, step and stride length")
+    p.add_argument("--step-length", dest="step_length", type=_number("m"), help="step length, m")
+    p.add_argument("--stride-length", dest="stride_length", type=_number("m"), help="stride length (two steps), m")
+    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=_number("fraction of calf force lost, 0 to 0.9"),
+                   default=0.0, help="fraction of calf force lost, 0 to 0.9 (default 0)")
+    p.add_argument("--calf-fatigue-split", dest="calf_fatigue_split", default="fiber_type", metavar="SPLIT",
+                   help=_SPLIT_HELP)
+    p.add_argument("--foot-strike", dest="foot_strike",
+                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle dorsiflexion angle in degrees")
+    p.add_argument("--model", metavar="FILE", help="model file (TOML, SI units); default: the built-in runner")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="change a model parameter, in the SI unit of its model-file key (repeatable)")
+    p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
+                   help="weight each muscle's effort by its volume (F_max·l_opt, mean weight 1)")
+    p.add_argument("--mesh-intervals", dest="mesh_intervals", type=int, default=50,
+                   help="collocation intervals over the step (default 50)")
+    p.add_argument("--out", metavar="FILE", help="CSV file for the time series of the step (both legs)")
+    p.set_defaults(func=cmd_predict)
     p = sub.add_parser("sweep", help="sweep conditions (values as 'a,b,c' or 'lo:hi:step'); resumable")
     p.add_argument("--speed", default="3.5", metavar="VALUES", help="running speeds, m/s (default 3.5)")
     p.add_argument("--cadence", default="150:190:10", metavar="VALUES",
