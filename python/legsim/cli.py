@@ -128,7 +128,38 @@ def cmd_run(args) -> int:
                             "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
                     out / "default_sweep_pfj_stress.png")
     _print_plausibility(out / "default_sweep.nc")
-    return rc
+    rc_predict = _run_default_prediction(model, out)
+    return rc or rc_predict
+
+
+def _run_default_prediction(model, out: Path) -> int:
+    """The predicted step (whole stride, both legs, direct collocation) at the default condition and
+    the runners' cadence direction from a warm start, with the plausibility table."""
+    from . import Condition, predict
+    from .plausibility import plausibility_table
+    from .predict import available
+    if not available():
+        print("\nGait prediction: not in this build (CasADi was not found)")
+        return 0
+    print("\nPredicted step at 3.5 m/s, 170 steps/min, rearfoot (direct collocation, docs/gait_prediction.md):")
+    res = predict(model, Condition(speed=3.5, cadence=170))
+    sv = res.solver
+    print(f"  {sv['status']} after {sv['iterations']} iterations, {sv['seconds']:.1f} s; variables on bounds: "
+          f"{', '.join(sv['variables_on_bounds']) or 'none'}")
+    if not res.converged:
+        return 1
+    table = plausibility_table(res.metrics)
+    print(f"  plausibility: {int(table.inside.sum())} of {len(table)} inside the published ranges")
+    for r in table.itertuples():
+        mark = "ok " if r.inside else "OUT"
+        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
+    res.timeseries.to_csv(out / "predicted_step.csv", index=False)
+    fast = predict(model, Condition(speed=3.5, cadence=180), warm_start=res)
+    if fast.converged:
+        a, b = res.metrics["peak_pfj_force_bw"], fast.metrics["peak_pfj_force_bw"]
+        print(f"  cadence 170 → 180 steps/min: peak PFJ force {a:.2f} → {b:.2f} BW ({100 * (b - a) / a:+.1f} %)")
+    print(f"  wrote {out / 'predicted_step.csv'}")
+    return 0
 
 
 def _print_plausibility(nc: Path) -> None:

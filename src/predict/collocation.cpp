@@ -440,6 +440,58 @@ std::vector<double> generic_guess(const Problem& P, int N) {
   return w;
 }
 
+/// A previous solution's trajectory resampled on this problem's mesh (another number of intervals or
+/// another step time; linear interpolation in normalized time), with the pelvis x rescaled to this
+/// step length. Used as the initial guess when the decision vectors differ in size, e.g. for mesh
+/// refinement from the N-interval solution to 2N (the same local optimum is then refined).
+std::vector<double> resampled_guess(const Problem& P, int N, const PredictedGait& g) {
+  const Layout& L = P.L;
+  const std::size_t M = g.time.size() - 1;
+  const double scale_x = P.cond.step_length / g.step_length;
+  const double scale_t = g.step_time / P.cond.step_time;  // d/dt rescaling of rates
+  auto sample = [&](double s, auto get) {
+    const double pos = s * static_cast<double>(M);
+    const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(pos), M - 1);
+    const double w = pos - static_cast<double>(k);
+    return (1.0 - w) * get(k) + w * get(k + 1);
+  };
+  std::vector<double> xs, us;
+  for (int k = 0; k < N; ++k) {
+    const double s = static_cast<double>(k) / N;
+    std::vector<double> x(L.nx(), 0.0), u(L.nu(), 0.0);
+    for (int j = 0; j < kNq; ++j) {
+      const double sx = j == 0 ? scale_x : 1.0;
+      x[L.q(j)] = sx * sample(s, [&](std::size_t n) { return g.q[n][j]; });
+      x[L.qd(j)] = sx * scale_t * sample(s, [&](std::size_t n) { return g.qd[n][j]; });
+      u[L.qdd(j)] = sx * scale_t * scale_t * sample(s, [&](std::size_t n) { return g.qdd[n][j]; }) / kAccelerationScale;
+    }
+    for (int side = 0; side < 2; ++side)
+      for (int i = 0; i < L.m; ++i) {
+        const std::size_t idx = static_cast<std::size_t>(side * L.m + i);
+        x[L.a(side, i)] = sample(s, [&](std::size_t n) { return g.activation[n][idx]; });
+        u[L.e(side, i)] = sample(s, [&](std::size_t n) { return g.excitation[n][idx]; });
+        const int slot = L.compliant_slot[i];
+        if (slot < 0) continue;
+        const double fmax = P.muscles.muscles[i].mtu.max_isometric_force;
+        x[L.ft(side, slot)] = sample(s, [&](std::size_t n) { return g.tendon_force[n][idx]; }) / fmax;
+        // Tendon-force rate by the difference of the neighbouring samples.
+        const double ds = 1.0 / static_cast<double>(M);
+        const double s0 = std::max(0.0, s - ds), s1 = std::min(1.0, s + ds);
+        const double f0 = sample(s0, [&](std::size_t n) { return g.tendon_force[n][idx]; }) / fmax;
+        const double f1 = sample(s1, [&](std::size_t n) { return g.tendon_force[n][idx]; }) / fmax;
+        u[L.dft(side, slot)] = (f1 - f0) / ((s1 - s0) * P.cond.step_time) / kTendonRateScale;
+      }
+    if (L.reserves)
+      for (int side = 0; side < 2; ++side)
+        for (int j = 0; j < 3; ++j)
+          u[L.res(side, j)] = sample(s, [&](std::size_t n) { return g.reserve[n][3 * side + j]; }) / P.opt.reserve_scale;
+    xs.insert(xs.end(), x.begin(), x.end());
+    us.insert(us.end(), u.begin(), u.end());
+  }
+  xs.insert(xs.end(), us.begin(), us.end());
+  return xs;
+}
+
 std::string coordinate_name(int j) {
   static const char* names[kNq] = {"pelvis_x", "pelvis_y", "trunk_lean", "hip_flexion_r", "knee_flexion_r",
                                    "ankle_dorsiflexion_r", "hip_flexion_l", "knee_flexion_l", "ankle_dorsiflexion_l"};
@@ -608,6 +660,8 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
       ipopt["ipopt.warm_start_init_point"] = "yes";
       ipopt["ipopt.mu_init"] = 1e-4;
     }
+  } else if (warm && warm->converged && warm->q.size() >= 2 && warm->muscle_names.size() == 2 * static_cast<std::size_t>(L.m)) {
+    w0 = resampled_guess(P, N, *warm);  // another mesh or duration: the trajectory, resampled
   } else {
     w0 = generic_guess(P, N);
   }

@@ -63,8 +63,8 @@ def test_momentum_balance_over_the_step(default_gait, model):
     fy = (ts["grf_y_r_n"] + ts["grf_y_l_n"]).to_numpy()
     fx = (ts["grf_x_r_n"] + ts["grf_x_l_n"]).to_numpy()
     bw = model.body_mass * 9.80665
-    assert np.trapz(fy, t) == pytest.approx(bw * t[-1], rel=0.02)
-    assert abs(np.trapz(fx, t)) < 0.02 * bw * t[-1]
+    assert np.trapezoid(fy, t) == pytest.approx(bw * t[-1], rel=0.02)
+    assert abs(np.trapezoid(fx, t)) < 0.02 * bw * t[-1]
 
 
 def test_touchdown_satisfies_the_foot_strike_band(default_gait):
@@ -90,3 +90,57 @@ def test_bad_options_name_the_field(model):
         legsim.predict(model, legsim.Condition(speed=3.5, cadence=170), warm_start={"x": 1})
     with pytest.raises(legsim.InputError, match="condition"):
         legsim.predict(model, {"speed": 3.5})
+
+
+# ---- Directions runners show (issue 19): checks on the physics, not calibration targets ----------
+# Each neighbour warm-starts from the default solution, as a sweep does. A direction the model does
+# not reproduce stays visible as a strict expected failure naming the measured values.
+
+@pytest.fixture(scope="module")
+def neighbour(model, default_gait):
+    cache = {}
+
+    def get(tag, **kw):
+        if tag not in cache:
+            cond = legsim.Condition(speed=3.5, **{"cadence": 170, **kw})
+            cache[tag] = legsim.predict(model, cond, warm_start=default_gait)
+            assert cache[tag].converged, (tag, cache[tag].message)
+        return cache[tag]
+    return get
+
+
+def test_higher_cadence_lowers_peak_pfj_force(default_gait, neighbour):
+    """Same speed, 160 → 170 → 180 steps/min: peak PFJ force falls (measured 8.23, 7.48, 6.40 BW)."""
+    slow, fast = neighbour("160", cadence=160), neighbour("180", cadence=180)
+    pfj = [g.metrics["peak_pfj_force_bw"] for g in (slow, default_gait, fast)]
+    assert pfj[0] > pfj[1] > pfj[2], pfj
+
+
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-05: at 3.5 m/s, 160 steps/min (longer steps) gives "
+                   "peak PFJ stress 17.7 MPa against 18.3 at 170: the peak knee flexion is deeper (42° vs 37°), "
+                   "so the contact area is larger and the stress lower although the force is higher (8.2 vs 7.5 BW)")
+def test_longer_steps_raise_pfj_stress(default_gait, neighbour):
+    longer = neighbour("160", cadence=160)
+    assert longer.metrics["peak_pfj_stress_mpa"] > default_gait.metrics["peak_pfj_stress_mpa"]
+
+
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-05: forefoot against rearfoot gives peak knee extension "
+                   "moment 3.44 vs 3.12 N·m/kg, PFJ stress 19.3 vs 18.3 MPa, ankle plantarflexion moment 1.61 vs "
+                   "1.74 N·m/kg — all three opposite to runners; the forefoot optimum lands with the knee at 26° "
+                   "(rearfoot 2°) and the hip at 52°")
+def test_forefoot_strike_shifts_load_from_knee_to_ankle(default_gait, neighbour):
+    fore = neighbour("forefoot", foot_strike="forefoot")
+    assert fore.metrics["peak_knee_extension_moment_nm_per_kg"] < default_gait.metrics["peak_knee_extension_moment_nm_per_kg"]
+    assert fore.metrics["peak_pfj_stress_mpa"] < default_gait.metrics["peak_pfj_stress_mpa"]
+    assert (fore.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"]
+            > default_gait.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"])
+
+
+def test_calf_fatigue_moves_load_from_ankle_to_knee(default_gait, neighbour):
+    """30 % calf fatigue (fiber-type split): peak ankle plantarflexion moment falls, peak knee extension
+    moment rises (measured 1.74 → 1.52 and 3.12 → 3.49 N·m/kg)."""
+    tired = neighbour("fatigue", calf_fatigue=0.3)
+    assert (tired.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"]
+            < default_gait.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"])
+    assert (tired.metrics["peak_knee_extension_moment_nm_per_kg"]
+            > default_gait.metrics["peak_knee_extension_moment_nm_per_kg"])

@@ -79,8 +79,9 @@ struct PredictedGait {
 };
 
 /// Predicts one running step for the condition. `warm` (optional) is a previous solution of the same
-/// model layout and mesh, used as the initial guess (neighbouring conditions in a sweep); without it a
-/// generic running guess is used. Throws InputError for bad options or conditions; a solve that fails
+/// model layout, used as the initial guess (neighbouring conditions in a sweep): with the same mesh its
+/// variables and multipliers are reused; with another mesh (mesh refinement) its converged trajectory
+/// is resampled onto this one. Without it a generic running guess is used. Throws InputError for bad options or conditions; a solve that fails
 /// returns converged = false with IPOPT's status (never throws for numerical failure).
 PredictedGait predict_gait(const Model& model, const GaitCondition& condition, const PredictOptions& options = {},
                            const PredictedGait* warm = nullptr);
