@@ -261,6 +261,37 @@ TEST_CASE("compliant MTU: the fiber force balances the tendon force when fV* is 
   }
 }
 
+TEST_CASE("implicit MTU residual vanishes at the explicit MTU's tendon-force rate", "[muscle][mtu][predict]") {
+  // The collocation's Hill residual (compliant_mtu_implicit_residual) and the stance simulation's
+  // explicit MTU (evaluate_compliant_mtu) are one model: given the explicit df_T/dt, the implicit
+  // balance holds; a different rate breaks it with the sign of the force–velocity slope.
+  for (const double beta : {0.0, 0.1}) {
+    MuscleParams p = legsim_test::soleus_like();
+    p.fiber_damping = beta;
+    const MtuCoefficients<double> c = legsim::make_mtu_coefficients<double>(p);
+    for (double ln : {0.7, 1.0, 1.2})
+      for (double f : {0.1, 0.5, 1.2})
+        for (double a : {0.1, 0.6, 1.0})
+          for (double v_mt : {-0.3, 0.0, 0.2}) {
+            const double l_mt = legsim_test::mtu_length_for(p, ln, f);
+            const MtuOutputs<double> o = legsim::evaluate_compliant_mtu(c, l_mt, v_mt, a, f);
+            // Only where the explicit path's clamps are inactive (the force the tendon demands lies in
+            // the force–velocity curve's range), as in the balance test above.
+            const double fv_star = (f / o.cos_pennation - o.passive_force_length) / (a * o.active_force_length);
+            const bool in_range = beta > 0.0 ? std::abs(o.norm_fiber_velocity) < 1.0
+                                             : fv_star > 0.0 && fv_star < legsim::curves::kMaxForceVelocity;
+            if (!in_range) continue;
+            INFO("beta " << beta << ", l̃ " << ln << ", f_T " << f << ", a " << a << ", v_MT " << v_mt);
+            const double r = legsim::compliant_mtu_implicit_residual(c, l_mt, v_mt, a, f, o.norm_tendon_force_derivative);
+            CHECK(std::abs(r) <= 1e-9);
+            // A faster tendon stretch (higher rate) leaves the fiber slower in lengthening: less force.
+            const double r_up =
+                legsim::compliant_mtu_implicit_residual(c, l_mt, v_mt, a, f, o.norm_tendon_force_derivative + 1.0);
+            CHECK(r_up < r);
+          }
+  }
+}
+
 TEST_CASE("compliant MTU: finite outputs for extreme inputs (scalar and batch)", "[muscle][mtu]") {
   MuscleParams p = legsim_test::soleus_like();
   p.min_activation = 0.0;  // activation may reach exactly zero
