@@ -13,7 +13,7 @@ APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev l
             libbenchmark-dev libtomlplusplus-dev libnlopt-cxx-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps python-deps build run test test-cpp test-python bench sanitize clean
+.PHONY: all setup system-deps python-deps build run test test-cpp test-python test-slow bench sanitize clean
 
 all: build
 
@@ -52,6 +52,10 @@ test-python: build
 	PYTHONPATH=python $(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# Checks too slow for CI's budget (the gait prediction's mesh refinement, 100 → 200 intervals).
+test-slow: build
+	LEGSIM_SLOW_TESTS=1 PYTHONPATH=python $(PY) -m pytest -q tests/python/test_predict.py -k mesh_refinement
 
 # Debug build of the C++ tests with AddressSanitizer and UndefinedBehaviorSanitizer (-O1 keeps it
 # fast enough; the gait-matching tests, which run hundreds of stances through the code the stance

@@ -523,8 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="change a model parameter, in the SI unit of its model-file key (repeatable)")
     p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
                    help="weight each muscle's effort by its volume (F_max·l_opt, mean weight 1)")
-    p.add_argument("--mesh-intervals", dest="mesh_intervals", type=int, default=50,
-                   help="collocation intervals over the step (default 50)")
+    p.add_argument("--mesh-intervals", dest="mesh_intervals", type=int, default=100,
+                   help="collocation intervals over the step (default 100, mesh-converged)")
     p.add_argument("--out", metavar="FILE", help="CSV file for the time series of the step (both legs)")
     p.set_defaults(func=cmd_predict)
     p = sub.add_parser("sweep", help="sweep conditions (values as 'a,b,c' or 'lo:hi:step'); resumable")

@@ -74,7 +74,7 @@ def _timeseries(g) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def predict(model, condition: Condition, *, mesh_intervals: int = 50, warm_start: "PredictionResult | None" = None,
+def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_start: "PredictionResult | None" = None,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
             max_iterations: int = 3000, verbose: bool = False) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
