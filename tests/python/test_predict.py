@@ -111,24 +111,24 @@ def neighbour(model, default_gait):
 
 
 def test_higher_cadence_lowers_peak_pfj_force(default_gait, neighbour):
-    """Same speed, 160 → 170 → 180 steps/min: peak PFJ force falls (measured 8.23, 7.48, 6.40 BW)."""
+    """Same speed, 160 → 170 → 180 steps/min: peak PFJ force falls (measured 9.14, 8.67, 7.15 BW)."""
     slow, fast = neighbour("160", cadence=160), neighbour("180", cadence=180)
     pfj = [g.metrics["peak_pfj_force_bw"] for g in (slow, default_gait, fast)]
     assert pfj[0] > pfj[1] > pfj[2], pfj
 
 
-@pytest.mark.xfail(strict=True, reason="measured 2026-12-05: at 3.5 m/s, 160 steps/min (longer steps) gives "
-                   "peak PFJ stress 17.7 MPa against 18.3 at 170: the peak knee flexion is deeper (42° vs 37°), "
-                   "so the contact area is larger and the stress lower although the force is higher (8.2 vs 7.5 BW)")
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-05 (N = 100): at 3.5 m/s, 160 steps/min (longer steps) "
+                   "gives peak PFJ stress 14.5 MPa against 16.0 at 170: the peak knee flexion is deeper (57° vs 50°), "
+                   "so the contact area is larger and the stress lower although the force is higher (9.1 vs 8.7 BW)")
 def test_longer_steps_raise_pfj_stress(default_gait, neighbour):
     longer = neighbour("160", cadence=160)
     assert longer.metrics["peak_pfj_stress_mpa"] > default_gait.metrics["peak_pfj_stress_mpa"]
 
 
-@pytest.mark.xfail(strict=True, reason="measured 2026-12-05: forefoot against rearfoot gives peak knee extension "
-                   "moment 3.44 vs 3.12 N·m/kg, PFJ stress 19.3 vs 18.3 MPa, ankle plantarflexion moment 1.61 vs "
-                   "1.74 N·m/kg — all three opposite to runners; the forefoot optimum lands with the knee at 26° "
-                   "(rearfoot 2°) and the hip at 52°")
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-05 (N = 100): forefoot against rearfoot gives peak knee "
+                   "extension moment 2.97 vs 3.03 N·m/kg (as runners), but PFJ stress 16.7 vs 16.0 MPa and ankle "
+                   "plantarflexion moment 1.65 vs 1.75 N·m/kg (opposite); the forefoot optimum lands with the knee "
+                   "hyperextended (−4.8°) and a 4.9 BW impact")
 def test_forefoot_strike_shifts_load_from_knee_to_ankle(default_gait, neighbour):
     fore = neighbour("forefoot", foot_strike="forefoot")
     assert fore.metrics["peak_knee_extension_moment_nm_per_kg"] < default_gait.metrics["peak_knee_extension_moment_nm_per_kg"]
@@ -137,9 +137,13 @@ def test_forefoot_strike_shifts_load_from_knee_to_ankle(default_gait, neighbour)
             > default_gait.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"])
 
 
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-05 (N = 100): 30 % calf fatigue raises the peak knee "
+                   "extension moment (3.03 → 3.12 N·m/kg, as runners) but also the peak ankle plantarflexion moment "
+                   "(1.75 → 2.61, opposite); the two solutions are different local optima (the default's ankle "
+                   "moment is low; at N = 50 both directions held: 1.74 → 1.52 and 3.12 → 3.49)")
 def test_calf_fatigue_moves_load_from_ankle_to_knee(default_gait, neighbour):
     """30 % calf fatigue (fiber-type split): peak ankle plantarflexion moment falls, peak knee extension
-    moment rises (measured 1.74 → 1.52 and 3.12 → 3.49 N·m/kg)."""
+    moment rises."""
     tired = neighbour("fatigue", calf_fatigue=0.3)
     assert (tired.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"]
             < default_gait.metrics["peak_ankle_plantarflexion_moment_nm_per_kg"])
