@@ -163,9 +163,10 @@ struct BipedForces {
   std::array<T, 2> cop_x;                    ///< centre of pressure x, right/left (m)
   std::array<T, 6> joint_moment;             ///< muscle + passive + reserve, hip/knee/ankle r, l, along +q (N·m)
   std::array<T, 2> quadriceps_force;         ///< knee-extensor tendon force r/l (N)
-  std::vector<T> tendon_force;               ///< [2m] applied tendon force (N), right then left
-  std::vector<T> activation_rate;            ///< [2m] ȧ (1/s)
-  std::vector<T> tendon_force_rate;          ///< [2c] ḟ_T (1/s) of the compliant tendons
+  // Per muscle, the right leg's m then the left's (first 2m entries used); compliant tendons 2c.
+  std::array<T, 2 * kMaxMuscles> tendon_force;       ///< [2m] applied tendon force (N)
+  std::array<T, 2 * kMaxMuscles> activation_rate;    ///< [2m] ȧ (1/s)
+  std::array<T, 2 * kMaxMuscles> tendon_force_rate;  ///< [2c] ḟ_T (1/s) of the compliant tendons
 };
 
 /// Applied generalized forces at (q, q̇) with activations `activation` [2m] (right leg's muscles, then
@@ -173,7 +174,9 @@ struct BipedForces {
 /// `excitation` [2m] (only for ȧ) and optional reserve torques `reserve` [6] (N·m, hip/knee/ankle r, l;
 /// nullptr = none). The same forces as the collocation's node physics, with the compliant tendons in
 /// explicit form: the tendon force applied is f_T·F_max (not floored at zero, as in the collocation),
-/// ḟ_T from evaluate_compliant_mtu; rigid tendons' force from evaluate_rigid_mtu.
+/// ḟ_T from evaluate_compliant_mtu; rigid tendons' force from evaluate_rigid_mtu. Allocates nothing.
+/// The explicit MTU clamps what the implicit residual leaves free (activation to [a_min, 1], the
+/// normalized fiber velocity to [−1, 1]); inside those ranges the two forms agree.
 template <class T>
 BipedForces<T> biped_applied_forces(const BipedPhysicsConstants& c, const BipedConstants<T>& b, const BipedVector<T>& q,
                                     const BipedVector<T>& qd, const T* activation, const T* norm_tendon_force,
@@ -182,9 +185,9 @@ BipedForces<T> biped_applied_forces(const BipedPhysicsConstants& c, const BipedC
   const int m = c.n_muscles;
   BipedForces<T> out;
   out.Q.fill(T(0.0));
-  out.tendon_force.assign(2 * m, T(0.0));
-  out.activation_rate.assign(2 * m, T(0.0));
-  out.tendon_force_rate.assign(2 * c.n_compliant, T(0.0));
+  out.tendon_force.fill(T(0.0));
+  out.activation_rate.fill(T(0.0));
+  out.tendon_force_rate.fill(T(0.0));
   for (int s = 0; s < 2; ++s) {
     const Side side = kLegs[s];
     const FootContactForce<T> fc = add_foot_contact(b, c.contact, q, qd, side, out.Q);
