@@ -21,8 +21,21 @@
 
 namespace legsim::predict {
 
+/// Odeint stepper of simulate_biped.
+enum class ForwardIntegrator {
+  /// Odeint's rosenbrock4 scheme and controller (L-stable, order 4, RMS error norm; ported to Eigen,
+  /// see forward.cpp) with a finite-difference Jacobian: the default,
+  /// because the explicit tendon dynamics are stiff wherever a·fL is small. Measured on the default
+  /// predicted step (N = 50): a slack left gastrocnemius in swing (f_T ≈ 0, short fiber) gave
+  /// ∂ḟ_T/∂f_T ≈ −4e8 s⁻¹, and Dormand–Prince crawled at steps of 1e-8 s from t ≈ 0.05 s on.
+  kRosenbrock4,
+  /// runge_kutta_dopri5 under Odeint's controlled stepper (max error norm), as src/sim/simulate.cpp.
+  kDopri5,
+};
+
 /// Settings of simulate_biped.
 struct ForwardOptions {
+  ForwardIntegrator integrator = ForwardIntegrator::kRosenbrock4;
   double relative_tolerance = 0.0;  ///< (0, 0.01]; 0 = model.integrator().relative_tolerance
   double absolute_tolerance = 0.0;  ///< (0, 0.01]; 0 = model.integrator().absolute_tolerance
   /// Output samples per mesh interval of the gait, [1, 1000]; the integrator also stops at every node
