@@ -1,15 +1,38 @@
 // Bindings of the gait prediction by direct collocation (legsim::predict, needs CasADi; compiled only
 // when the build has it).
 #ifdef LEGSIM_HAS_PREDICT
+#include <algorithm>
+
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "legsim/predict/forward.hpp"
 #include "legsim/predict/predict.hpp"
 
 namespace py = pybind11;
 
 namespace legsim::py_bind {
+
+namespace {
+
+/// [rows][cols] as a 2-D numpy array (0 × 0 when empty).
+py::array_t<double> matrix(const std::vector<std::vector<double>>& rows) {
+  const py::ssize_t n = static_cast<py::ssize_t>(rows.size());
+  const py::ssize_t k = n ? static_cast<py::ssize_t>(rows.front().size()) : 0;
+  py::array_t<double> a({n, k});
+  auto v = a.mutable_unchecked<2>();
+  for (py::ssize_t i = 0; i < n; ++i)
+    for (py::ssize_t j = 0; j < k; ++j) v(i, j) = rows[i][j];
+  return a;
+}
+
+py::array_t<double> vector(const std::vector<double>& x) {
+  return py::array_t<double>(static_cast<py::ssize_t>(x.size()), x.data());
+}
+
+}  // namespace
 
 void bind_predict(py::module_& m) {
   using predict::PredictedGait;
@@ -69,6 +92,68 @@ void bind_predict(py::module_& m) {
       },
       py::arg("model"), py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr);
   m.def("predicted_gait_metrics", &predict::gait_metrics, py::arg("model"), py::arg("condition"), py::arg("gait"));
+  m.def(
+      "simulate_predicted_stance",
+      [](const Model& model, const GaitCondition& condition, const PredictedGait& gait, double duration,
+         int samples_per_interval) {
+        predict::BipedSimulation sim;
+        predict::StanceAgreement agreement;
+        {
+          py::gil_scoped_release release;
+          if (!(duration > 0.0)) {
+            if (!gait.converged)
+              throw InputError("simulate_predicted_stance: duration: give one (s) for a gait that did not converge");
+            // The predicted right stance plus four mesh intervals (the whole step at most).
+            const double tc = predict::gait_metrics(model, condition, gait).at("contact_time_s");
+            duration = std::min(gait.time.back() - gait.time.front(), tc + 4.0 * (gait.time[1] - gait.time[0]));
+          }
+          predict::ForwardOptions options;
+          options.samples_per_interval = samples_per_interval;
+          sim = predict::simulate_biped(model, condition, gait, duration, options);
+          if (gait.converged) agreement = predict::compare_stance(model, condition, gait, sim);
+        }
+        py::dict d;
+        d["time"] = vector(sim.time);
+        d["node_sample"] = py::array_t<int>(static_cast<py::ssize_t>(sim.node_sample.size()), sim.node_sample.data());
+        d["q"] = matrix(sim.q);
+        d["qd"] = matrix(sim.qd);
+        d["muscle_names"] = sim.muscle_names;
+        d["excitation"] = matrix(sim.excitation);
+        d["activation"] = matrix(sim.activation);
+        d["tendon_force"] = matrix(sim.tendon_force);
+        d["grf"] = matrix(sim.grf);
+        d["joint_moment"] = matrix(sim.joint_moment);
+        d["quadriceps_force"] = matrix(sim.quadriceps_force);
+        d["pfj_force"] = matrix(sim.pfj_force);
+        d["pfj_stress"] = matrix(sim.pfj_stress);
+        d["contact_time"] = sim.contact_time;
+        d["metrics"] = sim.metrics;
+        d["steps"] = sim.steps;
+        d["rhs_evaluations"] = sim.rhs_evaluations;
+        if (gait.converged) {
+          py::dict a;
+          a["max_joint_angle_difference_deg"] = agreement.max_joint_angle_difference_deg;
+          a["worst_coordinate"] = agreement.worst_coordinate;
+          a["worst_time"] = agreement.worst_time;
+          a["max_trunk_lean_difference_deg"] = agreement.max_trunk_lean_difference_deg;
+          a["peak_pfj_force_predicted_bw"] = agreement.peak_pfj_force_predicted_bw;
+          a["peak_pfj_force_simulated_bw"] = agreement.peak_pfj_force_simulated_bw;
+          a["peak_pfj_force_relative_difference"] = agreement.peak_pfj_force_relative_difference;
+          a["peak_pfj_force_simulated_at_nodes_bw"] = agreement.peak_pfj_force_simulated_at_nodes_bw;
+          a["peak_pfj_force_relative_difference_at_nodes"] = agreement.peak_pfj_force_relative_difference_at_nodes;
+          a["contact_time_predicted"] = agreement.contact_time_predicted;
+          a["contact_time_simulated"] = agreement.contact_time_simulated;
+          a["contact_time_difference"] = agreement.contact_time_difference;
+          d["agreement"] = a;
+        }
+        return d;
+      },
+      py::arg("model"), py::arg("condition"), py::arg("gait"), py::arg("duration") = 0.0,
+      py::arg("samples_per_interval") = 10,
+      "Forward-simulates a predicted gait from its touchdown node under its excitations (Boost.Odeint), "
+      "over `duration` s (0: the predicted right stance plus four mesh intervals). Returns a dict of numpy "
+      "arrays ([sample][...]), the right-foot contact_time, stance metrics and, for a converged gait, "
+      "'agreement' with the prediction (joint angles at the stance nodes, peak PFJ force, contact time).");
 }
 
 }  // namespace legsim::py_bind

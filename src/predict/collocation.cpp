@@ -28,6 +28,7 @@
 #include "legsim/muscle/activation.hpp"
 #include "legsim/muscle/geometry.hpp"
 #include "legsim/muscle/mtu.hpp"
+#include "legsim/predict/biped_physics.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
 
 namespace legsim::predict {
@@ -45,29 +46,10 @@ constexpr double kTendonRateScale = 10.0;     // 1/s per unit of the ḟ_T contr
 /// ground reaction crosses the customary 20 N force-plate threshold.
 constexpr double kTouchdownForce = 20.0;
 
-/// Passive joint moments beyond the range of motion: M = K·(softplus(q_min − q))² − K·(softplus(q − q_max))²,
-/// K = 10000 N·m/rad² as beyond-limit stiffness of gait2de (van den Bogert's planar gait model,
-/// reference/predictive_running.md §1.4), smoothed by a softplus of width 1° so it is C∞. Ranges:
-/// normal active ranges of motion, American Academy of Orthopaedic Surgeons (1965) Joint Motion:
-/// Method of Measuring and Recording (hip −30…120°, knee 0…135° flexion, ankle 20° dorsiflexion to
-/// 50° plantarflexion), with the ankle's dorsiflexion limit at 30° because weight-bearing
-/// dorsiflexion exceeds the non-weight-bearing 20° (running stance reaches 20–25°).
-struct JointRange {
-  double lo_deg, hi_deg;
-};
-constexpr JointRange kPassiveRange[3] = {{-30.0, 120.0}, {0.0, 135.0}, {-50.0, 30.0}};
-constexpr double kPassiveStiffness = 10000.0;  // N·m/rad²
-constexpr double kPassiveWidth = 1.0 * kDegToRad;
+// Passive joint moments (kPassiveRange, kPassiveStiffness, kPassiveWidth): predict/biped_physics.hpp.
 /// Variable bounds: wide physiological limits, 15° beyond the passive ranges (a solution on them
 /// is reported in variables_on_bounds).
 constexpr double kBoundMargin = 15.0;
-
-template <class T>
-T softplus(const T& z, double width) {
-  using std::exp;
-  using std::log;
-  return T(width) * log(T(1.0) + exp(z / T(width)));
-}
 
 MtuCoefficients<SX> to_sx(const MtuCoefficients<double>& d) {
   MtuCoefficients<SX> c;
@@ -149,22 +131,9 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
   SX effort = 0, reserve = 0;
   for (int s = 0; s < 2; ++s) {
     const Side side = kSides[s];
-    // Contact spheres of this foot.
-    SX fx = 0, fy = 0, mx = 0;
-    for (const ContactSphere& sp : P.contact.spheres) {
-      const PointState<SX> ps = biped_foot_point(b, q, qd, side, sp.x, sp.y);
-      // Slip velocity: the foot's material point at the sphere's bottom (where it meets the ground
-      // when the foot is flat), as smooth_sphere_force asks (ẋ_c + ω·y_c).
-      const PointState<SX> bottom = biped_foot_point(b, q, qd, side, sp.x, sp.y - sp.radius);
-      SphereForce<SX> f = smooth_sphere_force(ps.position[1], ps.velocity[1], bottom.velocity[0], sp.radius, P.contact);
-      f = {f.normal * sp.count, f.tangential * sp.count};  // count spheres in parallel (ContactSphere::count)
-      const std::array<SX, 2> F = {f.tangential, f.normal};
-      const std::array<SX, kNq> Qc = biped_foot_point_generalized_force(b, q, side, sp.x, sp.y, F);
-      for (int j = 0; j < kNq; ++j) Q[j] += Qc[j];
-      fx += f.tangential;
-      fy += f.normal;
-      mx += f.normal * ps.position[0];
-    }
+    // Contact spheres of this foot (predict/biped_physics.hpp, shared with the forward simulation).
+    const FootContactForce<SX> fc = add_foot_contact(b, P.contact, q, qd, side, Q);
+    const SX &fx = fc.fx, &fy = fc.fy, &mx = fc.mx;
     grf.push_back(fx);
     grf.push_back(fy);
     cop.push_back(mx / (fy + 1e-3));  // 1 mN keeps the flight phase finite
@@ -175,16 +144,9 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
     SX quadriceps = 0;
     for (int i = 0; i < L.m; ++i) {
       const MuscleConstants<double>& mc = P.muscles.muscles[i];
-      SX length = mc.reference_length, velocity = 0;
-      std::array<SX, kMaxCrossings> arm;
-      for (int cr = 0; cr < mc.n_crossings; ++cr) {
-        const JointCrossing& jc = mc.crossings[cr];
-        const int jq = joint_coordinate(side, static_cast<int>(jc.joint));
-        const CrossingKinematics<SX> ck = crossing_kinematics(jc, inner_angle(jc.joint, q[jq]));
-        length += ck.length_change;
-        velocity += ck.dl_dphi * (-qd[jq]);  // φ̇ = −q̇
-        arm[cr] = ck.moment_arm;
-      }
+      const MusclePath<SX> path = leg_muscle_path(mc, q, qd, side);  // predict/biped_physics.hpp
+      const SX &length = path.length, &velocity = path.velocity;
+      const std::array<SX, kMaxCrossings>& arm = path.moment_arm;
       const MtuCoefficients<SX> coef = to_sx(mc.mtu);
       const SX a = x(L.a(s, i));
       SX force, fiber_norm;
@@ -215,8 +177,7 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
     }
     for (int j = 0; j < 3; ++j) {
       const int jq = joint_coordinate(side, j);
-      const SX passive = kPassiveStiffness * (sq(softplus(SX(kPassiveRange[j].lo_deg * kDegToRad - q[jq]), kPassiveWidth)) -
-                                              sq(softplus(SX(q[jq] - kPassiveRange[j].hi_deg * kDegToRad), kPassiveWidth)));
+      const SX passive = passive_joint_moment(j, q[jq]);  // predict/biped_physics.hpp
       SX total = moment[j] + passive;
       if (L.reserves) {
         const SX r = u(L.res(s, j)) * P.opt.reserve_scale;
@@ -782,6 +743,63 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
       // Only the upper bound of an excitation is a limit; resting at minimum excitation is normal.
       check("excitation_" + out.muscle_names[idx], -1.0, uhi[L.e(s, i)], [&](int k) { return out.excitation[k][idx]; });
     }
+  return out;
+}
+
+// ---- node physics at numeric values (include/legsim/predict/biped_physics.hpp; for tests) -------
+
+CollocationNode evaluate_collocation_node(const Model& model, const GaitCondition& condition,
+                                          const PredictOptions& options, const std::vector<double>& q,
+                                          const std::vector<double>& qd, const std::vector<double>& qdd,
+                                          const std::vector<double>& activation,
+                                          const std::vector<double>& norm_tendon_force,
+                                          const std::vector<double>& norm_tendon_force_rate,
+                                          const std::vector<double>& excitation, const std::vector<double>& reserve) {
+  const Problem P = make_problem(model, condition, options);
+  const Layout& L = P.L;
+  auto size = [](const char* field, std::size_t got, int expected) {
+    if (got != static_cast<std::size_t>(expected))
+      throw InputError(std::string("evaluate_collocation_node: ") + field + ": expected " + std::to_string(expected) +
+                       " values, got " + std::to_string(got));
+  };
+  size("q", q.size(), kNq);
+  size("qd", qd.size(), kNq);
+  size("qdd", qdd.size(), kNq);
+  size("activation", activation.size(), 2 * L.m);
+  size("norm_tendon_force", norm_tendon_force.size(), 2 * L.c);
+  size("norm_tendon_force_rate", norm_tendon_force_rate.size(), 2 * L.c);
+  size("excitation", excitation.size(), 2 * L.m);
+  if (L.reserves) size("reserve", reserve.size(), 6);
+  std::vector<double> x(L.nx(), 0.0), u(L.nu(), 0.0);
+  for (int j = 0; j < kNq; ++j) {
+    x[L.q(j)] = q[j];
+    x[L.qd(j)] = qd[j];
+    u[L.qdd(j)] = qdd[j] / kAccelerationScale;
+  }
+  for (int s = 0; s < 2; ++s) {
+    for (int i = 0; i < L.m; ++i) {
+      x[L.a(s, i)] = activation[s * L.m + i];
+      u[L.e(s, i)] = excitation[s * L.m + i];
+    }
+    for (int k = 0; k < L.c; ++k) {
+      x[L.ft(s, k)] = norm_tendon_force[s * L.c + k];
+      u[L.dft(s, k)] = norm_tendon_force_rate[s * L.c + k] / kTendonRateScale;
+    }
+    if (L.reserves)
+      for (int j = 0; j < 3; ++j) u[L.res(s, j)] = reserve[3 * s + j] / P.opt.reserve_scale;
+  }
+  const SX xs = SX::sym("x", L.nx()), us = SX::sym("u", L.nu());
+  const NodeOut no = node_physics(P, xs, us);
+  const casadi::Function f("node", {xs, us},
+                           {no.xdot, no.residual, no.grf, no.moment, no.tendon_force, no.quadriceps_force});
+  const std::vector<DM> r = f(std::vector<DM>{DM(x), DM(u)});
+  CollocationNode out;
+  out.xdot = r[0].nonzeros();
+  out.residual = r[1].nonzeros();
+  out.grf = r[2].nonzeros();
+  out.joint_moment = r[3].nonzeros();
+  out.tendon_force = r[4].nonzeros();
+  out.quadriceps_force = r[5].nonzeros();
   return out;
 }
 
