@@ -164,3 +164,15 @@ def test_sweep_passes_calf_fatigue_splits_as_an_axis(monkeypatch, tmp_path):
 def test_simulate_takes_one_calf_fatigue_split(capsys):
     assert cli.main(["simulate", "--calf-fatigue-split", "equal;fiber_type"]) == 2
     assert "simulate takes one split" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--mesh-intervals", "5"], "mesh_intervals = 5 is out of range: allowed [10, 1000]"),
+    (["--cadence", "0"], "cadence"),
+    (["--foot-strike", "heel"], "condition.foot_strike = 'heel' is out of range"),
+])
+def test_predict_option_errors_are_one_line_and_exit_2_before_any_solve(argv, message, capsys):
+    code = cli.main(["predict", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
