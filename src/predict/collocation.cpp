@@ -51,24 +51,6 @@ constexpr double kTouchdownForce = 20.0;
 /// is reported in variables_on_bounds).
 constexpr double kBoundMargin = 15.0;
 
-MtuCoefficients<SX> to_sx(const MtuCoefficients<double>& d) {
-  MtuCoefficients<SX> c;
-  c.max_isometric_force = d.max_isometric_force;
-  c.active_capacity = d.active_capacity;
-  c.optimal_fiber_length = d.optimal_fiber_length;
-  c.tendon_slack_length = d.tendon_slack_length;
-  c.fiber_layer_thickness = d.fiber_layer_thickness;
-  c.max_fiber_velocity = d.max_fiber_velocity;
-  c.min_activation = d.min_activation;
-  c.fiber_damping = d.fiber_damping;
-  c.passive.exponent = d.passive.exponent;
-  c.passive.offset = d.passive.offset;
-  c.passive.scale = d.passive.scale;
-  c.tendon.stiffness = d.tendon.stiffness;
-  c.has_damping = d.has_damping;
-  return c;
-}
-
 /// Index layout of the node vectors.
 struct Layout {
   int m = 0;          // muscles per leg
@@ -147,7 +129,7 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
       const MusclePath<SX> path = leg_muscle_path(mc, q, qd, side);  // predict/biped_physics.hpp
       const SX &length = path.length, &velocity = path.velocity;
       const std::array<SX, kMaxCrossings>& arm = path.moment_arm;
-      const MtuCoefficients<SX> coef = to_sx(mc.mtu);
+      const MtuCoefficients<SX> coef = convert_mtu_coefficients<SX>(mc.mtu);
       const SX a = x(L.a(s, i));
       SX force, fiber_norm;
       if (mc.rigid_tendon) {
