@@ -366,13 +366,22 @@ BipedVector<T> biped_forward_dynamics(const BipedConstants<T>& b, const BipedVec
 /// Position and velocity (world frame) of the point (x_local, y_local) (m) fixed in the foot frame of
 /// leg `side` (origin at the ankle, x along the sole heel → toe, y up when the foot is flat), e.g.
 /// b.heel or b.metatarsal_head.
+namespace detail {
+
+/// One leg's joint-to-joint vectors and the foot-frame vector of a point (x_local, y_local), from the
+/// leg's segment orientations ψ (the HAT angle moves the point only through ψ).
 template <class T>
-PointState<T> biped_foot_point(const BipedConstants<T>& b, const BipedVector<T>& q, const BipedVector<T>& qd,
-                               Side side, double x_local, double y_local) {
+struct LegPointFrame {
+  V2<T> thigh;   ///< hip → knee (m)
+  V2<T> shank;   ///< knee → ankle (m)
+  V2<T> foot;    ///< ankle → point (m)
+};
+
+template <class T>
+LegPointFrame<T> leg_point_frame(const BipedConstants<T>& b, const BipedVector<T>& q, Side side, double x_local,
+                                 double y_local) {
   using std::cos;
   using std::sin;
-  const int s = side_index(side);
-  // Only this leg's orientations: the HAT angle does not move the point except through ψ.
   const T psi_th = q[hip_index(side)] - q[2];
   const T psi_sh = psi_th - q[knee_index(side)];
   const T psi_f = psi_sh + q[ankle_index(side)];
@@ -380,9 +389,20 @@ PointState<T> biped_foot_point(const BipedConstants<T>& b, const BipedVector<T>&
   const T ssh = sin(psi_sh), csh = cos(psi_sh);
   const T sf = sin(psi_f), cf = cos(psi_f);
   const T x(x_local), y(y_local);
-  const detail::V2<T> d_th = {sth * b.thigh_length, -cth * b.thigh_length};
-  const detail::V2<T> d_sh = {ssh * b.shank_length, -csh * b.shank_length};
-  const detail::V2<T> r_f = {cf * x - sf * y, sf * x + cf * y};
+  return {{sth * b.thigh_length, -cth * b.thigh_length}, {ssh * b.shank_length, -csh * b.shank_length},
+          {cf * x - sf * y, sf * x + cf * y}};
+}
+
+}  // namespace detail
+
+template <class T>
+PointState<T> biped_foot_point(const BipedConstants<T>& b, const BipedVector<T>& q, const BipedVector<T>& qd,
+                               Side side, double x_local, double y_local) {
+  const int s = side_index(side);
+  const detail::LegPointFrame<T> f = detail::leg_point_frame(b, q, side, x_local, y_local);
+  const detail::V2<T>& d_th = f.thigh;
+  const detail::V2<T>& d_sh = f.shank;
+  const detail::V2<T>& r_f = f.foot;
   const std::array<T, 4> w = detail::leg_rates(qd, s);
   PointState<T> p;
   p.position = {q[0] + d_th[0] + d_sh[0] + r_f[0], q[1] + d_th[1] + d_sh[1] + r_f[1]};
@@ -398,19 +418,11 @@ PointState<T> biped_foot_point(const BipedConstants<T>& b, const BipedVector<T>&
 template <class T>
 BipedVector<T> biped_foot_point_generalized_force(const BipedConstants<T>& b, const BipedVector<T>& q, Side side,
                                                   double x_local, double y_local, const std::array<T, 2>& force) {
-  using std::cos;
-  using std::sin;
-  const T psi_th = q[hip_index(side)] - q[2];
-  const T psi_sh = psi_th - q[knee_index(side)];
-  const T psi_f = psi_sh + q[ankle_index(side)];
-  const T sth = sin(psi_th), cth = cos(psi_th);
-  const T ssh = sin(psi_sh), csh = cos(psi_sh);
-  const T sf = sin(psi_f), cf = cos(psi_f);
-  const T x(x_local), y(y_local);
+  const detail::LegPointFrame<T> f = detail::leg_point_frame(b, q, side, x_local, y_local);
   // Joint → point vectors: ankle, knee, hip.
-  const detail::V2<T> r_a = {cf * x - sf * y, sf * x + cf * y};
-  const detail::V2<T> r_k = {r_a[0] + ssh * b.shank_length, r_a[1] - csh * b.shank_length};
-  const detail::V2<T> r_h = {r_k[0] + sth * b.thigh_length, r_k[1] - cth * b.thigh_length};
+  const detail::V2<T> r_a = f.foot;
+  const detail::V2<T> r_k = {r_a[0] + f.shank[0], r_a[1] + f.shank[1]};
+  const detail::V2<T> r_h = {r_k[0] + f.thigh[0], r_k[1] + f.thigh[1]};
   const T m_hip = detail::cross(r_h, force);
   BipedVector<T> Q;
   Q.fill(T(0.0));
