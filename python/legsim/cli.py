@@ -347,22 +347,29 @@ def cmd_sweep(args) -> int:
                       swing=_matching_options(args))
 
 
-def cmd_simulate(args) -> int:
-    from . import Condition, simulate
+def _condition(args, command: str):
+    """The one gait condition of _condition_options' arguments; `command` names the subcommand in errors."""
+    from . import Condition
     split = _parse_splits(args.calf_fatigue_split, "--calf-fatigue-split")
     if len(split) != 1:
-        raise InputError(f"--calf-fatigue-split {args.calf_fatigue_split!r}: simulate takes one split")
-    if args.out:
-        _check_writable("--out", Path(args.out))
-    model = _load_model(args.model, args.set, args.volume_weights)
+        raise InputError(f"--calf-fatigue-split {args.calf_fatigue_split!r}: {command} takes one split")
     kw = {k: getattr(args, k) for k in ("speed", "cadence", "step_length", "stride_length") if getattr(args, k) is not None}
     strikes = _parse_strikes(args.foot_strike)
     if strikes is not None:
         if len(strikes) != 1:
-            raise InputError(f"--foot-strike {args.foot_strike!r}: simulate takes one foot strike")
+            raise InputError(f"--foot-strike {args.foot_strike!r}: {command} takes one foot strike")
         kw["foot_strike"] = strikes[0]
+    return Condition(calf_fatigue=args.calf_fatigue, calf_fatigue_split=split[0], **kw)
+
+
+def cmd_simulate(args) -> int:
+    from . import simulate
+    condition = _condition(args, "simulate")
+    if args.out:
+        _check_writable("--out", Path(args.out))
+    model = _load_model(args.model, args.set, args.volume_weights)
     swing = _matching_options(args)
-    res = simulate(model, Condition(calf_fatigue=args.calf_fatigue, calf_fatigue_split=split[0], **kw), **swing)
+    res = simulate(model, condition, **swing)
     print(res.message)
     for k, v in res.residuals.items():
         print(f"  residual {k}: {v:.5f}")
@@ -377,22 +384,13 @@ def cmd_simulate(args) -> int:
 def cmd_predict(args) -> int:
     """Predict one running step by direct collocation and print the solver report, the plausibility
     table (published ranges) and the metrics."""
-    from . import Condition, predict
+    from . import predict
     from .plausibility import plausibility_table
-    split = _parse_splits(args.calf_fatigue_split, "--calf-fatigue-split")
-    if len(split) != 1:
-        raise InputError(f"--calf-fatigue-split {args.calf_fatigue_split!r}: predict takes one split")
+    condition = _condition(args, "predict")
     if args.out:
         _check_writable("--out", Path(args.out))
     model = _load_model(args.model, args.set)
-    kw = {k: getattr(args, k) for k in ("speed", "cadence", "step_length", "stride_length") if getattr(args, k) is not None}
-    strikes = _parse_strikes(args.foot_strike)
-    if strikes is not None:
-        if len(strikes) != 1:
-            raise InputError(f"--foot-strike {args.foot_strike!r}: predict takes one foot strike")
-        kw["foot_strike"] = strikes[0]
-    res = predict(model, Condition(calf_fatigue=args.calf_fatigue, calf_fatigue_split=split[0], **kw),
-                  mesh_intervals=args.mesh_intervals, volume_weighted_effort=args.volume_weights)
+    res = predict(model, condition, mesh_intervals=args.mesh_intervals, volume_weighted_effort=args.volume_weights)
     sv = res.solver
     print(f"{sv['method']}: {sv['status']} after {sv['iterations']} iterations, {sv['seconds']:.1f} s; "
           f"objective {sv['objective']:.5f} (effort {sv['objective_effort']:.5f})")
@@ -483,6 +481,21 @@ def _model_options(p) -> None:
                    help="worker threads of each gait matching (a count, >= 1; default: every hardware thread)")
 
 
+def _condition_options(p) -> None:
+    """One gait condition (simulate, predict)."""
+    p.add_argument("--speed", type=_number("m/s"), default=3.5, help="running speed, m/s (default 3.5)")
+    p.add_argument("--cadence", type=_number("steps/min"), default=170.0,
+                   help="cadence, steps/min (default 170); give two of speed, cadence, step and stride length")
+    p.add_argument("--step-length", dest="step_length", type=_number("m"), help="step length, m")
+    p.add_argument("--stride-length", dest="stride_length", type=_number("m"), help="stride length (two steps), m")
+    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=_number("fraction of calf force lost, 0 to 0.9"),
+                   default=0.0, help="fraction of calf force lost, 0 to 0.9 (default 0)")
+    p.add_argument("--calf-fatigue-split", dest="calf_fatigue_split", default="fiber_type", metavar="SPLIT",
+                   help=_SPLIT_HELP)
+    p.add_argument("--foot-strike", dest="foot_strike",
+                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle dorsiflexion angle in degrees")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="legsim", description="Muscle-driven running-leg simulation")
     parser.add_argument("--version", action="version", version=f"legsim {__version__}")
@@ -492,32 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out", metavar="FOLDER", help="output folder (default: out)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("simulate", help="match one periodic stance to a condition and print its metrics")
-    p.add_argument("--speed", type=_number("m/s"), default=3.5, help="running speed, m/s (default 3.5)")
-    p.add_argument("--cadence", type=_number("steps/min"), default=170.0,
-                   help="cadence, steps/min (default 170); give two of speed, cadence, step and stride length")
-    p.add_argument("--step-length", dest="step_length", type=_number("m"), help="step length, m")
-    p.add_argument("--stride-length", dest="stride_length", type=_number("m"), help="stride length (two steps), m")
-    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=_number("fraction of calf force lost, 0 to 0.9"),
-                   default=0.0, help="fraction of calf force lost, 0 to 0.9 (default 0)")
-    p.add_argument("--calf-fatigue-split", dest="calf_fatigue_split", default="fiber_type", metavar="SPLIT",
-                   help=_SPLIT_HELP)
-    p.add_argument("--foot-strike", dest="foot_strike",
-                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle dorsiflexion angle in degrees")
+    _condition_options(p)
     _model_options(p)
     p.add_argument("--out", metavar="FILE", help="CSV file for the time series (SI units, one column per quantity)")
     p.set_defaults(func=cmd_simulate)
     p = sub.add_parser("predict", help="predict one running step (whole stride, both legs) by direct collocation")
-    p.add_argument("--speed", type=_number("m/s"), default=3.5, help="running speed, m/s (default 3.5)")
-    p.add_argument("--cadence", type=_number("steps/min"), default=170.0,
-                   help="cadence, steps/min (default 170); give two of speed, cadence, step and stride length")
-    p.add_argument("--step-length", dest="step_length", type=_number("m"), help="step length, m")
-    p.add_argument("--stride-length", dest="stride_length", type=_number("m"), help="stride length (two steps), m")
-    p.add_argument("--calf-fatigue", dest="calf_fatigue", type=_number("fraction of calf force lost, 0 to 0.9"),
-                   default=0.0, help="fraction of calf force lost, 0 to 0.9 (default 0)")
-    p.add_argument("--calf-fatigue-split", dest="calf_fatigue_split", default="fiber_type", metavar="SPLIT",
-                   help=_SPLIT_HELP)
-    p.add_argument("--foot-strike", dest="foot_strike",
-                   help="rearfoot (default), midfoot, forefoot, or a touchdown ankle dorsiflexion angle in degrees")
+    _condition_options(p)
     p.add_argument("--model", metavar="FILE", help="model file (TOML, SI units); default: the built-in runner")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="change a model parameter, in the SI unit of its model-file key (repeatable)")
