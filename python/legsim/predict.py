@@ -76,12 +76,18 @@ def _timeseries(g) -> pd.DataFrame:
 
 def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_start: "PredictionResult | None" = None,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
-            max_iterations: int = 3000, verbose: bool = False) -> PredictionResult:
+            max_iterations: int = 3000, starts: int = 1, verbose: bool = False) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 
     ``warm_start``: a previous result with the same model and mesh (a neighbouring condition), used as
     the initial guess; otherwise a generic running guess. ``reserve_weight`` > 0 adds penalized reserve
-    joint torques (reported in ``timeseries`` and ``metrics['peak_reserve_fraction']``)."""
+    joint torques (reported in ``timeseries`` and ``metrics['peak_reserve_fraction']``).
+
+    ``starts``: number of cold starts (generic guesses 0 … starts−1, see ``PredictOptions.start`` in
+    include/legsim/predict/predict.hpp); the converged solution with the lowest objective is kept and
+    ``solver['start_objectives']`` lists every start's objective (NaN where it failed). The effort
+    optimum is not unique, so more starts find a lower one at the cost of one solve each. With
+    ``warm_start`` the warm start is one more candidate."""
     if not available():
         raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
     _check_model(model)
@@ -93,6 +99,7 @@ def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_star
     o.reserve_weight = as_float("reserve_weight", reserve_weight, lo=0.0)
     o.tolerance = as_float("tolerance", tolerance, lo=1e-12, hi=1.0)
     o.max_iterations = as_int("max_iterations", max_iterations, lo=0)
+    n_starts = as_int("starts", starts, lo=1, hi=100)
     o.print_level = 5 if as_bool("verbose", verbose) else 0
     warm = None
     if warm_start is not None:
@@ -100,12 +107,23 @@ def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_star
             raise InputError("warm_start: expected a PredictionResult from legsim.predict")
         warm = warm_start.raw
     core_cond = condition._to_core()
-    g = _core.predict_gait(model, core_cond, o, warm)
+    candidates = []
+    if warm is not None:
+        candidates.append(_core.predict_gait(model, core_cond, o, warm))
+    if warm is None or n_starts > 1:
+        for k in range(n_starts):
+            o.start = k
+            candidates.append(_core.predict_gait(model, core_cond, o, None))
+    converged = [c for c in candidates if c.converged]
+    g = min(converged, key=lambda c: c.objective) if converged else candidates[-1]
     metrics = dict(_core.predicted_gait_metrics(model, core_cond, g)) if g.converged else {}
-    solver = {"method": f"direct collocation (trapezoidal, {o.mesh_intervals} intervals), IPOPT",
+    solver = {"method": f"direct collocation (trapezoidal, {o.mesh_intervals} intervals, "
+                        f"{o.impact_mesh_ratio:g}× finer over the first {1e3 * o.impact_window:g} ms), IPOPT",
               "status": g.status, "iterations": g.iterations, "seconds": g.seconds,
+              "seconds_all_starts": sum(c.seconds for c in candidates),
               "objective": g.objective, **{f"objective_{k}": v for k, v in g.objective_terms.items()},
-              "variables_on_bounds": list(g.variables_on_bounds)}
+              "variables_on_bounds": list(g.variables_on_bounds),
+              "start_objectives": [c.objective if c.converged else float("nan") for c in candidates]}
     capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, core_cond)))
     return PredictionResult(converged=g.converged, message=g.status, metrics=metrics, solver=solver,
                             timeseries=_timeseries(g), condition=condition, capacity=capacity, raw=g)

@@ -40,6 +40,10 @@ void bind_predict(py::module_& m) {
   py::class_<PredictOptions>(m, "PredictOptions")
       .def(py::init<>())
       .def_readwrite("mesh_intervals", &PredictOptions::mesh_intervals)
+      .def_readwrite("impact_mesh_ratio", &PredictOptions::impact_mesh_ratio)
+      .def_readwrite("impact_window", &PredictOptions::impact_window)
+      .def_readwrite("start", &PredictOptions::start)
+      .def_readwrite("passive_moment_weight", &PredictOptions::passive_moment_weight)
       .def_readwrite("volume_weighted_effort", &PredictOptions::volume_weighted_effort)
       .def_readwrite("acceleration_weight", &PredictOptions::acceleration_weight)
       .def_readwrite("tendon_rate_weight", &PredictOptions::tendon_rate_weight)
@@ -105,7 +109,8 @@ void bind_predict(py::module_& m) {
               throw InputError("simulate_predicted_stance: duration: give one (s) for a gait that did not converge");
             // The predicted right stance plus four mesh intervals (the whole step at most).
             const double tc = predict::gait_metrics(model, condition, gait).at("contact_time_s");
-            duration = std::min(gait.time.back() - gait.time.front(), tc + 4.0 * (gait.time[1] - gait.time[0]));
+            duration = std::min(gait.time.back() - gait.time.front(),
+                                tc + 4.0 * (gait.time.back() - gait.time.front()) / static_cast<double>(gait.time.size() - 1));
           }
           predict::ForwardOptions options;
           options.samples_per_interval = samples_per_interval;

@@ -1,7 +1,8 @@
 // Predictive running by trapezoidal direct collocation (include/legsim/predict/predict.hpp).
 //
 // Transcription (each choice and its evidence: docs/decisions.md, "Gait prediction"):
-//   * nodes 0..N over one step of duration T = 60/cadence, h = T/N; node 0 = right touchdown.
+//   * nodes 0..N over one step of duration T = 60/cadence (mesh_times: uniform, or graded finer over
+//     the impact); node 0 = right touchdown.
 //   * state per node: q (9), q̇ (9), activation a (2·m), normalized tendon force f_T (2·c, compliant
 //     tendons only); controls per node: q̈ (9, scaled by 100 s⁻²), excitation e (2·m), ḟ_T (2·c, scaled
 //     by 10 s⁻¹) and, optionally, 6 reserve joint torques.
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <random>
 #include <numeric>
 
 #include "legsim/body/biped.hpp"
@@ -93,7 +95,7 @@ int joint_coordinate(Side s, int j) {
 
 /// Per-node physics in SX: residuals, state derivative, cost integrand, and signals for reporting.
 struct NodeOut {
-  SX xdot, residual, effort, acceleration, tendon_rate, reserve;
+  SX xdot, residual, effort, acceleration, tendon_rate, reserve, passive;
   SX grf, cop_x, moment, tendon_force, fiber_length_norm, quadriceps_force, foot_angle, foot_force_y;
 };
 
@@ -110,7 +112,7 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
   for (auto& v : Q) v = 0;
   NodeOut out;
   std::vector<SX> grf, cop, moments, forces, lnorm, quad, foot_angle, foot_fy, hill, adot, ftdot;
-  SX effort = 0, reserve = 0;
+  SX effort = 0, reserve = 0, passive_sq = 0;
   for (int s = 0; s < 2; ++s) {
     const Side side = kSides[s];
     // Contact spheres of this foot (predict/biped_physics.hpp, shared with the forward simulation).
@@ -160,6 +162,7 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
     for (int j = 0; j < 3; ++j) {
       const int jq = joint_coordinate(side, j);
       const SX passive = passive_joint_moment(j, q[jq]);  // predict/biped_physics.hpp
+      passive_sq += sq(passive);
       SX total = moment[j] + passive;
       if (L.reserves) {
         const SX r = u(L.res(s, j)) * P.opt.reserve_scale;
@@ -197,6 +200,7 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
   out.acceleration = acc;
   out.tendon_rate = rate;
   out.reserve = reserve;
+  out.passive = passive_sq;
   out.grf = SX::vertcat(grf);
   out.cop_x = SX::vertcat(cop);
   out.moment = SX::vertcat(moments);
@@ -305,29 +309,79 @@ const std::vector<std::pair<double, double>> kGuessAnkle = {
 
 constexpr double kGuessActivation = 0.05;
 
-std::vector<double> generic_guess(const Problem& P, int N) {
+/// Shape changes of the generic guess for multi-start (PredictOptions::start).
+struct GuessShape {
+  double knee_offset_deg = 0.0;   // added to the stance knee flexion (fading to 0 by mid-swing)
+  double contact_fraction = 0.66; // right-foot contact as a fraction of the step
+  double hip_offset_deg = 0.0;    // added to the hip flexion throughout
+};
+
+GuessShape guess_shape(int start) {
+  if (start == 0) return {};
+  if (start == 1) return {12.0, 0.60, 0.0};
+  if (start == 2) return {-10.0, 0.72, 0.0};
+  std::mt19937 rng(static_cast<std::uint32_t>(start));
+  std::uniform_real_distribution<double> knee(-10.0, 15.0), contact(0.55, 0.75), hip(-8.0, 8.0);
+  GuessShape g;
+  g.knee_offset_deg = knee(rng);
+  g.contact_fraction = contact(rng);
+  g.hip_offset_deg = hip(rng);
+  return g;
+}
+
+}  // namespace
+
+std::vector<double> mesh_times(double step_time, const PredictOptions& o) {
+  validate(o);
+  const int N = o.mesh_intervals;
+  const double T = step_time, W = std::min(o.impact_window, 0.5 * T), r = o.impact_mesh_ratio;
+  std::vector<double> t(N + 1);
+  // n_fine intervals of length W/n_fine and N − n_fine of (T − W)/(N − n_fine), their ratio ≈ r.
+  int n_fine = 0;
+  if (r > 1.0) n_fine = std::clamp(static_cast<int>(std::lround(N * W * r / (T - W + W * r))), 1, N - 1);
+  for (int k = 0; k <= N; ++k) {
+    if (n_fine == 0)
+      t[k] = T * k / N;
+    else if (k <= n_fine)
+      t[k] = W * k / n_fine;
+    else
+      t[k] = W + (T - W) * (k - n_fine) / (N - n_fine);
+  }
+  t[N] = T;
+  return t;
+}
+
+namespace {
+
+std::vector<double> generic_guess(const Problem& P, const std::vector<double>& times) {
   const Layout& L = P.L;
+  const int N = static_cast<int>(times.size()) - 1;
   const double T = P.cond.step_time;
   const int nx = L.nx(), nu = L.nu();
   std::vector<std::vector<double>> X(N + 1, std::vector<double>(nx, 0.0));
   const BipedConstants<double> b = make_biped_constants<double>(P.body);
   const double lean = 0.1;  // rad
+  const GuessShape shape = guess_shape(P.opt.start);
   double hip_height = 0.0, toe_off_height = 0.0;
   for (int k = 0; k <= N; ++k) {
-    const double t = T * k / N;
+    const double t = times[k];
     std::array<double, kNq> q{};
     q[0] = P.cond.speed * t;
     q[2] = lean;
     for (int s = 0; s < 2; ++s) {
       const double phase = t / (2 * T) + 0.5 * s;
-      q[hip_index(kSides[s])] = periodic_interp(kGuessHip, phase) * kDegToRad;
-      q[knee_index(kSides[s])] = periodic_interp(kGuessKnee, phase) * kDegToRad;
+      // The knee offset acts through stance (stride phase 0–0.33) and fades out by mid-swing (0.55).
+      const double ph = phase - std::floor(phase);
+      const double fade = ph < 0.33 ? 1.0 : (ph < 0.55 ? (0.55 - ph) / 0.22 : (ph > 0.95 ? (ph - 0.95) / 0.05 : 0.0));
+      q[hip_index(kSides[s])] = (periodic_interp(kGuessHip, phase) + shape.hip_offset_deg) * kDegToRad;
+      q[knee_index(kSides[s])] =
+          std::max(2.0, periodic_interp(kGuessKnee, phase) + shape.knee_offset_deg * fade) * kDegToRad;
       q[ankle_index(kSides[s])] = periodic_interp(kGuessAnkle, phase) * kDegToRad;
     }
     // Hip height: through the right stance (contact ≈ 0.33 of the stride) the right foot's lowest
     // sphere bears on the ground (1 cm penetration, about body weight on the soft spheres); in flight
     // the hip follows a parabola back to its touchdown height.
-    const double tc = 0.66 * T;
+    const double tc = shape.contact_fraction * T;
     const double penetration = k == 0 ? 0.0 : 0.01;
     auto support_height = [&](std::array<double, kNq> qq) {
       std::array<double, kNq> zero{};
@@ -362,12 +416,11 @@ std::vector<double> generic_guess(const Problem& P, int N) {
         X[k][L.ft(s, slot)] = eq.norm_tendon_force;
       }
   }
-  // Velocities and accelerations by central differences (periodic through the mirror).
-  const double h = T / N;
+  // Velocities and accelerations by central differences (one-sided at the ends).
   for (int k = 0; k <= N; ++k) {
     const int kp = std::min(k + 1, N), km = std::max(k - 1, 0);
     for (int j = 0; j < kNq; ++j)
-      X[k][L.qd(j)] = (X[kp][L.q(j)] - X[km][L.q(j)]) / (h * (kp - km));
+      X[k][L.qd(j)] = (X[kp][L.q(j)] - X[km][L.q(j)]) / (times[kp] - times[km]);
   }
   std::vector<double> w;
   for (int k = 0; k < N; ++k) w.insert(w.end(), X[k].begin(), X[k].end());
@@ -375,7 +428,7 @@ std::vector<double> generic_guess(const Problem& P, int N) {
     std::vector<double> u(nu, 0.0);
     const int kp = std::min(k + 1, N), km = std::max(k - 1, 0);
     for (int j = 0; j < kNq; ++j)
-      u[L.qdd(j)] = (X[kp][L.qd(j)] - X[km][L.qd(j)]) / (h * (kp - km)) / kAccelerationScale;
+      u[L.qdd(j)] = (X[kp][L.qd(j)] - X[km][L.qd(j)]) / (times[kp] - times[km]) / kAccelerationScale;
     for (int s = 0; s < 2; ++s)
       for (int i = 0; i < L.m; ++i) u[L.e(s, i)] = kGuessActivation;
     w.insert(w.end(), u.begin(), u.end());
@@ -387,20 +440,23 @@ std::vector<double> generic_guess(const Problem& P, int N) {
 /// another step time; linear interpolation in normalized time), with the pelvis x rescaled to this
 /// step length. Used as the initial guess when the decision vectors differ in size, e.g. for mesh
 /// refinement from the N-interval solution to 2N (the same local optimum is then refined).
-std::vector<double> resampled_guess(const Problem& P, int N, const PredictedGait& g) {
+std::vector<double> resampled_guess(const Problem& P, const std::vector<double>& times, const PredictedGait& g) {
   const Layout& L = P.L;
+  const int N = static_cast<int>(times.size()) - 1;
   const std::size_t M = g.time.size() - 1;
   const double scale_x = P.cond.step_length / g.step_length;
   const double scale_t = g.step_time / P.cond.step_time;  // d/dt rescaling of rates
+  std::vector<double> src(M + 1);  // the source's node times, normalized by its step time
+  for (std::size_t n = 0; n <= M; ++n) src[n] = (g.time[n] - g.time.front()) / g.step_time;
   auto sample = [&](double s, auto get) {
-    const double pos = s * static_cast<double>(M);
-    const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(pos), M - 1);
-    const double w = pos - static_cast<double>(k);
+    const auto it = std::upper_bound(src.begin(), src.end(), s);
+    const std::size_t k = std::min<std::size_t>(it == src.begin() ? 0 : static_cast<std::size_t>(it - src.begin()) - 1, M - 1);
+    const double w = std::clamp((s - src[k]) / (src[k + 1] - src[k]), 0.0, 1.0);
     return (1.0 - w) * get(k) + w * get(k + 1);
   };
   std::vector<double> xs, us;
   for (int k = 0; k < N; ++k) {
-    const double s = static_cast<double>(k) / N;
+    const double s = times[k] / P.cond.step_time;
     std::vector<double> x(L.nx(), 0.0), u(L.nu(), 0.0);
     for (int j = 0; j < kNq; ++j) {
       const double sx = j == 0 ? scale_x : 1.0;
@@ -418,7 +474,7 @@ std::vector<double> resampled_guess(const Problem& P, int N, const PredictedGait
         const double fmax = P.muscles.muscles[i].mtu.max_isometric_force;
         x[L.ft(side, slot)] = sample(s, [&](std::size_t n) { return g.tendon_force[n][idx]; }) / fmax;
         // Tendon-force rate by the difference of the neighbouring samples.
-        const double ds = 1.0 / static_cast<double>(M);
+        const double ds = 0.5 * (times[std::min(k + 1, N)] - times[std::max(k - 1, 0)]) / P.cond.step_time;
         const double s0 = std::max(0.0, s - ds), s1 = std::min(1.0, s + ds);
         const double f0 = sample(s0, [&](std::size_t n) { return g.tendon_force[n][idx]; }) / fmax;
         const double f1 = sample(s1, [&](std::size_t n) { return g.tendon_force[n][idx]; }) / fmax;
@@ -450,13 +506,17 @@ void validate(const PredictOptions& o) {
                        " is outside the allowed range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   };
   range("mesh_intervals", o.mesh_intervals, 10, 1000);
+  range("impact_mesh_ratio", o.impact_mesh_ratio, 1.0, 20.0);
+  range("impact_window", o.impact_window, 1e-3, 0.2);
   range("acceleration_weight", o.acceleration_weight, 0.0, 1e3);
   range("tendon_rate_weight", o.tendon_rate_weight, 0.0, 1e3);
   range("reserve_weight", o.reserve_weight, 0.0, 1e9);
   range("reserve_scale", o.reserve_scale, 1e-3, 1e4);
+  range("passive_moment_weight", o.passive_moment_weight, 0.0, 1e6);
   range("tolerance", o.tolerance, 1e-12, 1.0);
   range("constraint_tolerance", o.constraint_tolerance, 1e-12, 1.0);
   range("max_iterations", o.max_iterations, 0, 1000000);
+  range("start", o.start, 0, 1000);
   range("print_level", o.print_level, 0, 12);
 }
 
@@ -466,13 +526,21 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const Layout& L = P.L;
   const int N = opt.mesh_intervals;
   const int nx = L.nx(), nu = L.nu();
-  const double T = P.cond.step_time, h = T / N;
+  const double T = P.cond.step_time;
+  const std::vector<double> times = mesh_times(T, opt);
+  std::vector<double> h(N), weight(N + 1, 0.0);  // interval lengths; trapezoidal quadrature weights
+  for (int k = 0; k < N; ++k) {
+    h[k] = times[k + 1] - times[k];
+    weight[k] += 0.5 * h[k];
+    weight[k + 1] += 0.5 * h[k];
+  }
 
   // One node's physics as a CasADi function, mapped over the mesh.
   const SX xs = SX::sym("x", nx), us = SX::sym("u", nu);
   const NodeOut no = node_physics(P, xs, us);
   const casadi::Function node("node", {xs, us},
-                              {no.xdot, no.residual, no.effort, no.acceleration, no.tendon_rate, no.reserve});
+                              {no.xdot, no.residual, no.effort, no.acceleration, no.tendon_rate, no.reserve,
+                               no.passive});
   const casadi::Function signals("signals", {xs, us},
                                  {no.grf, no.cop_x, no.moment, no.tendon_force, no.fiber_length_norm,
                                   no.quadriceps_force, no.foot_angle, no.foot_force_y});
@@ -486,26 +554,28 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const MX Xf = MX::horzcat({X, xN}), Uf = MX::horzcat({U, uN});
   const std::vector<MX> r = node.map(N + 1)(std::vector<MX>{Xf, Uf});
   const MX& F = r[0];
-  // Trapezoidal defects, scaled by 1/h so they read as rates.
+  // Trapezoidal defects, scaled by 1/h_k so they read as rates.
   // Each state's defect is divided by a typical size of its rate (rad/s or m/s: 1; accelerations:
   // 100 s⁻²; activation and tendon-force rates: 10 s⁻¹), so every constraint row is O(1).
   std::vector<double> rate_scale(nx, 1.0);
   for (int j = 0; j < kNq; ++j) rate_scale[L.qd(j)] = kAccelerationScale;
   for (int i = 2 * kNq; i < nx; ++i) rate_scale[i] = kTendonRateScale;
-  const MX defects = ((Xf(casadi::Slice(), casadi::Slice(1, N + 1)) - Xf(casadi::Slice(), casadi::Slice(0, N))) / h -
+  std::vector<double> inv_h(N);
+  for (int k = 0; k < N; ++k) inv_h[k] = 1.0 / h[k];
+  const MX defects = ((Xf(casadi::Slice(), casadi::Slice(1, N + 1)) - Xf(casadi::Slice(), casadi::Slice(0, N))) *
+                          repmat(MX(DM(inv_h).T()), nx, 1) -
                       0.5 * (F(casadi::Slice(), casadi::Slice(1, N + 1)) + F(casadi::Slice(), casadi::Slice(0, N)))) /
                      repmat(MX(DM(rate_scale)), 1, N);
   // Path residuals at nodes 0..N−1 (node N's are node 0's, mirrored).
   const MX path = r[1](casadi::Slice(), casadi::Slice(0, N));
-  auto trapezoid = [&](const MX& row) {
-    return h * (sum2(row) - 0.5 * (row(0) + row(N)));
-  };
+  auto trapezoid = [&](const MX& row) { return mtimes(row, MX(DM(weight))); };
   const double d = P.cond.step_length;
   const MX J_effort = trapezoid(r[2]) / d;
   const MX J_acc = opt.acceleration_weight * trapezoid(r[3]) / d;
   const MX J_rate = opt.tendon_rate_weight * trapezoid(r[4]) / d;
   const MX J_res = opt.reserve_weight * trapezoid(r[5]) / d;
-  const MX J = J_effort + J_acc + J_rate + J_res;
+  const MX J_pass = opt.passive_moment_weight * trapezoid(r[6]) / d;
+  const MX J = J_effort + J_acc + J_rate + J_res + J_pass;
 
   // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the foot
   // angle lies in the band of the condition's foot strike (Altman & Davis 2012, Gait Posture
@@ -594,7 +664,10 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   ipopt["expand"] = true;
   std::vector<double> w0;
   std::map<std::string, DM> arg;
-  if (warm && warm->x.size() == static_cast<std::size_t>(w.numel())) {
+  const bool same_mesh = warm && warm->time.size() == times.size() &&
+                         std::equal(times.begin(), times.end(), warm->time.begin(),
+                                    [&](double a, double b) { return std::abs(a - b) <= 1e-9 * T; });
+  if (warm && same_mesh && warm->x.size() == static_cast<std::size_t>(w.numel())) {
     w0 = warm->x;
     w0[L.q(0)] = 0.0;
     if (warm->lam_g.size() == lbg.size()) {
@@ -604,9 +677,9 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
       ipopt["ipopt.mu_init"] = 1e-4;
     }
   } else if (warm && warm->converged && warm->q.size() >= 2 && warm->muscle_names.size() == 2 * static_cast<std::size_t>(L.m)) {
-    w0 = resampled_guess(P, N, *warm);  // another mesh or duration: the trajectory, resampled
+    w0 = resampled_guess(P, times, *warm);  // another mesh or duration: the trajectory, resampled
   } else {
-    w0 = generic_guess(P, N);
+    w0 = generic_guess(P, times);
   }
   const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt",
                                                  {{"x", w}, {"f", J}, {"g", MX::vertcat(g)}}, ipopt);
@@ -637,12 +710,13 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
   // Objective terms at the solution.
   {
-    const casadi::Function terms("terms", {w}, {J_effort, J_acc, J_rate, J_res});
+    const casadi::Function terms("terms", {w}, {J_effort, J_acc, J_rate, J_res, J_pass});
     const std::vector<DM> tv = terms(std::vector<DM>{res.at("x")});
     out.objective_terms = {{"effort", static_cast<double>(tv[0])},
                            {"acceleration", static_cast<double>(tv[1])},
                            {"tendon_rate", static_cast<double>(tv[2])},
-                           {"reserve", static_cast<double>(tv[3])}};
+                           {"reserve", static_cast<double>(tv[3])},
+                           {"passive_moment", static_cast<double>(tv[4])}};
   }
 
   // Trajectories at the nodes 0..N.
@@ -656,7 +730,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const casadi::Function sig_map = signals.map(N + 1);
   const std::vector<DM> sv = sig_map(std::vector<DM>{Xv, Uv});
   for (int k = 0; k <= N; ++k) {
-    out.time.push_back(h * k);
+    out.time.push_back(times[k]);
     std::vector<double> q(kNq), qd(kNq), qdd(kNq);
     for (int j = 0; j < kNq; ++j) {
       q[j] = static_cast<double>(Xv(L.q(j), k));
@@ -705,17 +779,18 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
   // Variables resting on a bound at touchdown (node 0) or for more than 5 % of the mesh: joint
   // angles and excitations (a bound is a wide physiological limit, so resting on it is a finding).
+  // (On a graded mesh "5 % of the mesh" is 5 % of the step's duration, by quadrature weight.)
   auto check = [&](const std::string& name, double lo, double hi, auto value) {
     const double tol = 1e-3 * (hi - lo);
-    int count = 0;
+    double share = 0.0;
     bool at_td = false;
     for (int k = 0; k < N; ++k) {
       const double v = value(k);
       const bool on = v <= lo + tol || v >= hi - tol;
-      count += on;
+      if (on) share += (k == 0 ? weight[0] + weight[N] : weight[k]) / T;
       if (k == 0) at_td = on;
     }
-    if (at_td || count > 0.05 * N) out.variables_on_bounds.push_back(name);
+    if (at_td || share > 0.05) out.variables_on_bounds.push_back(name);
   };
   for (int j = 2; j < kNq; ++j)
     check(coordinate_name(j), xlo[L.q(j)], xhi[L.q(j)], [&](int k) { return out.q[k][j]; });

@@ -91,6 +91,21 @@ def test_bad_options_name_the_field(model):
         legsim.predict(model, legsim.Condition(speed=3.5, cadence=170), warm_start={"x": 1})
     with pytest.raises(legsim.InputError, match="condition"):
         legsim.predict(model, {"speed": 3.5})
+    with pytest.raises(legsim.InputError, match="starts"):
+        legsim.predict(model, legsim.Condition(speed=3.5, cadence=170), starts=0)
+
+
+def test_multi_start_keeps_the_lowest_objective_of_its_starts(model):
+    """Two cold starts from different generic guesses (a coarse mesh keeps it quick): the result is
+    the converged start with the lower objective, and each start's objective is reported."""
+    cond = legsim.Condition(speed=3.5, cadence=170)
+    r = legsim.predict(model, cond, mesh_intervals=30, starts=2)
+    objectives = r.solver["start_objectives"]
+    assert len(objectives) == 2
+    finite = [v for v in objectives if math.isfinite(v)]
+    assert finite, objectives
+    assert r.converged and r.solver["objective"] == min(finite)
+    assert r.solver["seconds_all_starts"] >= r.solver["seconds"]
 
 
 # ---- Directions runners show (issue 19): checks on the physics, not calibration targets ----------

@@ -28,6 +28,13 @@ struct PredictOptions {
   /// refining to 200 changed peak PFJ force by 0.5 % and contact time by 2 ms, while 50 → 100 changed
   /// them by 16 % and 19 ms (docs/decisions.md).
   int mesh_intervals = 100;
+  /// Mesh grading at touchdown: the intervals inside the first `impact_window` seconds of the step
+  /// (node 0 is the right foot's touchdown, so the impact lies there) are `impact_mesh_ratio` times
+  /// shorter than the others; 1 = a uniform mesh. The total number of intervals stays
+  /// `mesh_intervals`. Why: the trapezoidal rule's local error concentrates in the impact intervals
+  /// (docs/decisions.md, "Gait prediction: mesh").
+  double impact_mesh_ratio = 3.0;
+  double impact_window = 0.04;  ///< s
   /// Effort weights w_i of Σ w_i ∫ a_i³ dt: false = 1 for every muscle; true = volume weights
   /// F_max·l_opt normalized to a mean of 1 (as the stance gait matching offers).
   bool volume_weighted_effort = false;
@@ -39,9 +46,19 @@ struct PredictOptions {
   /// metre; 0 disables them. Reported in the result.
   double reserve_weight = 0.0;
   double reserve_scale = 10.0;  ///< N·m
+  /// Weight of the passive joint moments' cost, w·∫ Σ_j τ_passive,j² dt per metre (τ in N·m; the
+  /// soft range-of-motion limits of predict/biped_physics.hpp, zero inside the normal ranges).
+  /// 0 = passive moments are free. See docs/decisions.md, "passive joint moments".
+  double passive_moment_weight = 0.0;
   double tolerance = 1e-4;              ///< IPOPT tol
   double constraint_tolerance = 1e-6;   ///< IPOPT constr_viol_tol
   int max_iterations = 3000;
+  /// Which generic initial guess a cold start uses, [0, 1000]: 0 = the generic running guess; 1 and 2
+  /// land with the knee 12° more flexed / 10° straighter and a shorter / longer contact; k ≥ 3 draws
+  /// those three shape changes from a fixed pseudo-random sequence seeded with k. The effort optimum
+  /// is not unique (docs/gait_prediction.md): solving from several starts and keeping the lowest
+  /// objective (Python: `legsim.predict(..., starts=n)`) finds a better one. Ignored with a warm start.
+  int start = 0;
   int print_level = 0;                  ///< IPOPT print_level (0 = silent, 5 = IPOPT's default)
   std::string linear_solver = "mumps";
   /// IPOPT's Hessian: false = limited-memory quasi-Newton (L-BFGS, the default), true = the exact
@@ -90,6 +107,10 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
                            const PredictedGait* warm = nullptr);
 
 void validate(const PredictOptions& o);
+
+/// Node times t_0 = 0 … t_N = step_time of the collocation mesh for these options (uniform, or graded
+/// finer over the impact window; see PredictOptions::impact_mesh_ratio). Throws InputError on invalid options.
+std::vector<double> mesh_times(double step_time, const PredictOptions& o);
 
 /// Metrics of a predicted step (DESIGN 5 keys, from the right leg's stance: node 0 to the last node
 /// where its vertical ground reaction exceeds 20 N), plus stride keys: `flight_time_s`,

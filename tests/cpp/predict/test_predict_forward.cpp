@@ -134,26 +134,55 @@ TEST_CASE("simulate_biped rejects a gait of another layout and a bad duration", 
                     Catch::Contains("gait.muscle_names: expected"));
 }
 
+TEST_CASE("mesh_times: uniform at ratio 1, graded over the impact window otherwise", "[predict][mesh]") {
+  PredictOptions o;
+  o.mesh_intervals = 100;
+  const double T = 60.0 / 170.0;
+  o.impact_mesh_ratio = 1.0;
+  const std::vector<double> u = mesh_times(T, o);
+  REQUIRE(u.size() == 101);
+  for (int k = 0; k < 100; ++k) CHECK(u[k + 1] - u[k] == Approx(T / 100).epsilon(1e-12));
+  o.impact_mesh_ratio = 3.0;
+  o.impact_window = 0.04;
+  const std::vector<double> t = mesh_times(T, o);
+  REQUIRE(t.size() == 101);
+  CHECK(t.front() == 0.0);
+  CHECK(t.back() == T);
+  double fine = 1e9, coarse = 0.0;
+  for (int k = 0; k < 100; ++k) {
+    const double h = t[k + 1] - t[k];
+    REQUIRE(h > 0.0);
+    if (t[k + 1] <= o.impact_window + 1e-12) fine = std::min(fine, h); else coarse = std::max(coarse, h);
+  }
+  // Rounding the number of fine intervals to an integer moves the ratio a little off 3.
+  CHECK(coarse / fine == Approx(3.0).epsilon(0.1));
+  // The window boundary is a node.
+  CHECK(std::any_of(t.begin(), t.end(), [&](double v) { return std::abs(v - o.impact_window) < 1e-12; }));
+  o.impact_mesh_ratio = 0.5;
+  CHECK_THROWS_WITH(mesh_times(T, o), Catch::Contains("impact_mesh_ratio = 0.5"));
+  o.impact_mesh_ratio = 3.0;
+  o.impact_window = 0.0;
+  CHECK_THROWS_WITH(mesh_times(T, o), Catch::Contains("impact_window"));
+}
+
 // (b) The issue's verification: forward-simulate the predicted right stance from the collocation's
 // touchdown state under its excitations; joint angles within 2° at the stance nodes, peak PFJ force
 // within 3 %, contact time within 5 ms.
 //
-// KNOWN FAILURE, measured 2026-12-05 with the default mesh of 100 trapezoidal intervals (rosenbrock4 at
-// the model's tolerances): joint angles differ by up to 8.7° (right knee at t = 0.251 s, late stance;
-// the error grows with time), peak PFJ force −3.45 % (8.371 against 8.670 BW), contact time +1.9 ms
-// (passes). At 50 intervals: 9.8°, −3.03 %, +1.3 ms. The physics agree (test above); restarting the
-// simulation at every node for one interval gave errors above 0.5° only in the impact intervals, so the
-// difference is the collocation's discretization error at impact grown by the open-loop instability
-// of the stance.
+// Measured 2026-12-05, default options (100 intervals graded 3:1 over the first 40 ms, rosenbrock4
+// at the model's tolerances): joint angles within 0.71° (left knee, late swing), peak PFJ force
+// −0.61 %, contact time +1.0 ms. On a uniform mesh of 100 intervals the same check failed (9.2°,
+// −3.47 %, +2.0 ms): one-interval restarts put the collocation's local error in the impact intervals,
+// and the open-loop stance grew it; the graded mesh is that finding's remedy (docs/decisions.md).
 // Thresholds are the issue's; do not loosen them.
 TEST_CASE("forward simulation reproduces the predicted stance (default condition and mesh)",
-          "[predict][forward][slow][!shouldfail]") {
+          "[predict][forward][slow]") {
   const Model model = Model::default_model();
   const GaitCondition cond = default_condition();
   const PredictOptions opt;  // the default mesh (100 intervals)
   const PredictedGait g = predict_gait(model, cond, opt);
   REQUIRE(g.converged);
-  const double h = g.time[1] - g.time[0];
+  const double h = (g.time.back() - g.time.front()) / opt.mesh_intervals;  // the mean interval
   const double tc = gait_metrics(model, cond, g).at("contact_time_s");
   const BipedSimulation sim = simulate_biped(model, cond, g, std::min(g.time.back(), tc + 4 * h));
   const StanceAgreement s = compare_stance(model, cond, g, sim);
@@ -163,7 +192,7 @@ TEST_CASE("forward simulation reproduces the predicted stance (default condition
               s.max_trunk_lean_difference_deg, s.peak_pfj_force_simulated_bw, s.peak_pfj_force_predicted_bw,
               100 * s.peak_pfj_force_relative_difference, 100 * s.peak_pfj_force_relative_difference_at_nodes,
               s.contact_time_simulated, s.contact_time_predicted, 1e3 * s.contact_time_difference);
-  CHECK(std::abs(s.contact_time_difference) <= 0.005);                // passes: +1.9 ms
-  CHECK(s.max_joint_angle_difference_deg <= 2.0);                     // FAILS: 8.7° (knee, late stance)
-  CHECK(std::abs(s.peak_pfj_force_relative_difference) <= 0.03);      // FAILS: −3.45 %
+  CHECK(std::abs(s.contact_time_difference) <= 0.005);
+  CHECK(s.max_joint_angle_difference_deg <= 2.0);
+  CHECK(std::abs(s.peak_pfj_force_relative_difference) <= 0.03);
 }
