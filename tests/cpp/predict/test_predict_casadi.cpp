@@ -11,12 +11,14 @@
 #include <casadi/casadi.hpp>
 
 #include "legsim/body/contact.hpp"
+#include "legsim/core/error.hpp"
 #include "legsim/muscle/activation.hpp"
 #include "legsim/muscle/curves.hpp"
 #include "legsim/muscle/geometry.hpp"
 #include "legsim/muscle/metabolics.hpp"
 #include "legsim/muscle/mtu.hpp"
 #include "legsim/predict/casadi_check.hpp"
+#include "legsim/predict/predict.hpp"
 #include "../test_muscle_util.hpp"
 
 using casadi::SX;
@@ -270,4 +272,20 @@ TEST_CASE("IPOPT from the casadi wheel solves the Rosenbrock problem") {
   CHECK(xs[0] == Approx(1.0).margin(1e-6));
   CHECK(xs[1] == Approx(1.0).margin(1e-6));
   CHECK(static_cast<double>(result.at("f")) < 1e-12);
+}
+
+TEST_CASE("predict options: the objective is validated") {
+  legsim::predict::PredictOptions o;
+  CHECK(o.objective == "effort");
+  CHECK_NOTHROW(legsim::predict::validate(o));
+  o.objective = "metabolic";
+  CHECK_NOTHROW(legsim::predict::validate(o));
+  o.objective = "Metabolic";
+  CHECK_THROWS_AS(legsim::predict::validate(o), legsim::InputError);
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("objective = \"Metabolic\""));
+  o.objective = "metabolic";
+  o.metabolic_effort_weight = -0.1;
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("metabolic_effort_weight"));
+  o.metabolic_effort_weight = std::nan("");
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("metabolic_effort_weight"));
 }
