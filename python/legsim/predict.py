@@ -2,7 +2,8 @@
 
 The whole step is optimized — right touchdown to left touchdown, with left–right symmetry — so the
 touchdown emerges from the swing; every muscle's excitation is free at every mesh node; the objective
-is muscle effort per metre (docs/decisions.md, "Gait prediction")."""
+is muscle effort per metre, or as an option the muscles' metabolic energy per metre (Bhargava et al.
+2004; docs/decisions.md, "Gait prediction" and "Metabolic-energy objective")."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,7 +31,9 @@ class PredictionResult:
     converged: bool
     message: str
     metrics: dict
-    #: method, status, iterations, seconds, objective, objective terms, variables_on_bounds
+    #: method, criterion ("effort" or "metabolic"), status, iterations, seconds, objective, objective
+    #: terms (objective_<term>, summing to objective), variables_on_bounds, and metabolic_cost (the
+    #: muscles' metabolic energy per kg body mass and metre, J/(kg·m), by part, whichever the criterion)
     solver: dict
     #: the whole step, both legs (columns suffixed _r / _l), one row per mesh node
     timeseries: pd.DataFrame = field(repr=False)
@@ -71,17 +74,27 @@ def _timeseries(g) -> pd.DataFrame:
         cols[f"{name}_activation"] = act[:, i]
         cols[f"{name}_force_n"] = frc[:, i]
         cols[f"{name}_fiber_length_norm"] = fln[:, i]
+    met = np.asarray(g.metabolic_rate)
+    for i, name in enumerate(g.muscle_names):
+        cols[f"{name}_metabolic_rate_w"] = met[:, i]
     return pd.DataFrame(cols)
 
 
+_OBJECTIVES = ("effort", "metabolic")
+
+
 def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_start: "PredictionResult | None" = None,
+            objective: str = "effort", metabolic_effort_weight: float = 0.1,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
             max_iterations: int = 3000, starts: int = 1, verbose: bool = False) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 
-    ``warm_start``: a previous result with the same model and mesh (a neighbouring condition), used as
-    the initial guess; otherwise a generic running guess. ``reserve_weight`` > 0 adds penalized reserve
-    joint torques (reported in ``timeseries`` and ``metrics['peak_reserve_fraction']``).
+    ``objective``: ``"effort"`` (Σ∫a³ dt per metre, the default) or ``"metabolic"`` (the muscles'
+    metabolic energy per kg body mass and metre, Bhargava et al. 2004, plus ``metabolic_effort_weight``
+    × the effort term). ``warm_start``: a previous result with the same model and mesh (a neighbouring
+    condition), used as the initial guess; otherwise a generic running guess. ``reserve_weight`` > 0
+    adds penalized reserve joint torques (reported in ``timeseries`` and
+    ``metrics['peak_reserve_fraction']``).
 
     ``starts``: number of cold starts (generic guesses 0 … starts−1, see ``PredictOptions.start`` in
     include/legsim/predict/predict.hpp); the converged solution with the lowest objective is kept and
@@ -95,6 +108,10 @@ def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_star
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
     o = _core.PredictOptions()
     o.mesh_intervals = as_int("mesh_intervals", mesh_intervals, lo=10, hi=1000)
+    if not isinstance(objective, str) or objective not in _OBJECTIVES:
+        raise InputError(f"objective = {objective!r} is not one of {', '.join(map(repr, _OBJECTIVES))}")
+    o.objective = objective
+    o.metabolic_effort_weight = as_float("metabolic_effort_weight", metabolic_effort_weight, lo=0.0, hi=1e3)
     o.volume_weighted_effort = as_bool("volume_weighted_effort", volume_weighted_effort)
     o.reserve_weight = as_float("reserve_weight", reserve_weight, lo=0.0)
     o.tolerance = as_float("tolerance", tolerance, lo=1e-12, hi=1.0)
@@ -119,11 +136,12 @@ def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_star
     metrics = dict(_core.predicted_gait_metrics(model, core_cond, g)) if g.converged else {}
     solver = {"method": f"direct collocation (trapezoidal, {o.mesh_intervals} intervals, "
                         f"{o.impact_mesh_ratio:g}× finer over the first {1e3 * o.impact_window:g} ms), IPOPT",
-              "status": g.status, "iterations": g.iterations, "seconds": g.seconds,
+              "criterion": objective, "status": g.status, "iterations": g.iterations, "seconds": g.seconds,
               "seconds_all_starts": sum(c.seconds for c in candidates),
               "objective": g.objective, **{f"objective_{k}": v for k, v in g.objective_terms.items()},
               "variables_on_bounds": list(g.variables_on_bounds),
-              "start_objectives": [c.objective if c.converged else float("nan") for c in candidates]}
+              "start_objectives": [c.objective if c.converged else float("nan") for c in candidates],
+              "metabolic_cost": dict(g.metabolic_cost)}
     capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, core_cond)))
     return PredictionResult(converged=g.converged, message=g.status, metrics=metrics, solver=solver,
                             timeseries=_timeseries(g), condition=condition, capacity=capacity, raw=g)

@@ -11,7 +11,9 @@
 //     (compliant_mtu_implicit_residual); trapezoidal defects x_{k+1} − x_k − h/2 (ẋ_k + ẋ_{k+1}) = 0.
 //   * symmetry by substitution: node N is the mirror of node 0 (right and left swapped) advanced by the
 //     step length, so no duplicate equalities enter the problem.
-//   * objective per metre of travel: Σ_i w_i ∫ a_i³ dt plus small regularization of q̈ and ḟ_T.
+//   * objective per metre of travel: Σ_i w_i ∫ a_i³ dt ("effort") or the muscles' metabolic energy per
+//     kg of body mass (Bhargava et al. 2004, muscle/metabolics.hpp; "metabolic"), plus small
+//     regularization of q̈ and ḟ_T.
 #include "legsim/predict/predict.hpp"
 
 #include <casadi/casadi.hpp>
@@ -29,6 +31,7 @@
 #include "legsim/joint_load/pfj.hpp"
 #include "legsim/muscle/activation.hpp"
 #include "legsim/muscle/geometry.hpp"
+#include "legsim/muscle/metabolics.hpp"
 #include "legsim/muscle/mtu.hpp"
 #include "legsim/predict/biped_physics.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
@@ -82,6 +85,8 @@ struct Problem {
   std::vector<std::string> muscle_names;
   std::vector<MuscleParams> muscle_params;  // capacity applied
   std::vector<double> effort_weight;  // per muscle of one leg
+  std::vector<metabolics::MetabolicMuscle> metabolic;  // per muscle of one leg (unfatigued size, fiber type)
+  metabolics::Bhargava2004Options metabolic_options;
   double body_weight = 0.0;           // N
   std::array<double, kNq> dynamics_scale{};  // N or N·m per unit of the scaled q̈ (see node_physics)
   PredictOptions opt;
@@ -95,9 +100,16 @@ int joint_coordinate(Side s, int j) {
 
 /// Per-node physics in SX: residuals, state derivative, cost integrand, and signals for reporting.
 struct NodeOut {
-  SX xdot, residual, effort, acceleration, tendon_rate, reserve, passive;
+  SX xdot, residual, effort, acceleration, tendon_rate, reserve, metabolic, passive;
   SX grf, cop_x, moment, tendon_force, fiber_length_norm, quadriceps_force, foot_angle, foot_force_y;
+  SX metabolic_rate;   // [2m] W per muscle
+  SX metabolic_terms;  // [kMetabolicTerms] W, summed over the muscles (see kMetabolicTermNames)
 };
+
+/// The parts of the muscles' energy rate reported per metre (objective_terms uses "total").
+constexpr const char* kMetabolicTermNames[] = {"activation_heat", "maintenance_heat", "shortening_heat", "heat_floor",
+                                               "work", "negative_work"};
+constexpr int kMetabolicTerms = 6;
 
 NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
   const Layout& L = P.L;
@@ -111,8 +123,9 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
   std::array<SX, kNq> Q;
   for (auto& v : Q) v = 0;
   NodeOut out;
-  std::vector<SX> grf, cop, moments, forces, lnorm, quad, foot_angle, foot_fy, hill, adot, ftdot;
-  SX effort = 0, reserve = 0, passive_sq = 0;
+  std::vector<SX> grf, cop, moments, forces, lnorm, quad, foot_angle, foot_fy, hill, adot, ftdot, energy;
+  SX effort = 0, reserve = 0, metabolic = 0, passive_sq = 0;
+  std::array<SX, kMetabolicTerms> energy_terms = {0, 0, 0, 0, 0, 0};
   for (int s = 0; s < 2; ++s) {
     const Side side = kSides[s];
     // Contact spheres of this foot (predict/biped_physics.hpp, shared with the forward simulation).
@@ -133,21 +146,31 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
       const std::array<SX, kMaxCrossings>& arm = path.moment_arm;
       const MtuCoefficients<SX> coef = convert_mtu_coefficients<SX>(mc.mtu);
       const SX a = x(L.a(s, i));
-      SX force, fiber_norm;
+      SX force;
+      MtuOutputs<SX> o;
       if (mc.rigid_tendon) {
-        const MtuOutputs<SX> o = evaluate_rigid_mtu(coef, length, velocity, a);
+        o = evaluate_rigid_mtu(coef, length, velocity, a);
         force = o.tendon_force;
-        fiber_norm = o.norm_fiber_length;
       } else {
         const int k = L.compliant_slot[i];
         const SX ft = x(L.ft(s, k));
         const SX dft = u(L.dft(s, k)) * kTendonRateScale;
-        hill.push_back(compliant_mtu_implicit_residual(coef, length, velocity, a, ft, dft));
+        // Fiber state from the tendon-force state and its rate (v_M = (v_MT − ḟ_T·l_s/fT')·cos α).
+        o = compliant_mtu_implicit_outputs(coef, length, velocity, a, ft, dft);
+        hill.push_back(compliant_mtu_force_balance(coef, o));
         ftdot.push_back(dft);
         force = ft * mc.mtu.max_isometric_force;
-        const SX lt = curves::tendon_force_length_inverse(ft, coef.tendon) * coef.tendon_slack_length;
-        fiber_norm = detail::fiber_geometry(coef, SX(length - lt)).norm_length;
       }
+      const SX fiber_norm = o.norm_fiber_length;
+      // Muscle energy rate (W), recruitment by this node's excitation.
+      const metabolics::MetabolicRate<SX> er =
+          metabolics::bhargava2004_rate(P.metabolic[i], coef, o, SX(u(L.e(s, i))), P.metabolic_options);
+      metabolic += er.total;
+      energy.push_back(er.total);
+      const std::array<SX, kMetabolicTerms> parts = {
+          er.activation_heat, er.maintenance_heat, er.shortening_heat,
+          er.heat - (er.activation_heat + er.maintenance_heat + er.shortening_heat), er.work, er.negative_work};
+      for (int t = 0; t < kMetabolicTerms; ++t) energy_terms[t] += parts[t];
       for (int cr = 0; cr < mc.n_crossings; ++cr) {
         const int j = static_cast<int>(mc.crossings[cr].joint);
         moment[j] += -arm[cr] * force;  // along +q: φ and q run opposite ways
@@ -201,6 +224,9 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
   out.tendon_rate = rate;
   out.reserve = reserve;
   out.passive = passive_sq;
+  out.metabolic = metabolic;
+  out.metabolic_rate = SX::vertcat(energy);
+  out.metabolic_terms = SX::vertcat(std::vector<SX>(energy_terms.begin(), energy_terms.end()));
   out.grf = SX::vertcat(grf);
   out.cop_x = SX::vertcat(cop);
   out.moment = SX::vertcat(moments);
@@ -279,6 +305,9 @@ Problem make_problem(const Model& model_in, const GaitCondition& condition, cons
     P.effort_weight.push_back(opt.volume_weighted_effort
                                   ? s.params.max_isometric_force * s.params.optimal_fiber_length / mean_volume
                                   : 1.0);
+    // Size from the unfatigued F_max (s.params; capacity is applied to the copy above).
+    P.metabolic.push_back(metabolics::make_metabolic_muscle(s.params, s.slow_twitch_fraction, metabolics::kSpecificTension,
+                                                            metabolics::kMuscleDensity, "muscles." + s.name));
   }
   return P;
 }
@@ -513,6 +542,9 @@ void validate(const PredictOptions& o) {
   range("reserve_weight", o.reserve_weight, 0.0, 1e9);
   range("reserve_scale", o.reserve_scale, 1e-3, 1e4);
   range("passive_moment_weight", o.passive_moment_weight, 0.0, 1e6);
+  if (o.objective != "effort" && o.objective != "metabolic")
+    throw InputError("predict options: objective = \"" + o.objective + "\" is not one of \"effort\", \"metabolic\"");
+  range("metabolic_effort_weight", o.metabolic_effort_weight, 0.0, 1e3);
   range("tolerance", o.tolerance, 1e-12, 1.0);
   range("constraint_tolerance", o.constraint_tolerance, 1e-12, 1.0);
   range("max_iterations", o.max_iterations, 0, 1000000);
@@ -540,10 +572,11 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const NodeOut no = node_physics(P, xs, us);
   const casadi::Function node("node", {xs, us},
                               {no.xdot, no.residual, no.effort, no.acceleration, no.tendon_rate, no.reserve,
-                               no.passive});
+                               no.metabolic, no.passive});
   const casadi::Function signals("signals", {xs, us},
                                  {no.grf, no.cop_x, no.moment, no.tendon_force, no.fiber_length_norm,
-                                  no.quadriceps_force, no.foot_angle, no.foot_force_y});
+                                  no.quadriceps_force, no.foot_angle, no.foot_force_y, no.metabolic_rate,
+                                  no.metabolic_terms});
 
   // Decision variables: nodes 0..N−1 (node N is the mirror of node 0).
   const MX X = MX::sym("X", nx, N), U = MX::sym("U", nu, N);
@@ -570,12 +603,16 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const MX path = r[1](casadi::Slice(), casadi::Slice(0, N));
   auto trapezoid = [&](const MX& row) { return mtimes(row, MX(DM(weight))); };
   const double d = P.cond.step_length;
-  const MX J_effort = trapezoid(r[2]) / d;
+  // Objective choice: effort (weight 1) or the muscles' metabolic energy per kg body mass and metre
+  // (J/(kg·m)) plus metabolic_effort_weight × effort.
+  const bool metabolic = opt.objective == "metabolic";
+  const MX J_effort = (metabolic ? opt.metabolic_effort_weight : 1.0) * trapezoid(r[2]) / d;
+  const MX J_met = metabolic ? MX(trapezoid(r[6]) / (d * P.body_weight / kGravity)) : MX(0.0);
   const MX J_acc = opt.acceleration_weight * trapezoid(r[3]) / d;
   const MX J_rate = opt.tendon_rate_weight * trapezoid(r[4]) / d;
   const MX J_res = opt.reserve_weight * trapezoid(r[5]) / d;
-  const MX J_pass = opt.passive_moment_weight * trapezoid(r[6]) / d;
-  const MX J = J_effort + J_acc + J_rate + J_res + J_pass;
+  const MX J_pass = opt.passive_moment_weight * trapezoid(r[7]) / d;
+  const MX J = J_effort + J_met + J_acc + J_rate + J_res + J_pass;
 
   // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the foot
   // angle lies in the band of the condition's foot strike (Altman & Davis 2012, Gait Posture
@@ -710,13 +747,14 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
   // Objective terms at the solution.
   {
-    const casadi::Function terms("terms", {w}, {J_effort, J_acc, J_rate, J_res, J_pass});
+    const casadi::Function terms("terms", {w}, {J_effort, J_met, J_acc, J_rate, J_res, J_pass});
     const std::vector<DM> tv = terms(std::vector<DM>{res.at("x")});
     out.objective_terms = {{"effort", static_cast<double>(tv[0])},
-                           {"acceleration", static_cast<double>(tv[1])},
-                           {"tendon_rate", static_cast<double>(tv[2])},
-                           {"reserve", static_cast<double>(tv[3])},
-                           {"passive_moment", static_cast<double>(tv[4])}};
+                           {"metabolic", static_cast<double>(tv[1])},
+                           {"acceleration", static_cast<double>(tv[2])},
+                           {"tendon_rate", static_cast<double>(tv[3])},
+                           {"reserve", static_cast<double>(tv[4])},
+                           {"passive_moment", static_cast<double>(tv[5])}};
   }
 
   // Trajectories at the nodes 0..N.
@@ -775,6 +813,26 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
     }
     out.pfj_force.push_back(pf);
     out.pfj_stress.push_back(ps);
+    std::vector<double> er(2 * L.m);
+    for (int i = 0; i < 2 * L.m; ++i) er[i] = static_cast<double>(sv[8](i, k));
+    out.metabolic_rate.push_back(er);
+  }
+  // Muscle metabolic energy per kg body mass and metre of the step (whichever the objective), by the
+  // trapezoidal rule over the node times, and its parts.
+  {
+    const double per = 1.0 / (out.step_length * out.body_mass);  // 1/(kg·m)
+    auto integral = [&](auto value) {
+      double s = 0.0;
+      for (int k = 0; k < N; ++k) s += 0.5 * (value(k) + value(k + 1)) * (out.time[k + 1] - out.time[k]);
+      return s * per;
+    };
+    double total = 0.0;
+    for (int t = 0; t < kMetabolicTerms; ++t) {
+      const double v = integral([&](int k) { return static_cast<double>(sv[9](t, k)); });
+      out.metabolic_cost[kMetabolicTermNames[t]] = v;
+      if (t != kMetabolicTerms - 1) total += v;  // negative work is reported, not counted
+    }
+    out.metabolic_cost["total"] = total;
   }
 
   // Variables resting on a bound at touchdown (node 0) or for more than 5 % of the mesh: joint

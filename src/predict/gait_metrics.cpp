@@ -138,6 +138,8 @@ std::map<std::string, double> gait_metrics(const Model& model_in, const GaitCond
   }
   m["peak_reserve_fraction"] = reserve_fraction;
   m["effort"] = g.objective_terms.count("effort") ? g.objective_terms.at("effort") : 0.0;
+  // Muscle metabolic energy per kg body mass and metre (Bhargava et al. 2004), whichever the objective.
+  m["metabolic_cost_j_per_kg_m"] = g.metabolic_cost.count("total") ? g.metabolic_cost.at("total") : 0.0;
   return m;
 }
 

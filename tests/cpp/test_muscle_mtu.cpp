@@ -264,7 +264,9 @@ TEST_CASE("compliant MTU: the fiber force balances the tendon force when fV* is 
 TEST_CASE("implicit MTU residual vanishes at the explicit MTU's tendon-force rate", "[muscle][mtu][predict]") {
   // The collocation's Hill residual (compliant_mtu_implicit_residual) and the stance simulation's
   // explicit MTU (evaluate_compliant_mtu) are one model: given the explicit df_T/dt, the implicit
-  // balance holds; a different rate breaks it with the sign of the force–velocity slope.
+  // balance holds; a different rate breaks it with the sign of the force–velocity slope. And the fiber
+  // state the implicit form derives from the rate (compliant_mtu_implicit_outputs: v_T = ḟ_T·l_s/fT',
+  // ẋ = v_MT − v_T, v_M = ẋ·cos α), which the energy model reads, is the explicit MTU's.
   for (const double beta : {0.0, 0.1}) {
     MuscleParams p = legsim_test::soleus_like();
     p.fiber_damping = beta;
@@ -288,6 +290,13 @@ TEST_CASE("implicit MTU residual vanishes at the explicit MTU's tendon-force rat
             const double r_up =
                 legsim::compliant_mtu_implicit_residual(c, l_mt, v_mt, a, f, o.norm_tendon_force_derivative + 1.0);
             CHECK(r_up < r);
+            const MtuOutputs<double> im =
+                legsim::compliant_mtu_implicit_outputs(c, l_mt, v_mt, a, f, o.norm_tendon_force_derivative);
+            CHECK(im.fiber_velocity == Approx(o.fiber_velocity).margin(1e-9));
+            CHECK(im.norm_fiber_length == Approx(o.norm_fiber_length).epsilon(1e-12));
+            CHECK(im.active_fiber_force == Approx(o.active_fiber_force).margin(1e-6 * p.max_isometric_force));
+            CHECK(im.tendon_velocity == Approx(o.tendon_velocity).margin(1e-9));
+            CHECK(im.norm_tendon_force_derivative == o.norm_tendon_force_derivative);
           }
   }
 }

@@ -367,18 +367,20 @@ T equilibrium_residual(const MtuCoefficients<T>& c, const T& mtu_length, const T
 /// Implicit compliant-tendon MTU for direct collocation (De Groote et al. 2016's "tendon force state,
 /// its derivative a control" formulation): the state f_T and its rate ḟ_T are both given, and the
 /// Hill force balance along the tendon becomes a residual the optimizer drives to zero, so no
-/// inverse force–velocity curve and no iteration enters the problem:
+/// inverse force–velocity curve and no iteration enters the problem. The kinematics follow from the
+/// tendon alone:
 ///   l̃_T = fT⁻¹(f_T),   v_T = ḟ_T·l_s / fT'(l̃_T) = ḟ_T·l_s / (kT·(f_T + c3))
-///   ẋ = v_MT − v_T,    ṽ = ẋ·cos α / (v_max·l_opt)
-///   r = (c·a·fL(l̃)·fV(ṽ) + fPE(l̃) + β·ṽ)·cos α − f_T        (normalized force; 0 at a solution)
-/// The same curves, geometry and floors as evaluate_compliant_mtu (at r = 0 the two agree: the
-/// explicit form solves this balance for ṽ). fV is evaluated at ṽ itself (the curve is defined for
-/// every ṽ), not at ṽ clamped to [−1, 1], so the residual is smooth; activation is not clamped
-/// (the optimizer bounds it).
+///   ẋ = v_MT − v_T,    v_M = ẋ·cos α (fiber velocity, m/s),    ṽ = v_M / (v_max·l_opt)
+/// compliant_mtu_implicit_outputs returns them with the fiber forces they imply (fV evaluated at ṽ
+/// itself: the curve is defined for every ṽ, not clamped to [−1, 1], so everything is smooth;
+/// activation not clamped: the optimizer bounds it); tendon_force and norm_tendon_force are the
+/// state's, norm_tendon_force_derivative is ḟ_T. At a solution (residual 0) the fiber force along
+/// the tendon equals the tendon force, and these are the explicit MTU's values (evaluate_compliant_mtu
+/// solves the same balance for ṽ). Same curves, geometry and floors as evaluate_compliant_mtu.
 template <class T>
-T compliant_mtu_implicit_residual(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
-                                  const T& activation, const T& norm_tendon_force,
-                                  const T& norm_tendon_force_rate) {
+MtuOutputs<T> compliant_mtu_implicit_outputs(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
+                                             const T& activation, const T& norm_tendon_force,
+                                             const T& norm_tendon_force_rate) {
   const T norm_tendon_length = curves::tendon_force_length_inverse(norm_tendon_force, c.tendon);
   const T tendon_length = norm_tendon_length * c.tendon_slack_length;
   const detail::FiberGeometry<T> g = detail::fiber_geometry(c, T(mtu_length - tendon_length));
@@ -387,10 +389,37 @@ T compliant_mtu_implicit_residual(const MtuCoefficients<T>& c, const T& mtu_leng
       c.tendon.stiffness * legsim::max(force_plus_c3, T(curves::kMinTendonLogArgument * curves::kTendonC1));
   const T tendon_velocity = norm_tendon_force_rate * c.tendon_slack_length / slope;
   const T norm_velocity = (mtu_velocity - tendon_velocity) * g.cos_pennation / c.max_fiber_velocity;
-  const T fiber = c.active_capacity * activation * curves::active_force_length(g.curve_length) *
-                      curves::force_velocity(norm_velocity) +
-                  curves::passive_force_length(g.curve_length, c.passive) + c.fiber_damping * norm_velocity;
-  return fiber * g.cos_pennation - norm_tendon_force;
+  const T fl = curves::active_force_length(g.curve_length);
+  const T fpe = curves::passive_force_length(g.curve_length, c.passive);
+  const T fv = curves::force_velocity(norm_velocity);
+  MtuOutputs<T> out;
+  detail::fill_fiber_outputs(c, g, activation, fl, fpe, norm_velocity, out, &fv);
+  out.tendon_length = tendon_length;
+  out.tendon_strain = norm_tendon_length - T(1.0);
+  out.tendon_velocity = tendon_velocity;
+  out.norm_tendon_force = norm_tendon_force;
+  out.tendon_force = norm_tendon_force * c.max_isometric_force;
+  out.norm_tendon_force_derivative = norm_tendon_force_rate;
+  return out;
+}
+
+/// The Hill force balance of compliant_mtu_implicit_outputs `o` (coefficients `c`) as a residual:
+///   r = (c·a·fL(l̃)·fV(ṽ) + fPE(l̃) + β·ṽ)·cos α − f_T        (normalized force; 0 at a solution)
+template <class T>
+T compliant_mtu_force_balance(const MtuCoefficients<T>& c, const MtuOutputs<T>& o) {
+  const T fiber = c.active_capacity * o.activation * o.active_force_length * o.force_velocity +
+                  o.passive_force_length + c.fiber_damping * o.norm_fiber_velocity;
+  return fiber * o.cos_pennation - o.norm_tendon_force;
+}
+
+/// The residual r above at given states and rate (compliant_mtu_implicit_outputs, then the balance).
+template <class T>
+T compliant_mtu_implicit_residual(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
+                                  const T& activation, const T& norm_tendon_force,
+                                  const T& norm_tendon_force_rate) {
+  return compliant_mtu_force_balance(
+      c, compliant_mtu_implicit_outputs(c, mtu_length, mtu_velocity, activation, norm_tendon_force,
+                                        norm_tendon_force_rate));
 }
 
 /// Result of solve_mtu_equilibrium.

@@ -7,7 +7,8 @@
 // stride — is optimized with left–right symmetry: the last mesh node is the mirror of the first,
 // advanced by the step length, so mean speed and step time are those of the condition. Controls are
 // every muscle's excitation at every mesh node; the objective is the muscle effort Σ∫a³ dt per
-// metre plus a small documented regularization. The problem is transcribed by trapezoidal
+// metre (or, as an option, the muscles' metabolic energy per metre) plus a small documented
+// regularization. The problem is transcribed by trapezoidal
 // collocation with implicit skeletal and tendon dynamics and solved by IPOPT with exact derivatives
 // from CasADi's algorithmic differentiation; the physics are the library's own templates instantiated
 // for casadi::SX (the same equations as the stance simulation and the SIMD batch engine).
@@ -35,6 +36,16 @@ struct PredictOptions {
   /// (docs/decisions.md, "Gait prediction: mesh").
   double impact_mesh_ratio = 3.0;
   double impact_window = 0.04;  ///< s
+  /// What the solver minimizes, per metre of travel: "effort" (Σ w_i ∫ a_i³ dt, the default) or
+  /// "metabolic" (the muscles' metabolic energy per kg of body mass, J/(kg·m), by the smoothed model
+  /// of Bhargava, Pandy & Anderson 2004, muscle/metabolics.hpp, plus metabolic_effort_weight × the
+  /// effort term). Either way the result reports the metabolic cost (PredictedGait::metabolic_cost).
+  std::string objective = "effort";
+  /// Weight of the effort term Σ w_i ∫ a_i³ dt per metre (s/m) added to the metabolic objective
+  /// (J/(kg·m)), [0, 1000]; unused with "effort". PredSim adds an activation term to its metabolic
+  /// cost likewise. 0.1 (about 1 % of the objective at the default condition): with 0 the cold solve
+  /// at 30 intervals did not converge in 3000 iterations; with 0.1 it did (docs/decisions.md).
+  double metabolic_effort_weight = 0.1;
   /// Effort weights w_i of Σ w_i ∫ a_i³ dt: false = 1 for every muscle; true = volume weights
   /// F_max·l_opt normalized to a mean of 1 (as the stance gait matching offers).
   bool volume_weighted_effort = false;
@@ -77,7 +88,15 @@ struct PredictedGait {
   int iterations = 0;
   double seconds = 0.0;     ///< wall time of the solve
   double objective = 0.0;
-  std::map<std::string, double> objective_terms;  ///< "effort", "acceleration", "tendon_rate", "reserve"
+  /// The objective's terms, summing to it: "effort", "metabolic" (0 with the effort objective),
+  /// "acceleration", "tendon_rate", "reserve".
+  std::map<std::string, double> objective_terms;
+  /// Muscle metabolic energy of the step per kg of body mass and metre of travel (J/(kg·m)), both legs,
+  /// Bhargava et al. 2004 (muscle/metabolics.hpp), whichever the objective: "total" and its parts
+  /// "activation_heat", "maintenance_heat", "shortening_heat" (negative while lengthening),
+  /// "heat_floor" (added by the 1 W/kg floor), "work" (positive contractile work) summing to it, and
+  /// "negative_work" (the lengthening work, ≤ 0, not counted).
+  std::map<std::string, double> metabolic_cost;
   std::vector<std::string> variables_on_bounds;   ///< see the .cpp for the rule
   // ---- trajectories, one entry per node ----
   std::vector<double> time;                         ///< s
@@ -86,6 +105,7 @@ struct PredictedGait {
   std::vector<std::string> muscle_names;            ///< "<muscle>_r", "<muscle>_l"
   std::vector<std::vector<double>> excitation, activation, tendon_force;  ///< [node][muscle]; N for force
   std::vector<std::vector<double>> fiber_length_norm;                      ///< [node][muscle]
+  std::vector<std::vector<double>> metabolic_rate;  ///< [node][muscle] energy rate Ė (W)
   std::vector<std::vector<double>> joint_moment;    ///< [node][6]: muscle + passive + reserve, hip/knee/ankle r, l, along +q (N·m)
   std::vector<std::vector<double>> reserve;         ///< [node][6] (N·m)
   std::vector<std::vector<double>> grf;             ///< [node][4]: right x, y; left x, y (N)
@@ -115,8 +135,9 @@ std::vector<double> mesh_times(double step_time, const PredictOptions& o);
 /// Metrics of a predicted step (DESIGN 5 keys, from the right leg's stance: node 0 to the last node
 /// where its vertical ground reaction exceeds 20 N), plus stride keys: `flight_time_s`,
 /// `swing_peak_knee_flexion_deg`, `hip_flexion_at_contact_deg`, `peak_ankle_dorsiflexion_deg`,
-/// `<joint>_{positive,negative}_work_step_j_per_kg` (both legs over the whole step) and
-/// `peak_reserve_fraction` (largest |reserve torque| over the peak moment of its joint). Empty when
+/// `<joint>_{positive,negative}_work_step_j_per_kg` (both legs over the whole step),
+/// `peak_reserve_fraction` (largest |reserve torque| over the peak moment of its joint) and
+/// `metabolic_cost_j_per_kg_m` (PredictedGait::metabolic_cost's total). Empty when
 /// the gait did not converge.
 std::map<std::string, double> gait_metrics(const Model& model, const GaitCondition& condition, const PredictedGait& g);
 

@@ -11,11 +11,14 @@
 #include <casadi/casadi.hpp>
 
 #include "legsim/body/contact.hpp"
+#include "legsim/core/error.hpp"
 #include "legsim/muscle/activation.hpp"
 #include "legsim/muscle/curves.hpp"
 #include "legsim/muscle/geometry.hpp"
+#include "legsim/muscle/metabolics.hpp"
 #include "legsim/muscle/mtu.hpp"
 #include "legsim/predict/casadi_check.hpp"
+#include "legsim/predict/predict.hpp"
 #include "../test_muscle_util.hpp"
 
 using casadi::SX;
@@ -164,6 +167,45 @@ TEST_CASE("SX muscle-tendon units equal the double ones") {
   }
 }
 
+TEST_CASE("SX muscle energy rate equals the double one") {
+  // Bhargava et al. (2004), smoothed (muscle/metabolics.hpp): every part, at states on both sides of
+  // each switch (shortening/lengthening, the maintenance factor's corners, the heat floor), and the
+  // rate the collocation evaluates from the implicit compliant MTU.
+  namespace mb = legsim::metabolics;
+  const legsim::MuscleParams p = legsim_test::soleus_like();
+  const mb::MetabolicMuscle m = mb::make_metabolic_muscle(p, 0.803);
+  const double f_max = p.max_isometric_force;
+  const auto points = grid({{0.01, 0.4, 1.0},                      // excitation
+                            {0.3, 0.75, 1.0, 1.3, 1.7},            // l̃
+                            {-0.2, -1e-4, 0.0, 2e-4, 0.05, 0.3},   // v_CE (m/s)
+                            {0.0, 0.5 * f_max, 1.4 * f_max}});     // F_CE (N)
+  for (const char* part : {"total", "heat", "work", "shortening_heat", "maintenance_heat", "activation_heat"}) {
+    const std::string name = part;
+    auto pick = [name](const auto& r) {
+      if (name == "total") return r.total;
+      if (name == "heat") return r.heat;
+      if (name == "work") return r.work;
+      if (name == "shortening_heat") return r.shortening_heat;
+      if (name == "maintenance_heat") return r.maintenance_heat;
+      return r.activation_heat;
+    };
+    check_sx_matches_double(std::string("bhargava2004_rate.") + part, 4, [&](const auto& x) {
+      using T = std::decay_t<decltype(x[0])>;
+      const T f_iso = legsim::min(x[3], T(f_max));
+      return pick(mb::bhargava2004_rate(m, x[0], x[1], x[2], x[3], f_iso));
+    }, points, f_max);
+  }
+  // From the implicit compliant MTU (the collocation's path): state f_T and its rate.
+  const double l_s = p.tendon_slack_length, l_opt = p.optimal_fiber_length;
+  check_sx_matches_double("bhargava2004_rate(implicit MTU)", 5, [&](const auto& x) {
+    using T = std::decay_t<decltype(x[0])>;
+    const auto c = legsim::make_mtu_coefficients<T>(p);
+    const auto o = legsim::compliant_mtu_implicit_outputs(c, x[0], x[1], x[2], x[3], x[4]);
+    return mb::bhargava2004_rate(m, c, o, x[2]).total;
+  }, grid({{l_s + 0.9 * l_opt, l_s + 1.1 * l_opt}, {-0.3, 0.0, 0.2}, {0.05, 0.6, 1.0}, {0.1, 0.8}, {-5.0, 0.0, 5.0}}),
+     f_max);
+}
+
 TEST_CASE("SX path geometry equals the double one") {
   // A hip crossing (constant arm) and a knee crossing (cosine arm), both actions.
   const std::vector<legsim::JointCrossing> crossings{
@@ -230,4 +272,20 @@ TEST_CASE("IPOPT from the casadi wheel solves the Rosenbrock problem") {
   CHECK(xs[0] == Approx(1.0).margin(1e-6));
   CHECK(xs[1] == Approx(1.0).margin(1e-6));
   CHECK(static_cast<double>(result.at("f")) < 1e-12);
+}
+
+TEST_CASE("predict options: the objective is validated") {
+  legsim::predict::PredictOptions o;
+  CHECK(o.objective == "effort");
+  CHECK_NOTHROW(legsim::predict::validate(o));
+  o.objective = "metabolic";
+  CHECK_NOTHROW(legsim::predict::validate(o));
+  o.objective = "Metabolic";
+  CHECK_THROWS_AS(legsim::predict::validate(o), legsim::InputError);
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("objective = \"Metabolic\""));
+  o.objective = "metabolic";
+  o.metabolic_effort_weight = -0.1;
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("metabolic_effort_weight"));
+  o.metabolic_effort_weight = std::nan("");
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("metabolic_effort_weight"));
 }
