@@ -123,25 +123,23 @@ def cmd_run(args) -> int:
     ts.to_csv(out / "stance_timeseries.csv", index=False)
     print(f"\nwrote {png} and {out / 'stance_timeseries.csv'}")
 
-    if args.method == "matching":
+    from .predict import available
+    if args.method == "predict" and not available():
+        print("\nGait prediction: not in this build (CasADi was not found); the gait-matching sweep instead")
+    if args.method == "matching" or not available():
         print("\nDefault sweep: 3.5 m/s, cadence 150–190 steps/min, calf fatigue 0 / 0.2 / 0.4 (gait matching):")
         rc = _run_sweep(model, {"speed": [3.5], "cadence": [150.0, 160.0, 170.0, 180.0, 190.0],
                                 "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
                         out / "default_sweep_pfj_stress.png", method="matching")
         _print_plausibility(out / "default_sweep.nc")
         return rc
-    from .predict import available
-    if not available():
-        print("\nGait prediction: not in this build (CasADi was not found); `legsim run --method matching` runs "
-              "the gait-matching sweep")
-        return 0
     # The default condition first, from the generic guess; its neighbours warm-start from it.
     print("\nDefault sweep: 3.5 m/s, cadence 170 / 160 / 180 steps/min (gait prediction, docs/gait_prediction.md; "
           "`--method matching` for the gait-matching sweep):")
     rc = _run_sweep(model, {"speed": [3.5], "cadence": [170.0, 160.0, 180.0], "calf_fatigue": [0.0]},
-                    out / "default_sweep.nc", out / "default_sweep_pfj_stress.png")
-    _print_plausibility(out / "default_sweep.nc")
-    _print_cadence_direction(out / "default_sweep.nc")
+                    out / "predicted_sweep.nc", out / "predicted_sweep_pfj_stress.png")
+    _print_plausibility(out / "predicted_sweep.nc")
+    _print_cadence_direction(out / "predicted_sweep.nc")
     return rc
 
 
@@ -265,6 +263,14 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, params=None, method: s
         coords = "  ".join(f"{_coord(p[d], '.3f'):>12}" for d in dims)
         vals = "  ".join(f"{float(p[k]):24.3f}" for k in _TABLE)
         print(f"{coords}  {str(bool(p.converged)):>5}  {vals}")
+    if "objective" in ds:  # a prediction sweep: how each point was solved
+        print("\nsolver per point (start, iterations, wall time of all attempts, objective, variables on a bound):")
+        for i in range(stacked.sizes["point"]):
+            p = stacked.isel(point=i)
+            if bool(p.finished):
+                print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {p.start.item()}, "
+                      f"{float(p.solver_iterations):.0f} iterations, {float(p.solver_seconds):.1f} s, "
+                      f"objective {float(p.objective):.5f}, on bounds: {p.variables_on_bounds.item() or 'none'}")
     n_conv = int(ds.converged.sum())
     print(f"\n{n_conv} of {ds.converged.size} conditions converged; results in {out}")
     if n_conv < ds.converged.size:

@@ -489,12 +489,12 @@ def _read_journal(path: Path, signature: str, build: dict) -> tuple[dict, set]:
         header = json.loads(lines[0])
     except json.JSONDecodeError:
         header = {}
+    if header.get("signature") != signature:
+        raise InputError(f"{path}: this journal belongs to a different sweep (other axes, values, model, method or options); "
+                         "remove it or choose another out= path")
     if header.get("build") != build:
         raise InputError(f"{path}: this journal was written by another legsim build ({_describe(header.get('build'))}; "
                          f"this is {_describe(build)}); results of different binaries are not mixed: "
-                         "remove it or choose another out= path")
-    if header.get("signature") != signature:
-        raise InputError(f"{path}: this journal belongs to a different sweep (other axes, values or model); "
                          "remove it or choose another out= path")
     for line in lines[1:]:
         try:
