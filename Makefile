@@ -55,7 +55,8 @@ test: test-cpp test-python
 
 # Checks too slow for CI's budget (the gait prediction's mesh refinement, 100 → 200 intervals).
 test-slow: build
-	LEGSIM_SLOW_TESTS=1 PYTHONPATH=python $(PY) -m pytest -q tests/python/test_predict.py -k mesh_refinement
+	LEGSIM_SLOW_TESTS=1 PYTHONPATH=python $(PY) -m pytest -q tests/python/test_predict.py \
+		tests/python/test_predict_sweep.py -k "mesh_refinement or default_mesh"
 
 # Debug build of the C++ tests with AddressSanitizer and UndefinedBehaviorSanitizer (-O1 keeps it
 # fast enough; the gait-matching tests, which run hundreds of stances through the code the stance

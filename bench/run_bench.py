@@ -135,7 +135,7 @@ def main() -> int:
                      f"(converged: {bool(e.get('converged', 0))}, {e.get('stance_evaluations', 0):.0f} stances)")
     sweep_s, sweep_n, sweep_conv = default_sweep_timing()
     if sweep_n:
-        lines.append(f"- default sweep (3.5 m/s, cadence 150–190 by 10, calf fatigue 0/0.2/0.4): {sweep_n} conditions in "
+        lines.append(f"- default gait-matching sweep (3.5 m/s, cadence 150–190 by 10, calf fatigue 0/0.2/0.4): {sweep_n} conditions in "
                      f"{sweep_s:.1f} s = {sweep_n / sweep_s:.2f} conditions/s ({sweep_conv} converged; Python legsim.sweep)")
     lines.append(f"- flops per RHS: {fc['flops_per_rhs']:.0f} arithmetic + {fc['calls_per_rhs']:.0f} function calls "
                  f"= {fc['weighted_flops_per_rhs']:.0f} weighted; {rhs_per_stance:.0f} RHS evaluations per stance; "
@@ -158,7 +158,7 @@ def main() -> int:
 
 
 def default_sweep_timing():
-    """Wall time of the default sweep through the Python front (legsim.sweep), if importable."""
+    """Wall time of the default gait-matching sweep through the Python front (legsim.sweep), if importable."""
     import time
     try:
         import legsim
@@ -166,7 +166,7 @@ def default_sweep_timing():
         return 0.0, 0, 0
     t0 = time.perf_counter()
     ds = legsim.sweep(legsim.Model.default(), speed=3.5, cadence=[150, 160, 170, 180, 190],
-                      calf_fatigue=[0.0, 0.2, 0.4])
+                      calf_fatigue=[0.0, 0.2, 0.4], method="matching")
     return time.perf_counter() - t0, int(ds.converged.size), int(ds.converged.sum())
 
 

@@ -48,7 +48,8 @@ def run(job):
     params = {**(legsim.volume_effort_weights(model) if volume_weights else {}), **VARIANTS[variant]}
     if params:
         model = model.with_params(params)
-    r = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=cadence, calf_fatigue=fatigue), record=False)
+    r = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=cadence, calf_fatigue=fatigue), method="matching",
+                        record=False)
     return variant, cadence, fatigue, r
 
 

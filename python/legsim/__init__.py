@@ -7,6 +7,8 @@ Quick tour::
     model = legsim.Model.default()
     res = legsim.simulate_stance(model)
     res.metrics["peak_pfj_force_bw"], res.timeseries.head()
+    gait = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170))   # gait prediction
+    quick = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170), method="matching")
 """
 from __future__ import annotations
 

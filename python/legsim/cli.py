@@ -1,5 +1,5 @@
-"""The ``legsim`` command line: ``legsim run`` (the main job of ``make run``), ``legsim simulate`` and
-``legsim sweep``. Model parameters can be changed with ``--set PATH=VALUE`` and swept with
+"""The ``legsim`` command line: ``legsim run`` (the main job of ``make run``), ``legsim simulate``
+(``legsim predict``) and ``legsim sweep``, by gait prediction unless ``--method matching``. Model parameters can be changed with ``--set PATH=VALUE`` and swept with
 ``--param PATH=VALUES`` (paths as in ``Model.with_params``)."""
 from __future__ import annotations
 
@@ -123,43 +123,33 @@ def cmd_run(args) -> int:
     ts.to_csv(out / "stance_timeseries.csv", index=False)
     print(f"\nwrote {png} and {out / 'stance_timeseries.csv'}")
 
-    print("\nDefault sweep: 3.5 m/s, cadence 150–190 steps/min, calf fatigue 0 / 0.2 / 0.4 (gait matching):")
-    rc = _run_sweep(model, {"speed": [3.5], "cadence": [150.0, 160.0, 170.0, 180.0, 190.0],
-                            "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
-                    out / "default_sweep_pfj_stress.png")
-    _print_plausibility(out / "default_sweep.nc")
-    rc_predict = _run_default_prediction(model, out)
-    return rc or rc_predict
-
-
-def _run_default_prediction(model, out: Path) -> int:
-    """The predicted step (whole stride, both legs, direct collocation) at the default condition and
-    the runners' cadence direction from a warm start, with the plausibility table."""
-    from . import Condition, predict
-    from .plausibility import plausibility_table
     from .predict import available
-    if not available():
-        print("\nGait prediction: not in this build (CasADi was not found)")
-        return 0
-    print("\nPredicted step at 3.5 m/s, 170 steps/min, rearfoot (direct collocation, docs/gait_prediction.md):")
-    res = predict(model, Condition(speed=3.5, cadence=170))
-    sv = res.solver
-    print(f"  {sv['status']} after {sv['iterations']} iterations, {sv['seconds']:.1f} s; variables on bounds: "
-          f"{', '.join(sv['variables_on_bounds']) or 'none'}")
-    if not res.converged:
-        return 1
-    table = plausibility_table(res.metrics)
-    print(f"  plausibility: {int(table.inside.sum())} of {len(table)} inside the published ranges")
-    for r in table.itertuples():
-        mark = "ok " if r.inside else "OUT"
-        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
-    res.timeseries.to_csv(out / "predicted_step.csv", index=False)
-    fast = predict(model, Condition(speed=3.5, cadence=180), warm_start=res)
-    if fast.converged:
-        a, b = res.metrics["peak_pfj_force_bw"], fast.metrics["peak_pfj_force_bw"]
-        print(f"  cadence 170 → 180 steps/min: peak PFJ force {a:.2f} → {b:.2f} BW ({100 * (b - a) / a:+.1f} %)")
-    print(f"  wrote {out / 'predicted_step.csv'}")
-    return 0
+    if args.method == "predict" and not available():
+        print("\nGait prediction: not in this build (CasADi was not found); the gait-matching sweep instead")
+    if args.method == "matching" or not available():
+        print("\nDefault sweep: 3.5 m/s, cadence 150–190 steps/min, calf fatigue 0 / 0.2 / 0.4 (gait matching):")
+        rc = _run_sweep(model, {"speed": [3.5], "cadence": [150.0, 160.0, 170.0, 180.0, 190.0],
+                                "calf_fatigue": [0.0, 0.2, 0.4]}, out / "default_sweep.nc",
+                        out / "default_sweep_pfj_stress.png", method="matching")
+        _print_plausibility(out / "default_sweep.nc")
+        return rc
+    # The default condition first, from the generic guess; its neighbours warm-start from it.
+    print("\nDefault sweep: 3.5 m/s, cadence 170 / 160 / 180 steps/min (gait prediction, docs/gait_prediction.md; "
+          "`--method matching` for the gait-matching sweep):")
+    rc = _run_sweep(model, {"speed": [3.5], "cadence": [170.0, 160.0, 180.0], "calf_fatigue": [0.0]},
+                    out / "predicted_sweep.nc", out / "predicted_sweep_pfj_stress.png")
+    _print_plausibility(out / "predicted_sweep.nc")
+    _print_cadence_direction(out / "predicted_sweep.nc")
+    return rc
+
+
+def _print_cadence_direction(nc: Path) -> None:
+    """Peak PFJ force along the cadence axis of the default sweep (higher cadence lowers it in runners)."""
+    import xarray as xr
+    with xr.open_dataset(nc) as ds:
+        line = ds.peak_pfj_force_bw.sel(speed=3.5, calf_fatigue=0.0).sortby("cadence")
+        pairs = [f"{c:g}: {float(v):.2f}" for c, v in zip(line.cadence.values, line.values)]
+    print("  peak PFJ force (BW) by cadence (steps/min): " + ", ".join(pairs))
 
 
 def _print_plausibility(nc: Path) -> None:
@@ -173,12 +163,9 @@ def _print_plausibility(nc: Path) -> None:
             print("\nPlausibility check: the default condition did not converge")
             return
         metrics = {k: float(point[k]) for k in ds.data_vars if point[k].dtype.kind == "f"}
-    table = plausibility_table(metrics)
-    print(f"\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, docs/published_ranges.md): "
-          f"{int(table.inside.sum())} of {len(table)} inside")
-    for r in table.itertuples():
-        mark = "ok " if r.inside else "OUT"
-        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
+        method = ds.attrs.get("method", "matching")  # files of older sweeps: gait matching
+    print("\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, docs/published_ranges.md):")
+    _print_plausibility_table(metrics)
     # What sets the impact (docs/plausibility.md); reported, not range-checked.
     diag = [(k, metrics.get(k, float("nan"))) for k in (
         "touchdown_com_vertical_velocity_m_per_s", "toe_off_com_vertical_velocity_m_per_s",
@@ -190,10 +177,11 @@ def _print_plausibility(nc: Path) -> None:
     landing = 0.5 * metrics.get("touchdown_com_vertical_velocity_m_per_s", float("nan")) ** 2
     print(f"  the contact dissipates {lost:.3f} J/kg per step ({100 * lost / landing:.0f} % of the centre of "
           f"mass's vertical kinetic energy at touchdown, {landing:.3f} J/kg)")
-    # Gait matching makes the centre of mass periodic, not the trunk (docs/gait_matching.md); its change is reported.
-    change = metrics.get("trunk_lean_change_rad", float("nan"))
-    print(f"  trunk lean at toe-off minus at touchdown: {math.degrees(change):.2f} deg "
-          "(not matched unless --periodic-trunk-lean)")
+    if method == "matching":
+        # Gait matching makes the centre of mass periodic, not the trunk (docs/gait_matching.md); its change is reported.
+        change = metrics.get("trunk_lean_change_rad", float("nan"))
+        print(f"  trunk lean at toe-off minus at touchdown: {math.degrees(change):.2f} deg "
+              "(not matched unless --periodic-trunk-lean)")
 
 
 #: Above this many grid points `legsim sweep` asks for --allow-large-grid (a point takes seconds).
@@ -259,11 +247,14 @@ def _coord(value, fmt: str = "g") -> str:
     return format(v, fmt) if isinstance(v, (int, float, np.number)) else str(v)
 
 
-def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = True, params=None,
-               swing=None) -> int:
+def _run_sweep(model, axes, out: Path, plot: Path | None, params=None, method: str = "predict", options=None) -> int:
+    """Runs legsim.sweep (``options``: its method's keywords), prints the table and writes the plot."""
     from . import sweep
-    ds = sweep(model, out=out, progress=True, backward_pass=backward_pass, params=params or None, **(swing or {}),
-               **axes)
+    ds = sweep(model, out=out, progress=True, params=params or None, method=method, **(options or {}), **axes)
+    # Table and plot in increasing order of each numeric axis (the sweep runs in the order given).
+    numeric = [d for d in ds.peak_pfj_force_bw.dims if ds[d].dtype.kind == "f"]
+    if numeric:
+        ds = ds.sortby(numeric)
     dims = list(ds.peak_pfj_force_bw.dims)
     print(f"\n{'  '.join(f'{d:>12}' for d in dims)}  {'conv':>5}  " + "  ".join(f"{k:>24}" for k in _TABLE))
     stacked = ds.stack(point=dims)
@@ -272,6 +263,14 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, backward_pass: bool = 
         coords = "  ".join(f"{_coord(p[d], '.3f'):>12}" for d in dims)
         vals = "  ".join(f"{float(p[k]):24.3f}" for k in _TABLE)
         print(f"{coords}  {str(bool(p.converged)):>5}  {vals}")
+    if "objective" in ds:  # a prediction sweep: how each point was solved
+        print("\nsolver per point (start, iterations, wall time of all attempts, objective, variables on a bound):")
+        for i in range(stacked.sizes["point"]):
+            p = stacked.isel(point=i)
+            if bool(p.finished):
+                print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {p.start.item()}, "
+                      f"{float(p.solver_iterations):.0f} iterations, {float(p.solver_seconds):.1f} s, "
+                      f"objective {float(p.objective):.5f}, on bounds: {p.variables_on_bounds.item() or 'none'}")
     n_conv = int(ds.converged.sum())
     print(f"\n{n_conv} of {ds.converged.size} conditions converged; results in {out}")
     if n_conv < ds.converged.size:
@@ -342,9 +341,15 @@ def cmd_sweep(args) -> int:
     plot = Path(args.plot) if args.plot else None
     if plot is not None:
         _check_writable("--plot", plot)
-    model = _load_model(args.model, args.set, args.volume_weights)
-    return _run_sweep(model, axes, out, plot, backward_pass=not args.no_backward_pass, params=params,
-                      swing=_matching_options(args))
+    options = _method_options(args, "sweep")
+    if args.method == "predict":
+        options = {"predict_options": options}
+        if args.also_cold:
+            options["also_cold"] = True
+    elif args.no_backward_pass:
+        options["backward_pass"] = False
+    model = _load_model(args.model, args.set, args.volume_weights and args.method == "matching")
+    return _run_sweep(model, axes, out, plot, params=params, method=args.method, options=options)
 
 
 def _condition(args, command: str):
@@ -363,46 +368,31 @@ def _condition(args, command: str):
 
 
 def cmd_simulate(args) -> int:
+    """The gait at one condition (gait prediction by default, --method matching for gait matching):
+    the solver's report, for a prediction the plausibility table (published ranges), and the metrics."""
     from . import simulate
-    condition = _condition(args, "simulate")
+    condition = _condition(args, args.command)
+    options = _method_options(args, args.command)
     if args.out:
         _check_writable("--out", Path(args.out))
-    model = _load_model(args.model, args.set, args.volume_weights)
-    swing = _matching_options(args)
-    res = simulate(model, condition, **swing)
-    print(res.message)
-    for k, v in res.residuals.items():
-        print(f"  residual {k}: {v:.5f}")
-    if res.converged:
-        _print_metrics(res.metrics)
-        if args.out:
-            res.timeseries.to_csv(args.out, index=False)
-            print(f"wrote {args.out}")
-    return 0 if res.converged else 1
-
-
-def cmd_predict(args) -> int:
-    """Predict one running step by direct collocation and print the solver report, the plausibility
-    table (published ranges) and the metrics."""
-    from . import predict
-    from .plausibility import plausibility_table
-    condition = _condition(args, "predict")
-    if args.out:
-        _check_writable("--out", Path(args.out))
-    model = _load_model(args.model, args.set)
-    res = predict(model, condition, mesh_intervals=args.mesh_intervals, volume_weighted_effort=args.volume_weights)
+    model = _load_model(args.model, args.set, args.volume_weights and args.method == "matching")
+    res = simulate(model, condition, method=args.method, **options)
     sv = res.solver
-    print(f"{sv['method']}: {sv['status']} after {sv['iterations']} iterations, {sv['seconds']:.1f} s; "
-          f"objective {sv['objective']:.5f} (effort {sv['objective_effort']:.5f})")
-    print("  variables resting on a bound: " + (", ".join(sv["variables_on_bounds"]) or "none"))
+    if args.method == "matching":
+        print(res.message)
+        for k, v in res.residuals.items():
+            print(f"  residual {k}: {v:.5f}")
+    else:
+        print(f"{sv['method']}: {sv['status']} after {sv['iterations']} iterations, {sv['seconds']:.1f} s; "
+              f"objective {sv['objective']:.5f} (effort {sv['objective_effort']:.5f})")
+        print("  variables resting on a bound: " + (", ".join(sv["variables_on_bounds"]) or "none"))
+        if not res.converged:
+            print(f"  {res.message}")
     if not res.converged:
         return 1
-    table = plausibility_table(res.metrics)
-    print(f"Plausibility against published ranges (docs/published_ranges.md): {int(table.inside.sum())} of "
-          f"{len(table)} inside")
-    for r in table.itertuples():
-        mark = "ok " if r.inside else "OUT"
-        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
+    if args.method == "predict":
+        print("Plausibility against published ranges (docs/published_ranges.md):")
+        _print_plausibility_table(res.metrics)
     _print_metrics(res.metrics)
     if args.out:
         res.timeseries.to_csv(args.out, index=False)
@@ -410,8 +400,33 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def _matching_options(args) -> dict:
-    """The simulate/sweep keywords of the swing-leg input and the optional trunk-lean periodicity."""
+def _print_plausibility_table(metrics: dict) -> None:
+    from .plausibility import plausibility_table
+    table = plausibility_table(metrics)
+    print(f"  {int(table.inside.sum())} of {len(table)} inside")
+    for r in table.itertuples():
+        mark = "ok " if r.inside else "OUT"
+        print(f"  {mark} {r.quantity:<38} {r.model:8.3f}  [{r.published_low:g}, {r.published_high:g}] {r.unit}")
+
+
+#: Options of one method only: option name → the method it belongs to.
+_METHOD_ONLY = {"mesh_intervals": "predict", "also_cold": "predict", "foot_velocity": "matching",
+                "periodic_trunk_lean": "matching", "threads": "matching", "no_backward_pass": "matching"}
+
+
+def _method_options(args, command: str) -> dict:
+    """The solver keywords of --method's method from the command line (for legsim.simulate, or the
+    per-point options of legsim.sweep); an option of the other method is an InputError."""
+    for name, method in _METHOD_ONLY.items():
+        given = getattr(args, name, None)
+        if given not in (None, False) and method != args.method:
+            raise InputError(f"--{name.replace('_', '-')}: an option of --method {method}, not of "
+                             f"--method {args.method} ({command})")
+    if args.method == "predict":
+        kw = {"volume_weighted_effort": True} if args.volume_weights else {}
+        if args.mesh_intervals is not None:
+            kw["mesh_intervals"] = args.mesh_intervals
+        return kw
     kw = _swing_leg(args.foot_velocity)
     if args.periodic_trunk_lean:
         kw["periodic_trunk_lean"] = True
@@ -470,15 +485,26 @@ def _model_options(p) -> None:
                         "contact.stiffness=4.9e5 (N/m^exponent) (repeatable)")
     p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
                    help="weight each muscle's effort by its volume (F_max·l_opt, mean weight 1) instead of the "
-                        "plain sum of activation cubed (docs/gait_matching.md)")
+                        "plain sum of activation cubed")
     p.add_argument("--foot-velocity", dest="foot_velocity", metavar="VX,VY",
-                   help="state the landing foot point's touchdown velocity (m/s, forward and up) instead of "
+                   help="gait matching: state the landing foot point's touchdown velocity (m/s, forward and up) instead of "
                         "the default swing-leg joint rates, e.g. 1.0,-0.9")
     p.add_argument("--periodic-trunk-lean", dest="periodic_trunk_lean", action="store_true",
-                   help="also match the trunk lean (rad) at toe-off to that at touchdown, a fifth periodicity "
+                   help="gait matching: also match the trunk lean (rad) at toe-off to that at touchdown, a fifth periodicity "
                         "condition beyond the four on the centre of mass (docs/gait_matching.md)")
     p.add_argument("--threads", type=_threads, metavar="N",
-                   help="worker threads of each gait matching (a count, >= 1; default: every hardware thread)")
+                   help="gait matching: worker threads of each matching (a count, >= 1; default: every hardware thread)")
+
+
+def _method_option(p, choose: bool = True) -> None:
+    """--method (unless the command is one method's) and the gait prediction's --mesh-intervals."""
+    if choose:
+        p.add_argument("--method", choices=("predict", "matching"), default="predict",
+                       help="gait prediction by direct collocation (default; seconds to minutes per condition, "
+                            "docs/gait_prediction.md) or the stance-only gait matching (milliseconds to seconds, "
+                            "docs/gait_matching.md)")
+    p.add_argument("--mesh-intervals", dest="mesh_intervals", type=int, metavar="N",
+                   help="gait prediction: collocation intervals over the step (default 100, mesh-converged)")
 
 
 def _condition_options(p) -> None:
@@ -503,23 +529,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="main job: muscle demo, one stance, the default sweep, plots")
     p.add_argument("--model", metavar="FILE", help="model file (TOML, SI units); default: the built-in runner")
     p.add_argument("--out", default="out", metavar="FOLDER", help="output folder (default: out)")
+    p.add_argument("--method", choices=("predict", "matching"), default="predict",
+                   help="the default sweep by gait prediction (default: 3 cadences, a few minutes) or by gait "
+                        "matching (15 conditions, cadence and calf fatigue)")
     p.set_defaults(func=cmd_run)
-    p = sub.add_parser("simulate", help="match one periodic stance to a condition and print its metrics")
+    p = sub.add_parser("simulate", help="the gait at one condition (predicted; --method matching: matched) and its "
+                                        "metrics")
     _condition_options(p)
+    _method_option(p)
     _model_options(p)
-    p.add_argument("--out", metavar="FILE", help="CSV file for the time series (SI units, one column per quantity)")
+    p.add_argument("--out", metavar="FILE", help="CSV file for the time series (SI units, one column per quantity; "
+                                                 "a prediction: the whole step, both legs)")
     p.set_defaults(func=cmd_simulate)
-    p = sub.add_parser("predict", help="predict one running step (whole stride, both legs) by direct collocation")
+    p = sub.add_parser("predict", help="the same as simulate --method predict")
     _condition_options(p)
-    p.add_argument("--model", metavar="FILE", help="model file (TOML, SI units); default: the built-in runner")
-    p.add_argument("--set", action="append", metavar="PATH=VALUE",
-                   help="change a model parameter, in the SI unit of its model-file key (repeatable)")
-    p.add_argument("--volume-weights", dest="volume_weights", action="store_true",
-                   help="weight each muscle's effort by its volume (F_max·l_opt, mean weight 1)")
-    p.add_argument("--mesh-intervals", dest="mesh_intervals", type=int, default=100,
-                   help="collocation intervals over the step (default 100, mesh-converged)")
+    _method_option(p, choose=False)
+    _model_options(p)
     p.add_argument("--out", metavar="FILE", help="CSV file for the time series of the step (both legs)")
-    p.set_defaults(func=cmd_predict)
+    p.set_defaults(func=cmd_simulate, method="predict")
     p = sub.add_parser("sweep", help="sweep conditions (values as 'a,b,c' or 'lo:hi:step'); resumable")
     p.add_argument("--speed", default="3.5", metavar="VALUES", help="running speeds, m/s (default 3.5)")
     p.add_argument("--cadence", default="150:190:10", metavar="VALUES",
@@ -535,12 +562,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="PATH=VALUES",
                    help="sweep a model parameter in the SI unit of its model-file key, e.g. "
                         "muscles.soleus.tendon_slack_length=0.24,0.26 (m) (repeatable)")
+    _method_option(p)
+    p.add_argument("--also-cold", dest="also_cold", action="store_true",
+                   help="gait prediction: also solve every warm-started point from the generic guess and keep the "
+                        "lower objective (about twice the time)")
     _model_options(p)
     p.add_argument("--out", default="out/sweep.nc", metavar="FILE",
                    help="netCDF results, metrics in the units their names end in (journaled as they finish; "
                         "rerun resumes; default out/sweep.nc)")
     p.add_argument("--no-backward-pass", dest="no_backward_pass", action="store_true",
-                   help="skip the backward pass (re-matching each point from its successor; about halves the time)")
+                   help="gait matching: skip the backward pass (re-matching each point from its successor; about "
+                        "halves the time)")
     p.add_argument("--plot", default="out/sweep_pfj_stress.png", metavar="FILE",
                    help="PNG of peak PFJ stress (MPa) along the first swept axis (default out/sweep_pfj_stress.png)")
     p.add_argument("--allow-large-grid", dest="allow_large_grid", action="store_true",

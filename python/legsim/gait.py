@@ -1,7 +1,10 @@
-"""Running conditions and periodic stances matched to them (gait matching, docs/gait_matching.md)."""
+"""Running conditions, ``simulate`` (the gait at a condition: predicted by default, or matched), and
+the stance-only gait matching (docs/gait_matching.md)."""
 from __future__ import annotations
 
+import inspect
 import numbers
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -10,7 +13,7 @@ from . import _core
 from ._validate import as_bool, as_float, as_float_array, as_int
 from .errors import InputError
 
-__all__ = ["Condition", "GaitResult", "simulate"]
+__all__ = ["Condition", "GaitResult", "simulate", "match", "METHODS"]
 
 _STRIKES = {"rearfoot": _core.FootStrike.rearfoot, "midfoot": _core.FootStrike.midfoot,
             "forefoot": _core.FootStrike.forefoot}
@@ -133,6 +136,8 @@ class GaitResult:
     condition: "Condition | None" = None
     #: contractile capacity of each muscle under the condition's fatigue (1 = unfatigued)
     capacity: dict = field(default_factory=dict)
+    #: method, status (= message), iterations (stance evaluations), seconds (wall time)
+    solver: dict = field(default_factory=dict)
 
 
 def _check_model(model):
@@ -148,14 +153,81 @@ def foot_velocity(value) -> tuple[float, float]:
     return float(v[0]), float(v[1])
 
 
-def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
-             max_stances: int | None = None, record: bool = True,
-             touchdown_hip_angular_velocity: float | None = None,
-             touchdown_knee_angular_velocity: float | None = None,
-             touchdown_foot_velocity: tuple[float, float] | None = None,
-             periodic_trunk_lean: bool = False, threads: int | None = None) -> GaitResult:
+#: The gait models of :func:`simulate` and :func:`legsim.sweep`.
+METHODS = ("predict", "matching")
+
+
+def simulate(model, condition: Condition, *, method: str = "predict", warm_start=None, record: bool = True,
+             **options):
+    """The running gait of ``model`` at ``condition``: its metrics (from the stance) and time series.
+
+    ``method="predict"`` (default): gait prediction by direct collocation, :func:`legsim.predict` —
+    the whole step, both legs, every muscle's excitation free at every mesh node (docs/gait_prediction.md).
+    Returns a :class:`legsim.PredictionResult`; its ``metrics`` keep every key of gait matching, read
+    off the right leg's stance, plus stride keys (``flight_time_s``, ``swing_peak_knee_flexion_deg``,
+    ``hip_flexion_at_contact_deg``, ``peak_ankle_dorsiflexion_deg``, both legs' work over the step
+    ``<joint>_{positive,negative}_work_step_j_per_kg``, ``contact_work_step_j_per_kg``,
+    ``peak_reserve_fraction``). ``options`` are those of :func:`legsim.predict` (``mesh_intervals``,
+    ``volume_weighted_effort``, ``max_iterations``, …); ``warm_start`` a previous PredictionResult.
+    Seconds to minutes per call.
+
+    ``method="matching"``: the stance-only gait matching (docs/gait_matching.md), milliseconds to
+    seconds per call; returns a :class:`GaitResult`. ``options``: ``max_evaluations``,
+    ``max_stances``, ``touchdown_hip_angular_velocity``, ``touchdown_knee_angular_velocity``,
+    ``touchdown_foot_velocity``, ``periodic_trunk_lean``, ``threads`` (see :func:`match`);
+    ``warm_start`` a dict or list of the gait variables.
+
+    Either result has ``converged``, ``message``, ``metrics``, ``solver`` (a dict: ``method``,
+    ``status``, ``iterations``, ``seconds``, …), ``timeseries``, ``condition`` and ``capacity``. A
+    failure is ``converged`` False with the solver's status and reason in ``message``, empty
+    ``metrics`` and an empty ``timeseries``; ``record=False`` also leaves the time series empty.
+    An unknown method or an option of the other method raises :class:`legsim.InputError`."""
+    if method not in METHODS:
+        raise InputError(f"method = {method!r} is out of range: allowed {', '.join(repr(m) for m in METHODS)}")
+    record = as_bool("record", record)
+    if method == "matching":
+        _check_options("matching", options)
+        return match(model, condition, warm_start=warm_start, record=record, **options)
+    from .predict import predict
+    _check_options("predict", options)
+    res = predict(model, condition, warm_start=warm_start, **options)
+    if not record:
+        res.timeseries = pd.DataFrame()
+    return res
+
+
+def _options_of(method: str) -> list[str]:
+    """The keyword options of a method's solver (legsim.predict or match), warm start and record aside."""
+    if method == "predict":
+        from .predict import predict as function
+    else:
+        function = match
+    return [n for n, p in inspect.signature(function).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and n not in ("warm_start", "record")]
+
+
+def _check_options(method: str, options) -> None:
+    """InputError unless every name in ``options`` is an option of ``method``, naming the method the
+    others belong to."""
+    allowed = _options_of(method)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        other = next(m for m in METHODS if m != method)
+        theirs = [n for n in unknown if n in _options_of(other)]
+        hint = f"; {', '.join(theirs)} {'is an option' if len(theirs) == 1 else 'are options'} of method={other!r}" if theirs else ""
+        raise InputError(f"{', '.join(unknown)}: not an option of method={method!r} (its options: "
+                         f"{', '.join(allowed)}){hint}")
+
+
+def match(model, condition: Condition, *, warm_start=None, max_evaluations: int | None = None,
+          max_stances: int | None = None, record: bool = True,
+          touchdown_hip_angular_velocity: float | None = None,
+          touchdown_knee_angular_velocity: float | None = None,
+          touchdown_foot_velocity: tuple[float, float] | None = None,
+          periodic_trunk_lean: bool = False, threads: int | None = None) -> GaitResult:
     """Matches a periodic running stance to ``condition`` (gait matching) and returns its metrics
-    and time series. The C++ work releases the GIL.
+    and time series: ``simulate(model, condition, method="matching", ...)``. The C++ work releases
+    the GIL.
 
     ``touchdown_hip_angular_velocity`` (rad/s, default −3: swing-leg retraction) and
     ``touchdown_knee_angular_velocity`` (rad/s, default 0; > 0 = flexing) are the swing leg's stated
@@ -202,12 +274,16 @@ def simulate(model, condition: Condition, *, warm_start=None, max_evaluations: i
                 raise InputError(f"warm_start: missing gait variable(s) {missing}")
             warm_start = [warm_start[n] for n in names]
         ws = [float(v) for v in as_float_array("warm_start", warm_start).ravel()]
+    start = time.perf_counter()
     r = _core.match_gait(model, condition._to_core(), o, ws)
+    seconds = time.perf_counter() - start
     ts = pd.DataFrame(r.stance.series) if (r.converged and record) else pd.DataFrame()
     capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, condition._to_core())))
+    solver = {"method": "gait matching (stance shooting, docs/gait_matching.md)", "status": r.message,
+              "iterations": r.evaluations, "seconds": seconds}
     return GaitResult(converged=r.converged, message=r.message, metrics=dict(r.metrics), residuals=dict(r.residuals),
                       solution=dict(zip(names, r.solution)), timeseries=ts, evaluations=r.evaluations,
-                      condition=condition, capacity=capacity)
+                      condition=condition, capacity=capacity, solver=solver)
 
 
 def volume_effort_weights(model) -> dict:

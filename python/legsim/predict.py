@@ -27,7 +27,8 @@ def available() -> bool:
 @dataclass
 class PredictionResult:
     """A predicted running step. ``converged`` False means IPOPT did not find a solution:
-    ``message`` (IPOPT's status) says why and ``metrics`` is empty."""
+    ``message`` gives IPOPT's status and what it means, ``metrics`` and ``timeseries`` are empty
+    (``solver`` and ``raw`` still describe the last iterate). Pickles."""
     converged: bool
     message: str
     metrics: dict
@@ -41,6 +42,35 @@ class PredictionResult:
     capacity: dict = field(default_factory=dict)
     #: the C++ solution (decision variables and multipliers), for warm starts
     raw: object = field(default=None, repr=False)
+
+
+#: What IPOPT's return statuses mean (IPOPT documentation, "Output": ApplicationReturnStatus), in
+#: the terms of this problem.
+_IPOPT_REASONS = {
+    "Maximum_Iterations_Exceeded": "the iteration limit, max_iterations = {max_iterations}, was reached",
+    "Maximum_CpuTime_Exceeded": "the CPU-time limit was reached",
+    "Maximum_WallTime_Exceeded": "the wall-time limit was reached",
+    "Infeasible_Problem_Detected": "the iterates converged to a point of locally minimal constraint violation: "
+                                   "no periodic step satisfying the dynamics was found from this start",
+    "Restoration_Failed": "the feasibility restoration phase failed to reduce the constraint violation",
+    "Search_Direction_Becomes_Too_Small": "the steps became too small to make progress",
+    "Diverging_Iterates": "the iterates diverged",
+    "Error_In_Step_Computation": "the linear system of a step could not be solved",
+    "Invalid_Number_Detected": "a model function returned NaN or infinity at an iterate",
+    "Not_Enough_Degrees_Of_Freedom": "more equality constraints than variables",
+    "User_Requested_Stop": "the solve was interrupted",
+}
+
+
+def _message(g, options) -> str:
+    """The status of a solve: IPOPT's status, and for a failure also why (``_IPOPT_REASONS``)."""
+    if g.converged:
+        return g.status
+    if g.status in ("Solve_Succeeded", "Solved_To_Acceptable_Level"):
+        return f"not converged: IPOPT reported {g.status} but the solution is not finite"
+    reason = _IPOPT_REASONS.get(g.status, "see IPOPT's documentation of this status")
+    return (f"not converged: IPOPT stopped with {g.status} after {g.iterations} iterations "
+            f"({reason.format(max_iterations=options.max_iterations)})")
 
 
 def _timeseries(g) -> pd.DataFrame:
@@ -143,5 +173,6 @@ def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_star
               "start_objectives": [c.objective if c.converged else float("nan") for c in candidates],
               "metabolic_cost": dict(g.metabolic_cost)}
     capacity = dict(zip(model.muscle_names, _core.capacity_factors(model, core_cond)))
-    return PredictionResult(converged=g.converged, message=g.status, metrics=metrics, solver=solver,
-                            timeseries=_timeseries(g), condition=condition, capacity=capacity, raw=g)
+    return PredictionResult(converged=g.converged, message=_message(g, o), metrics=metrics, solver=solver,
+                            timeseries=_timeseries(g) if g.converged else pd.DataFrame(), condition=condition,
+                            capacity=capacity, raw=g)

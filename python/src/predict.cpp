@@ -2,6 +2,8 @@
 // when the build has it).
 #ifdef LEGSIM_HAS_PREDICT
 #include <algorithm>
+#include <tuple>
+#include <type_traits>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -26,6 +28,17 @@ py::array_t<double> matrix(const std::vector<std::vector<double>>& rows) {
   for (py::ssize_t i = 0; i < n; ++i)
     for (py::ssize_t j = 0; j < k; ++j) v(i, j) = rows[i][j];
   return a;
+}
+
+/// A named data member of a bound class.
+template <class Class, class Type>
+struct Field {
+  const char* name;
+  Type Class::*member;
+};
+template <class Class, class Type>
+constexpr Field<Class, Type> field(const char* name, Type Class::*member) {
+  return {name, member};
 }
 
 py::array_t<double> vector(const std::vector<double>& x) {
@@ -57,40 +70,47 @@ void bind_predict(py::module_& m) {
       .def_readwrite("print_level", &PredictOptions::print_level)
       .def_readwrite("linear_solver", &PredictOptions::linear_solver)
       .def_readwrite("exact_hessian", &PredictOptions::exact_hessian);
-  py::class_<PredictedGait>(m, "PredictedGait")
-      .def_readonly("status", &PredictedGait::status)
-      .def_readonly("converged", &PredictedGait::converged)
-      .def_readonly("iterations", &PredictedGait::iterations)
-      .def_readonly("seconds", &PredictedGait::seconds)
-      .def_readonly("objective", &PredictedGait::objective)
-      .def_readonly("objective_terms", &PredictedGait::objective_terms)
-      .def_readonly("metabolic_cost", &PredictedGait::metabolic_cost)
-      .def_readonly("variables_on_bounds", &PredictedGait::variables_on_bounds)
-      .def_readonly("time", &PredictedGait::time)
-      .def_readonly("coordinate_names", &PredictedGait::coordinate_names)
-      .def_readonly("q", &PredictedGait::q)
-      .def_readonly("qd", &PredictedGait::qd)
-      .def_readonly("qdd", &PredictedGait::qdd)
-      .def_readonly("muscle_names", &PredictedGait::muscle_names)
-      .def_readonly("excitation", &PredictedGait::excitation)
-      .def_readonly("activation", &PredictedGait::activation)
-      .def_readonly("tendon_force", &PredictedGait::tendon_force)
-      .def_readonly("fiber_length_norm", &PredictedGait::fiber_length_norm)
-      .def_readonly("metabolic_rate", &PredictedGait::metabolic_rate)
-      .def_readonly("joint_moment", &PredictedGait::joint_moment)
-      .def_readonly("reserve", &PredictedGait::reserve)
-      .def_readonly("grf", &PredictedGait::grf)
-      .def_readonly("cop_x", &PredictedGait::cop_x)
-      .def_readonly("quadriceps_force", &PredictedGait::quadriceps_force)
-      .def_readonly("pfj_force", &PredictedGait::pfj_force)
-      .def_readonly("pfj_stress", &PredictedGait::pfj_stress)
-      .def_readonly("step_time", &PredictedGait::step_time)
-      .def_readonly("step_length", &PredictedGait::step_length)
-      .def_readonly("speed", &PredictedGait::speed)
-      .def_readonly("body_mass", &PredictedGait::body_mass)
-      .def_readonly("x", &PredictedGait::x)
-      .def_readonly("lam_x", &PredictedGait::lam_x)
-      .def_readonly("lam_g", &PredictedGait::lam_g);
+  // Every field of PredictedGait once: read-only attributes and the pickled state both come from
+  // this table (the solution vectors x, lam_x, lam_g are also writable, for warm starts from a stored
+  // solution, e.g. a sweep's journal).
+  const auto fields = std::make_tuple(
+      field("status", &PredictedGait::status), field("converged", &PredictedGait::converged),
+      field("iterations", &PredictedGait::iterations), field("seconds", &PredictedGait::seconds),
+      field("objective", &PredictedGait::objective), field("objective_terms", &PredictedGait::objective_terms),
+      field("metabolic_cost", &PredictedGait::metabolic_cost),
+      field("variables_on_bounds", &PredictedGait::variables_on_bounds), field("time", &PredictedGait::time),
+      field("coordinate_names", &PredictedGait::coordinate_names), field("q", &PredictedGait::q),
+      field("qd", &PredictedGait::qd), field("qdd", &PredictedGait::qdd),
+      field("muscle_names", &PredictedGait::muscle_names), field("excitation", &PredictedGait::excitation),
+      field("activation", &PredictedGait::activation), field("tendon_force", &PredictedGait::tendon_force),
+      field("fiber_length_norm", &PredictedGait::fiber_length_norm),
+      field("metabolic_rate", &PredictedGait::metabolic_rate),
+      field("joint_moment", &PredictedGait::joint_moment), field("reserve", &PredictedGait::reserve),
+      field("grf", &PredictedGait::grf), field("cop_x", &PredictedGait::cop_x),
+      field("quadriceps_force", &PredictedGait::quadriceps_force), field("pfj_force", &PredictedGait::pfj_force),
+      field("pfj_stress", &PredictedGait::pfj_stress), field("step_time", &PredictedGait::step_time),
+      field("step_length", &PredictedGait::step_length), field("speed", &PredictedGait::speed),
+      field("body_mass", &PredictedGait::body_mass));
+  const auto solution = std::make_tuple(field("x", &PredictedGait::x), field("lam_x", &PredictedGait::lam_x),
+                                        field("lam_g", &PredictedGait::lam_g));
+  const auto all = std::tuple_cat(fields, solution);
+  py::class_<PredictedGait> gait(m, "PredictedGait");
+  gait.def(py::init<>(), "An empty gait (not converged); set x, lam_x and lam_g to warm-start from a stored solution.");
+  std::apply([&](const auto&... f) { (gait.def_readonly(f.name, f.member), ...); }, fields);
+  std::apply([&](const auto&... f) { (gait.def_readwrite(f.name, f.member), ...); }, solution);
+  gait.def(py::pickle(
+      [all](const PredictedGait& g) {
+        py::dict state;
+        std::apply([&](const auto&... f) { ((state[f.name] = py::cast(g.*(f.member))), ...); }, all);
+        return state;
+      },
+      [all](const py::dict& state) {
+        PredictedGait g;
+        std::apply([&](const auto&... f) {
+          ((g.*(f.member) = state[f.name].template cast<std::decay_t<decltype(g.*(f.member))>>()), ...);
+        }, all);
+        return g;
+      }));
   m.def(
       "predict_gait",
       [](const Model& model, const GaitCondition& condition, const PredictOptions& options,

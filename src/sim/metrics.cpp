@@ -24,14 +24,14 @@ std::pair<Vec6<double>, Vec6<double>> coordinates(const std::vector<double>& x) 
   return {q, qd};
 }
 
-/// ∫ f dt by the trapezoidal rule over the sample times.
+}  // namespace
+
 double integral(const std::vector<double>& t, const std::vector<double>& f) {
   double s = 0.0;
   for (std::size_t i = 1; i < t.size(); ++i) s += 0.5 * (f[i] + f[i - 1]) * (t[i] - t[i - 1]);
   return s;
 }
 
-/// Positive and negative parts of ∫ f dt, f sampled (power → work in J, force → impulse in N·s).
 std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& f) {
   std::vector<double> pos(f.size()), neg(f.size());
   for (std::size_t i = 0; i < f.size(); ++i) {
@@ -40,8 +40,6 @@ std::pair<double, double> work_parts(const std::vector<double>& t, const std::ve
   }
   return {integral(t, pos), integral(t, neg)};
 }
-
-}  // namespace
 
 VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const std::vector<double>& f) {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();

@@ -18,9 +18,16 @@ from legsim import cli
     (["sweep", "--param", "muscles.soleus.tendon_slack_length"], "--param 'muscles.soleus.tendon_slack_length': expected PATH=VALUES"),
     (["sweep", "--param", "muscles.soleus.tendon_slack_length=a,b"],
      "--param muscles.soleus.tendon_slack_length 'a,b': expected 'lo:hi:step' (lo <= hi, step > 0), 'a,b,c'"),
-    (["simulate", "--foot-velocity", "1"], "--foot-velocity '1': expected VX,VY"),
-    (["sweep", "--foot-velocity", "1,x"], "--foot-velocity '1,x': expected VX,VY"),
-    (["simulate", "--foot-velocity", "1,-11"], "options.touchdown_foot_velocity[1] = -11 is out of range"),
+    (["simulate", "--method", "matching", "--foot-velocity", "1"], "--foot-velocity '1': expected VX,VY"),
+    (["sweep", "--method", "matching", "--foot-velocity", "1,x"], "--foot-velocity '1,x': expected VX,VY"),
+    (["simulate", "--method", "matching", "--foot-velocity", "1,-11"],
+     "options.touchdown_foot_velocity[1] = -11 is out of range"),
+    # An option of the other method is refused before any work.
+    (["simulate", "--foot-velocity", "1,-1"], "--foot-velocity: an option of --method matching, not of --method predict"),
+    (["sweep", "--method", "matching", "--mesh-intervals", "20"],
+     "--mesh-intervals: an option of --method predict, not of --method matching (sweep)"),
+    (["sweep", "--also-cold", "--method", "matching"], "--also-cold: an option of --method predict"),
+    (["sweep", "--no-backward-pass"], "--no-backward-pass: an option of --method matching"),
 ])
 def test_bad_input_exits_2_with_a_message(argv, message, capsys):
     assert cli.main(argv) == 2
@@ -38,7 +45,7 @@ def test_set_and_volume_weights_change_the_model():
 
 def test_sweep_over_a_model_parameter_axis(tmp_path):
     out, plot = tmp_path / "s.nc", tmp_path / "p.png"
-    code = cli.main(["sweep", "--speed", "3.5", "--cadence", "170", "--calf-fatigue", "0",
+    code = cli.main(["sweep", "--method", "matching", "--speed", "3.5", "--cadence", "170", "--calf-fatigue", "0",
                      "--param", "muscles.soleus.tendon_slack_length=0.25,0.27", "--no-backward-pass",
                      "--out", str(out), "--plot", str(plot)])
     assert code == 0
@@ -54,7 +61,7 @@ def test_sweep_over_a_model_parameter_axis(tmp_path):
 
 def test_sweep_over_foot_strikes_prints_and_plots_named_coordinates(tmp_path, capsys):
     out, plot = tmp_path / "f.nc", tmp_path / "f.png"
-    code = cli.main(["sweep", "--speed", "3.5", "--cadence", "170", "--calf-fatigue", "0",
+    code = cli.main(["sweep", "--method", "matching", "--speed", "3.5", "--cadence", "170", "--calf-fatigue", "0",
                      "--foot-strike", "rearfoot,forefoot", "--no-backward-pass", "--out", str(out), "--plot", str(plot)])
     assert code == 0
     table = capsys.readouterr().out
@@ -88,7 +95,7 @@ def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(
 
 
 def test_simulate_periodic_trunk_lean_matches_the_trunk_lean(capsys):
-    assert cli.main(["simulate", "--periodic-trunk-lean"]) == 0
+    assert cli.main(["simulate", "--method", "matching", "--periodic-trunk-lean"]) == 0
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if "residual trunk_lean_change_rad" in ln)
     assert abs(float(line.split(":")[1])) < np.radians(1.0)

@@ -19,19 +19,20 @@ COND = dict(speed=3.5, cadence=170)
     (lambda m: legsim.simulate(None, legsim.Condition(**COND)), "model"),
     (lambda m: legsim.simulate(m, "speed=3.5, cadence=170"), "condition"),
     (lambda m: legsim.simulate(m, COND), "condition"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), max_evaluations="abc"), "max_evaluations"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), max_evaluations=-1), "max_evaluations"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), max_stances=2.5), "max_stances"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), max_stances=2**40), "max_stances"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), warm_start="abc"), "warm_start"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), warm_start={"x": 1.0}), "warm_start"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), touchdown_hip_angular_velocity="fast"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", max_evaluations="abc"), "max_evaluations"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", max_evaluations=-1), "max_evaluations"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", max_stances=2.5), "max_stances"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", max_stances=2**40), "max_stances"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", warm_start="abc"), "warm_start"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", warm_start={"x": 1.0}), "warm_start"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", touchdown_hip_angular_velocity="fast"),
      "touchdown_hip_angular_velocity"),
-    (lambda m: legsim.simulate(m, legsim.Condition(**COND), record="no"), "record"),
-    (lambda m: legsim.sweep(m, speed=3.5, cadence=170, max_evaluations="abc"), "max_evaluations"),
-    (lambda m: legsim.sweep(m, speed=3.5, cadence=170, max_stances="many"), "max_stances"),
+    (lambda m: legsim.simulate(m, legsim.Condition(**COND), method="matching", record="no"), "record"),
+    (lambda m: legsim.sweep(m, speed=3.5, cadence=170, method="matching", max_evaluations="abc"), "max_evaluations"),
+    (lambda m: legsim.sweep(m, speed=3.5, cadence=170, method="matching", max_stances="many"), "max_stances"),
 ])
 def test_wrong_types_are_input_errors(model, call, names, monkeypatch):
-    monkeypatch.setattr(sweep_mod, "simulate", lambda *a, **k: pytest.fail("the sweep started work"))
+    monkeypatch.setattr(sweep_mod, "match", lambda *a, **k: pytest.fail("the sweep started work"))
+    monkeypatch.setattr(sweep_mod, "predict", lambda *a, **k: pytest.fail("the sweep started work"))
     with pytest.raises(legsim.InputError, match=names):
         call(model)

@@ -104,8 +104,9 @@ def test_calf_fatigue_split_rejects_bad_input(model):
     with pytest.raises(legsim.InputError, match="calf_fatigue_split"):
         legsim.Condition(speed=3.5, cadence=170, calf_fatigue_split=3)
     bad = legsim.Condition(speed=3.5, cadence=170, calf_fatigue=0.2, calf_fatigue_split={"quadriceps": 1.0})
-    with pytest.raises(legsim.InputError, match="'quadriceps' is not a calf muscle of the model"):
-        legsim.simulate(model, bad, max_evaluations=1)
+    for method, options in (("matching", {"max_evaluations": 1}), ("predict", {"mesh_intervals": 10})):
+        with pytest.raises(legsim.InputError, match="'quadriceps' is not a calf muscle of the model"):
+            legsim.simulate(model, bad, method=method, **options)
 
 
 def test_plausibility_checks_impact_and_active_vertical_grf_peaks_separately():
@@ -122,13 +123,14 @@ def test_plausibility_checks_impact_and_active_vertical_grf_peaks_separately():
 def test_sweep_records_the_calf_fatigue_split(model, tmp_path):
     ds = legsim.sweep(model, speed=3.5, cadence=170, calf_fatigue=0.2,
                       calf_fatigue_split=["fiber_type", {"gastrocnemius": 1.0}], max_evaluations=1,
-                      max_stances=4, backward_pass=False, out=tmp_path / "s.nc")
+                      max_stances=4, backward_pass=False, out=tmp_path / "s.nc", method="matching")
     assert list(ds.calf_fatigue_split.values) == ["fiber_type", "gastrocnemius=1"]
     assert ds.attrs["calf_fatigue_split"] == "fiber_type;gastrocnemius=1"
     import xarray as xr
     with xr.open_dataset(tmp_path / "s.nc") as back:
         assert list(back.calf_fatigue_split.values) == ["fiber_type", "gastrocnemius=1"]
-    default = legsim.sweep(model, speed=3.5, cadence=170, max_evaluations=1, max_stances=4, backward_pass=False)
+    default = legsim.sweep(model, speed=3.5, cadence=170, max_evaluations=1, max_stances=4, backward_pass=False,
+                           method="matching")
     assert default.attrs["calf_fatigue_split"] == "fiber_type"
 
 

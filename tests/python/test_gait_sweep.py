@@ -1,4 +1,5 @@
-"""Conditions, gait matching from Python, and sweeps (journaling, resume, no duplicates)."""
+"""Conditions, gait matching from Python (method="matching"), and sweeps of it (journaling, resume,
+no duplicates)."""
 import json
 import pickle
 
@@ -39,15 +40,15 @@ def test_condition_errors(kwargs, message):
 
 
 def test_impossible_condition_is_not_converged(model):
-    r = legsim.simulate(model, legsim.Condition(speed=7.0, cadence=170), max_stances=40)
+    r = legsim.simulate(model, legsim.Condition(speed=7.0, cadence=170), method="matching", max_stances=40)
     assert not r.converged and r.message.startswith("not converged")
     assert r.metrics == {}
 
 
 def test_matching_is_deterministic(model):
     c = legsim.Condition(speed=3.5, cadence=170)
-    a = legsim.simulate(model, c, max_stances=30, record=False)
-    b = legsim.simulate(model, c, max_stances=30, record=False)
+    a = legsim.simulate(model, c, method="matching", max_stances=30, record=False)
+    b = legsim.simulate(model, c, method="matching", max_stances=30, record=False)
     assert a.solution == b.solution and a.residuals == b.residuals
 
 
@@ -65,8 +66,8 @@ def _fake_simulate(calls):
 
 def test_sweep_dataset_shape_and_attributes(model, monkeypatch):
     calls = []
-    monkeypatch.setattr(sweep_mod, "simulate", _fake_simulate(calls))
-    ds = legsim.sweep(model, speed=3.5, cadence=[160, 170, 180], calf_fatigue=[0.0, 0.3])
+    monkeypatch.setattr(sweep_mod, "match", _fake_simulate(calls))
+    ds = legsim.sweep(model, method="matching", speed=3.5, cadence=[160, 170, 180], calf_fatigue=[0.0, 0.3])
     assert isinstance(ds, xr.Dataset)
     assert ds.peak_pfj_force_bw.dims == ("speed", "cadence", "calf_fatigue")
     assert ds.peak_pfj_force_bw.shape == (1, 3, 2)
@@ -89,20 +90,20 @@ def test_sweep_warm_starts_from_grid_neighbours(model, monkeypatch):
                                  solution={n: ([condition.cadence, condition.calf_fatigue] + [0.0] * len(names))[i]
                                            for i, n in enumerate(names)}, timeseries=None, evaluations=1)
 
-    monkeypatch.setattr(sweep_mod, "simulate", tagging)
-    legsim.sweep(model, speed=3.5, cadence=[160, 170], calf_fatigue=[0.0, 0.3])
+    monkeypatch.setattr(sweep_mod, "match", tagging)
+    legsim.sweep(model, method="matching", speed=3.5, cadence=[160, 170], calf_fatigue=[0.0, 0.3])
     assert seen[:4] == [((160, 0.0), None), ((160, 0.3), (160, 0.0)), ((170, 0.0), (160, 0.0)),
                         ((170, 0.3), (170, 0.0))]
     assert seen[4:] == [((170, 0.0), (170, 0.3)), ((160, 0.3), (170, 0.3)), ((160, 0.0), (160, 0.3))]
 
 
 def test_sweep_model_parameter_axis(model, monkeypatch):
-    monkeypatch.setattr(sweep_mod, "simulate", _fake_simulate([]))
-    ds = legsim.sweep(model, speed=3.5, cadence=[160, 180],
+    monkeypatch.setattr(sweep_mod, "match", _fake_simulate([]))
+    ds = legsim.sweep(model, method="matching", speed=3.5, cadence=[160, 180],
                       params={"muscles.soleus.tendon_slack_length": [0.25, 0.26]})
     assert ds.peak_pfj_force_bw.dims == ("speed", "cadence", "muscles.soleus.tendon_slack_length")
     with pytest.raises(legsim.InputError, match="unknown numeric model parameter"):
-        legsim.sweep(model, speed=3.5, cadence=[160], params={"muscles.soleus.nope": [1.0]})
+        legsim.sweep(model, method="matching", speed=3.5, cadence=[160], params={"muscles.soleus.nope": [1.0]})
 
 
 def test_sweep_resume_after_interruption_loses_nothing_and_writes_no_duplicate(model, monkeypatch, tmp_path):
@@ -115,15 +116,15 @@ def test_sweep_resume_after_interruption_loses_nothing_and_writes_no_duplicate(m
             raise KeyboardInterrupt
         return fake(*args, **kwargs)
 
-    monkeypatch.setattr(sweep_mod, "simulate", interrupting)
+    monkeypatch.setattr(sweep_mod, "match", interrupting)
     with pytest.raises(KeyboardInterrupt):
-        legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
+        legsim.sweep(model, method="matching", out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
     partial = xr.open_dataset(out)
     assert int(partial.finished.sum()) == 4  # every finished condition was kept
     partial.close()
 
-    monkeypatch.setattr(sweep_mod, "simulate", fake)
-    ds = legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
+    monkeypatch.setattr(sweep_mod, "match", fake)
+    ds = legsim.sweep(model, method="matching", out=out, speed=3.5, cadence=[150, 160, 170, 180, 190], calf_fatigue=[0.0, 0.2])
     # 4 before the interruption + 6 after (forward) + 9 (backward pass): nothing ran twice.
     assert len(calls) == 19
     assert bool(ds.finished.all())
@@ -133,7 +134,7 @@ def test_sweep_resume_after_interruption_loses_nothing_and_writes_no_duplicate(m
     assert sorted(r["index"] for r in recs if r.get("pass") == "backward") == list(range(9))
     # A different sweep may not reuse this journal.
     with pytest.raises(legsim.InputError, match="belongs to a different sweep"):
-        legsim.sweep(model, out=out, speed=3.5, cadence=[150, 160])
+        legsim.sweep(model, method="matching", out=out, speed=3.5, cadence=[150, 160])
 
 
 def test_sweep_backward_pass_keeps_the_lower_effort_and_resumes(model, monkeypatch, tmp_path):
@@ -156,9 +157,9 @@ def test_sweep_backward_pass_keeps_the_lower_effort_and_resumes(model, monkeypat
                                  residuals={}, solution={n: (branch if i == 0 else 0.0) for i, n in enumerate(names)},
                                  timeseries=None, evaluations=1)
 
-    monkeypatch.setattr(sweep_mod, "simulate", branchy)
+    monkeypatch.setattr(sweep_mod, "match", branchy)
     cad = [150, 160, 170, 180, 190]
-    fwd = legsim.sweep(model, speed=3.5, cadence=cad, backward_pass=False)
+    fwd = legsim.sweep(model, method="matching", speed=3.5, cadence=cad, backward_pass=False)
     # Forward only: the first point starts on the high branch and warm starts stay there until it ends.
     np.testing.assert_allclose(fwd.peak_pfj_force_bw.values.ravel(), [6.0, 6.0, 6.0, 6.0, 5.0])
     calls.clear()
@@ -169,11 +170,11 @@ def test_sweep_backward_pass_keeps_the_lower_effort_and_resumes(model, monkeypat
             raise KeyboardInterrupt
         return branchy(*args, **kwargs)
 
-    monkeypatch.setattr(sweep_mod, "simulate", interrupting)
+    monkeypatch.setattr(sweep_mod, "match", interrupting)
     with pytest.raises(KeyboardInterrupt):
-        legsim.sweep(model, out=out, speed=3.5, cadence=cad)
-    monkeypatch.setattr(sweep_mod, "simulate", branchy)
-    ds = legsim.sweep(model, out=out, speed=3.5, cadence=cad)
+        legsim.sweep(model, method="matching", out=out, speed=3.5, cadence=cad)
+    monkeypatch.setattr(sweep_mod, "match", branchy)
+    ds = legsim.sweep(model, method="matching", out=out, speed=3.5, cadence=cad)
     assert len(calls) == 5 + 4  # the two finished backward points were not rerun
     # The backward pass carries the low branch from the last point to every point.
     np.testing.assert_allclose(ds.peak_pfj_force_bw.values.ravel(), [5.0] * 5)
@@ -187,17 +188,17 @@ def test_sweep_passes_a_stated_touchdown_foot_velocity_to_every_point(model, mon
     def recording(model, condition, **kw):
         seen.append(kw.pop("touchdown_foot_velocity", None))
         return fake(model, condition, **kw)
-    monkeypatch.setattr(sweep_mod, "simulate", recording)
-    ds = legsim.sweep(model, speed=3.5, cadence=[160, 170], touchdown_foot_velocity=[1.0, -0.9], backward_pass=False)
+    monkeypatch.setattr(sweep_mod, "match", recording)
+    ds = legsim.sweep(model, method="matching", speed=3.5, cadence=[160, 170], touchdown_foot_velocity=[1.0, -0.9], backward_pass=False)
     assert seen == [(1.0, -0.9), (1.0, -0.9)]
     assert ds.attrs["swing_leg_input"] == "touchdown_foot_velocity = [1.0, -0.9] m/s (forward, up)"
     with pytest.raises(legsim.InputError, match="expected \\(forward, up\\)"):
-        legsim.sweep(model, speed=3.5, cadence=[160], touchdown_foot_velocity=[1.0])
+        legsim.sweep(model, method="matching", speed=3.5, cadence=[160], touchdown_foot_velocity=[1.0])
 
 
 def test_sweep_rejects_unknown_axis(model):
     with pytest.raises(legsim.InputError, match="unknown axis"):
-        legsim.sweep(model, speed=3.5, cadense=[170])
+        legsim.sweep(model, method="matching", speed=3.5, cadense=[170])
 
 
 TOLERANCES = {"speed_change_rel": 0.005, "vertical_velocity_mismatch_m_per_s": 0.02,
@@ -209,12 +210,12 @@ def cadence_sweep():
     """3.5 m/s, cadence 154–190 steps/min in steps of 2 (real gait matching, ≈ 90 s). Since issue 18's
     energy-consistent muscle paths the stance-only matching converges from 154 steps/min up; at 150
     and 152 it stops 2–3 tolerances short of periodicity (measured 2026-12-05; README)."""
-    return legsim.sweep(legsim.Model.default(), speed=3.5, cadence=list(range(154, 192, 2)))
+    return legsim.sweep(legsim.Model.default(), method="matching", speed=3.5, cadence=list(range(154, 192, 2)))
 
 
 def test_periodicity_residuals_within_tolerance_over_a_grid(model):
     # Inside the range where matching converges since issue 18 (160 steps/min at fatigue 0.3 does not).
-    ds = legsim.sweep(model, speed=3.5, cadence=[165, 180], calf_fatigue=[0.0, 0.2])
+    ds = legsim.sweep(model, method="matching", speed=3.5, cadence=[165, 180], calf_fatigue=[0.0, 0.2])
     assert bool(ds.converged.all())
     for key, tol in TOLERANCES.items():
         assert float(np.abs(ds[key]).max()) < tol, key
@@ -224,7 +225,7 @@ def test_periodicity_residuals_within_tolerance_over_a_grid(model):
 
 
 def test_periodic_trunk_lean_returns_the_trunk_to_its_touchdown_lean(model, cadence_sweep):
-    ds = legsim.sweep(model, speed=3.5, cadence=[160, 180], periodic_trunk_lean=True)
+    ds = legsim.sweep(model, method="matching", speed=3.5, cadence=[160, 180], periodic_trunk_lean=True)
     assert bool(ds.converged.all())
     assert float(np.abs(ds.trunk_lean_change_rad).max()) < np.radians(1.0)
     for key, tol in TOLERANCES.items():
@@ -234,9 +235,9 @@ def test_periodic_trunk_lean_returns_the_trunk_to_its_touchdown_lean(model, cade
     assert np.isfinite(cadence_sweep.trunk_lean_change_rad.values).all()
     assert cadence_sweep.attrs["periodicity"].startswith("centre of mass (docs/gait_matching.md)")
     with pytest.raises(legsim.InputError, match="periodic_trunk_lean: expected True or False, got 'yes'"):
-        legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170), periodic_trunk_lean="yes")
+        legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170), method="matching", periodic_trunk_lean="yes")
     with pytest.raises(legsim.InputError, match="periodic_trunk_lean: expected True or False, got 1"):
-        legsim.sweep(model, speed=3.5, cadence=[170], periodic_trunk_lean=1)
+        legsim.sweep(model, method="matching", speed=3.5, cadence=[170], periodic_trunk_lean=1)
 
 
 def test_flight_is_ballistic_between_toe_off_and_the_next_touchdown(cadence_sweep):
@@ -293,21 +294,21 @@ def test_cadence_sweep_is_smooth(cadence_sweep):
 def test_swing_leg_inputs_are_validated(model):
     c = legsim.Condition(speed=3.5, cadence=170)
     with pytest.raises(legsim.InputError, match=r"options.touchdown_knee_angular_velocity = nan is out of range"):
-        legsim.simulate(model, c, touchdown_knee_angular_velocity=float("nan"), max_stances=5)
+        legsim.simulate(model, c, method="matching", touchdown_knee_angular_velocity=float("nan"), max_stances=5)
     with pytest.raises(legsim.InputError, match=r"options.touchdown_hip_angular_velocity = -25 is out of range"):
-        legsim.simulate(model, c, touchdown_hip_angular_velocity=-25, max_stances=5)
+        legsim.simulate(model, c, method="matching", touchdown_hip_angular_velocity=-25, max_stances=5)
 
 
 def test_touchdown_foot_velocity_is_validated_and_exclusive_of_the_joint_rates(model):
     c = legsim.Condition(speed=3.5, cadence=170)
     with pytest.raises(legsim.InputError, match="give either the foot velocity or the hip/knee"):
-        legsim.simulate(model, c, touchdown_foot_velocity=(0.6, -0.9), touchdown_hip_angular_velocity=-2.0)
+        legsim.simulate(model, c, method="matching", touchdown_foot_velocity=(0.6, -0.9), touchdown_hip_angular_velocity=-2.0)
     with pytest.raises(legsim.InputError, match=r"expected \(forward, up\)"):
-        legsim.simulate(model, c, touchdown_foot_velocity=(0.6, -0.9, 0.0))
+        legsim.simulate(model, c, method="matching", touchdown_foot_velocity=(0.6, -0.9, 0.0))
     with pytest.raises(legsim.InputError, match=r"touchdown_foot_velocity\[0\] = 11 is out of range"):
-        legsim.simulate(model, c, touchdown_foot_velocity=(11.0, -0.9))
+        legsim.simulate(model, c, method="matching", touchdown_foot_velocity=(11.0, -0.9))
     with pytest.raises(ValueError, match="touchdown_foot_velocity = nan"):
-        legsim.simulate(model, c, touchdown_foot_velocity=(float("nan"), -0.9))
+        legsim.simulate(model, c, method="matching", touchdown_foot_velocity=(float("nan"), -0.9))
 
 
 def test_plausibility_table_flags_values_outside_the_published_ranges():
@@ -371,7 +372,7 @@ MET_AT_DEFAULT = ["contact_time_s", "peak_knee_flexion_deg", "peak_knee_extensio
 
 @pytest.fixture(scope="module")
 def default_plausibility():
-    r = legsim.simulate(legsim.Model.default(), legsim.Condition(speed=3.5, cadence=170))
+    r = legsim.simulate(legsim.Model.default(), legsim.Condition(speed=3.5, cadence=170), method="matching")
     assert r.converged, r.message
     return legsim.plausibility_table(r.metrics).set_index("quantity")
 

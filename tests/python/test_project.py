@@ -50,10 +50,10 @@ def test_the_package_cites_only_documents_inside_the_project():
 def test_sweep_dataset_attributes_cite_only_project_documents(model, monkeypatch):
     sweep_mod = importlib.import_module("legsim.sweep")
     names = legsim._core.gait_variable_names()
-    monkeypatch.setattr(sweep_mod, "simulate", lambda m, c, **kw: legsim.GaitResult(
+    monkeypatch.setattr(sweep_mod, "match", lambda m, c, **kw: legsim.GaitResult(
         converged=True, message="converged", metrics={"effort": 1.0}, residuals={},
         solution={n: 0.0 for n in names}, timeseries=None))
-    ds = legsim.sweep(model, speed=3.5, cadence=170, backward_pass=False)
+    ds = legsim.sweep(model, speed=3.5, cadence=170, backward_pass=False, method="matching")
     for key, value in ds.attrs.items():
         assert not OUTSIDE.search(str(value)), (key, value)
     assert "docs/gait_matching.md" in ds.attrs["periodicity"] and (ROOT / "docs/gait_matching.md").is_file()

@@ -73,19 +73,31 @@ struct FootContactForce {
   T fx, fy, mx;
 };
 
+/// Does nothing: the default per-sphere visitor of add_foot_contact.
+struct IgnoreSpheres {
+  template <class... Args>
+  void operator()(const Args&...) const {}
+};
+
 /// Adds the generalized force of every contact sphere of foot `side` to Q (N, N·m) and returns their
 /// resultant. Each sphere's force (smooth_sphere_force) is taken at its centre's height and vertical
 /// velocity, with the slip velocity of the foot's material point at the sphere's bottom (where it
 /// meets the ground when the foot is flat: ẋ_c + ω·y_c), and applied at the centre.
-template <class T>
+/// `visit(sphere, centre, bottom, force)` is called for each sphere with its ContactSphere, the
+/// PointState of its centre and of its bottom point, and its SphereForce (count applied): the power
+/// F·v_centre of each sphere on the body and the sphere that lands first are read this way
+/// (predict/gait_metrics.cpp).
+template <class T, class Visit = IgnoreSpheres>
 FootContactForce<T> add_foot_contact(const BipedConstants<T>& b, const SmoothContactParams& contact,
-                                     const BipedVector<T>& q, const BipedVector<T>& qd, Side side, BipedVector<T>& Q) {
+                                     const BipedVector<T>& q, const BipedVector<T>& qd, Side side, BipedVector<T>& Q,
+                                     Visit&& visit = {}) {
   T fx(0.0), fy(0.0), mx(0.0);
   for (const ContactSphere& sp : contact.spheres) {
     const PointState<T> ps = biped_foot_point(b, q, qd, side, sp.x, sp.y);
     const PointState<T> bottom = biped_foot_point(b, q, qd, side, sp.x, sp.y - sp.radius);
     SphereForce<T> f = smooth_sphere_force(ps.position[1], ps.velocity[1], bottom.velocity[0], sp.radius, contact);
     f = {T(f.normal * T(double(sp.count))), T(f.tangential * T(double(sp.count)))};  // count spheres in parallel
+    visit(sp, ps, bottom, f);
     const std::array<T, 2> F = {f.tangential, f.normal};
     const BipedVector<T> Qc = biped_foot_point_generalized_force(b, q, side, sp.x, sp.y, F);
     for (int j = 0; j < kBipedDof; ++j) Q[j] += Qc[j];

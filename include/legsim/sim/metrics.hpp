@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "legsim/model.hpp"
@@ -30,6 +31,13 @@ struct StanceResult;
 /// equals the joint work plus the contact work.
 /// Peaks are over the recorded samples; integrals use the trapezoidal rule.
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
+
+/// ∫ f dt by the trapezoidal rule over the sample times t (f and t of equal length).
+double integral(const std::vector<double>& t, const std::vector<double>& f);
+
+/// Positive and negative parts of ∫ f dt by the trapezoidal rule, each applied to max(f, 0) and
+/// min(f, 0) at the samples (power → positive and negative work in J, force → impulse in N·s).
+std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& f);
 
 /// True for the metrics that are NaN by definition when they do not apply (the impact peak and the
 /// loading rates of a stance without an impact peak); every other metric of an ok stance is finite.
