@@ -504,7 +504,7 @@ def _method_option(p, choose: bool = True) -> None:
                             "docs/gait_prediction.md) or the stance-only gait matching (milliseconds to seconds, "
                             "docs/gait_matching.md)")
     p.add_argument("--mesh-intervals", dest="mesh_intervals", type=int, metavar="N",
-                   help="gait prediction: collocation intervals over the step (default 100, mesh-converged)")
+                   help="gait prediction: collocation intervals over the step (default 150, graded over the impact; mesh-converged)")
 
 
 def _condition_options(p) -> None:

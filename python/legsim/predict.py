@@ -113,7 +113,7 @@ def _timeseries(g) -> pd.DataFrame:
 _OBJECTIVES = ("effort", "metabolic")
 
 
-def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_start: "PredictionResult | None" = None,
+def predict(model, condition: Condition, *, mesh_intervals: int | None = None, warm_start: "PredictionResult | None" = None,
             objective: str = "effort", metabolic_effort_weight: float = 0.1,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
             max_iterations: int = 3000, starts: int = 1, verbose: bool = False) -> PredictionResult:
@@ -137,7 +137,8 @@ def predict(model, condition: Condition, *, mesh_intervals: int = 100, warm_star
     if not isinstance(condition, Condition):
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
     o = _core.PredictOptions()
-    o.mesh_intervals = as_int("mesh_intervals", mesh_intervals, lo=10, hi=1000)
+    if mesh_intervals is not None:  # None: the C++ default (PredictOptions::mesh_intervals)
+        o.mesh_intervals = as_int("mesh_intervals", mesh_intervals, lo=10, hi=1000)
     if not isinstance(objective, str) or objective not in _OBJECTIVES:
         raise InputError(f"objective = {objective!r} is not one of {', '.join(map(repr, _OBJECTIVES))}")
     o.objective = objective

@@ -855,6 +855,14 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   };
   for (int j = 2; j < kNq; ++j)
     check(coordinate_name(j), xlo[L.q(j)], xhi[L.q(j)], [&](int k) { return out.q[k][j]; });
+  // A joint pressed past its soft range-of-motion limit (where the passive moment rises steeply) is
+  // resting on a limit too: the passive moment then carries load that muscles would otherwise carry.
+  for (int s = 0; s < 2; ++s)
+    for (int jj = 0; jj < 3; ++jj) {
+      const int j = joint_coordinate(kSides[s], jj);
+      check(coordinate_name(j) + " (passive limit)", kPassiveRange[jj].lo_deg * kDegToRad,
+            kPassiveRange[jj].hi_deg * kDegToRad, [&](int k) { return out.q[k][j]; });
+    }
   for (int s = 0; s < 2; ++s)
     for (int i = 0; i < L.m; ++i) {
       const int idx = s * L.m + i;

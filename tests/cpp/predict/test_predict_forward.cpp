@@ -169,17 +169,18 @@ TEST_CASE("mesh_times: uniform at ratio 1, graded over the impact window otherwi
 // touchdown state under its excitations; joint angles within 2° at the stance nodes, peak PFJ force
 // within 3 %, contact time within 5 ms.
 //
-// Measured 2026-12-05, default options (100 intervals graded 3:1 over the first 40 ms, rosenbrock4
-// at the model's tolerances): joint angles within 0.71° (left knee, late swing), peak PFJ force
-// −0.61 %, contact time +1.0 ms. On a uniform mesh of 100 intervals the same check failed (9.2°,
-// −3.47 %, +2.0 ms): one-interval restarts put the collocation's local error in the impact intervals,
-// and the open-loop stance grew it; the graded mesh is that finding's remedy (docs/decisions.md).
+// Measured 2026-12-05, default options (150 intervals graded 4:1 over the first 40 ms, passive-moment
+// cost 0.5; rosenbrock4 at the model's tolerances): joint angles within 1.36° (right knee at toe-off),
+// peak PFJ force −0.02 %, contact time +0.07 ms. On a uniform mesh of 100 intervals (no passive cost)
+// the check failed (9.2°, −3.47 %, +2.0 ms): one-interval restarts put the collocation's local error
+// in the impact intervals, and the open-loop stance grew it; the graded mesh is that finding's remedy
+// (docs/decisions.md, "Gait prediction: mesh").
 // Thresholds are the issue's; do not loosen them.
 TEST_CASE("forward simulation reproduces the predicted stance (default condition and mesh)",
           "[predict][forward][slow]") {
   const Model model = Model::default_model();
   const GaitCondition cond = default_condition();
-  const PredictOptions opt;  // the default mesh (100 intervals)
+  const PredictOptions opt;  // the default mesh
   const PredictedGait g = predict_gait(model, cond, opt);
   REQUIRE(g.converged);
   const double h = (g.time.back() - g.time.front()) / opt.mesh_intervals;  // the mean interval
