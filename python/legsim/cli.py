@@ -133,23 +133,93 @@ def cmd_run(args) -> int:
                         out / "default_sweep_pfj_stress.png", method="matching")
         _print_plausibility(out / "default_sweep.nc")
         return rc
-    # The default condition first, from the generic guess; its neighbours warm-start from it.
-    print("\nDefault sweep: 3.5 m/s, cadence 170 / 160 / 180 steps/min (gait prediction, docs/gait_prediction.md; "
-          "`--method matching` for the gait-matching sweep):")
-    rc = _run_sweep(model, {"speed": [3.5], "cadence": [170.0, 160.0, 180.0], "calf_fatigue": [0.0]},
-                    out / "predicted_sweep.nc", out / "predicted_sweep_pfj_stress.png")
-    _print_plausibility(out / "predicted_sweep.nc")
-    _print_cadence_direction(out / "predicted_sweep.nc")
-    return rc
+    # The default condition first, from the generic guess; its four neighbours warm-start from it.
+    return _run_predicted_directions(model, out, plt)
 
 
-def _print_cadence_direction(nc: Path) -> None:
-    """Peak PFJ force along the cadence axis of the default sweep (higher cadence lowers it in runners)."""
-    import xarray as xr
-    with xr.open_dataset(nc) as ds:
-        line = ds.peak_pfj_force_bw.sel(speed=3.5, calf_fatigue=0.0).sortby("cadence")
-        pairs = [f"{c:g}: {float(v):.2f}" for c, v in zip(line.cadence.values, line.values)]
-    print("  peak PFJ force (BW) by cadence (steps/min): " + ", ".join(pairs))
+#: The neighbours of the default condition whose directions runners show (issue 19): label →
+#: condition change.
+_DIRECTIONS = {"160 steps/min": {"cadence": 160.0}, "180 steps/min": {"cadence": 180.0},
+               "forefoot strike": {"foot_strike": "forefoot"}, "calf fatigue 0.3": {"calf_fatigue": 0.3}}
+
+
+def _run_predicted_directions(model, out: Path, plt) -> int:
+    """The default condition predicted cold, its four neighbours warm-started from it; prints the
+    plausibility table and the four directions runners show with their measured sizes, and writes
+    the metrics (CSV), the default step's time series (CSV) and a figure."""
+    import pandas as pd
+
+    from .gait import Condition
+    from .predict import predict
+    base = {"speed": 3.5, "cadence": 170.0}
+    print("\nGait prediction (docs/gait_prediction.md; `--method matching` for the gait-matching sweep): "
+          "3.5 m/s, 170 steps/min, rearfoot, no fatigue, from the generic guess ...", flush=True)
+    p0 = predict(model, Condition(**base))
+    print(f"  {p0.solver['status']}, {p0.solver['iterations']} iterations, {p0.solver['seconds']:.0f} s, "
+          f"objective {p0.solver['objective']:.5f}; variables on bounds: {p0.solver['variables_on_bounds'] or 'none'}")
+    if not p0.converged:
+        print(f"  {p0.message}")
+        return 1
+    results = {"170 steps/min (default)": p0}
+    for label, change in _DIRECTIONS.items():
+        print(f"  {label}, warm-started from the default ...", flush=True)
+        r = predict(model, Condition(**{**base, **change}), warm_start=p0)
+        print(f"    {r.solver['status']}, {r.solver['iterations']} iterations, {r.solver['seconds']:.0f} s")
+        results[label] = r
+    print("\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, docs/published_ranges.md):")
+    _print_plausibility_metrics(p0.metrics, "predict")
+    print("  reported without a verified published range: " + ", ".join(
+        f"{k} {p0.metrics.get(k, float('nan')):.3g}" for k in (
+            "hip_flexion_at_contact_deg", "peak_ankle_dorsiflexion_deg", "flight_time_s", "swing_peak_knee_flexion_deg")))
+    _print_directions(results)
+    rows = [{"condition": k, "converged": r.converged, "objective": r.solver["objective"], **r.metrics}
+            for k, r in results.items()]
+    pd.DataFrame(rows).to_csv(out / "predicted_conditions.csv", index=False)
+    p0.timeseries.to_csv(out / "predicted_step_timeseries.csv", index=False)
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    ts, bw = p0.timeseries, model.body_mass * 9.80665
+    for side, ls in (("r", "-"), ("l", "--")):
+        ax[0].plot(ts.time_s * 1e3, ts[f"grf_y_{side}_n"] / bw, "C0" + ls, label=f"vertical GRF ({side})")
+        ax[0].plot(ts.time_s * 1e3, ts[f"pfj_force_{side}_n"] / bw, "C3" + ls, label=f"PFJ force ({side})")
+    ax[0].set(xlabel="time from right touchdown (ms)", ylabel="body weights", title="predicted step, default condition")
+    ax[0].legend(fontsize=7)
+    labels = list(results)
+    ax[1].barh(labels, [results[k].metrics.get("peak_pfj_force_bw", float("nan")) for k in labels])
+    ax[1].set(xlabel="peak PFJ force (BW)", title="the default and its neighbours")
+    fig.tight_layout()
+    fig.savefig(out / "predicted_directions.png", dpi=110)
+    print(f"\nwrote {out / 'predicted_conditions.csv'}, {out / 'predicted_step_timeseries.csv'} and "
+          f"{out / 'predicted_directions.png'}")
+    return 0 if all(r.converged for r in results.values()) else 1
+
+
+def _print_directions(results: dict) -> None:
+    """The four directions runners show (issue 19), each with the measured values and whether the
+    prediction reproduces it. Checks on the physics, not calibration targets."""
+    d = results["170 steps/min (default)"].metrics
+
+    def m(label, key):
+        r = results[label]
+        return r.metrics.get(key, float("nan")) if r.converged else float("nan")
+
+    def mark(ok):
+        return "as runners" if ok else "NOT as runners"
+
+    f160, f170, f180 = m("160 steps/min", "peak_pfj_force_bw"), d["peak_pfj_force_bw"], m("180 steps/min", "peak_pfj_force_bw")
+    s160, s170 = m("160 steps/min", "peak_pfj_stress_mpa"), d["peak_pfj_stress_mpa"]
+    kf, k0 = m("forefoot strike", "peak_knee_extension_moment_nm_per_kg"), d["peak_knee_extension_moment_nm_per_kg"]
+    sf = m("forefoot strike", "peak_pfj_stress_mpa")
+    af, a0 = m("forefoot strike", "peak_ankle_plantarflexion_moment_nm_per_kg"), d["peak_ankle_plantarflexion_moment_nm_per_kg"]
+    at, kt = m("calf fatigue 0.3", "peak_ankle_plantarflexion_moment_nm_per_kg"), m("calf fatigue 0.3", "peak_knee_extension_moment_nm_per_kg")
+    print("\nDirections runners show (3.5 m/s; each neighbour warm-started from the default):")
+    print(f"  higher cadence lowers peak PFJ force: {f160:.2f} / {f170:.2f} / {f180:.2f} BW at 160/170/180 "
+          f"steps/min — {mark(f160 > f170 > f180)}")
+    print(f"  longer steps (160 steps/min) raise peak PFJ stress: {s160:.1f} vs {s170:.1f} MPa — {mark(s160 > s170)}")
+    print(f"  a forefoot strike lowers the knee extension moment ({kf:.2f} vs {k0:.2f} N·m/kg) and PFJ stress "
+          f"({sf:.1f} vs {s170:.1f} MPa) and raises the ankle plantarflexion moment ({af:.2f} vs {a0:.2f} N·m/kg) — "
+          f"{mark(kf < k0 and sf < s170 and af > a0)}")
+    print(f"  calf fatigue 0.3 lowers the ankle plantarflexion moment ({at:.2f} vs {a0:.2f} N·m/kg) and raises "
+          f"the knee extension moment ({kt:.2f} vs {k0:.2f}) — {mark(at < a0 and kt > k0)}")
 
 
 def _print_plausibility(nc: Path) -> None:
@@ -165,6 +235,11 @@ def _print_plausibility(nc: Path) -> None:
         metrics = {k: float(point[k]) for k in ds.data_vars if point[k].dtype.kind == "f"}
         method = ds.attrs.get("method", "matching")  # files of older sweeps: gait matching
     print("\nPlausibility check at 3.5 m/s, 170 steps/min, no fatigue (published ranges, docs/published_ranges.md):")
+    _print_plausibility_metrics(metrics, method)
+
+
+def _print_plausibility_metrics(metrics: dict, method: str) -> None:
+    """The published-range table of one condition's metrics, with the impact diagnostics."""
     _print_plausibility_table(metrics)
     # What sets the impact (docs/plausibility.md); reported, not range-checked.
     diag = [(k, metrics.get(k, float("nan"))) for k in (

@@ -183,3 +183,27 @@ def test_predict_option_errors_are_one_line_and_exit_2_before_any_solve(argv, me
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_run_directions_report_marks_each_direction_from_the_measured_values(capsys):
+    """legsim run's direction report (issue 19): each of the four directions is marked from the
+    numbers it prints, in both senses."""
+    from types import SimpleNamespace
+
+    def res(pfj, stress, knee, ankle):
+        return SimpleNamespace(converged=True, metrics={
+            "peak_pfj_force_bw": pfj, "peak_pfj_stress_mpa": stress,
+            "peak_knee_extension_moment_nm_per_kg": knee, "peak_ankle_plantarflexion_moment_nm_per_kg": ankle})
+    runner_like = {"170 steps/min (default)": res(7.0, 10.0, 2.5, 2.5), "160 steps/min": res(7.5, 11.0, 2.6, 2.4),
+                   "180 steps/min": res(6.5, 9.0, 2.4, 2.6), "forefoot strike": res(6.0, 9.0, 2.0, 3.0),
+                   "calf fatigue 0.3": res(7.2, 10.5, 2.9, 2.1)}
+    cli._print_directions(runner_like)
+    out = capsys.readouterr().out
+    assert out.count("— as runners") == 4 and "NOT" not in out
+    assert "7.50 / 7.00 / 6.50 BW" in out
+    opposite = dict(runner_like, **{"180 steps/min": res(7.2, 9.0, 2.4, 2.6),
+                                    "calf fatigue 0.3": res(7.2, 10.5, 2.9, 2.7)})
+    cli._print_directions(opposite)
+    out = capsys.readouterr().out
+    assert out.count("NOT as runners") == 2
+    assert "calf fatigue 0.3 lowers the ankle plantarflexion moment (2.70 vs 2.50 N·m/kg)" in out
