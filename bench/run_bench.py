@@ -17,6 +17,9 @@ with one line ``BENCH-SUMMARY {json}`` holding:
                                    core, from the generic guess (issue 19 goal: ≤ 60 s)
   predict_warm_seconds             the same warm-started from the 175 steps/min solution (goal: ≤ 5 s)
   predict_cold_iterations, predict_warm_iterations   IPOPT iterations of the two solves
+  sweep_seconds_per_condition      wall time per condition of a predicted sweep (legsim.sweep, 3.5 m/s,
+                                   170/160/180 steps/min: one cold point, two warm-started from it); the
+                                   points run one after another, each solve on one core
   fraction_of_peak_flops           weighted flops per RHS (bench_flops) × RHS evaluations per stance
                                    × stances/s (2 threads) ÷ the peak (see --peak-gflops)
 
@@ -106,6 +109,8 @@ def main() -> int:
         r[key] = seconds(e) if e else float("nan")
         if e:
             r[key.replace("seconds", "iterations")] = float(e.get("iterations", float("nan")))
+    psweep_s, psweep_n = predicted_sweep_timing()
+    r["sweep_seconds_per_condition"] = psweep_s / psweep_n if psweep_n else float("nan")
     fc = flops["BM_RhsFlopCount/iterations:1000"]
     rhs_per_stance = float(stance["BM_StanceBatch/n:4096/threads:2/real_time"]["rhs_per_stance"])
     achieved = float(fc["weighted_flops_per_rhs"]) * rhs_per_stance * two
@@ -137,6 +142,9 @@ def main() -> int:
     if sweep_n:
         lines.append(f"- default gait-matching sweep (3.5 m/s, cadence 150–190 by 10, calf fatigue 0/0.2/0.4): {sweep_n} conditions in "
                      f"{sweep_s:.1f} s = {sweep_n / sweep_s:.2f} conditions/s ({sweep_conv} converged; Python legsim.sweep)")
+    if psweep_n:
+        lines.append(f"- predicted sweep (3.5 m/s, 170/160/180 steps/min, legsim.sweep): {psweep_n} conditions in "
+                     f"{psweep_s:.0f} s = {psweep_s / psweep_n:.0f} s per condition")
     lines.append(f"- flops per RHS: {fc['flops_per_rhs']:.0f} arithmetic + {fc['calls_per_rhs']:.0f} function calls "
                  f"= {fc['weighted_flops_per_rhs']:.0f} weighted; {rhs_per_stance:.0f} RHS evaluations per stance; "
                  f"{achieved / 1e9:.1f} GFLOP/s achieved of {args.peak_gflops:.0f} peak")
@@ -168,6 +176,22 @@ def default_sweep_timing():
     ds = legsim.sweep(legsim.Model.default(), speed=3.5, cadence=[150, 160, 170, 180, 190],
                       calf_fatigue=[0.0, 0.2, 0.4], method="matching")
     return time.perf_counter() - t0, int(ds.converged.size), int(ds.converged.sum())
+
+
+def predicted_sweep_timing():
+    """Wall time of the predicted sweep of `legsim run`'s cadences (legsim.sweep, method "predict"),
+    if this build has the gait prediction."""
+    import time
+    try:
+        import legsim
+        from legsim.predict import available
+    except ImportError:
+        return 0.0, 0
+    if not available():
+        return 0.0, 0
+    t0 = time.perf_counter()
+    ds = legsim.sweep(legsim.Model.default(), speed=3.5, cadence=[170, 160, 180])
+    return time.perf_counter() - t0, int(ds.converged.size)
 
 
 if __name__ == "__main__":

@@ -701,13 +701,11 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   ipopt["expand"] = true;
   std::vector<double> w0;
   std::map<std::string, DM> arg;
-  // A warm start on this very mesh reuses the solution vector and multipliers; a gait holding only
-  // those vectors (no node times: a stored solution, e.g. a sweep's journal) is taken to be on it.
-  const bool same_mesh = warm && (warm->time.empty() ||
-                                  (warm->time.size() == times.size() &&
-                                   std::equal(times.begin(), times.end(), warm->time.begin(),
-                                              [&](double a, double b) { return std::abs(a - b) <= 1e-9 * T; })));
-  if (warm && same_mesh && warm->x.size() == static_cast<std::size_t>(w.numel())) {
+  // A warm start with this problem's number of intervals (a neighbouring condition, or a stored
+  // solution holding only its vectors, e.g. a sweep's journal) reuses the solution vector and the
+  // multipliers node by node, even when the node times differ a little (another step time moves the
+  // graded mesh's window boundary in normalized time); another number of intervals is resampled.
+  if (warm && warm->x.size() == static_cast<std::size_t>(w.numel())) {
     w0 = warm->x;
     w0[L.q(0)] = 0.0;
     if (warm->lam_g.size() == lbg.size()) {

@@ -82,6 +82,21 @@ def test_touchdown_satisfies_the_foot_strike_band(default_gait):
     assert foot_angle >= 8.0 - 1e-6  # rearfoot: > 8° (Altman & Davis 2012)
 
 
+def test_the_predicted_step_returns_the_energy_its_joints_put_in(default_gait):
+    """Work–energy theorem over one periodic step: the body's kinetic + potential energy is the same at
+    both ends (mirror symmetry), and joint moments (muscle, passive, reserve) and ground contact are the
+    only non-conservative generalized forces, so both legs' joint work plus the contact's work over the
+    step is zero — up to the trapezoidal mesh: measured 0.012 % of the gross joint work on the default
+    mesh (0.10 % on a uniform 20-interval mesh, 0.79 % on a graded one, whose coarse part has 24 ms
+    intervals)."""
+    m = default_gait.metrics
+    net = sum(m[f"{j}_{s}_work_step_j_per_kg"] for j in ("hip", "knee", "ankle") for s in ("positive", "negative"))
+    gross = sum(m[f"{j}_positive_work_step_j_per_kg"] - m[f"{j}_negative_work_step_j_per_kg"]
+                for j in ("hip", "knee", "ankle"))
+    assert abs(net + m["contact_work_step_j_per_kg"]) < 1e-3 * gross
+    assert m["contact_work_step_j_per_kg"] < 0  # the contact dissipates
+
+
 def test_warm_start_from_the_solution_is_immediate(model, default_gait):
     r = legsim.predict(model, legsim.Condition(speed=3.5, cadence=170), warm_start=default_gait)
     assert r.converged

@@ -52,20 +52,6 @@ def test_simulate_predicts_by_default_and_keeps_every_metric_key_of_gait_matchin
 
 
 @needs_predict
-def test_the_predicted_step_returns_the_energy_its_joints_put_in(coarse_gait):
-    """Work–energy theorem over one periodic step: the body's kinetic + potential energy is the same at
-    both ends (mirror symmetry), and joint moments and ground contact are the only non-conservative
-    generalized forces, so both legs' joint work plus the contact's work over the step is zero — up to
-    the trapezoidal mesh (measured 0.016 % of the gross joint work at 20 intervals)."""
-    m = coarse_gait.metrics
-    net = sum(m[f"{j}_{s}_work_step_j_per_kg"] for j in ("hip", "knee", "ankle") for s in ("positive", "negative"))
-    gross = sum(m[f"{j}_positive_work_step_j_per_kg"] - m[f"{j}_negative_work_step_j_per_kg"]
-                for j in ("hip", "knee", "ankle"))
-    assert abs(net + m["contact_work_step_j_per_kg"]) < 1e-3 * gross
-    assert m["contact_work_step_j_per_kg"] < 0  # the contact dissipates
-
-
-@needs_predict
 def test_the_flight_of_the_predicted_step_is_ballistic(coarse_gait):
     """Between toe-off and the other foot's touchdown only gravity acts on the centre of mass:
     v_touchdown = v_toe-off − g·t_flight (the next touchdown is this one mirrored). Within 0.02 m/s,
