@@ -119,7 +119,8 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
             max_iterations: int = 3000, starts: int = 1, verbose: bool = False) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 
-    ``objective``: ``"effort"`` (Σ∫a³ dt per metre, the default) or ``"metabolic"`` (the muscles'
+    ``mesh_intervals``: trapezoidal intervals over the step; None = the default, 150, graded 4:1 over
+    the impact (mesh-converged and forward-verified; docs/decisions.md). ``objective``: ``"effort"`` (Σ∫a³ dt per metre, the default) or ``"metabolic"`` (the muscles'
     metabolic energy per kg body mass and metre, Bhargava et al. 2004, plus ``metabolic_effort_weight``
     × the effort term). ``warm_start``: a previous result with the same model and mesh (a neighbouring
     condition), used as the initial guess; otherwise a generic running guess. ``reserve_weight`` > 0

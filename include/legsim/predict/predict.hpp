@@ -27,13 +27,13 @@ namespace legsim::predict {
 struct PredictOptions {
   /// Trapezoidal intervals over one step, [10, 1000]. 150, graded 4:1 over the impact (0.78 ms
   /// intervals over the first 40 ms, 3.2 ms after), passes the forward verification and is
-  /// mesh-converged (docs/decisions.md, "Gait prediction: mesh").
+  /// mesh-converged (docs/decisions.md, "Gait prediction: 150 intervals, graded 4:1").
   int mesh_intervals = 150;
   /// Mesh grading at touchdown: the intervals inside the first `impact_window` seconds of the step
   /// (node 0 is the right foot's touchdown, so the impact lies there) are `impact_mesh_ratio` times
   /// shorter than the others; 1 = a uniform mesh. The total number of intervals stays
   /// `mesh_intervals`. Why: the trapezoidal rule's local error concentrates in the impact intervals
-  /// (docs/decisions.md, "Gait prediction: mesh").
+  /// (docs/decisions.md, "Gait prediction: 150 intervals, graded 4:1").
   double impact_mesh_ratio = 4.0;
   double impact_window = 0.04;  ///< s
   /// What the solver minimizes, per metre of travel: "effort" (Σ w_i ∫ a_i³ dt, the default) or

@@ -174,7 +174,7 @@ TEST_CASE("mesh_times: uniform at ratio 1, graded over the impact window otherwi
 // peak PFJ force −0.02 %, contact time +0.07 ms. On a uniform mesh of 100 intervals (no passive cost)
 // the check failed (9.2°, −3.47 %, +2.0 ms): one-interval restarts put the collocation's local error
 // in the impact intervals, and the open-loop stance grew it; the graded mesh is that finding's remedy
-// (docs/decisions.md, "Gait prediction: mesh").
+// (docs/decisions.md, "Gait prediction: 150 intervals, graded 4:1").
 // Thresholds are the issue's; do not loosen them.
 TEST_CASE("forward simulation reproduces the predicted stance (default condition and mesh)",
           "[predict][forward][slow]") {
