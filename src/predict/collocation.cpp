@@ -560,11 +560,12 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const int nx = L.nx(), nu = L.nu();
   const double T = P.cond.step_time;
   const std::vector<double> times = mesh_times(T, opt);
-  std::vector<double> h(N), weight(N + 1, 0.0);  // interval lengths; trapezoidal quadrature weights
+  std::vector<double> inv_h(N), weight(N + 1, 0.0);  // 1/interval length; trapezoidal quadrature weights
   for (int k = 0; k < N; ++k) {
-    h[k] = times[k + 1] - times[k];
-    weight[k] += 0.5 * h[k];
-    weight[k + 1] += 0.5 * h[k];
+    const double h = times[k + 1] - times[k];
+    inv_h[k] = 1.0 / h;
+    weight[k] += 0.5 * h;
+    weight[k + 1] += 0.5 * h;
   }
 
   // One node's physics as a CasADi function, mapped over the mesh.
@@ -593,8 +594,6 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   std::vector<double> rate_scale(nx, 1.0);
   for (int j = 0; j < kNq; ++j) rate_scale[L.qd(j)] = kAccelerationScale;
   for (int i = 2 * kNq; i < nx; ++i) rate_scale[i] = kTendonRateScale;
-  std::vector<double> inv_h(N);
-  for (int k = 0; k < N; ++k) inv_h[k] = 1.0 / h[k];
   const MX defects = ((Xf(casadi::Slice(), casadi::Slice(1, N + 1)) - Xf(casadi::Slice(), casadi::Slice(0, N))) *
                           repmat(MX(DM(inv_h).T()), nx, 1) -
                       0.5 * (F(casadi::Slice(), casadi::Slice(1, N + 1)) + F(casadi::Slice(), casadi::Slice(0, N)))) /
