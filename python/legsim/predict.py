@@ -32,7 +32,8 @@ class PredictionResult:
     converged: bool
     message: str
     metrics: dict
-    #: method, criterion ("effort" or "metabolic"), status, iterations, seconds, objective, objective
+    #: method, criterion ("effort" or "metabolic"), status, iterations, seconds (all phases), phases
+    #: (each IPOPT run: hessian, status, iterations, seconds, setup_seconds), objective, objective
     #: terms (objective_<term>, summing to objective), variables_on_bounds, and metabolic_cost (the
     #: muscles' metabolic energy per kg body mass and metre, J/(kg·m), by part, whichever the criterion)
     solver: dict
@@ -111,12 +112,13 @@ def _timeseries(g) -> pd.DataFrame:
 
 
 _OBJECTIVES = ("effort", "metabolic")
+_HESSIANS = ("auto", "exact", "limited-memory")
 
 
 def predict(model, condition: Condition, *, mesh_intervals: int | None = None, warm_start: "PredictionResult | None" = None,
             objective: str = "effort", metabolic_effort_weight: float = 0.1,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
-            max_iterations: int = 3000, starts: int = 1, verbose: bool = False) -> PredictionResult:
+            max_iterations: int = 3000, starts: int = 1, hessian: str = "auto", verbose: bool = False) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 
     ``mesh_intervals``: trapezoidal intervals over the step; None = the default, 150, graded 4:1 over
@@ -131,7 +133,11 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
     include/legsim/predict/predict.hpp); the converged solution with the lowest objective is kept and
     ``solver['start_objectives']`` lists every start's objective (NaN where it failed). The effort
     optimum is not unique, so more starts find a lower one at the cost of one solve each. With
-    ``warm_start`` the warm start is one more candidate."""
+    ``warm_start`` the warm start is one more candidate.
+
+    ``hessian``: ``"auto"`` (a cold start runs L-BFGS to tol 0.1, then the exact Hessian from there;
+    a warm start runs the exact Hessian at once; either falls back to L-BFGS if the exact phase
+    fails), ``"exact"`` or ``"limited-memory"``; ``solver['phases']`` lists the IPOPT runs."""
     if not available():
         raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
     _check_model(model)
@@ -148,6 +154,9 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
     o.reserve_weight = as_float("reserve_weight", reserve_weight, lo=0.0)
     o.tolerance = as_float("tolerance", tolerance, lo=1e-12, hi=1.0)
     o.max_iterations = as_int("max_iterations", max_iterations, lo=0)
+    if not isinstance(hessian, str) or hessian not in _HESSIANS:
+        raise InputError(f"hessian = {hessian!r} is not one of {', '.join(map(repr, _HESSIANS))}")
+    o.hessian = hessian
     n_starts = as_int("starts", starts, lo=1, hi=100)
     o.print_level = 5 if as_bool("verbose", verbose) else 0
     warm = None
@@ -170,6 +179,9 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
                         f"{o.impact_mesh_ratio:g}× finer over the first {1e3 * o.impact_window:g} ms), IPOPT",
               "criterion": objective, "status": g.status, "iterations": g.iterations, "seconds": g.seconds,
               "seconds_all_starts": sum(c.seconds for c in candidates),
+              "phases": [{"hessian": p.hessian, "status": p.status, "iterations": p.iterations, "seconds": p.seconds,
+                          "setup_seconds": p.setup_seconds}
+                         for p in g.phases],
               "objective": g.objective, **{f"objective_{k}": v for k, v in g.objective_terms.items()},
               "variables_on_bounds": list(g.variables_on_bounds),
               "start_objectives": [c.objective if c.converged else float("nan") for c in candidates],

@@ -62,6 +62,7 @@ void bind_predict(py::module_& m) {
       .def_readwrite("volume_weighted_effort", &PredictOptions::volume_weighted_effort)
       .def_readwrite("acceleration_weight", &PredictOptions::acceleration_weight)
       .def_readwrite("tendon_rate_weight", &PredictOptions::tendon_rate_weight)
+      .def_readwrite("excitation_rate_weight", &PredictOptions::excitation_rate_weight)
       .def_readwrite("reserve_weight", &PredictOptions::reserve_weight)
       .def_readwrite("reserve_scale", &PredictOptions::reserve_scale)
       .def_readwrite("tolerance", &PredictOptions::tolerance)
@@ -69,13 +70,29 @@ void bind_predict(py::module_& m) {
       .def_readwrite("max_iterations", &PredictOptions::max_iterations)
       .def_readwrite("print_level", &PredictOptions::print_level)
       .def_readwrite("linear_solver", &PredictOptions::linear_solver)
-      .def_readwrite("exact_hessian", &PredictOptions::exact_hessian);
+      .def_readwrite("hessian", &PredictOptions::hessian)
+      .def_readwrite("quasi_newton_tolerance", &PredictOptions::quasi_newton_tolerance);
+  using Phase = PredictedGait::Phase;
+  py::class_<Phase>(m, "PredictPhase", "One IPOPT run of a prediction.")
+      .def(py::init<>())
+      .def_readonly("hessian", &Phase::hessian)
+      .def_readonly("status", &Phase::status)
+      .def_readonly("iterations", &Phase::iterations)
+      .def_readonly("seconds", &Phase::seconds)
+      .def_readonly("setup_seconds", &Phase::setup_seconds)
+      .def(py::pickle(
+          [](const Phase& p) { return py::make_tuple(p.hessian, p.status, p.iterations, p.seconds, p.setup_seconds); },
+          [](const py::tuple& t) {
+            return Phase{t[0].cast<std::string>(), t[1].cast<std::string>(), t[2].cast<int>(), t[3].cast<double>(),
+                         t.size() > 4 ? t[4].cast<double>() : 0.0};
+          }));
   // Every field of PredictedGait once: read-only attributes and the pickled state both come from
   // this table (the solution vectors x, lam_x, lam_g are also writable, for warm starts from a stored
   // solution, e.g. a sweep's journal).
   const auto fields = std::make_tuple(
       field("status", &PredictedGait::status), field("converged", &PredictedGait::converged),
       field("iterations", &PredictedGait::iterations), field("seconds", &PredictedGait::seconds),
+      field("phases", &PredictedGait::phases),
       field("objective", &PredictedGait::objective), field("objective_terms", &PredictedGait::objective_terms),
       field("metabolic_cost", &PredictedGait::metabolic_cost),
       field("variables_on_bounds", &PredictedGait::variables_on_bounds), field("time", &PredictedGait::time),
@@ -107,7 +124,9 @@ void bind_predict(py::module_& m) {
       [all](const py::dict& state) {
         PredictedGait g;
         std::apply([&](const auto&... f) {
-          ((g.*(f.member) = state[f.name].template cast<std::decay_t<decltype(g.*(f.member))>>()), ...);
+          // A field missing from an older pickle keeps its default (e.g. phases, added later).
+          ((state.contains(f.name) ? void(g.*(f.member) = state[f.name].template cast<std::decay_t<decltype(g.*(f.member))>>())
+                                   : void()), ...);
         }, all);
         return g;
       }));

@@ -47,6 +47,7 @@ using casadi::SX;
 constexpr int kNq = kBipedDof;  // 9
 constexpr double kAccelerationScale = 100.0;  // rad/s² (m/s²) per unit of the q̈ control
 constexpr double kTendonRateScale = 10.0;     // 1/s per unit of the ḟ_T control
+constexpr double kExcitationRateScale = 10.0;  // 1/s, typical size of an excitation rate (regularization)
 /// Vertical force of the touching foot at node 0 (N): initial contact is where the foot's vertical
 /// ground reaction crosses the customary 20 N force-plate threshold.
 constexpr double kTouchdownForce = 20.0;
@@ -539,6 +540,7 @@ void validate(const PredictOptions& o) {
   range("impact_window", o.impact_window, 1e-3, 0.2);
   range("acceleration_weight", o.acceleration_weight, 0.0, 1e3);
   range("tendon_rate_weight", o.tendon_rate_weight, 0.0, 1e3);
+  range("excitation_rate_weight", o.excitation_rate_weight, 0.0, 1e3);
   range("reserve_weight", o.reserve_weight, 0.0, 1e9);
   range("reserve_scale", o.reserve_scale, 1e-3, 1e4);
   range("passive_moment_weight", o.passive_moment_weight, 0.0, 1e6);
@@ -548,6 +550,9 @@ void validate(const PredictOptions& o) {
   range("tolerance", o.tolerance, 1e-12, 1.0);
   range("constraint_tolerance", o.constraint_tolerance, 1e-12, 1.0);
   range("max_iterations", o.max_iterations, 0, 1000000);
+  if (o.hessian != "auto" && o.hessian != "exact" && o.hessian != "limited-memory")
+    throw InputError("predict options: hessian = \"" + o.hessian + "\" is not one of \"auto\", \"exact\", \"limited-memory\"");
+  range("quasi_newton_tolerance", o.quasi_newton_tolerance, 1e-12, 1.0);
   range("start", o.start, 0, 1000);
   range("print_level", o.print_level, 0, 12);
 }
@@ -609,9 +614,19 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const MX J_met = metabolic ? MX(trapezoid(r[6]) / (d * P.body_weight / kGravity)) : MX(0.0);
   const MX J_acc = opt.acceleration_weight * trapezoid(r[3]) / d;
   const MX J_rate = opt.tendon_rate_weight * trapezoid(r[4]) / d;
+  // Excitation rates over each interval (both legs; node N is node 0 mirrored), Σ h_k Σ_i (ė/10 s⁻¹)².
+  MX J_exc = 0.0;
+  if (opt.excitation_rate_weight > 0.0) {
+    const MX E = Uf(casadi::Slice(L.e(0, 0), L.e(1, L.m - 1) + 1), casadi::Slice());
+    const MX rate = (E(casadi::Slice(), casadi::Slice(1, N + 1)) - E(casadi::Slice(), casadi::Slice(0, N))) *
+                    repmat(MX(DM(inv_h).T()), 2 * L.m, 1) / kExcitationRateScale;
+    std::vector<double> h(N);
+    for (int k = 0; k < N; ++k) h[k] = 1.0 / inv_h[k];
+    J_exc = opt.excitation_rate_weight * mtimes(sum1(rate * rate), MX(DM(h))) / d;
+  }
   const MX J_res = opt.reserve_weight * trapezoid(r[5]) / d;
   const MX J_pass = opt.passive_moment_weight * trapezoid(r[7]) / d;
-  const MX J = J_effort + J_met + J_acc + J_rate + J_res + J_pass;
+  const MX J = J_effort + J_met + J_acc + J_rate + J_exc + J_res + J_pass;
 
   // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the foot
   // angle lies in the band of the condition's foot strike (Altman & Davis 2012, Gait Posture
@@ -683,23 +698,74 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
   const MX w = MX::vertcat({vec(X), vec(U)});
   casadi::Dict ipopt;
-  ipopt["ipopt.tol"] = opt.tolerance;
-  ipopt["ipopt.constr_viol_tol"] = opt.constraint_tolerance;
-  ipopt["ipopt.max_iter"] = opt.max_iterations;
   ipopt["ipopt.print_level"] = opt.print_level;
   ipopt["ipopt.linear_solver"] = opt.linear_solver;
   ipopt["ipopt.mu_strategy"] = "adaptive";
-  if (!opt.exact_hessian) ipopt["ipopt.hessian_approximation"] = "limited-memory";
   // METIS fill-reducing ordering for MUMPS: 2.7× faster per iteration than MUMPS's automatic choice
   // on this banded, wrap-around KKT system (40 iterations at N = 50: 3.2 s against 8.6 s, measured).
   if (opt.linear_solver == "mumps") ipopt["ipopt.mumps_pivot_order"] = 5;
   ipopt["print_time"] = false;
   ipopt["ipopt.sb"] = "yes";
   // Evaluate the whole NLP as one SX graph (CasADi's virtual machine): 10× faster per iteration than
-  // the MX graph of mapped node functions (measured, N = 25).
-  ipopt["expand"] = true;
-  std::vector<double> w0;
-  std::map<std::string, DM> arg;
+  // the MX graph of mapped node functions (measured, N = 25). Expanded once, shared by the phases.
+  const casadi::Function nlp =
+      casadi::Function("nlp", {w, MX::sym("p", 0)}, {J, MX::vertcat(g)}, {"x", "p"}, {"f", "g"}).expand();
+
+  // One IPOPT run from x0; with multipliers it is IPOPT's warm start (μ from 1e-4). A start that
+  // already satisfies this problem's constraints to 1e-2 (the polish after L-BFGS, or a solution of
+  // this very condition) keeps its place; IPOPT would otherwise push it 1e-3 into the bounds, which
+  // costs iterations there (29 against 60 for the polish) but saves them from a neighbour's solution
+  // (constraint violation ≈ 40: 91 against 127 iterations), docs/decisions.md.
+  struct Run {
+    std::map<std::string, DM> res;
+    PredictedGait::Phase phase;
+  };
+  // max_iterations bounds all phases together: a phase gets what the ones before it left.
+  int iterations_left = opt.max_iterations;
+  auto run = [&](bool exact, double tol, double constraint_tol, const std::vector<double>& x0, const std::vector<double>* lam_x,
+                 const std::vector<double>* lam_g) {
+    casadi::Dict o = ipopt;
+    o["ipopt.max_iter"] = iterations_left;
+    o["ipopt.tol"] = tol;
+    o["ipopt.constr_viol_tol"] = constraint_tol;
+    if (!exact) o["ipopt.hessian_approximation"] = "limited-memory";
+    std::map<std::string, DM> arg = {{"x0", DM(x0)}, {"lbx", DM(lbx)}, {"ubx", DM(ubx)},
+                                     {"lbg", DM(lbg)}, {"ubg", DM(ubg)}};
+    if (lam_x && lam_g) {
+      arg["lam_x0"] = DM(*lam_x);
+      arg["lam_g0"] = DM(*lam_g);
+      o["ipopt.warm_start_init_point"] = "yes";
+      o["ipopt.mu_init"] = 1e-4;
+      const std::vector<double> g0 = nlp(std::vector<DM>{DM(x0), DM()})[1].nonzeros();
+      double violation = 0.0;
+      for (std::size_t i = 0; i < g0.size(); ++i)
+        violation = std::max({violation, lbg[i] - g0[i], g0[i] - ubg[i]});
+      if (violation <= 1e-2)
+        for (const char* k : {"ipopt.warm_start_bound_push", "ipopt.warm_start_bound_frac", "ipopt.warm_start_slack_bound_push",
+                              "ipopt.warm_start_slack_bound_frac", "ipopt.warm_start_mult_bound_push"})
+          o[k] = 1e-9;
+    }
+    const auto tc = std::chrono::steady_clock::now();
+    const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt", nlp, o);
+    const auto t0 = std::chrono::steady_clock::now();
+    Run r;
+    r.res = solver(arg);
+    const casadi::Dict stats = solver.stats();
+    r.phase.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.phase.setup_seconds = std::chrono::duration<double>(t0 - tc).count();
+    r.phase.hessian = exact ? "exact" : "limited-memory";
+    r.phase.status = stats.count("return_status") ? stats.at("return_status").to_string() : "unknown";
+    r.phase.iterations = stats.count("iter_count") ? static_cast<int>(stats.at("iter_count").to_int()) : 0;
+    iterations_left = std::max(0, iterations_left - r.phase.iterations);
+    return r;
+  };
+  auto succeeded = [](const Run& r) {
+    const std::vector<double> x = r.res.at("x").nonzeros();
+    return (r.phase.status == "Solve_Succeeded" || r.phase.status == "Solved_To_Acceptable_Level") &&
+           std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
+  };
+
+  std::vector<double> w0, lam_x0, lam_g0;
   // A warm start with this problem's number of intervals (a neighbouring condition, or a stored
   // solution holding only its vectors, e.g. a sweep's journal) reuses the solution vector and the
   // multipliers node by node, even when the node times differ a little (another step time moves the
@@ -707,39 +773,53 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   if (warm && warm->x.size() == static_cast<std::size_t>(w.numel())) {
     w0 = warm->x;
     w0[L.q(0)] = 0.0;
-    if (warm->lam_g.size() == lbg.size()) {
-      arg["lam_x0"] = DM(warm->lam_x);
-      arg["lam_g0"] = DM(warm->lam_g);
-      ipopt["ipopt.warm_start_init_point"] = "yes";
-      ipopt["ipopt.mu_init"] = 1e-4;
+    if (warm->lam_g.size() == lbg.size() && warm->lam_x.size() == w0.size()) {
+      lam_x0 = warm->lam_x;
+      lam_g0 = warm->lam_g;
     }
   } else if (warm && warm->converged && warm->q.size() >= 2 && warm->muscle_names.size() == 2 * static_cast<std::size_t>(L.m)) {
     w0 = resampled_guess(P, times, *warm);  // another mesh or duration: the trajectory, resampled
   } else {
     w0 = generic_guess(P, times);
   }
-  const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt",
-                                                 {{"x", w}, {"f", J}, {"g", MX::vertcat(g)}}, ipopt);
-  arg["x0"] = DM(w0);
-  arg["lbx"] = DM(lbx);
-  arg["ubx"] = DM(ubx);
-  arg["lbg"] = DM(lbg);
-  arg["ubg"] = DM(ubg);
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::map<std::string, DM> res = solver(arg);
-  const auto t1 = std::chrono::steady_clock::now();
-  const casadi::Dict stats = solver.stats();
+  const bool has_multipliers = !lam_g0.empty();
+  const auto* lx0 = has_multipliers ? &lam_x0 : nullptr;
+  const auto* lg0 = has_multipliers ? &lam_g0 : nullptr;
+
+  std::vector<Run> runs;
+  if (opt.hessian == "exact" || opt.hessian == "limited-memory") {
+    runs.push_back(run(opt.hessian == "exact", opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
+  } else if (has_multipliers) {  // "auto", warm: exact at once, L-BFGS from the same start if that fails
+    runs.push_back(run(true, opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
+    if (!succeeded(runs.back()) && iterations_left > 0)
+      runs.push_back(run(false, opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
+  } else {  // "auto", cold (or resampled): L-BFGS to the loose tolerance, then the exact polish
+    const double loose = std::max(opt.quasi_newton_tolerance, opt.tolerance);
+    runs.push_back(run(false, loose, std::max(0.1 * loose, opt.constraint_tolerance), w0, nullptr, nullptr));
+    if (succeeded(runs.back()) && loose > opt.tolerance && iterations_left == 0)
+      runs.back().phase.status = "Maximum_Iterations_Exceeded";  // only the loose tolerance was reached
+    if (succeeded(runs.back()) && loose > opt.tolerance) {
+      const std::vector<double> x1 = runs.back().res.at("x").nonzeros(), lx1 = runs.back().res.at("lam_x").nonzeros(),
+                                lg1 = runs.back().res.at("lam_g").nonzeros();
+      runs.push_back(run(true, opt.tolerance, opt.constraint_tolerance, x1, &lx1, &lg1));
+      if (!succeeded(runs.back()) && iterations_left > 0)
+        runs.push_back(run(false, opt.tolerance, opt.constraint_tolerance, x1, &lx1, &lg1));
+    }
+  }
+  const std::map<std::string, DM>& res = runs.back().res;
 
   PredictedGait out;
-  out.seconds = std::chrono::duration<double>(t1 - t0).count();
-  out.status = stats.count("return_status") ? stats.at("return_status").to_string() : "unknown";
-  out.iterations = stats.count("iter_count") ? static_cast<int>(stats.at("iter_count").to_int()) : 0;
+  for (const Run& r : runs) {
+    out.phases.push_back(r.phase);
+    out.seconds += r.phase.seconds;
+    out.iterations += r.phase.iterations;
+  }
+  out.status = runs.back().phase.status;
   out.x = res.at("x").nonzeros();
   out.lam_x = res.at("lam_x").nonzeros();
   out.lam_g = res.at("lam_g").nonzeros();
   out.objective = static_cast<double>(res.at("f"));
-  const bool finite = std::all_of(out.x.begin(), out.x.end(), [](double v) { return std::isfinite(v); });
-  out.converged = finite && (out.status == "Solve_Succeeded" || out.status == "Solved_To_Acceptable_Level");
+  out.converged = succeeded(runs.back());
   out.step_time = T;
   out.step_length = P.cond.step_length;
   out.speed = P.cond.speed;
@@ -747,14 +827,15 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
   // Objective terms at the solution.
   {
-    const casadi::Function terms("terms", {w}, {J_effort, J_met, J_acc, J_rate, J_res, J_pass});
+    const casadi::Function terms("terms", {w}, {J_effort, J_met, J_acc, J_rate, J_res, J_pass, J_exc});
     const std::vector<DM> tv = terms(std::vector<DM>{res.at("x")});
     out.objective_terms = {{"effort", static_cast<double>(tv[0])},
                            {"metabolic", static_cast<double>(tv[1])},
                            {"acceleration", static_cast<double>(tv[2])},
                            {"tendon_rate", static_cast<double>(tv[3])},
                            {"reserve", static_cast<double>(tv[4])},
-                           {"passive_moment", static_cast<double>(tv[5])}};
+                           {"passive_moment", static_cast<double>(tv[5])},
+                           {"excitation_rate", static_cast<double>(tv[6])}};
   }
 
   // Trajectories at the nodes 0..N.

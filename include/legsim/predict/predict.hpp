@@ -53,6 +53,12 @@ struct PredictOptions {
   double acceleration_weight = 1e-4;
   /// Regularization weight of the tendon-force rates (implicit tendon controls), same form (scale 10 s⁻¹).
   double tendon_rate_weight = 1e-4;
+  /// Regularization weight of the excitation rates, same form (scale 10 s⁻¹), from each interval's
+  /// difference (e_{k+1} − e_k)/h_k. Excitations enter the dynamics only through activation, whose
+  /// trapezoidal defect leaves an alternating node-to-node pattern of e nearly free; without this term
+  /// the exact-Hessian solve ended on excitations zig-zagging by up to 0.48 between nodes at the same
+  /// objective, which a forward simulation does not reproduce (docs/decisions.md).
+  double excitation_rate_weight = 1e-4;
   /// Reserve joint torques (hip, knee, ankle on each side) and the weight of Σ∫(τ/τ_scale)² dt per
   /// metre; 0 disables them. Reported in the result.
   double reserve_weight = 0.0;
@@ -64,7 +70,7 @@ struct PredictOptions {
   double passive_moment_weight = 0.5;
   double tolerance = 1e-4;              ///< IPOPT tol
   double constraint_tolerance = 1e-6;   ///< IPOPT constr_viol_tol
-  int max_iterations = 3000;
+  int max_iterations = 3000;            ///< IPOPT iterations, all phases together (see hessian)
   /// Which generic initial guess a cold start uses, [0, 1000]: 0 = the generic running guess; 1 and 2
   /// land with the knee 12° more flexed / 10° straighter and a shorter / longer contact; k ≥ 3 draws
   /// those three shape changes from a fixed pseudo-random sequence seeded with k. The effort optimum
@@ -73,12 +79,17 @@ struct PredictOptions {
   int start = 0;
   int print_level = 0;                  ///< IPOPT print_level (0 = silent, 5 = IPOPT's default)
   std::string linear_solver = "mumps";
-  /// IPOPT's Hessian: false = limited-memory quasi-Newton (L-BFGS, the default), true = the exact
-  /// Hessian of the Lagrangian by algorithmic differentiation. Measured at the default condition
-  /// (docs/decisions.md): with the exact Hessian IPOPT needed inertia regularization of 1e5–1e10
-  /// at every iteration (the smooth contact's curvature times large multipliers) and crawled with
-  /// steps of 1e-3; L-BFGS solved the same problem in about 300 iterations.
-  bool exact_hessian = false;
+  /// IPOPT's Hessian of the Lagrangian: "auto" (the default), "exact" (algorithmic differentiation)
+  /// or "limited-memory" (L-BFGS). "auto": a cold start runs L-BFGS to `quasi_newton_tolerance`, then
+  /// the exact Hessian from there (its multipliers, IPOPT's warm start) to `tolerance`; a warm start
+  /// with multipliers runs the exact Hessian at once. Either exact phase falls back to L-BFGS from the
+  /// same point if it fails. Why (docs/decisions.md, "exact Hessian near a solution"): far from a
+  /// solution the exact Hessian needs large inertia regularization and crawls, near one it converges
+  /// in tens of iterations where L-BFGS needs hundreds.
+  std::string hessian = "auto";
+  /// The cold start's L-BFGS phase stops at this IPOPT tol (constr_viol_tol 10× smaller) under
+  /// hessian = "auto", (0, 1].
+  double quasi_newton_tolerance = 0.1;
 };
 
 /// A solved (or failed) step. Nodes 0..N of the mesh; node 0 = right-foot touchdown.
@@ -86,11 +97,22 @@ struct PredictedGait {
   // ---- solver ----
   std::string status;       ///< IPOPT's return status ("Solve_Succeeded", ...)
   bool converged = false;   ///< IPOPT succeeded (or solved to acceptable level) with finite output
-  int iterations = 0;
-  double seconds = 0.0;     ///< wall time of the solve
+  int iterations = 0;       ///< all phases
+  double seconds = 0.0;     ///< wall time of the IPOPT runs, all phases (without Phase::setup_seconds)
+  /// One IPOPT run each, in order (see PredictOptions::hessian).
+  struct Phase {
+    std::string hessian;    ///< "exact" or "limited-memory"
+    std::string status;
+    int iterations = 0;
+    double seconds = 0.0;        ///< wall time of IPOPT's run
+    /// Wall time of building the solver before the run: CasADi's derivatives of the expanded NLP
+    /// (gradient and Jacobian; with the exact Hessian, its second derivatives too).
+    double setup_seconds = 0.0;
+  };
+  std::vector<Phase> phases;
   double objective = 0.0;
   /// The objective's terms, summing to it: "effort", "metabolic" (0 with the effort objective),
-  /// "acceleration", "tendon_rate", "reserve".
+  /// "acceleration", "tendon_rate", "excitation_rate", "reserve", "passive_moment".
   std::map<std::string, double> objective_terms;
   /// Muscle metabolic energy of the step per kg of body mass and metre of travel (J/(kg·m)), both legs,
   /// Bhargava et al. 2004 (muscle/metabolics.hpp), whichever the objective: "total" and its parts

@@ -289,3 +289,21 @@ TEST_CASE("predict options: the objective is validated") {
   o.metabolic_effort_weight = std::nan("");
   CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("metabolic_effort_weight"));
 }
+
+TEST_CASE("predict options: the Hessian choice and the regularization weights are validated") {
+  legsim::predict::PredictOptions o;
+  CHECK(o.hessian == "auto");
+  for (const char* h : {"auto", "exact", "limited-memory"}) {
+    o.hessian = h;
+    CHECK_NOTHROW(legsim::predict::validate(o));
+  }
+  o.hessian = "bfgs";
+  CHECK_THROWS_AS(legsim::predict::validate(o), legsim::InputError);
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("hessian = \"bfgs\""));
+  o.hessian = "auto";
+  o.quasi_newton_tolerance = 0.0;
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("quasi_newton_tolerance"));
+  o.quasi_newton_tolerance = 0.1;
+  o.excitation_rate_weight = -1e-4;
+  CHECK_THROWS_WITH(legsim::predict::validate(o), Catch::Matchers::Contains("excitation_rate_weight"));
+}
