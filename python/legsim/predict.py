@@ -135,9 +135,9 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
     optimum is not unique, so more starts find a lower one at the cost of one solve each. With
     ``warm_start`` the warm start is one more candidate.
 
-    ``hessian``: ``"auto"`` (a cold start runs L-BFGS to tol 0.1, then the exact Hessian from there;
-    a warm start runs the exact Hessian at once; either falls back to L-BFGS if the exact phase
-    fails), ``"exact"`` or ``"limited-memory"``; ``solver['phases']`` lists the IPOPT runs."""
+    ``hessian``: ``"auto"`` (L-BFGS to tol 0.1, then the exact Hessian from there; a warm start
+    that is this condition's own solution goes to the exact Hessian at once; L-BFGS again if the
+    exact run fails), ``"exact"`` or ``"limited-memory"``; ``solver['phases']`` lists the IPOPT runs."""
     if not available():
         raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
     _check_model(model)

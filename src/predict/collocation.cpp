@@ -48,6 +48,7 @@ constexpr int kNq = kBipedDof;  // 9
 constexpr double kAccelerationScale = 100.0;  // rad/s² (m/s²) per unit of the q̈ control
 constexpr double kTendonRateScale = 10.0;     // 1/s per unit of the ḟ_T control
 constexpr double kExcitationRateScale = 10.0;  // 1/s, typical size of an excitation rate (regularization)
+constexpr double kSettled = 1e-2;  // max constraint violation of a start that IPOPT should not move
 /// Vertical force of the touching foot at node 0 (N): initial contact is where the foot's vertical
 /// ground reaction crosses the customary 20 N force-plate threshold.
 constexpr double kTouchdownForce = 20.0;
@@ -712,10 +713,16 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
       casadi::Function("nlp", {w, MX::sym("p", 0)}, {J, MX::vertcat(g)}, {"x", "p"}, {"f", "g"}).expand();
 
   // One IPOPT run from x0; with multipliers it is IPOPT's warm start (μ from 1e-4). A start that
-  // already satisfies this problem's constraints to 1e-2 (the polish after L-BFGS, or a solution of
-  // this very condition) keeps its place; IPOPT would otherwise push it 1e-3 into the bounds, which
-  // costs iterations there (29 against 60 for the polish) but saves them from a neighbour's solution
-  // (constraint violation ≈ 40: 91 against 127 iterations), docs/decisions.md.
+  // already satisfies this problem's constraints to 1e-2 (`settled`: after the L-BFGS phase, or a
+  // solution of this very condition) keeps its place; IPOPT would otherwise push it 1e-3 into the
+  // bounds, which costs iterations there (29 against 60 for the exact phase after L-BFGS) but saves
+  // them from a neighbour's solution (91 against 127), docs/decisions.md.
+  auto violation = [&](const std::vector<double>& x) {
+    const std::vector<double> g0 = nlp(std::vector<DM>{DM(x), DM()})[1].nonzeros();
+    double v = 0.0;
+    for (std::size_t i = 0; i < g0.size(); ++i) v = std::max({v, lbg[i] - g0[i], g0[i] - ubg[i]});
+    return v;
+  };
   struct Run {
     std::map<std::string, DM> res;
     PredictedGait::Phase phase;
@@ -736,11 +743,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
       arg["lam_g0"] = DM(*lam_g);
       o["ipopt.warm_start_init_point"] = "yes";
       o["ipopt.mu_init"] = 1e-4;
-      const std::vector<double> g0 = nlp(std::vector<DM>{DM(x0), DM()})[1].nonzeros();
-      double violation = 0.0;
-      for (std::size_t i = 0; i < g0.size(); ++i)
-        violation = std::max({violation, lbg[i] - g0[i], g0[i] - ubg[i]});
-      if (violation <= 1e-2)
+      if (violation(x0) <= kSettled)
         for (const char* k : {"ipopt.warm_start_bound_push", "ipopt.warm_start_bound_frac", "ipopt.warm_start_slack_bound_push",
                               "ipopt.warm_start_slack_bound_frac", "ipopt.warm_start_mult_bound_push"})
           o[k] = 1e-9;
@@ -789,21 +792,27 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   std::vector<Run> runs;
   if (opt.hessian == "exact" || opt.hessian == "limited-memory") {
     runs.push_back(run(opt.hessian == "exact", opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
-  } else if (has_multipliers) {  // "auto", warm: exact at once, L-BFGS from the same start if that fails
-    runs.push_back(run(true, opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
-    if (!succeeded(runs.back()) && iterations_left > 0)
-      runs.push_back(run(false, opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
-  } else {  // "auto", cold (or resampled): L-BFGS to the loose tolerance, then the exact polish
+  } else {
+    // "auto": L-BFGS to the loose tolerance from any start that is not settled already (a cold start,
+    // a neighbour's solution), then the exact Hessian from there; L-BFGS from the same point if the
+    // exact run fails.
+    std::vector<double> x1 = w0, lx1 = lam_x0, lg1 = lam_g0;
     const double loose = std::max(opt.quasi_newton_tolerance, opt.tolerance);
-    runs.push_back(run(false, loose, std::max(0.1 * loose, opt.constraint_tolerance), w0, nullptr, nullptr));
-    if (succeeded(runs.back()) && loose > opt.tolerance && iterations_left == 0)
-      runs.back().phase.status = "Maximum_Iterations_Exceeded";  // only the loose tolerance was reached
-    if (succeeded(runs.back()) && loose > opt.tolerance) {
-      const std::vector<double> x1 = runs.back().res.at("x").nonzeros(), lx1 = runs.back().res.at("lam_x").nonzeros(),
-                                lg1 = runs.back().res.at("lam_g").nonzeros();
-      runs.push_back(run(true, opt.tolerance, opt.constraint_tolerance, x1, &lx1, &lg1));
+    if (!(has_multipliers && violation(w0) <= kSettled) && loose > opt.tolerance) {
+      runs.push_back(run(false, loose, std::max(0.1 * loose, opt.constraint_tolerance), w0, lx0, lg0));
+      if (succeeded(runs.back()) && iterations_left == 0)
+        runs.back().phase.status = "Maximum_Iterations_Exceeded";  // only the loose tolerance was reached
+      x1 = runs.back().res.at("x").nonzeros();
+      lx1 = runs.back().res.at("lam_x").nonzeros();
+      lg1 = runs.back().res.at("lam_g").nonzeros();
+    }
+    if (runs.empty() || succeeded(runs.back())) {
+      const bool multipliers = !lg1.empty();
+      runs.push_back(run(true, opt.tolerance, opt.constraint_tolerance, x1, multipliers ? &lx1 : nullptr,
+                         multipliers ? &lg1 : nullptr));
       if (!succeeded(runs.back()) && iterations_left > 0)
-        runs.push_back(run(false, opt.tolerance, opt.constraint_tolerance, x1, &lx1, &lg1));
+        runs.push_back(run(false, opt.tolerance, opt.constraint_tolerance, x1, multipliers ? &lx1 : nullptr,
+                           multipliers ? &lg1 : nullptr));
     }
   }
   const std::map<std::string, DM>& res = runs.back().res;

@@ -80,15 +80,16 @@ struct PredictOptions {
   int print_level = 0;                  ///< IPOPT print_level (0 = silent, 5 = IPOPT's default)
   std::string linear_solver = "mumps";
   /// IPOPT's Hessian of the Lagrangian: "auto" (the default), "exact" (algorithmic differentiation)
-  /// or "limited-memory" (L-BFGS). "auto": a cold start runs L-BFGS to `quasi_newton_tolerance`, then
+  /// or "limited-memory" (L-BFGS). "auto": IPOPT with L-BFGS to `quasi_newton_tolerance`, then with
   /// the exact Hessian from there (its multipliers, IPOPT's warm start) to `tolerance`; a warm start
-  /// with multipliers runs the exact Hessian at once. Either exact phase falls back to L-BFGS from the
-  /// same point if it fails. Why (docs/decisions.md, "exact Hessian near a solution"): far from a
-  /// solution the exact Hessian needs large inertia regularization and crawls, near one it converges
-  /// in tens of iterations where L-BFGS needs hundreds.
+  /// that already satisfies the constraints (a solution of this very condition) skips the L-BFGS
+  /// run. The exact run falls back to L-BFGS from the same point if it fails. Why
+  /// (docs/decisions.md, "exact Hessian near a solution"): far from a solution the exact Hessian
+  /// needs large inertia regularization and crawls; near one it converges in tens of iterations where
+  /// L-BFGS needs hundreds.
   std::string hessian = "auto";
-  /// The cold start's L-BFGS phase stops at this IPOPT tol (constr_viol_tol 10× smaller) under
-  /// hessian = "auto", (0, 1].
+  /// The L-BFGS run of hessian = "auto" stops at this IPOPT tol (constr_viol_tol 10× smaller), (0, 1].
+  /// At or below `tolerance` there is no L-BFGS run.
   double quasi_newton_tolerance = 0.1;
 };
 
