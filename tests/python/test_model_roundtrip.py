@@ -70,7 +70,7 @@ def test_file_order_and_citations_survive_a_save(tmp_path):
     m.save(str(path))
     text = path.read_text()
     assert "max_isometric_force = 6194.8  # N, Rajagopal 2016" in text
-    assert 'source = "Geyer & Herr 2010 GLU"' in text
+    assert 'source = "Geyer & Herr 2010 GLU (lengths, geometry); Rajagopal 2016 gluteus maximus (force, pennation)"' in text
     assert "# Fiber-type fractions: Uchida TK et al. (2016) PLoS One 11(3):e0150378" in text
 
 
