@@ -53,7 +53,8 @@ test-python: build
 
 test: test-cpp test-python
 
-# Checks too slow for CI's budget (the gait prediction's mesh refinement, 100 → 200 intervals).
+# Checks too slow for CI's budget: the gait prediction's mesh refinement (150 → 300 intervals) and
+# whether a condition's answer depends on its sweep grid (default mesh, with and without also_cold).
 test-slow: build
 	LEGSIM_SLOW_TESTS=1 PYTHONPATH=python $(PY) -m pytest -q tests/python/test_predict.py \
 		tests/python/test_predict_sweep.py -k "mesh_refinement or default_mesh"
