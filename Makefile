@@ -40,7 +40,10 @@ $(BUILD)/CMakeCache.txt: | setup
 
 build: setup $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
-	@cp -f $(BUILD)/python/_core*.so python/legsim/
+	@# copy, then rename: a Python process that has the old module loaded keeps its file (cp onto it
+	@# rewrites the mapped library in place; a Python segfault on 2026-12-05 while make test-slow
+	@# rebuilt was most likely that)
+	@for f in $(BUILD)/python/_core*.so; do cp -f $$f python/legsim/.core.tmp && mv -f python/legsim/.core.tmp python/legsim/$$(basename $$f); done
 
 run: build
 	PYTHONPATH=python $(PY) -m legsim.cli run

@@ -790,7 +790,11 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   const auto* lg0 = has_multipliers ? &lam_g0 : nullptr;
 
   std::vector<Run> runs;
-  if (opt.hessian == "exact" || opt.hessian == "limited-memory") {
+  // The metabolic objective stays with L-BFGS under "auto": at the default condition its exact run
+  // took 2465 iterations after the L-BFGS phase and ended in Error_In_Step_Computation (measured
+  // 2026-12-05, docs/decisions.md).
+  const bool single = opt.hessian != "auto" || metabolic;
+  if (single) {
     runs.push_back(run(opt.hessian == "exact", opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
   } else {
     // "auto": L-BFGS to the loose tolerance from any start that is not settled already (a cold start,

@@ -83,7 +83,8 @@ struct PredictOptions {
   /// or "limited-memory" (L-BFGS). "auto": IPOPT with L-BFGS to `quasi_newton_tolerance`, then with
   /// the exact Hessian from there (its multipliers, IPOPT's warm start) to `tolerance`; a warm start
   /// that already satisfies the constraints (a solution of this very condition) skips the L-BFGS
-  /// run. The exact run falls back to L-BFGS from the same point if it fails. Why
+  /// run. The exact run falls back to L-BFGS from the same point if it fails. With objective =
+  /// "metabolic", "auto" means L-BFGS alone (its exact run failed at the default condition). Why
   /// (docs/decisions.md, "exact Hessian near a solution"): far from a solution the exact Hessian
   /// needs large inertia regularization and crawls; near one it converges in tens of iterations where
   /// L-BFGS needs hundreds.
