@@ -137,7 +137,8 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
 
     ``hessian``: ``"auto"`` (L-BFGS to tol 0.1, then the exact Hessian from there; a warm start
     that is this condition's own solution goes to the exact Hessian at once; L-BFGS again if the
-    exact run fails), ``"exact"`` or ``"limited-memory"``; ``solver['phases']`` lists the IPOPT runs."""
+    exact run fails; with ``objective="metabolic"`` L-BFGS alone), ``"exact"`` or ``"limited-memory"``;
+    ``solver['phases']`` lists the IPOPT runs."""
     if not available():
         raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
     _check_model(model)
