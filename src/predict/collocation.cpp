@@ -730,7 +730,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   // max_iterations bounds all phases together: a phase gets what the ones before it left.
   int iterations_left = opt.max_iterations;
   auto run = [&](bool exact, double tol, double constraint_tol, const std::vector<double>& x0, const std::vector<double>* lam_x,
-                 const std::vector<double>* lam_g) {
+                 const std::vector<double>* lam_g, bool settled) {
     casadi::Dict o = ipopt;
     o["ipopt.max_iter"] = iterations_left;
     o["ipopt.tol"] = tol;
@@ -743,7 +743,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
       arg["lam_g0"] = DM(*lam_g);
       o["ipopt.warm_start_init_point"] = "yes";
       o["ipopt.mu_init"] = 1e-4;
-      if (violation(x0) <= kSettled)
+      if (settled)
         for (const char* k : {"ipopt.warm_start_bound_push", "ipopt.warm_start_bound_frac", "ipopt.warm_start_slack_bound_push",
                               "ipopt.warm_start_slack_bound_frac", "ipopt.warm_start_mult_bound_push"})
           o[k] = 1e-9;
@@ -794,29 +794,32 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   // took 2465 iterations after the L-BFGS phase and ended in Error_In_Step_Computation (measured
   // 2026-12-05, docs/decisions.md).
   const bool single = opt.hessian != "auto" || metabolic;
+  const bool start_settled = has_multipliers && violation(w0) <= kSettled;
   if (single) {
-    runs.push_back(run(opt.hessian == "exact", opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0));
+    runs.push_back(run(opt.hessian == "exact", opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0, start_settled));
   } else {
     // "auto": L-BFGS to the loose tolerance from any start that is not settled already (a cold start,
     // a neighbour's solution), then the exact Hessian from there; L-BFGS from the same point if the
     // exact run fails.
     std::vector<double> x1 = w0, lx1 = lam_x0, lg1 = lam_g0;
+    bool settled = start_settled;
     const double loose = std::max(opt.quasi_newton_tolerance, opt.tolerance);
-    if (!(has_multipliers && violation(w0) <= kSettled) && loose > opt.tolerance) {
-      runs.push_back(run(false, loose, std::max(0.1 * loose, opt.constraint_tolerance), w0, lx0, lg0));
+    if (!start_settled && loose > opt.tolerance) {
+      runs.push_back(run(false, loose, std::max(0.1 * loose, opt.constraint_tolerance), w0, lx0, lg0, false));
       if (succeeded(runs.back()) && iterations_left == 0)
         runs.back().phase.status = "Maximum_Iterations_Exceeded";  // only the loose tolerance was reached
       x1 = runs.back().res.at("x").nonzeros();
       lx1 = runs.back().res.at("lam_x").nonzeros();
       lg1 = runs.back().res.at("lam_g").nonzeros();
+      settled = violation(x1) <= kSettled;
     }
     if (runs.empty() || succeeded(runs.back())) {
       const bool multipliers = !lg1.empty();
       runs.push_back(run(true, opt.tolerance, opt.constraint_tolerance, x1, multipliers ? &lx1 : nullptr,
-                         multipliers ? &lg1 : nullptr));
+                         multipliers ? &lg1 : nullptr, settled));
       if (!succeeded(runs.back()) && iterations_left > 0)
         runs.push_back(run(false, opt.tolerance, opt.constraint_tolerance, x1, multipliers ? &lx1 : nullptr,
-                           multipliers ? &lg1 : nullptr));
+                           multipliers ? &lg1 : nullptr, settled));
     }
   }
   const std::map<std::string, DM>& res = runs.back().res;
