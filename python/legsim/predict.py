@@ -16,12 +16,40 @@ from ._validate import as_bool, as_float, as_int
 from .errors import InputError
 from .gait import Condition, _check_model
 
-__all__ = ["PredictionResult", "predict", "available"]
+__all__ = ["PredictionResult", "Predictor", "predict", "available"]
 
 
 def available() -> bool:
     """True when this build of legsim includes the gait prediction (it needs CasADi)."""
     return hasattr(_core, "predict_gait")
+
+
+class Predictor:
+    """Gait prediction for one model that keeps what it builds: the collocation problem and its exact
+    derivatives (CasADi) are built once per problem structure — the model with the condition's body
+    size, a foot-strike band or a given ankle angle, and the options that shape the problem
+    (``mesh_intervals``, ``objective`` and its weights, ``reserve_weight``) — and reused for every
+    condition: cadence, speed, step length, foot strike and calf fatigue are parameters of it. At
+    the default options building takes ≈ 9 s, which :func:`predict` pays on every call;
+    :func:`legsim.sweep` keeps one Predictor per model. ``predict`` takes the keywords of
+    :func:`legsim.predict`. Calls on one Predictor run one at a time (C++ holds a lock)."""
+
+    def __init__(self, model):
+        if not available():
+            raise InputError("Predictor: this build of legsim has no gait prediction (CasADi was not found at build time)")
+        _check_model(model)
+        self._model = model
+        self._core = _core.Predictor(model)
+
+    @property
+    def model(self):
+        return self._model
+
+    def predict(self, condition: Condition, **options) -> "PredictionResult":
+        return predict(self._model, condition, predictor=self, **options)
+
+    def __repr__(self) -> str:
+        return f"Predictor({self._core.transcriptions} problem structure(s) built)"
 
 
 @dataclass
@@ -118,7 +146,8 @@ _HESSIANS = ("auto", "exact", "limited-memory")
 def predict(model, condition: Condition, *, mesh_intervals: int | None = None, warm_start: "PredictionResult | None" = None,
             objective: str = "effort", metabolic_effort_weight: float = 0.1,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
-            max_iterations: int = 3000, starts: int = 1, hessian: str = "auto", verbose: bool = False) -> PredictionResult:
+            max_iterations: int = 3000, starts: int = 1, hessian: str = "auto", verbose: bool = False,
+            predictor: Predictor | None = None) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 
     ``mesh_intervals``: trapezoidal intervals over the step; None = the default, 150, graded 4:1 over
@@ -138,10 +167,15 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
     ``hessian``: ``"auto"`` (L-BFGS to tol 0.1, then the exact Hessian from there; a warm start
     that is this condition's own solution goes to the exact Hessian at once; L-BFGS again if the
     exact run fails; with ``objective="metabolic"`` L-BFGS alone), ``"exact"`` or ``"limited-memory"``;
-    ``solver['phases']`` lists the IPOPT runs."""
+    ``solver['phases']`` lists the IPOPT runs.
+
+    ``predictor``: a :class:`Predictor` of this model, to reuse the problem it has built (a sweep's
+    points); None builds it for this call."""
     if not available():
         raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
     _check_model(model)
+    if predictor is not None and (not isinstance(predictor, Predictor) or predictor.model is not model):
+        raise InputError("predictor: expected a legsim.Predictor built for this model (Predictor(model))")
     if not isinstance(condition, Condition):
         raise InputError(f"condition: expected a legsim.Condition, got {type(condition).__name__}")
     o = _core.PredictOptions()
@@ -166,13 +200,14 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
             raise InputError("warm_start: expected a PredictionResult from legsim.predict")
         warm = warm_start.raw
     core_cond = condition._to_core()
+    solver_core = predictor._core if predictor is not None else _core.Predictor(model)
     candidates = []
     if warm is not None:
-        candidates.append(_core.predict_gait(model, core_cond, o, warm))
+        candidates.append(solver_core.solve(core_cond, o, warm))
     if warm is None or n_starts > 1:
         for k in range(n_starts):
             o.start = k
-            candidates.append(_core.predict_gait(model, core_cond, o, None))
+            candidates.append(solver_core.solve(core_cond, o, None))
     converged = [c for c in candidates if c.converged]
     g = min(converged, key=lambda c: c.objective) if converged else candidates[-1]
     metrics = dict(_core.predicted_gait_metrics(model, core_cond, g)) if g.converged else {}

@@ -36,7 +36,7 @@ from . import _core
 from ._validate import as_bool, as_int
 from .errors import InputError
 from .gait import METHODS, Condition, _options_of, _split_text, foot_velocity, match
-from .predict import PredictionResult, predict
+from .predict import PredictionResult, Predictor, predict
 
 __all__ = ["sweep", "CONDITION_AXES"]
 
@@ -168,6 +168,9 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
         return model.with_params({d: coords[d][i] for d, i in zip(dims, points[k]) if d in param_dims}) \
             if param_dims else model
 
+    def model_key(k):  # points with equal model parameters share a model (and a Predictor)
+        return tuple(points[k][dims.index(d)] for d in dims if d in param_dims)
+
     conditions = [condition_at(idx) for idx in points]
     # Checked here, not at the first point: a typo fails before any work or file is written.
     if method == "predict":
@@ -246,7 +249,7 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     grid = _Grid(dims, coords, shape, points)
     try:
         if method == "predict":
-            _predict_points(grid, model_at, conditions, options, also_cold, records, journal_write, report)
+            _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report)
         else:
             _match_points(grid, model_at, conditions, records, backward_done, journal_write, report,
                           backward_pass=backward_pass, max_evaluations=max_evaluations, max_stances=max_stances,
@@ -335,15 +338,24 @@ class _Grid:
         return ", ".join(f"{d}={self.coords[d][a[i]]}" for i, d in enumerate(self.dims) if a[i] != b[i])
 
 
-def _predict_points(grid, model_at, conditions, options, also_cold, records, journal_write, report):
+def _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report):
     """Predicts every unfinished point in order (sweep, method="predict"), each from its nearest
-    converged neighbour; journals each record as it finishes."""
+    converged neighbour; journals each record as it finishes. Points of one model share a
+    :class:`Predictor`, so the problem is built once per model (the last two models are kept)."""
     total = len(grid.points)
+    predictors = {}
     for k in range(total):
         if k in records:
             continue
         seed = grid.nearest(k, [j for j, r in records.items() if r["converged"] and r.get("solution")])
-        m, cond = model_at(k), conditions[k]
+        key = model_key(k)
+        if key not in predictors:
+            if len(predictors) >= 2:
+                predictors.pop(next(iter(predictors)))
+            predictors[key] = Predictor(model_at(k))
+        predictor = predictors[key]
+        m, cond = predictor.model, conditions[k]
+        options = {**options, "predictor": predictor}
         attempts = []
         if seed is not None:
             warm = PredictionResult(converged=True, message="", metrics={}, solver={}, timeseries=pd.DataFrame(),

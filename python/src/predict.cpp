@@ -138,6 +138,20 @@ void bind_predict(py::module_& m) {
         return predict::predict_gait(model, condition, options, warm);
       },
       py::arg("model"), py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr);
+  py::class_<predict::Predictor>(m, "Predictor",
+                                 "Gait prediction for one model, building the problem's derivatives once per problem "
+                                 "structure (include/legsim/predict/predict.hpp).")
+      .def(py::init<Model>(), py::arg("model"))
+      .def(
+          "solve",
+          [](predict::Predictor& p, const GaitCondition& condition, const PredictOptions& options,
+             const PredictedGait* warm) {
+            py::gil_scoped_release release;
+            return p.solve(condition, options, warm);
+          },
+          py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr)
+      .def_property_readonly("model", &predict::Predictor::model)
+      .def_property_readonly("transcriptions", &predict::Predictor::transcriptions);
   m.def("predicted_gait_metrics", &predict::gait_metrics, py::arg("model"), py::arg("condition"), py::arg("gait"));
   m.def(
       "simulate_predicted_stance",

@@ -22,7 +22,10 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <memory>
+#include <mutex>
 #include <numeric>
+#include <sstream>
 
 #include "legsim/body/biped.hpp"
 #include "legsim/body/smooth_contact.hpp"
@@ -113,7 +116,9 @@ constexpr const char* kMetabolicTermNames[] = {"activation_heat", "maintenance_h
                                                "work", "negative_work"};
 constexpr int kMetabolicTerms = 6;
 
-NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
+/// `capacity` (m): each muscle's active capacity c_i (model × condition; MtuCoefficients::active_capacity),
+/// a parameter of the NLP so that one graph serves every fatigue level.
+NodeOut node_physics(const Problem& P, const SX& x, const SX& u, const SX& capacity) {
   const Layout& L = P.L;
   const BipedConstants<SX> b = make_biped_constants<SX>(P.body);
   std::array<SX, kNq> q, qd, qdd;
@@ -146,7 +151,8 @@ NodeOut node_physics(const Problem& P, const SX& x, const SX& u) {
       const MusclePath<SX> path = leg_muscle_path(mc, q, qd, side);  // predict/biped_physics.hpp
       const SX &length = path.length, &velocity = path.velocity;
       const std::array<SX, kMaxCrossings>& arm = path.moment_arm;
-      const MtuCoefficients<SX> coef = convert_mtu_coefficients<SX>(mc.mtu);
+      MtuCoefficients<SX> coef = convert_mtu_coefficients<SX>(mc.mtu);
+      coef.active_capacity = capacity(i);
       const SX a = x(L.a(s, i));
       SX force;
       MtuOutputs<SX> o;
@@ -558,42 +564,74 @@ void validate(const PredictOptions& o) {
   range("print_level", o.print_level, 0, 12);
 }
 
-PredictedGait predict_gait(const Model& model, const GaitCondition& condition, const PredictOptions& opt,
-                           const PredictedGait* warm) {
-  const Problem P = make_problem(model, condition, opt);
+// ---- the transcription, built once per problem structure ---------------------------------------
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// Parameters of the NLP, the numbers a condition changes without changing the graph:
+/// p = [c_1 … c_m (each muscle's active capacity); d (step length, m); h_0 … h_{N−1} (interval lengths, s)].
+std::vector<double> nlp_parameters(const Problem& P, const std::vector<double>& times) {
+  std::vector<double> p;
+  for (int i = 0; i < P.L.m; ++i) p.push_back(P.muscles.muscles[i].mtu.active_capacity);
+  p.push_back(P.cond.step_length);
+  for (std::size_t k = 0; k + 1 < times.size(); ++k) p.push_back(times[k + 1] - times[k]);
+  return p;
+}
+
+/// The collocation NLP of one problem structure (model and body size, the options that shape the
+/// graph, the kind of foot-strike constraint) with the condition's numbers as parameters
+/// (nlp_parameters), and its exact derivatives. Building it is most of a warm solve's cost when done
+/// per condition (CasADi's algorithmic differentiation of the expanded graph: ≈ 4.5 s for the gradient
+/// and Jacobian, ≈ 11.5 s for the Hessian at the default options, docs/decisions.md); a Predictor
+/// builds it once and reuses it.
+struct Transcription {
+  casadi::Function nlp;                // (x, p) → (f, g), one SX graph
+  casadi::Function oracle;             // the same as calls of SX functions of f and g (given to nlpsol)
+  casadi::Function grad_f, jac_g;      // IPOPT's first derivatives, built with nlp
+  casadi::Function hess_l;             // the Hessian of the Lagrangian, built at the first exact run
+  casadi::Function terms;              // (x, p) → the objective's terms
+  casadi::Function full;               // (x, p) → (X, U) at nodes 0..N
+  casadi::Function signals;            // (x_k, u_k, c) → reporting signals of one node
+  double build_seconds = 0.0;          // nlp, grad_f and jac_g
+};
+
+std::shared_ptr<Transcription> build_transcription(const Problem& P) {
+  const auto t0 = Clock::now();
   const Layout& L = P.L;
+  const PredictOptions& opt = P.opt;
   const int N = opt.mesh_intervals;
   const int nx = L.nx(), nu = L.nu();
-  const double T = P.cond.step_time;
-  const std::vector<double> times = mesh_times(T, opt);
-  std::vector<double> inv_h(N), weight(N + 1, 0.0);  // 1/interval length; trapezoidal quadrature weights
-  for (int k = 0; k < N; ++k) {
-    const double h = times[k + 1] - times[k];
-    inv_h[k] = 1.0 / h;
-    weight[k] += 0.5 * h;
-    weight[k + 1] += 0.5 * h;
-  }
+  auto tr = std::make_shared<Transcription>();
 
   // One node's physics as a CasADi function, mapped over the mesh.
-  const SX xs = SX::sym("x", nx), us = SX::sym("u", nu);
-  const NodeOut no = node_physics(P, xs, us);
-  const casadi::Function node("node", {xs, us},
+  const SX xs = SX::sym("x", nx), us = SX::sym("u", nu), cs = SX::sym("c", L.m);
+  const NodeOut no = node_physics(P, xs, us, cs);
+  const casadi::Function node("node", {xs, us, cs},
                               {no.xdot, no.residual, no.effort, no.acceleration, no.tendon_rate, no.reserve,
                                no.metabolic, no.passive});
-  const casadi::Function signals("signals", {xs, us},
+  tr->signals = casadi::Function("signals", {xs, us, cs},
                                  {no.grf, no.cop_x, no.moment, no.tendon_force, no.fiber_length_norm,
                                   no.quadriceps_force, no.foot_angle, no.foot_force_y, no.metabolic_rate,
                                   no.metabolic_terms});
 
-  // Decision variables: nodes 0..N−1 (node N is the mirror of node 0).
-  const MX X = MX::sym("X", nx, N), U = MX::sym("U", nu, N);
-  std::vector<double> offset(nx, 0.0);
-  offset[L.q(0)] = P.cond.step_length;
-  const MX xN = permute_rows(X(casadi::Slice(), 0), mirror_state(L)) + MX(DM(offset));
+  // Decision variables: nodes 0..N−1 (node N is the mirror of node 0); parameters (nlp_parameters).
+  const MX X = MX::sym("X", nx, N), U = MX::sym("U", nu, N), p = MX::sym("p", L.m + 1 + N);
+  const MX cap = p(casadi::Slice(0, L.m));
+  const MX d = p(L.m);
+  const MX h = p(casadi::Slice(L.m + 1, L.m + 1 + N));  // N × 1
+  std::vector<double> unit_x(nx, 0.0);
+  unit_x[L.q(0)] = 1.0;
+  const MX xN = permute_rows(X(casadi::Slice(), 0), mirror_state(L)) + MX(DM(unit_x)) * d;
   const MX uN = permute_rows(U(casadi::Slice(), 0), mirror_control(L));
   const MX Xf = MX::horzcat({X, xN}), Uf = MX::horzcat({U, uN});
-  const std::vector<MX> r = node.map(N + 1)(std::vector<MX>{Xf, Uf});
+  const std::vector<MX> r = node.map(N + 1)(std::vector<MX>{Xf, Uf, repmat(cap, 1, N + 1)});
   const MX& F = r[0];
+  const MX inv_h = 1.0 / h.T();                                           // 1 × N
+  const MX weight = 0.5 * (MX::vertcat({h, MX(0.0)}) + MX::vertcat({MX(0.0), h}));  // trapezoidal, (N+1) × 1
   // Trapezoidal defects, scaled by 1/h_k so they read as rates.
   // Each state's defect is divided by a typical size of its rate (rad/s or m/s: 1; accelerations:
   // 100 s⁻²; activation and tendon-force rates: 10 s⁻¹), so every constraint row is O(1).
@@ -601,18 +639,17 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   for (int j = 0; j < kNq; ++j) rate_scale[L.qd(j)] = kAccelerationScale;
   for (int i = 2 * kNq; i < nx; ++i) rate_scale[i] = kTendonRateScale;
   const MX defects = ((Xf(casadi::Slice(), casadi::Slice(1, N + 1)) - Xf(casadi::Slice(), casadi::Slice(0, N))) *
-                          repmat(MX(DM(inv_h).T()), nx, 1) -
+                          repmat(inv_h, nx, 1) -
                       0.5 * (F(casadi::Slice(), casadi::Slice(1, N + 1)) + F(casadi::Slice(), casadi::Slice(0, N)))) /
                      repmat(MX(DM(rate_scale)), 1, N);
   // Path residuals at nodes 0..N−1 (node N's are node 0's, mirrored).
   const MX path = r[1](casadi::Slice(), casadi::Slice(0, N));
-  auto trapezoid = [&](const MX& row) { return mtimes(row, MX(DM(weight))); };
-  const double d = P.cond.step_length;
+  auto trapezoid = [&](const MX& row) { return mtimes(row, weight); };
   // Objective choice: effort (weight 1) or the muscles' metabolic energy per kg body mass and metre
   // (J/(kg·m)) plus metabolic_effort_weight × effort.
   const bool metabolic = opt.objective == "metabolic";
   const MX J_effort = (metabolic ? opt.metabolic_effort_weight : 1.0) * trapezoid(r[2]) / d;
-  const MX J_met = metabolic ? MX(trapezoid(r[6]) / (d * P.body_weight / kGravity)) : MX(0.0);
+  const MX J_met = metabolic ? MX(trapezoid(r[6]) / (d * (P.body_weight / kGravity))) : MX(0.0);
   const MX J_acc = opt.acceleration_weight * trapezoid(r[3]) / d;
   const MX J_rate = opt.tendon_rate_weight * trapezoid(r[4]) / d;
   // Excitation rates over each interval (both legs; node N is node 0 mirrored), Σ h_k Σ_i (ė/10 s⁻¹)².
@@ -620,40 +657,148 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   if (opt.excitation_rate_weight > 0.0) {
     const MX E = Uf(casadi::Slice(L.e(0, 0), L.e(1, L.m - 1) + 1), casadi::Slice());
     const MX rate = (E(casadi::Slice(), casadi::Slice(1, N + 1)) - E(casadi::Slice(), casadi::Slice(0, N))) *
-                    repmat(MX(DM(inv_h).T()), 2 * L.m, 1) / kExcitationRateScale;
-    std::vector<double> h(N);
-    for (int k = 0; k < N; ++k) h[k] = 1.0 / inv_h[k];
-    J_exc = opt.excitation_rate_weight * mtimes(sum1(rate * rate), MX(DM(h))) / d;
+                    repmat(inv_h, 2 * L.m, 1) / kExcitationRateScale;
+    J_exc = opt.excitation_rate_weight * mtimes(sum1(rate * rate), h) / d;
   }
   const MX J_res = opt.reserve_weight * trapezoid(r[5]) / d;
   const MX J_pass = opt.passive_moment_weight * trapezoid(r[7]) / d;
   const MX J = J_effort + J_met + J_acc + J_rate + J_exc + J_res + J_pass;
 
-  // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the foot
-  // angle lies in the band of the condition's foot strike (Altman & Davis 2012, Gait Posture
-  // 35(2):298–300: rearfoot > 8°, midfoot −1.6…8°, forefoot < −1.6°), or equals the given angle.
-  const std::vector<MX> s0 = signals(std::vector<MX>{X(casadi::Slice(), 0), U(casadi::Slice(), 0)});
-  const MX right_fy0 = s0[7](0), right_angle0 = s0[6](0);
-  double angle_lo = -90.0, angle_hi = 90.0;
-  switch (P.cond.foot_strike) {
-    case FootStrike::kRearfoot: angle_lo = 8.0; break;
-    case FootStrike::kMidfoot: angle_lo = -1.6; angle_hi = 8.0; break;
-    case FootStrike::kForefoot: angle_hi = -1.6; break;
-    case FootStrike::kAnkleAngle: break;
+  // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the
+  // foot angle (or, for a given ankle angle, the right ankle) is constrained; its bounds are the
+  // condition's (touchdown_bounds).
+  const std::vector<MX> s0 = tr->signals(std::vector<MX>{X(casadi::Slice(), 0), U(casadi::Slice(), 0), cap});
+  const MX strike = P.cond.foot_strike == FootStrike::kAnkleAngle ? MX(X(L.q(ankle_index(Side::kRight)), 0))
+                                                                  : MX(s0[6](0));
+  const std::vector<MX> g = {vec(defects), vec(path), (s0[7](0) - kTouchdownForce) / P.body_weight, strike};
+
+  const MX w = MX::vertcat({vec(X), vec(U)});
+  // Evaluate the whole NLP as one SX graph (CasADi's virtual machine): 10× faster per iteration than
+  // the MX graph of mapped node functions (measured, N = 25).
+  tr->nlp = casadi::Function("nlp", {w, p}, {J, MX::vertcat(g)}, {"x", "p"}, {"f", "g"}).expand();
+  // IPOPT's interface builds its f and g functions from the NLP it is given, once per solver; from
+  // the SX graph that copies the whole graph twice (≈ 2 s at the default options, measured). Given a
+  // thin MX function calling f and g built here once, those copies are one call node each.
+  {
+    const casadi::Function f = tr->nlp.factory("nlp_f_sx", {"x", "p"}, {"f"});
+    const casadi::Function gf = tr->nlp.factory("nlp_g_sx", {"x", "p"}, {"g"});
+    const MX xm = MX::sym("x", tr->nlp.sparsity_in(0)), pm = MX::sym("p", tr->nlp.sparsity_in(1));
+    tr->oracle = casadi::Function("nlp_oracle", {xm, pm}, {f(std::vector<MX>{xm, pm})[0], gf(std::vector<MX>{xm, pm})[0]},
+                                  {"x", "p"}, {"f", "g"});
   }
-  std::vector<MX> g = {vec(defects), vec(path), (right_fy0 - kTouchdownForce) / P.body_weight};
-  std::vector<double> lbg, ubg;
-  const casadi_int n_eq = defects.numel() + path.numel() + 1;
-  lbg.assign(n_eq, 0.0);
-  ubg.assign(n_eq, 0.0);
-  if (P.cond.foot_strike == FootStrike::kAnkleAngle) {
-    g.push_back(X(L.q(ankle_index(Side::kRight)), 0));
-    lbg.push_back(P.cond.touchdown_ankle_angle_deg * kDegToRad);
-    ubg.push_back(P.cond.touchdown_ankle_angle_deg * kDegToRad);
-  } else {
-    g.push_back(right_angle0);
-    lbg.push_back(angle_lo * kDegToRad);
-    ubg.push_back(angle_hi * kDegToRad);
+  tr->grad_f = tr->nlp.factory("nlp_grad_f", {"x", "p"}, {"f", "grad:f:x"});
+  tr->jac_g = tr->nlp.factory("nlp_jac_g", {"x", "p"}, {"g", "jac:g:x"});
+  tr->terms = casadi::Function("terms", {w, p}, {J_effort, J_met, J_acc, J_rate, J_res, J_pass, J_exc});
+  tr->full = casadi::Function("full", {w, p}, {Xf, Uf});
+  tr->build_seconds = seconds_since(t0);
+  return tr;
+}
+
+/// IPOPT's Hessian of the Lagrangian, σ∇²f + Σλ_i∇²g_i (upper triangle), as IPOPT's interface builds it.
+void build_hessian(Transcription& tr) {
+  tr.hess_l = tr.nlp.factory("nlp_hess_l", {"x", "p", "lam:f", "lam:g"}, {"triu:hess:gamma:x:x"},
+                             {{"gamma", {"f", "g"}}});
+}
+
+/// What distinguishes one transcription from another: everything that enters the graph other than
+/// its parameters. Body size from the condition changes the model; an ankle-angle foot strike
+/// constrains another quantity than a foot-strike band.
+std::string transcription_key(const GaitCondition& c, const PredictOptions& o) {
+  std::ostringstream k;
+  k << std::hexfloat << (c.body_mass ? *c.body_mass : -1.0) << ' ' << (c.height ? *c.height : -1.0) << ' '
+    << (c.foot_strike == FootStrike::kAnkleAngle) << ' ' << o.mesh_intervals << ' ' << o.objective << ' '
+    << o.metabolic_effort_weight << ' ' << o.volume_weighted_effort << ' ' << o.acceleration_weight << ' '
+    << o.tendon_rate_weight << ' ' << o.excitation_rate_weight << ' ' << o.reserve_weight << ' ' << o.reserve_scale
+    << ' ' << o.passive_moment_weight;
+  return k.str();
+}
+
+/// Bounds of the touchdown constraints (node 0): the right foot's vertical force at the 20 N
+/// threshold, and the foot angle in the band of the condition's foot strike (Altman & Davis 2012, Gait
+/// Posture 35(2):298–300: rearfoot > 8°, midfoot −1.6…8°, forefoot < −1.6°), or the given ankle angle.
+std::array<double, 4> touchdown_bounds(const ResolvedCondition& c) {
+  double lo = -90.0, hi = 90.0;
+  switch (c.foot_strike) {
+    case FootStrike::kRearfoot: lo = 8.0; break;
+    case FootStrike::kMidfoot: lo = -1.6; hi = 8.0; break;
+    case FootStrike::kForefoot: hi = -1.6; break;
+    case FootStrike::kAnkleAngle: lo = hi = c.touchdown_ankle_angle_deg; break;
+  }
+  return {0.0, 0.0, lo * kDegToRad, hi * kDegToRad};
+}
+
+}  // namespace
+
+// ---- the predictor ------------------------------------------------------------------------------
+
+/// Transcriptions kept per Predictor (the oldest is dropped beyond this): a sweep over foot strikes
+/// and body sizes holds a few; each holds ~100 MB at the default options.
+constexpr std::size_t kMaxTranscriptions = 4;
+
+struct Predictor::Impl {
+  explicit Impl(Model m) : model(std::move(m)) {}
+  Model model;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::shared_ptr<Transcription>>> cache;  // oldest first
+};
+
+Predictor::Predictor(Model model) : impl_(std::make_unique<Impl>(std::move(model))) {}
+Predictor::~Predictor() = default;
+Predictor::Predictor(Predictor&&) noexcept = default;
+Predictor& Predictor::operator=(Predictor&&) noexcept = default;
+const Model& Predictor::model() const { return impl_->model; }
+std::size_t Predictor::transcriptions() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->cache.size();
+}
+
+PredictedGait predict_gait(const Model& model, const GaitCondition& condition, const PredictOptions& opt,
+                           const PredictedGait* warm) {
+  Predictor predictor(model);
+  return predictor.solve(condition, opt, warm);
+}
+
+PredictedGait Predictor::solve(const GaitCondition& condition, const PredictOptions& opt, const PredictedGait* warm) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const Problem P = make_problem(impl_->model, condition, opt);
+  const Layout& L = P.L;
+  const int N = opt.mesh_intervals;
+  const int nx = L.nx(), nu = L.nu();
+  const double T = P.cond.step_time;
+  const std::vector<double> times = mesh_times(T, opt);
+  std::vector<double> weight(N + 1, 0.0);  // trapezoidal quadrature weights
+  for (int k = 0; k < N; ++k) {
+    const double h = times[k + 1] - times[k];
+    weight[k] += 0.5 * h;
+    weight[k + 1] += 0.5 * h;
+  }
+  const DM pv = DM(nlp_parameters(P, times));
+
+  // The transcription of this structure: reused, or built (its time is charged to the first phase).
+  double pending_setup = 0.0;
+  std::shared_ptr<Transcription> tr;
+  {
+    const std::string key = transcription_key(condition, opt);
+    auto& cache = impl_->cache;
+    const auto it = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == key; });
+    if (it != cache.end()) {
+      tr = it->second;
+    } else {
+      tr = build_transcription(P);
+      pending_setup += tr->build_seconds;
+      if (cache.size() >= kMaxTranscriptions) cache.erase(cache.begin());
+      cache.emplace_back(key, tr);
+    }
+  }
+  const casadi::Function& nlp = tr->nlp;
+  const casadi_int n_g = nlp.size1_out(1);
+  std::vector<double> lbg(n_g, 0.0), ubg(n_g, 0.0);
+  {
+    const std::array<double, 4> b = touchdown_bounds(P.cond);
+    lbg[n_g - 2] = b[0];
+    ubg[n_g - 2] = b[1];
+    lbg[n_g - 1] = b[2];
+    ubg[n_g - 1] = b[3];
   }
 
   // Bounds.
@@ -697,20 +842,28 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
     ubx.insert(ubx.end(), uhi.begin(), uhi.end());
   }
 
-  const MX w = MX::vertcat({vec(X), vec(U)});
   casadi::Dict ipopt;
   ipopt["ipopt.print_level"] = opt.print_level;
   ipopt["ipopt.linear_solver"] = opt.linear_solver;
   ipopt["ipopt.mu_strategy"] = "adaptive";
   // METIS fill-reducing ordering for MUMPS: 2.7× faster per iteration than MUMPS's automatic choice
   // on this banded, wrap-around KKT system (40 iterations at N = 50: 3.2 s against 8.6 s, measured).
-  if (opt.linear_solver == "mumps") ipopt["ipopt.mumps_pivot_order"] = 5;
+  if (opt.linear_solver == "mumps") {
+    ipopt["ipopt.mumps_pivot_order"] = 5;
+    // No MUMPS scaling (IPOPT's defaults compute a permuting scaling and a row/column scaling at every
+    // factorization): the rows and variables are scaled to O(1) by construction, and without it a
+    // factorization is ≈ 35 % cheaper with the same iterations and optima (warm 170 from 175 steps/min:
+    // 28 + 42 iterations in 4.9–5.1 s against 28 + 40 in 6.6–6.9 s; cold default: 164 + 94 in 28 s
+    // against 210 + 93 in 39 s, the same optimum; docs/decisions.md, "MUMPS without scaling").
+    ipopt["ipopt.mumps_permuting_scaling"] = 0;
+    ipopt["ipopt.mumps_scaling"] = 0;
+    // MUMPS's working space 100 % above its estimate, not IPOPT's default 1000 %: the larger block is
+    // allocated afresh at every factorization (page faults); warm 170 from 175 steps/min took 5.4 s
+    // against 6.4 s, same iterations (IPOPT enlarges the space itself if MUMPS reports it short).
+    ipopt["ipopt.mumps_mem_percent"] = 100;
+  }
   ipopt["print_time"] = false;
   ipopt["ipopt.sb"] = "yes";
-  // Evaluate the whole NLP as one SX graph (CasADi's virtual machine): 10× faster per iteration than
-  // the MX graph of mapped node functions (measured, N = 25). Expanded once, shared by the phases.
-  const casadi::Function nlp =
-      casadi::Function("nlp", {w, MX::sym("p", 0)}, {J, MX::vertcat(g)}, {"x", "p"}, {"f", "g"}).expand();
 
   // One IPOPT run from x0; with multipliers it is IPOPT's warm start (μ from 1e-4). A start that
   // already satisfies this problem's constraints to 1e-2 (`settled`: after the L-BFGS phase, or a
@@ -718,7 +871,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   // bounds, which costs iterations there (29 against 60 for the exact phase after L-BFGS) but saves
   // them from a neighbour's solution (91 against 127), docs/decisions.md.
   auto violation = [&](const std::vector<double>& x) {
-    const std::vector<double> g0 = nlp(std::vector<DM>{DM(x), DM()})[1].nonzeros();
+    const std::vector<double> g0 = nlp(std::vector<DM>{DM(x), pv})[1].nonzeros();
     double v = 0.0;
     for (std::size_t i = 0; i < g0.size(); ++i) v = std::max({v, lbg[i] - g0[i], g0[i] - ubg[i]});
     return v;
@@ -735,8 +888,21 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
     o["ipopt.max_iter"] = iterations_left;
     o["ipopt.tol"] = tol;
     o["ipopt.constr_viol_tol"] = constraint_tol;
-    if (!exact) o["ipopt.hessian_approximation"] = "limited-memory";
-    std::map<std::string, DM> arg = {{"x0", DM(x0)}, {"lbx", DM(lbx)}, {"ubx", DM(ubx)},
+    const auto tc = Clock::now();
+    // The transcription's derivatives: IPOPT's interface would otherwise build them again per solver.
+    o["grad_f"] = tr->grad_f;
+    // The parameters' multipliers and nlpsol's own Lagrangian gradient are not used; each would cost
+    // another reverse sweep of the graph per solver.
+    o["calc_lam_p"] = false;
+    o["no_nlp_grad"] = true;
+    o["jac_g"] = tr->jac_g;
+    if (exact) {
+      if (tr->hess_l.is_null()) build_hessian(*tr);
+      o["hess_lag"] = tr->hess_l;
+    } else {
+      o["ipopt.hessian_approximation"] = "limited-memory";
+    }
+    std::map<std::string, DM> arg = {{"x0", DM(x0)}, {"p", pv}, {"lbx", DM(lbx)}, {"ubx", DM(ubx)},
                                      {"lbg", DM(lbg)}, {"ubg", DM(ubg)}};
     if (lam_x && lam_g) {
       arg["lam_x0"] = DM(*lam_x);
@@ -748,14 +914,14 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
                               "ipopt.warm_start_slack_bound_frac", "ipopt.warm_start_mult_bound_push"})
           o[k] = 1e-9;
     }
-    const auto tc = std::chrono::steady_clock::now();
-    const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt", nlp, o);
-    const auto t0 = std::chrono::steady_clock::now();
+    const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt", tr->oracle, o);
+    const auto t0 = Clock::now();
     Run r;
     r.res = solver(arg);
     const casadi::Dict stats = solver.stats();
-    r.phase.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.phase.setup_seconds = std::chrono::duration<double>(t0 - tc).count();
+    r.phase.seconds = seconds_since(t0);
+    r.phase.setup_seconds = std::chrono::duration<double>(t0 - tc).count() + pending_setup;
+    pending_setup = 0.0;
     r.phase.hessian = exact ? "exact" : "limited-memory";
     r.phase.status = stats.count("return_status") ? stats.at("return_status").to_string() : "unknown";
     r.phase.iterations = stats.count("iter_count") ? static_cast<int>(stats.at("iter_count").to_int()) : 0;
@@ -773,7 +939,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   // solution holding only its vectors, e.g. a sweep's journal) reuses the solution vector and the
   // multipliers node by node, even when the node times differ a little (another step time moves the
   // graded mesh's window boundary in normalized time); another number of intervals is resampled.
-  if (warm && warm->x.size() == static_cast<std::size_t>(w.numel())) {
+  if (warm && warm->x.size() == static_cast<std::size_t>(nlp.numel_in(0))) {
     w0 = warm->x;
     w0[L.q(0)] = 0.0;
     if (warm->lam_g.size() == lbg.size() && warm->lam_x.size() == w0.size()) {
@@ -793,7 +959,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   // The metabolic objective stays with L-BFGS under "auto": at the default condition its exact run
   // took 2465 iterations after the L-BFGS phase and ended in Error_In_Step_Computation (measured
   // 2026-12-05, docs/decisions.md).
-  const bool single = opt.hessian != "auto" || metabolic;
+  const bool single = opt.hessian != "auto" || opt.objective == "metabolic";
   const bool start_settled = has_multipliers && violation(w0) <= kSettled;
   if (single) {
     runs.push_back(run(opt.hessian == "exact", opt.tolerance, opt.constraint_tolerance, w0, lx0, lg0, start_settled));
@@ -843,8 +1009,7 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
   // Objective terms at the solution.
   {
-    const casadi::Function terms("terms", {w}, {J_effort, J_met, J_acc, J_rate, J_res, J_pass, J_exc});
-    const std::vector<DM> tv = terms(std::vector<DM>{res.at("x")});
+    const std::vector<DM> tv = tr->terms(std::vector<DM>{res.at("x"), pv});
     out.objective_terms = {{"effort", static_cast<double>(tv[0])},
                            {"metabolic", static_cast<double>(tv[1])},
                            {"acceleration", static_cast<double>(tv[2])},
@@ -855,15 +1020,15 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
   }
 
   // Trajectories at the nodes 0..N.
-  const casadi::Function full("full", {w}, {Xf, Uf});
-  const std::vector<DM> xu = full(std::vector<DM>{res.at("x")});
+  const std::vector<DM> xu = tr->full(std::vector<DM>{res.at("x"), pv});
   const DM& Xv = xu[0];
   const DM& Uv = xu[1];
   for (int j = 0; j < kNq; ++j) out.coordinate_names.push_back(coordinate_name(j));
   for (int s = 0; s < 2; ++s)
     for (const std::string& n : P.muscle_names) out.muscle_names.push_back(n + (s == 0 ? "_r" : "_l"));
-  const casadi::Function sig_map = signals.map(N + 1);
-  const std::vector<DM> sv = sig_map(std::vector<DM>{Xv, Uv});
+  const casadi::Function sig_map = tr->signals.map(N + 1);
+  const DM cap_v = pv(casadi::Slice(0, L.m));
+  const std::vector<DM> sv = sig_map(std::vector<DM>{Xv, Uv, repmat(cap_v, 1, N + 1)});
   for (int k = 0; k <= N; ++k) {
     out.time.push_back(times[k]);
     std::vector<double> q(kNq), qd(kNq), qdd(kNq);
@@ -1009,7 +1174,9 @@ CollocationNode evaluate_collocation_node(const Model& model, const GaitConditio
       for (int j = 0; j < 3; ++j) u[L.res(s, j)] = reserve[3 * s + j] / P.opt.reserve_scale;
   }
   const SX xs = SX::sym("x", L.nx()), us = SX::sym("u", L.nu());
-  const NodeOut no = node_physics(P, xs, us);
+  std::vector<double> capacity;
+  for (int i = 0; i < L.m; ++i) capacity.push_back(P.muscles.muscles[i].mtu.active_capacity);
+  const NodeOut no = node_physics(P, xs, us, SX(DM(capacity)));
   const casadi::Function f("node", {xs, us},
                            {no.xdot, no.residual, no.grf, no.moment, no.tendon_force, no.quadriceps_force});
   const std::vector<DM> r = f(std::vector<DM>{DM(x), DM(u)});

@@ -95,6 +95,28 @@ def test_a_stored_solution_warm_starts_exactly_as_the_solution_itself(model, coa
     assert a.raw.x == b.raw.x and a.solver["iterations"] == b.solver["iterations"] == 30
 
 
+@needs_predict
+def test_a_predictor_reuses_its_problem_and_solves_exactly_as_a_fresh_one(model, coarse_gait):
+    """The condition's step length, mesh and muscle capacities are parameters of the Predictor's
+    problem, not constants of it: a Predictor that first solved another cadence, and then a fatigued
+    condition, returns for the fatigued one the very iterates of a fresh prediction (40 iterations
+    compared bit for bit), from one problem structure; an ankle-angle foot strike constrains another
+    quantity and gets a second."""
+    tired = legsim.Condition(speed=3.5, cadence=180, calf_fatigue=0.3)
+    p = legsim.Predictor(model)
+    p.predict(legsim.Condition(speed=3.5, cadence=160), mesh_intervals=MESH, max_iterations=40,
+              warm_start=coarse_gait)
+    a = p.predict(tired, mesh_intervals=MESH, max_iterations=40, warm_start=coarse_gait)
+    b = legsim.predict(model, tired, mesh_intervals=MESH, max_iterations=40, warm_start=coarse_gait)
+    assert a.raw.x == b.raw.x and a.solver["iterations"] == b.solver["iterations"] == 40
+    assert p._core.transcriptions == 1
+    p.predict(legsim.Condition(speed=3.5, cadence=170, foot_strike=5.0), mesh_intervals=MESH,
+              max_iterations=1)
+    assert p._core.transcriptions == 2
+    with pytest.raises(legsim.InputError, match="predictor"):
+        legsim.predict(legsim.Model.default(), tired, mesh_intervals=MESH, predictor=p)
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda m, c: legsim.simulate(m, c, method="shooting"), "method = 'shooting' is out of range: allowed 'predict', "
                                                              "'matching'"),
@@ -122,10 +144,13 @@ def test_methods_and_their_options_are_validated(model, monkeypatch, call, messa
 def _fake_predict(calls, objective=None, fails=()):
     """Stands in for legsim.predict: the solution vector x holds the condition (cadence, fatigue), so a
     warm start shows which point it came from; ``objective(condition, seed)`` (seed: the warm start's
-    (cadence, fatigue) or None) sets the objective; conditions in ``fails`` fail when warm-started."""
-    def fake(model, condition, *, warm_start=None, **options):
+    (cadence, fatigue) or None) sets the objective; conditions in ``fails`` fail when warm-started.
+    The Predictor a sweep passes is recorded in ``fake.predictors``, not among the options."""
+    def fake(model, condition, *, warm_start=None, predictor=None, **options):
         seed = None if warm_start is None else tuple(warm_start.raw.x)
         here = (condition.cadence, condition.calf_fatigue)
+        assert predictor is not None and predictor.model is model
+        fake.predictors.append(predictor)
         calls.append((here, seed, options))
         ok = not (seed is not None and here in fails)
         gait = legsim._core.PredictedGait()
@@ -137,6 +162,7 @@ def _fake_predict(calls, objective=None, fails=()):
             solver={"method": "fake", "status": "Solve_Succeeded" if ok else "Restoration_Failed", "iterations": 1,
                     "seconds": 0.5, "objective": obj, "variables_on_bounds": []},
             timeseries=pd.DataFrame(), raw=gait)
+    fake.predictors = []
     return fake
 
 
@@ -147,8 +173,11 @@ def test_prediction_sweep_warm_starts_each_point_from_its_nearest_solved_neighbo
     """Nearest in grid steps along each axis's sorted values (160 and 180 are both one step from 170,
     two from each other); ties go to the neighbour along the later axis (calf fatigue)."""
     calls = []
-    monkeypatch.setattr(sweep_mod, "predict", _fake_predict(calls))
+    fake = _fake_predict(calls)
+    monkeypatch.setattr(sweep_mod, "predict", fake)
     ds = legsim.sweep(model, predict_options={"mesh_intervals": 20}, **GRID)
+    # One model, one Predictor: the problem is built once for the whole sweep.
+    assert len(fake.predictors) == 6 and len({id(p) for p in fake.predictors}) == 1
     assert [(here, seed) for here, seed, _ in calls] == [
         ((170, 0.0), None), ((170, 0.3), (170, 0.0)), ((160, 0.0), (170, 0.0)), ((160, 0.3), (160, 0.0)),
         ((180, 0.0), (170, 0.0)), ((180, 0.3), (180, 0.0))]

@@ -14,7 +14,9 @@
 // for casadi::SX (the same equations as the stance simulation and the SIMD batch engine).
 //
 // This target (legsim::predict) needs CasADi; the core library does not.
+#include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -143,7 +145,39 @@ struct PredictedGait {
   std::vector<double> x, lam_x, lam_g;  ///< NLP solution and multipliers (same options and model layout)
 };
 
-/// Predicts one running step for the condition. `warm` (optional) is a previous solution of the same
+/// Predicts running steps for one model, building the collocation problem and its exact derivatives
+/// (CasADi's algorithmic differentiation) once per problem structure and solving every condition with
+/// them. A structure is the model with the condition's body size, whether the foot strike is a band
+/// or a given ankle angle, and the options that shape the graph (mesh_intervals, objective and its
+/// weights, reserves); the condition's step length, mesh interval lengths and muscle capacities
+/// (fatigue) are parameters of the NLP, so a sweep over cadence, speed, step length, foot strike and
+/// fatigue builds once. Building costs ≈ 9 s at the default options (≈ 2.6 s for the graph, gradient
+/// and Jacobian, ≈ 6.6 s for the Hessian at the first exact-Hessian run), more than a warm solve's
+/// IPOPT time (bench/README.md). Keeps the last 4 structures. solve() calls on one Predictor are
+/// serialized (a mutex); use one Predictor per thread to solve in parallel.
+class Predictor {
+ public:
+  explicit Predictor(Model model);
+  ~Predictor();
+  Predictor(Predictor&&) noexcept;
+  Predictor& operator=(Predictor&&) noexcept;
+  Predictor(const Predictor&) = delete;
+  Predictor& operator=(const Predictor&) = delete;
+
+  /// As predict_gait, for this predictor's model.
+  PredictedGait solve(const GaitCondition& condition, const PredictOptions& options = {},
+                      const PredictedGait* warm = nullptr);
+  const Model& model() const;
+  /// Number of problem structures built and kept.
+  std::size_t transcriptions() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Predicts one running step for the condition (a Predictor used once: it builds the problem's
+/// derivatives for this call; a sweep should keep one Predictor). `warm` (optional) is a previous solution of the same
 /// model layout, used as the initial guess (neighbouring conditions in a sweep): with the same mesh its
 /// variables and multipliers are reused; with another mesh (mesh refinement) its converged trajectory
 /// is resampled onto this one. Without it a generic running guess is used. Throws InputError for bad options or conditions; a solve that fails
