@@ -15,7 +15,8 @@ with one line ``BENCH-SUMMARY {json}`` holding:
   gait_matching_seconds_one_core   the same at 170 spm with one worker thread (issue 4: target < 2 s)
   predict_cold_seconds             gait prediction by collocation (bench_predict), default condition, one
                                    core, from the generic guess (issue 19 goal: ≤ 60 s)
-  predict_warm_seconds             the same warm-started from the 175 steps/min solution (goal: ≤ 5 s)
+  predict_warm_seconds             the same warm-started from the 175 steps/min solution, on the Predictor
+                                   that solved it (the problem already built, as in a sweep; goal: ≤ 5 s)
   predict_cold_iterations, predict_warm_iterations   IPOPT iterations of the two solves
   sweep_seconds_per_condition      wall time per condition of a predicted sweep (legsim.sweep, 3.5 m/s,
                                    170/160/180 steps/min: one cold point, two warm-started from it); the

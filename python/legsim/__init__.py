@@ -21,13 +21,13 @@ from .teaching import calf_raise_moments
 from .gait import Condition, GaitResult, simulate, volume_effort_weights
 from .sweep import sweep
 from .predict import PredictionResult, Predictor, predict
-from .plausibility import PUBLISHED_RANGES, plausibility_table
+from .plausibility import PUBLISHED_RANGES, STRIDE_RANGES, plausibility_table
 
 Model = _core.Model
 __version__ = _core.__version__
 
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "muscle_path", "curves",
-    "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "plausibility_table",
+    "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "STRIDE_RANGES", "plausibility_table",
     "__version__",
 ]

@@ -29,12 +29,29 @@ PUBLISHED_RANGES = {
     "peak_achilles_force_bw": (6.0, 10.0, "BW"),
 }
 
+#: Whole-stride kinematics, checked when the metrics have them (gait prediction reports them; the
+#: stance-only gait matching does not). Ranges are mean ± 1 SD of healthy runners:
+#: hip flexion at contact 26.7 ± 5.5° — Heiderscheit et al. 2011, Table 3, preferred step rate: the
+#: peak hip flexion of the loading response (contact to peak knee flexion), which is at or just after
+#: contact because the hip extends from touchdown on (45 runners, treadmill, self-selected speed);
+#: peak stance ankle dorsiflexion 22.3 ± 2.9° — Bramah C, Preece SJ, Gill N, Herrington L (2018) Am J
+#: Sports Med 46(12):3023–3031, Table 4, healthy runners (36; 19 rearfoot, 17 forefoot strikers;
+#: treadmill, 3.2 m/s). Both measure the thigh against the pelvis and the foot against the shank from
+#: marker-based models whose zero posture need not be legsim's standing posture
+#: (docs/published_ranges.md).
+STRIDE_RANGES = {
+    "hip_flexion_at_contact_deg": (21.0, 32.0, "deg"),
+    "peak_ankle_dorsiflexion_deg": (19.0, 25.0, "deg"),
+}
+
 
 def plausibility_table(metrics: dict) -> pd.DataFrame:
-    """One row per quantity of :data:`PUBLISHED_RANGES`: the model's value, the published range and
-    whether the value lies inside it (NaN or a missing metric counts as outside)."""
+    """One row per quantity of :data:`PUBLISHED_RANGES`, then of :data:`STRIDE_RANGES` present in
+    ``metrics``: the model's value, the published range and whether the value lies inside it (NaN or
+    a missing metric of PUBLISHED_RANGES counts as outside)."""
     rows = []
-    for key, (lo, hi, unit) in PUBLISHED_RANGES.items():
+    ranges = {**PUBLISHED_RANGES, **{k: v for k, v in STRIDE_RANGES.items() if k in metrics}}
+    for key, (lo, hi, unit) in ranges.items():
         v = float(metrics.get(key, float("nan")))
         rows.append({"quantity": key, "model": v, "published_low": lo, "published_high": hi, "unit": unit,
                      "inside": bool(lo <= v <= hi)})

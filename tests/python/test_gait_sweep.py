@@ -387,3 +387,17 @@ def test_default_condition_stays_inside_the_published_ranges_it_meets(default_pl
                    "ranges; when this passes, drop the mark")
 def test_default_condition_is_inside_every_published_range(default_plausibility):
     assert default_plausibility["inside"].all(), default_plausibility[~default_plausibility["inside"]]
+
+
+def test_whole_stride_ranges_are_checked_when_the_metrics_have_them():
+    """Hip flexion at contact and peak ankle dorsiflexion (legsim.STRIDE_RANGES, Heiderscheit 2011 and
+    Bramah 2018) join the table when a gait prediction reports them; gait matching's stance has none."""
+    assert legsim.STRIDE_RANGES["hip_flexion_at_contact_deg"][:2] == (21.0, 32.0)
+    assert legsim.STRIDE_RANGES["peak_ankle_dorsiflexion_deg"][:2] == (19.0, 25.0)
+    stance_only = legsim.plausibility_table({"contact_time_s": 0.25}).set_index("quantity")
+    assert list(stance_only.index) == list(legsim.PUBLISHED_RANGES)
+    t = legsim.plausibility_table({"hip_flexion_at_contact_deg": 52.2, "peak_ankle_dorsiflexion_deg": 22.0})
+    t = t.set_index("quantity")
+    assert list(t.index) == list(legsim.PUBLISHED_RANGES) + list(legsim.STRIDE_RANGES)
+    assert not bool(t.loc["hip_flexion_at_contact_deg", "inside"])
+    assert bool(t.loc["peak_ankle_dorsiflexion_deg", "inside"])

@@ -286,14 +286,13 @@ def test_the_same_condition_gives_the_same_answer_whichever_grid_it_sits_in(mode
 @needs_predict
 @pytest.mark.skipif(not os.environ.get("LEGSIM_SLOW_TESTS"), reason="about 4 minutes on 2 cores: run with "
                     "LEGSIM_SLOW_TESTS=1 (make test-slow)")
-@pytest.mark.xfail(strict=True, reason="measured 2026-12-05 (default mesh, hessian='auto', Rajagopal hip forces): "
-                   "170 steps/min warm from 160 gives peak PFJ force 6.537 BW (objective 0.1064801, knee 27.2° at "
-                   "contact), warm from 180 6.449 BW (objective 0.1064890, knee 25.5°): 1.3 % apart at objectives "
-                   "0.008 % apart, two local optima of a flat effort objective. On the older formulation this agreed "
-                   "within 0.05 %. With also_cold=True both give 6.537 BW (next test)")
 def test_on_the_default_mesh_the_same_condition_gives_the_same_answer_whichever_grid_it_sits_in(model):
     """170 steps/min at 3.5 m/s after 160 and after 180 steps/min, each warm-started from its
-    neighbour as the default sweep does, on the default mesh: peak PFJ force within 0.5 %."""
+    neighbour as the default sweep does, on the default mesh: peak PFJ force within 0.5 %. Measured
+    2026-12-06: 6.4493 BW from both (objectives 0.106488943 and 0.106488948). On 2026-12-05's build
+    the grid from 160 ended in the neighbouring optimum (6.537 BW, objective 0.1064801, 0.008 % lower):
+    which of the two a start reaches can change with rounding (docs/gait_prediction.md), so this
+    test can fail again on another build or machine without any change to the physics."""
     from_slower = legsim.sweep(model, speed=3.5, cadence=[160, 170])
     from_faster = legsim.sweep(model, speed=3.5, cadence=[180, 170])
     a = from_slower.peak_pfj_force_bw.sel(speed=3.5, cadence=170).item()
@@ -302,8 +301,8 @@ def test_on_the_default_mesh_the_same_condition_gives_the_same_answer_whichever_
 
 
 @needs_predict
-@pytest.mark.skipif(not os.environ.get("LEGSIM_SLOW_TESTS"), reason="about 6 minutes on 2 cores: run with "
-                    "LEGSIM_SLOW_TESTS=1 (make test-slow); measured 2026-12-05: 6.5370 BW from both grids")
+@pytest.mark.skipif(not os.environ.get("LEGSIM_SLOW_TESTS"), reason="about 3 minutes on 2 cores: run with "
+                    "LEGSIM_SLOW_TESTS=1 (make test-slow); measured 2026-12-06: 6.4493 BW from both grids")
 def test_on_the_default_mesh_also_cold_gives_the_same_answer_whichever_grid_it_sits_in(model):
     """The same two grids with also_cold=True (each point also solved cold, the lower objective kept):
     the cold solve is the same in both grids and had the lower objective, so peak PFJ force agrees."""
