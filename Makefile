@@ -13,7 +13,7 @@ APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev l
             libbenchmark-dev libtomlplusplus-dev libnlopt-cxx-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps python-deps build run test test-cpp test-python test-slow bench sanitize clean
+.PHONY: all setup system-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan clean
 
 all: build
 
@@ -76,8 +76,18 @@ sanitize: setup
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(BUILD)-asan -j$(JOBS) \
 	  --output-on-failure -E "matching:|reproduces the predicted stance|IPOPT"
 
+# ThreadSanitizer build of the C++ tests that run threads: the batch engine (worker pool) and gait
+# matching, whose sweeps and candidate evaluations run on it (issue 20.9). Debug -O1; no CasADi, no
+# Python. halt_on_error: any data race fails the run.
+tsan: setup
+	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DLEGSIM_TSAN=ON -DLEGSIM_WERROR=$(WERROR) \
+	  -DLEGSIM_BUILD_BENCH=OFF -DLEGSIM_BUILD_EXAMPLES=OFF -DLEGSIM_BUILD_PYTHON=OFF -DLEGSIM_BUILD_PREDICT=OFF
+	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_batch_engine test_gait
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --test-dir $(BUILD)-tsan -j$(JOBS) \
+	  --output-on-failure -R "^test_batch_engine:|^test_gait:"
+
 bench: build
 	PYTHONPATH=python $(PY) bench/run_bench.py --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan python/legsim/_core*.so
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan python/legsim/_core*.so
