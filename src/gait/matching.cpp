@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <nlopt.hpp>  // BOBYQA (phase 0)
 
@@ -21,6 +21,18 @@
 
 namespace legsim {
 namespace {
+
+/// One progress line to options.log (printf-style), if the caller set one.
+[[gnu::format(printf, 2, 3)]] void say(const MatchingOptions& o, const char* format, ...) {
+  if (!o.log) return;
+  char line[256];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(line, sizeof line, format, args);
+  va_end(args);
+  o.log(line);
+}
+
 
 struct Variable {
   const char* name;
@@ -238,7 +250,6 @@ bool jacobian(Problem& p, const VecX& u, const Evaluation& e0, Eigen::Matrix<dou
 /// the unit box (the stance is strongly nonlinear in its parameters far from a periodic gait).
 bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
   double radius = 0.1;
-  const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
   for (int it = 0; it < 30 && p.evaluations < p.options.max_stances; ++it) {
     if (!e.ok) {
       why = e.message;
@@ -251,8 +262,7 @@ bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
       why = "a finite-difference stance failed";
       return false;
     }
-    if (debug)
-      std::fprintf(stderr, "it %d |r| %g r = %g %g %g %g effort %g radius %g\n", it, e.scaled.norm(), e.scaled(0),
+    say(p.options, "it %d |r| %g r = %g %g %g %g effort %g radius %g", it, e.scaled.norm(), e.scaled(0),
                    e.scaled(1), e.scaled(2), e.scaled(3), e.effort, radius);
     const Eigen::Matrix<double, kNumResiduals, kNumResiduals> A =
         J * J.transpose() + 1e-9 * Eigen::Matrix<double, kNumResiduals, kNumResiduals>::Identity();
@@ -278,8 +288,7 @@ bool feasibility(Problem& p, VecX& u, Evaluation& e, std::string& why) {
     }
     int best = -1;
     for (int k = 0; k < static_cast<int>(ce.size()); ++k) {
-      if (debug)
-        std::fprintf(stderr, "  step %g -> ok %d |r| %g %s\n", (cand_u[k] - u).norm(), ce[k].ok,
+      say(p.options, "  step %g -> ok %d |r| %g %s", (cand_u[k] - u).norm(), ce[k].ok,
                      ce[k].ok ? ce[k].scaled.norm() : -1.0, ce[k].message.c_str());
       if (lowers(ce[k]) && (best < 0 || ce[k].scaled.norm() < ce[best].scaled.norm()))
         best = k;
@@ -319,8 +328,8 @@ double residual_objective(unsigned n, const double* x, double*, void* data) {
     p.round_start = p.global_evaluations;
     p.round_best = p.best_norm;
   }
-  if (std::getenv("LEGSIM_DEBUG_MATCH") && p.evaluations % 20 == 0)
-    std::fprintf(stderr, "bobyqa %d: ok %d |r| %g\n", p.evaluations, e.ok, e.ok ? e.scaled.norm() : -1.0);
+  if (p.evaluations % 20 == 0)
+    say(p.options, "bobyqa %d: ok %d |r| %g", p.evaluations, e.ok, e.ok ? e.scaled.norm() : -1.0);
   return e.ok ? e.scaled.squaredNorm() : 1e8;
 }
 
@@ -362,19 +371,17 @@ void global_phase(Problem& p, VecX& u, Evaluation& e, int max_evaluations) {
 /// different points for neighbouring conditions, which made sweeps jumpy (measured: 8 % neighbour
 /// jumps in peak PFJ force). NLopt's SLSQP on the same gradients left the feasible set (measured).
 /// Stops when neither the quasi-Newton step nor gradient steps of 0.05, 0.006 and 0.0008 (unit box)
-/// lower the effort by more than 1e-5 of itself (1e-6 took 1.9× as long on a cadence sweep for a
-/// 0.2 % smaller largest neighbour jump; 1e-4 was 3.4× faster with 2.5 % — measured).
+/// lower the effort by more than 1e-5 of itself (the trade-off of time against sweep smoothness
+/// that chose it: docs/gait_matching.md, "measured settings").
 void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
   using MatX = Eigen::Matrix<double, kNumVars, kNumVars>;
   using MatR = Eigen::Matrix<double, kNumResiduals, kNumResiduals>;
-  const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
   constexpr double kMaxStep = 0.2;  // unit-box norm
   // Step lengths along d: with s₀ that is 4 candidates, one batch pass on a 4-lane (AVX2) core. The
   // shorter steps 0.25–0.0625 of the earlier set were almost never the best (40 iterations at the
   // default condition: best t = 2, 1 or 0.5 in 37, t = 0.25 in 2, none in 1). With the skipped second
-  // corrections below, one-core matching at the default condition took 6.6–7.0 s instead of
-  // 10.7–11.9 s (892 instead of 1396 stances; effort +0.06 %, peak PFJ −0.6 %); the largest neighbour
-  // jump in peak PFJ along the 3.5 m/s cadence sweep stayed 2.06 % (measured 2026-11-29, AVX2).
+  // corrections below, one-core matching at the default condition takes about 60 % of the time for
+  // the same answer within its resolution (docs/gait_matching.md, "measured settings").
   const double kSteps[] = {2.0, 1.0, 0.5};
   constexpr int kCandidates = static_cast<int>(std::size(kSteps)) + 1;
   // A candidate whose residuals are within this many tolerances after its first Gauss–Newton
@@ -457,8 +464,7 @@ void effort_descent(Problem& p, VecX& u, Evaluation& e, int max_iterations) {
       const bool feasible = ce[k].ok && ce[k].scaled.cwiseAbs().maxCoeff() < 0.5;
       if (feasible && ce[k].effort < e.effort && (best < 0 || ce[k].effort < ce[best].effort)) best = k;
     }
-    if (debug)
-      std::fprintf(stderr, "descent %d: effort %.8g |r| %g |d| %g free %d best %d -> %.8g\n", it, e.effort,
+    say(p.options, "descent %d: effort %.8g |r| %g |d| %g free %d best %d -> %.8g", it, e.effort,
                    e.scaled.cwiseAbs().maxCoeff(), d.norm(), static_cast<int>(free.sum()), best,
                    best >= 0 ? ce[best].effort : -1.0);
     const Evaluation& restored = ce.back();  // u + s₀ alone
@@ -564,7 +570,6 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
   out.condition = cond;
   Evaluation e = evaluate(p, to_physical(u));
   std::string why, gave_up;
-  const bool debug = std::getenv("LEGSIM_DEBUG_MATCH") != nullptr;
   // Batched trust-region Gauss–Newton first (from the default guess it reached feasibility in
   // ≈ 115 stances at the default condition, measured); the sequential derivative-free BOBYQA only
   // when that fails, then Gauss–Newton again from BOBYQA's point.
@@ -575,16 +580,16 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
       e = evaluate(p, to_physical(u));
     }
     global_phase(p, u, e, std::max(0, (options.max_stances - p.evaluations) / 2));
-    if (debug) std::fprintf(stderr, "after global phase: evaluations %d |r| %g\n", p.evaluations, e.ok ? e.scaled.norm() : -1.0);
+    say(options, "after global phase: evaluations %d |r| %g", p.evaluations, e.ok ? e.scaled.norm() : -1.0);
     why.clear();
     if (!p.gave_up.empty()) gave_up = p.gave_up + ": the condition is beyond what the model can run";
     else feasible = feasibility(p, u, e, why);
   }
-  if (debug) std::fprintf(stderr, "after feasibility: %d evaluations %d |r| %g effort %g\n", feasible, p.evaluations, e.ok ? e.scaled.norm() : -1.0, e.effort);
+  say(options, "after feasibility: %d evaluations %d |r| %g effort %g", feasible, p.evaluations, e.ok ? e.scaled.norm() : -1.0, e.effort);
 
   if (feasible && options.max_evaluations > 0) {
     effort_descent(p, u, e, options.max_evaluations);
-    if (debug) std::fprintf(stderr, "after effort descent: evaluations %d |r| %g effort %g\n", p.evaluations,
+    say(options, "after effort descent: evaluations %d |r| %g effort %g", p.evaluations,
                             e.scaled.norm(), e.effort);
   }
 

@@ -391,9 +391,8 @@ PredictedGait Predictor::solve(const GaitCondition& condition, const PredictOpti
   const auto* lg0 = has_multipliers ? &lam_g0 : nullptr;
 
   std::vector<Run> runs;
-  // The metabolic objective stays with L-BFGS under "auto": at the default condition its exact run
-  // took 2465 iterations after the L-BFGS phase and ended in Error_In_Step_Computation (measured
-  // 2026-12-05, docs/decisions.md).
+  // The metabolic objective stays with L-BFGS under "auto": its exact run after the L-BFGS phase
+  // ended in Error_In_Step_Computation at the default condition (docs/decisions.md).
   const bool single = opt.hessian != "auto" || opt.objective == "metabolic";
   const bool start_settled = has_multipliers && violation(w0) <= kSettled;
   if (single) {

@@ -2,6 +2,7 @@
 // converged, determinism, fatigue capacity factors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "legsim/gait/matching.hpp"
@@ -138,6 +139,22 @@ TEST_CASE("matching: deterministic — the same input gives the same bits") {
   o.threads = 1;  // the batch engine's results do not depend on the thread count
   const GaitResult c1 = match_gait(Model::default_model(), c, o);
   CHECK(c1.solution == a.solution);
+}
+
+TEST_CASE("matching: progress goes to the caller's log callback and changes nothing") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  o.max_stances = 40;
+  const GaitResult silent = match_gait(Model::default_model(), c, o);
+  std::vector<std::string> lines;
+  o.log = [&](const std::string& line) { lines.push_back(line); };
+  const GaitResult logged = match_gait(Model::default_model(), c, o);
+  CHECK(logged.solution == silent.solution);
+  REQUIRE(!lines.empty());
+  CHECK(lines.front().rfind("it 0 |r| ", 0) == 0);  // the first Gauss–Newton step
+  CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("after feasibility", 0) == 0; }));
 }
 
 TEST_CASE("matching: bad options are rejected with the field, the value and the allowed range") {

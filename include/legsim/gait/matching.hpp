@@ -18,6 +18,7 @@
 // re-projection, bound constraints by an active set) —
 // on finite-difference gradients evaluated as batch lanes; warm-started from a neighbouring solution.
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,8 +53,8 @@ struct MatchingOptions {
   int max_evaluations = 40;                   ///< effort-descent iterations (each n + 8–12 stances, as batch lanes)
   int max_stances = 1500;                     ///< total stance simulations for one condition
   /// Integrator tolerance during matching (absolute: 1e-2 of it). 1e-6, the model file's own: 1e-7
-  /// took 1.4× as long (cadence sweep 150–190 by 2: 43 s vs 31 s) for a total effort within 0.005 %
-  /// and a largest neighbour jump in peak PFJ force of 2.03 % vs 2.00 % (measured 2026-12-01).
+  /// costs 1.4× the time for no change in the answer beyond the matching's own resolution
+  /// (docs/gait_matching.md, "integrator tolerance").
   double relative_tolerance = 1e-6;
   /// Hip flexion velocity at touchdown (rad/s; < 0 = swing-leg retraction), a model input.
   double touchdown_hip_angular_velocity = -3.0;
@@ -67,6 +68,9 @@ struct MatchingOptions {
   std::optional<std::array<double, 2>> touchdown_foot_velocity;
   int threads = 0;     ///< batch-engine worker threads (0 = all hardware threads)
   bool record = true;  ///< keep the time series of the solution
+  /// Progress lines of the matching's phases (Gauss–Newton steps, BOBYQA, effort descent) for
+  /// diagnosing a condition; empty = silent. Called on the calling thread.
+  std::function<void(const std::string&)> log;
 };
 
 struct GaitResult {

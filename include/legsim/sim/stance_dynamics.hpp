@@ -124,9 +124,8 @@ T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m
 /// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
 /// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
 /// Flattened in optimized builds (every callee inlined into it, so the compiler optimizes the muscle
-/// kernels together with their use here): the batch stance ran in 0.68–0.93 of the time across two
-/// runs (bench_stance StanceBatch/n:64, AVX2, measured 2026-12-01; bench/README.md). Not in debug or
-/// AddressSanitizer builds, where it made the library compile 3.3× as long (260 s against 78 s).
+/// kernels together with their use here): the batch stance runs faster; not in debug or
+/// AddressSanitizer builds, whose compile time it multiplies (bench/README.md: "[[gnu::flatten]] on stance_rhs").
 template <class T>
 LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
                                StanceSignals<T>* sig = nullptr) {
