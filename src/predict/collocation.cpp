@@ -147,7 +147,7 @@ std::shared_ptr<Transcription> build_transcription(const Problem& P) {
   // the MX graph of mapped node functions (measured, N = 25).
   tr->nlp = casadi::Function("nlp", {w, p}, {J, MX::vertcat(g)}, {"x", "p"}, {"f", "g"}).expand();
   // IPOPT's interface builds its f and g functions from the NLP it is given, once per solver; from
-  // the SX graph that copies the whole graph twice (≈ 2 s at the default options, measured). Given a
+  // the SX graph that copies the whole graph twice (seconds at the default options). Given a
   // thin MX function calling f and g built here once, those copies are one call node each.
   {
     const casadi::Function f = tr->nlp.factory("nlp_f_sx", {"x", "p"}, {"f"});
@@ -281,20 +281,16 @@ PredictedGait Predictor::solve(const GaitCondition& condition, const PredictOpti
   ipopt["ipopt.print_level"] = opt.print_level;
   ipopt["ipopt.linear_solver"] = opt.linear_solver;
   ipopt["ipopt.mu_strategy"] = "adaptive";
-  // METIS fill-reducing ordering for MUMPS: 2.7× faster per iteration than MUMPS's automatic choice
-  // on this banded, wrap-around KKT system (40 iterations at N = 50: 3.2 s against 8.6 s, measured).
+  // MUMPS (docs/decisions.md, "built once per model" and "whole-step direct collocation", has the
+  // figures): METIS ordering, several times faster per iteration than MUMPS's automatic choice on this
+  // banded, wrap-around KKT system; no MUMPS scaling, since rows and variables are O(1) by
+  // construction and IPOPT's default scalings are recomputed at every factorization for no fewer
+  // iterations; working space 100 % above MUMPS's estimate instead of 1000 %, because the larger block
+  // is allocated afresh at every factorization (IPOPT enlarges it itself if MUMPS reports it short).
   if (opt.linear_solver == "mumps") {
     ipopt["ipopt.mumps_pivot_order"] = 5;
-    // No MUMPS scaling (IPOPT's defaults compute a permuting scaling and a row/column scaling at every
-    // factorization): the rows and variables are scaled to O(1) by construction, and without it a
-    // factorization is ≈ 35 % cheaper with the same iterations and optima (warm 170 from 175 steps/min:
-    // 28 + 42 iterations in 4.9–5.1 s against 28 + 40 in 6.6–6.9 s; cold default: 164 + 94 in 28 s
-    // against 210 + 93 in 39 s, the same optimum; docs/decisions.md, "MUMPS without scaling").
     ipopt["ipopt.mumps_permuting_scaling"] = 0;
     ipopt["ipopt.mumps_scaling"] = 0;
-    // MUMPS's working space 100 % above its estimate, not IPOPT's default 1000 %: the larger block is
-    // allocated afresh at every factorization (page faults); warm 170 from 175 steps/min took 5.4 s
-    // against 6.4 s, same iterations (IPOPT enlarges the space itself if MUMPS reports it short).
     ipopt["ipopt.mumps_mem_percent"] = 100;
   }
   ipopt["print_time"] = false;
