@@ -146,7 +146,7 @@ _HESSIANS = ("auto", "exact", "limited-memory")
 def predict(model, condition: Condition, *, mesh_intervals: int | None = None, warm_start: "PredictionResult | None" = None,
             objective: str = "effort", metabolic_effort_weight: float = 0.1,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
-            max_iterations: int = 3000, starts: int = 1, hessian: str = "auto", verbose: bool = False,
+            max_iterations: int = 5000, starts: int = 1, hessian: str = "auto", verbose: bool = False,
             predictor: Predictor | None = None) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 

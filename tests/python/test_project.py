@@ -91,8 +91,10 @@ def test_declared_dependencies_are_imported():
     # casadi neither: legsim._core links the libcasadi of its wheel (site-packages/casadi).
     used_indirectly = {"netCDF4", "casadi"}
     assert [d for d in runtime if d not in imported and d not in used_indirectly] == []
-    assert set(extras) <= {"test"} and extras.get("test") == ["pytest"]
+    # The test extra holds what the tests import beyond the runtime: pytest and hypothesis
+    # (tests/python/test_properties.py); .ci/run installs it to test the installed wheel.
+    assert set(extras) <= {"test"} and extras.get("test") == ["pytest", "hypothesis"]
     dev = [re.split(r"[<>=\[ ;]", line)[0] for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
            if line.strip() and not line.startswith("#")]
-    build_and_test = {"pytest", "pybind11", "scikit-build-core"}
+    build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core"}
     assert sorted(set(dev) - build_and_test) == sorted(runtime)

@@ -72,7 +72,10 @@ struct PredictOptions {
   double passive_moment_weight = 0.5;
   double tolerance = 1e-4;              ///< IPOPT tol
   double constraint_tolerance = 1e-6;   ///< IPOPT constr_viol_tol
-  int max_iterations = 3000;            ///< IPOPT iterations, all phases together (see hessian)
+  /// IPOPT iterations, all phases together (see hessian). 5000: the metabolic objective's cold solve
+  /// at the default condition converges in 3445 L-BFGS iterations (docs/gait_prediction.md); the
+  /// effort objective's in about 260.
+  int max_iterations = 5000;
   /// Which generic initial guess a cold start uses, [0, 1000]: 0 = the generic running guess; 1 and 2
   /// land with the knee 12° more flexed / 10° straighter and a shorter / longer contact; k ≥ 3 draws
   /// those three shape changes from a fixed pseudo-random sequence seeded with k. The effort optimum
