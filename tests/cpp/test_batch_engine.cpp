@@ -20,7 +20,15 @@ using namespace legsim;
 
 namespace {
 
-constexpr double kAccuracyBar = 2e-3;  // relative, issue 5: peak PFJ force, contact time, peak vertical GRF
+// Relative agreement of batch lanes with the scalar path, at what the two achieve (issue 20.7; issue
+// 5's bar was 2e-3). Measured over 240 random lanes — touchdown states and controls all differ, and a
+// third of the lanes carry a fatigued calf (their own muscle capacities) —, AVX-512 Release build,
+// 2026-12-06: peak PFJ 2.1e-6, peak GRF 5.0e-6, peak knee
+// 2.1e-6, toe-off CoM vx 1.3e-6 — both paths integrate the same equations to the same tolerance and
+// read the same peaks; contact time 4.8e-5 and effort 3.9e-5 — toe-off is located by each path's own
+// dense output, and effort integrates up to it. Bars: 5× those.
+constexpr double kPeakBar = 2.5e-5;      // peak PFJ force, peak vertical GRF, peak knee flexion, toe-off vx
+constexpr double kToeOffBar = 2.5e-4;    // contact time and effort
 // Issue 5 asks for at least 200 conditions; unoptimized (sanitizer) builds run a tenth of them.
 #ifdef __OPTIMIZE__
 constexpr int kConditions = 240, kMinBothOk = 200;
@@ -126,11 +134,12 @@ TEST_CASE("batch lanes agree with the scalar Odeint path on random conditions", 
               both_ok, worst_pfj, worst_tc, worst_grf, worst_effort, worst_knee, worst_vx);
   REQUIRE(both_ok >= kMinBothOk);
   CHECK(status_mismatch == 0);
-  CHECK(worst_pfj < kAccuracyBar);
-  CHECK(worst_tc < kAccuracyBar);
-  CHECK(worst_grf < kAccuracyBar);
-  CHECK(worst_effort < kAccuracyBar);
-  CHECK(worst_knee < kAccuracyBar);
+  CHECK(worst_pfj < kPeakBar);
+  CHECK(worst_grf < kPeakBar);
+  CHECK(worst_knee < kPeakBar);
+  CHECK(worst_vx < kPeakBar);
+  CHECK(worst_tc < kToeOffBar);
+  CHECK(worst_effort < kToeOffBar);
 }
 
 TEST_CASE("batch outcomes do not depend on thread count, job order or lane fill", "[batch]") {
