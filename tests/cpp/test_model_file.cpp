@@ -9,6 +9,7 @@
 #include <string>
 
 #include "legsim/body/smooth_contact.hpp"
+#include "legsim/core/constants.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/model.hpp"
 
@@ -477,4 +478,24 @@ TEST_CASE("model file: a new body.height moves the foot_contact spheres with the
   // Setting a sphere in the same call keeps the file's places: too long for a 1.5 m runner's foot.
   CHECK_THROWS_WITH(m.with_params({{"body.height", 1.5}, {"foot_contact.spheres.0.radius", 0.03}}),
                     Catch::Contains("foot_contact.spheres.3.x = 0.2032 is out of range"));
+}
+
+// ------------------------------------------------------------------ found by make fuzz (issue 20)
+
+TEST_CASE("model file: an angle in degrees keeps its radians through save and load", "[model_file]") {
+  // The writer gave rad * (180/pi) when no decimal of it converted back to rad: about 1 % of
+  // full-precision angles (5 of the 100 below) then loaded an ulp away, breaking load(save(m)) == m.
+  const Model& m = Model::default_model();
+  const auto check_round_trip = [&](const std::string& muscle, const std::string& key, double deg) {
+    INFO(muscle << " " << key << " = " << legsim::format_value(deg));
+    const Model v = m.with_params({{"muscles." + muscle + ".joints.0." + key, deg}});
+    const auto angle = [&](const Model& model) {
+      const legsim::JointCrossing& c = model.muscles()[model.muscle_index(muscle)].joints[0];
+      return key == "angle_ref_deg" ? c.angle_ref : c.angle_max;
+    };
+    REQUIRE(angle(v) == deg * legsim::kDegToRad);
+    CHECK(angle(Model::from_toml(v.to_toml())) == angle(v));
+  };
+  check_round_trip("hip_flexor", "angle_max_deg", -70.09272859363746);  // tests/fuzz/regressions/with_params/
+  for (int i = 100; i < 200; ++i) check_round_trip("soleus", "angle_ref_deg", 30.0 + i * 0.1234567891234567);
 }
