@@ -482,6 +482,47 @@ TEST_CASE("model file: a new body.height moves the foot_contact spheres with the
 
 // ------------------------------------------------------------------ found by make fuzz (issue 20)
 
+namespace {
+
+std::string repeated(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("model file: keys and tables nested too deep are rejected before they overflow the stack", "[model_file]") {
+  // "[model.a.a.a…]" of 60 000 parts (120 kB) overflowed the stack in toml++ 3.3's parser, and 12 000
+  // in the reader's walk over the tables (tests/fuzz/regressions/model_file/).
+  for (int parts : {33, 12'000, 60'000}) {
+    INFO(parts << " parts");
+    require_error("[model" + repeated(".a", parts - 1) + "]\n",
+                  "line 1: a dotted key or table header has more than 32 parts: allowed at most 32");
+  }
+  require_error(default_text() + "\n[pfj.x]\n" + repeated("y.", 40) + "z = 1\n",
+                "a dotted key or table header has more than 32 parts");
+  require_error("x = " + repeated("[", 40) + repeated("]", 40) + "\n",
+                "line 1: arrays and inline tables nest more than 32 levels deep: allowed at most 32");
+  require_error("x = " + repeated("{a=", 40) + "1" + repeated("}", 40) + "\n", "nest more than 32 levels deep");
+  // 32 parts pass the check (toml++ then reads the file, and the reader names the unknown key).
+  require_error("[model" + repeated(".a", 31) + "]\n", "unknown key 'model.a'");
+}
+
+TEST_CASE("model file: dots and brackets in strings and comments are not nesting", "[model_file]") {
+  const std::string dots = repeated(".[{", 50);
+  std::string text = default_text();
+  const std::string from = "description = \"70 kg";
+  text.replace(text.find(from), from.size(),
+               "description = \"\"\"" + dots + "\n\\\"\"\"" + dots + "\"\"\"\"\ndummy = \"70 kg");
+  text.replace(text.find("dummy = "), 8, "# " + dots + " ");
+  text += "# " + dots + "\n";
+  text.replace(text.find("[model]\n"), 8, "[model]\nsource = '" + dots + "'\n");
+  const Model m = Model::from_toml(text, "dots.toml");
+  CHECK(m.description() == dots + "\n\"\"\"" + dots + "\"");
+  CHECK(m.parts().sources.at("model") == dots);
+}
+
 TEST_CASE("model file: an angle in degrees keeps its radians through save and load", "[model_file]") {
   // The writer gave rad * (180/pi) when no decimal of it converted back to rad: about 1 % of
   // full-precision angles (5 of the 100 below) then loaded an ulp away, breaking load(save(m)) == m.
