@@ -232,21 +232,24 @@ class Reader {
     if (it->second.above.empty()) notes->erase(it);
   }
 
-  /// Every key of t must be one of `known` (plus numeric fields); names the unknown key.
+  /// Every key of t must be one of `allowed`; names the unknown key and the allowed ones.
+  void known_keys(const toml::table& t, const std::vector<std::string_view>& allowed, const std::string& path) const {
+    for (const auto& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      std::string list;
+      for (const std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail("unknown key '" + join(path, k.str()) + "'; allowed keys: " + list);
+    }
+  }
+
+  /// The same for a table of numeric fields and the `extra` keys beside them.
   template <class Obj, std::size_t N>
   void known_keys(const toml::table& t, const NumField<Obj> (&fields)[N], std::initializer_list<std::string_view> extra,
                   const std::string& path) const {
-    for (const auto& [k, v] : t) {
-      const std::string_view key = k.str();
-      const bool ok = std::any_of(std::begin(fields), std::end(fields), [&](const auto& f) { return f.key == key; }) ||
-                      std::find(extra.begin(), extra.end(), key) != extra.end();
-      if (!ok) {
-        std::string allowed;
-        for (const auto& f : fields) allowed += (allowed.empty() ? "" : ", ") + std::string(f.key);
-        for (auto e : extra) allowed += ", " + std::string(e);
-        fail("unknown key '" + join(path, key) + "'; allowed keys: " + allowed);
-      }
-    }
+    std::vector<std::string_view> allowed;
+    for (const auto& f : fields) allowed.push_back(f.key);
+    allowed.insert(allowed.end(), extra);
+    known_keys(t, allowed, path);
   }
 
   const std::string& origin() const { return origin_; }
@@ -254,8 +257,6 @@ class Reader {
  private:
   std::string origin_;
 };
-
-constexpr NumField<BodyFields> kNoFields[1] = {{"", "", nullptr, false}};
 
 Joint parse_joint(const Reader& r, const std::string& name, const std::string& path) {
   if (name == "hip") return Joint::kHip;
@@ -545,7 +546,7 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
              "'; allowed: model, body, contact, foot_contact, muscles, pfj, integrator, controller");
   }
   const toml::table& model = r.table(root, "model", "", true);
-  r.known_keys(model, kNoFields, {"name", "description", "format_version", "source"}, "model");
+  r.known_keys(model, {"name", "description", "format_version", "source"}, "model");
   p.name = r.string(model, "name", "model", true);
   p.description = r.string(model, "description", "model", false);
   const auto source = [&](const toml::table& t, const char* path) {
@@ -617,7 +618,7 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
   }
 
   const toml::table& pfj = r.table(root, "pfj", "", false);
-  r.known_keys(pfj, kNoFields, {"area_model", "weight_bearing_area", "source"}, "pfj");
+  r.known_keys(pfj, {"area_model", "weight_bearing_area", "source"}, "pfj");
   const std::string area = r.string(pfj, "area_model", "pfj", false, "brechter_powers_2002");
   if (area == "brechter_powers_2002") p.pfj.contact_area = PfjContactArea::kBrechterPowers2002Fit;
   else if (area == "besier_2005") p.pfj.contact_area = PfjContactArea::kBesier2005Measured;

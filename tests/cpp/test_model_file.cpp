@@ -523,6 +523,14 @@ TEST_CASE("model file: dots and brackets in strings and comments are not nesting
   CHECK(m.parts().sources.at("model") == dots);
 }
 
+TEST_CASE("model file: an empty key is unknown in [model] and [pfj]", "[model_file]") {
+  // It matched the blank placeholder that stood for "no numeric fields" and was silently ignored.
+  require_error(edited(R"(\[pfj\])", "[pfj]\n\"\" = 1"),
+                "unknown key 'pfj.'; allowed keys: area_model, weight_bearing_area, source");
+  require_error(edited(R"(\[model\])", "[model]\n\"\" = 1"),
+                "unknown key 'model.'; allowed keys: name, description, format_version, source");
+}
+
 TEST_CASE("model file: an angle in degrees keeps its radians through save and load", "[model_file]") {
   // The writer gave rad * (180/pi) when no decimal of it converted back to rad: about 1 % of
   // full-precision angles (5 of the 100 below) then loaded an ulp away, breaking load(save(m)) == m.
