@@ -11,18 +11,28 @@ JOBS  ?= 2
 WERROR ?= ON
 APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev libxsimd-dev catch2 \
             libbenchmark-dev libtomlplusplus-dev libnlopt-cxx-dev
+# Only `make fuzz` needs these: clang 14 and its libFuzzer runtime.
+FUZZ_APT_PKGS := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan clean
+.PHONY: all setup system-deps fuzz-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz clean
 
 all: build
 
-system-deps:
-	@missing=""; for p in $(APT_PKGS); do \
+# Installs the Debian packages of the list $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do \
 	  case $$p in cmake|g++|make|python3-venv|python3-dev) command -v $${p%%-*} >/dev/null 2>&1 && continue;; esac; \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_PKGS))
+
+fuzz-deps:
+	$(call apt_install,$(FUZZ_APT_PKGS))
 
 $(VENV)/.deps-stamp: requirements-dev.txt
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
@@ -86,8 +96,19 @@ tsan: setup
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --test-dir $(BUILD)-tsan -j$(JOBS) \
 	  --output-on-failure -R "^test_batch_engine:|^test_gait:"
 
+# Coverage-guided fuzzing with libFuzzer (tests/fuzz/README.md): the model-file reader and
+# with_params, in their own clang build (library and toml++'s parser instrumented, ASan + UBSan), each
+# target FUZZ_SECONDS after replaying every input that ever failed. Fails on any finding.
+FUZZ_SECONDS ?= 60
+fuzz: system-deps fuzz-deps
+	cmake -S . -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+	  -DLEGSIM_FUZZ=ON -DLEGSIM_WERROR=$(WERROR) -DLEGSIM_BUILD_TESTS=OFF -DLEGSIM_BUILD_BENCH=OFF \
+	  -DLEGSIM_BUILD_EXAMPLES=OFF -DLEGSIM_BUILD_PYTHON=OFF -DLEGSIM_BUILD_PREDICT=OFF
+	cmake --build $(BUILD)-fuzz -j$(JOBS)
+	tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS)
+
 bench: build
 	PYTHONPATH=python $(PY) bench/run_bench.py --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan python/legsim/_core*.so
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz python/legsim/_core*.so

@@ -186,7 +186,9 @@ std::vector<double> split_weights(const Model& model, const std::vector<std::siz
   }
   std::string names;
   for (std::size_t i : calf) names += (names.empty() ? "" : ", ") + muscles[i].name;
-  for (const auto& [name, weight] : s.weights) {
+  for (const auto& entry : s.weights) {
+    // Not a structured binding: clang before 16 (make fuzz builds with clang 14) cannot capture one.
+    const std::string& name = entry.first;
     const auto it = std::find_if(calf.begin(), calf.end(), [&](std::size_t i) { return muscles[i].name == name; });
     if (it == calf.end())
       throw InputError("condition.calf_fatigue_split: '" + name + "' is not a calf muscle of the model (allowed: " +

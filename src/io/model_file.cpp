@@ -122,14 +122,21 @@ const NumField<BodyFields> kBodyFields[] = {
 bool is_deg_key(std::string_view key) { return key.ends_with("_deg"); }
 
 /// The angle in degrees, as the shortest decimal that converts back to exactly `rad`: the value a
-/// file gave (80.0, not 80.00000000000001), so messages and saved files show it unchanged.
+/// file gave (80.0, not 80.00000000000001), so messages and saved files show it unchanged, and
+/// load(save(m)) keeps the radians. rad * kRadToDeg itself can be an ulp off every such value (about
+/// 1 % of full-precision angles; make fuzz found -70.09272859363746 deg, saved as ...747, which loads
+/// an ulp away), so its neighbours are candidates too; one ulp sufficed in 300 000 random angles.
 double to_degrees(double rad) {
   const double deg = rad * kRadToDeg;
+  const double below = std::nextafter(deg, -INFINITY), above = std::nextafter(deg, INFINITY);
+  const double candidates[] = {deg, below, above, std::nextafter(below, -INFINITY), std::nextafter(above, INFINITY)};
   for (int digits = 1; digits <= 17; ++digits) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.*g", digits, deg);
-    const double d = std::strtod(buf, nullptr);
-    if (d * kDegToRad == rad) return d;
+    for (const double c : candidates) {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%.*g", digits, c);
+      const double d = std::strtod(buf, nullptr);
+      if (d * kDegToRad == rad) return d;
+    }
   }
   return deg;
 }
@@ -225,21 +232,24 @@ class Reader {
     if (it->second.above.empty()) notes->erase(it);
   }
 
-  /// Every key of t must be one of `known` (plus numeric fields); names the unknown key.
+  /// Every key of t must be one of `allowed`; names the unknown key and the allowed ones.
+  void known_keys(const toml::table& t, const std::vector<std::string_view>& allowed, const std::string& path) const {
+    for (const auto& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      std::string list;
+      for (const std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail("unknown key '" + join(path, k.str()) + "'; allowed keys: " + list);
+    }
+  }
+
+  /// The same for a table of numeric fields and the `extra` keys beside them.
   template <class Obj, std::size_t N>
   void known_keys(const toml::table& t, const NumField<Obj> (&fields)[N], std::initializer_list<std::string_view> extra,
                   const std::string& path) const {
-    for (const auto& [k, v] : t) {
-      const std::string_view key = k.str();
-      const bool ok = std::any_of(std::begin(fields), std::end(fields), [&](const auto& f) { return f.key == key; }) ||
-                      std::find(extra.begin(), extra.end(), key) != extra.end();
-      if (!ok) {
-        std::string allowed;
-        for (const auto& f : fields) allowed += (allowed.empty() ? "" : ", ") + std::string(f.key);
-        for (auto e : extra) allowed += ", " + std::string(e);
-        fail("unknown key '" + join(path, key) + "'; allowed keys: " + allowed);
-      }
-    }
+    std::vector<std::string_view> allowed;
+    for (const auto& f : fields) allowed.push_back(f.key);
+    allowed.insert(allowed.end(), extra);
+    known_keys(t, allowed, path);
   }
 
   const std::string& origin() const { return origin_; }
@@ -247,8 +257,6 @@ class Reader {
  private:
   std::string origin_;
 };
-
-constexpr NumField<BodyFields> kNoFields[1] = {{"", "", nullptr, false}};
 
 Joint parse_joint(const Reader& r, const std::string& name, const std::string& path) {
   if (name == "hip") return Joint::kHip;
@@ -446,6 +454,85 @@ std::map<std::string, FileNotes> collect_notes(const toml::table& root, std::str
   return notes;
 }
 
+// ---------------------------------------------------------------- nesting
+
+// toml++ 3.3 (Debian 12's) recurses once per part of a dotted key or table header, and
+// collect_notes once per table level: "[model.a.a.a…]" with 60 000 parts, a 120 kB file, overflowed
+// the stack and killed the process (tests/fuzz/regressions/model_file/). toml++ 3.4 caps dotted
+// keys at 1024 parts (marzer/tomlplusplus#242); arrays and inline tables it caps at 256 levels, about
+// 3 kB of stack each (marzer/tomlplusplus#292). Model files need 3 parts and 2 levels; the limits
+// below leave room and keep both recursions shallow.
+constexpr int kMaxKeyParts = 32;
+constexpr int kMaxBracketDepth = 32;
+
+/// The index of the last character of the string whose opening quote is text[i], counting the
+/// newlines inside it. An unterminated string ends before its newline (toml++ rejects it).
+std::size_t string_end(std::string_view text, std::size_t i, std::size_t& line) {
+  const char q = text[i];
+  const bool basic = q == '"';  // escapes with backslashes; literal strings ('...') do not
+  const std::string_view delim = basic ? R"(""")" : "'''";
+  if (text.substr(i, 3) == delim) {
+    for (std::size_t j = i + 3; j < text.size(); ++j) {
+      if (basic && text[j] == '\\') {
+        if (j + 1 < text.size() && text[j + 1] == '\n') ++line;
+        ++j;
+      } else if (text[j] == '\n') {
+        ++line;
+      } else if (text.substr(j, 3) == delim) {
+        std::size_t end = j + 2;
+        // One or two quotes right before the closing delimiter belong to the string.
+        for (int extra = 0; extra < 2 && end + 1 < text.size() && text[end + 1] == q; ++extra) ++end;
+        return end;
+      }
+    }
+    return text.size() - 1;
+  }
+  for (std::size_t j = i + 1; j < text.size(); ++j) {
+    if (text[j] == '\n') return j - 1;
+    if (text[j] == q) return j;
+    if (basic && text[j] == '\\' && j + 1 < text.size() && text[j + 1] != '\n') ++j;
+  }
+  return text.size() - 1;
+}
+
+/// Rejects text whose dotted keys or table headers have more than kMaxKeyParts parts, or whose
+/// arrays, inline tables and headers nest deeper than kMaxBracketDepth, before toml++ parses it.
+/// Outside strings and comments a dotted key's parts are the dots since the last newline, bracket,
+/// brace, '=' or ',', plus one: a value adds at most one (a float, a time's fraction).
+void check_nesting(std::string_view text, const Reader& r) {
+  std::size_t line = 1;
+  int parts = 1, depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    switch (text[i]) {
+      case '\n': ++line; parts = 1; break;
+      case '#': {
+        const std::size_t nl = text.find('\n', i);
+        i = nl == std::string_view::npos ? text.size() : nl - 1;
+        break;
+      }
+      case '"':
+      case '\'': i = string_end(text, i, line); break;
+      case '.':
+        if (++parts > kMaxKeyParts)
+          r.fail("line " + std::to_string(line) + ": a dotted key or table header has more than " +
+                 std::to_string(kMaxKeyParts) + " parts: allowed at most " + std::to_string(kMaxKeyParts));
+        break;
+      case '[':
+      case '{':
+        if (++depth > kMaxBracketDepth)
+          r.fail("line " + std::to_string(line) + ": arrays and inline tables nest more than " +
+                 std::to_string(kMaxBracketDepth) + " levels deep: allowed at most " + std::to_string(kMaxBracketDepth));
+        parts = 1;
+        break;
+      case ']':
+      case '}': depth = std::max(depth - 1, 0); parts = 1; break;
+      case '=':
+      case ',': parts = 1; break;
+      default: break;
+    }
+  }
+}
+
 Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& r) {
   Model::Parts p;
   p.notes = collect_notes(root, text);
@@ -459,7 +546,7 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
              "'; allowed: model, body, contact, foot_contact, muscles, pfj, integrator, controller");
   }
   const toml::table& model = r.table(root, "model", "", true);
-  r.known_keys(model, kNoFields, {"name", "description", "format_version", "source"}, "model");
+  r.known_keys(model, {"name", "description", "format_version", "source"}, "model");
   p.name = r.string(model, "name", "model", true);
   p.description = r.string(model, "description", "model", false);
   const auto source = [&](const toml::table& t, const char* path) {
@@ -531,7 +618,7 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
   }
 
   const toml::table& pfj = r.table(root, "pfj", "", false);
-  r.known_keys(pfj, kNoFields, {"area_model", "weight_bearing_area", "source"}, "pfj");
+  r.known_keys(pfj, {"area_model", "weight_bearing_area", "source"}, "pfj");
   const std::string area = r.string(pfj, "area_model", "pfj", false, "brechter_powers_2002");
   if (area == "brechter_powers_2002") p.pfj.contact_area = PfjContactArea::kBrechterPowers2002Fit;
   else if (area == "besier_2005") p.pfj.contact_area = PfjContactArea::kBesier2005Measured;
@@ -711,6 +798,7 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
 
 Model Model::from_toml(std::string_view text, std::string_view origin) {
   Reader r{std::string(origin)};
+  check_nesting(text, r);
   toml::table root;
   try {
     root = toml::parse(text, origin);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "legsim/body/smooth_contact.hpp"
+#include "legsim/core/constants.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/model.hpp"
 
@@ -477,4 +478,73 @@ TEST_CASE("model file: a new body.height moves the foot_contact spheres with the
   // Setting a sphere in the same call keeps the file's places: too long for a 1.5 m runner's foot.
   CHECK_THROWS_WITH(m.with_params({{"body.height", 1.5}, {"foot_contact.spheres.0.radius", 0.03}}),
                     Catch::Contains("foot_contact.spheres.3.x = 0.2032 is out of range"));
+}
+
+// ------------------------------------------------------------------ found by make fuzz (issue 20)
+
+namespace {
+
+std::string repeated(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("model file: keys and tables nested too deep are rejected before they overflow the stack", "[model_file]") {
+  // "[model.a.a.a…]" of 60 000 parts (120 kB) overflowed the stack in toml++ 3.3's parser, and 12 000
+  // in the reader's walk over the tables (tests/fuzz/regressions/model_file/).
+  for (int parts : {33, 12'000, 60'000}) {
+    INFO(parts << " parts");
+    require_error("[model" + repeated(".a", parts - 1) + "]\n",
+                  "line 1: a dotted key or table header has more than 32 parts: allowed at most 32");
+  }
+  require_error(default_text() + "\n[pfj.x]\n" + repeated("y.", 40) + "z = 1\n",
+                "a dotted key or table header has more than 32 parts");
+  require_error("x = " + repeated("[", 40) + repeated("]", 40) + "\n",
+                "line 1: arrays and inline tables nest more than 32 levels deep: allowed at most 32");
+  require_error("x = " + repeated("{a=", 40) + "1" + repeated("}", 40) + "\n", "nest more than 32 levels deep");
+  // 32 parts pass the check (toml++ then reads the file, and the reader names the unknown key).
+  require_error("[model" + repeated(".a", 31) + "]\n", "unknown key 'model.a'");
+}
+
+TEST_CASE("model file: dots and brackets in strings and comments are not nesting", "[model_file]") {
+  const std::string dots = repeated(".[{", 50);
+  std::string text = default_text();
+  const std::string from = "description = \"70 kg";
+  text.replace(text.find(from), from.size(),
+               "description = \"\"\"" + dots + "\n\\\"\"\"" + dots + "\"\"\"\"\ndummy = \"70 kg");
+  text.replace(text.find("dummy = "), 8, "# " + dots + " ");
+  text += "# " + dots + "\n";
+  text.replace(text.find("[model]\n"), 8, "[model]\nsource = '" + dots + "'\n");
+  const Model m = Model::from_toml(text, "dots.toml");
+  CHECK(m.description() == dots + "\n\"\"\"" + dots + "\"");
+  CHECK(m.parts().sources.at("model") == dots);
+}
+
+TEST_CASE("model file: an empty key is unknown in [model] and [pfj]", "[model_file]") {
+  // It matched the blank placeholder that stood for "no numeric fields" and was silently ignored.
+  require_error(edited(R"(\[pfj\])", "[pfj]\n\"\" = 1"),
+                "unknown key 'pfj.'; allowed keys: area_model, weight_bearing_area, source");
+  require_error(edited(R"(\[model\])", "[model]\n\"\" = 1"),
+                "unknown key 'model.'; allowed keys: name, description, format_version, source");
+}
+
+TEST_CASE("model file: an angle in degrees keeps its radians through save and load", "[model_file]") {
+  // The writer gave rad * (180/pi) when no decimal of it converted back to rad: about 1 % of
+  // full-precision angles (5 of the 100 below) then loaded an ulp away, breaking load(save(m)) == m.
+  const Model& m = Model::default_model();
+  const auto check_round_trip = [&](const std::string& muscle, const std::string& key, double deg) {
+    INFO(muscle << " " << key << " = " << legsim::format_value(deg));
+    const Model v = m.with_params({{"muscles." + muscle + ".joints.0." + key, deg}});
+    const auto angle = [&](const Model& model) {
+      const legsim::JointCrossing& c = model.muscles()[model.muscle_index(muscle)].joints[0];
+      return key == "angle_ref_deg" ? c.angle_ref : c.angle_max;
+    };
+    REQUIRE(angle(v) == deg * legsim::kDegToRad);
+    CHECK(angle(Model::from_toml(v.to_toml())) == angle(v));
+  };
+  check_round_trip("hip_flexor", "angle_max_deg", -70.09272859363746);  // tests/fuzz/regressions/with_params/
+  for (int i = 100; i < 200; ++i) check_round_trip("soleus", "angle_ref_deg", 30.0 + i * 0.1234567891234567);
 }
