@@ -289,6 +289,8 @@ def _predict_options(options) -> dict:
         return {}
     if not isinstance(options, dict):
         raise InputError(f"predict_options: expected a dict of legsim.predict keywords, got {type(options).__name__}")
+    if "predictor" in options:
+        raise InputError("predict_options: predictor is the sweep's own (one legsim.Predictor per model)")
     allowed = _options_of("predict")
     unknown = sorted(set(options) - set(allowed))
     if unknown:
@@ -355,14 +357,14 @@ def _predict_points(grid, model_at, model_key, conditions, options, also_cold, r
             predictors[key] = Predictor(model_at(k))
         predictor = predictors[key]
         m, cond = predictor.model, conditions[k]
-        options = {**options, "predictor": predictor}
         attempts = []
         if seed is not None:
             warm = PredictionResult(converged=True, message="", metrics={}, solver={}, timeseries=pd.DataFrame(),
                                     raw=_decode_solution(records[seed]["solution"]))
-            attempts.append((f"warm from {grid.describe(seed, k)}", predict(m, cond, warm_start=warm, **options)))
+            attempts.append((f"warm from {grid.describe(seed, k)}", predict(m, cond, warm_start=warm, predictor=predictor,
+                                                                            **options)))
         if seed is None or not attempts[-1][1].converged or also_cold:
-            attempts.append(("cold", predict(m, cond, **options)))
+            attempts.append(("cold", predict(m, cond, predictor=predictor, **options)))
         solved = [a for a in attempts if a[1].converged]
         start, res = min(solved, key=lambda a: a[1].solver["objective"]) if solved else attempts[-1]
         records[k] = {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,

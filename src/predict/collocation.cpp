@@ -45,8 +45,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 /// Parameters of the NLP, the numbers a condition changes without changing the graph:
 /// p = [c_1 … c_m (each muscle's active capacity); d (step length, m); h_0 … h_{N−1} (interval lengths, s)].
 std::vector<double> nlp_parameters(const Problem& P, const std::vector<double>& times) {
-  std::vector<double> p;
-  for (int i = 0; i < P.L.m; ++i) p.push_back(P.muscles.muscles[i].mtu.active_capacity);
+  std::vector<double> p = active_capacities(P);
   p.push_back(P.cond.step_length);
   for (std::size_t k = 0; k + 1 < times.size(); ++k) p.push_back(times[k + 1] - times[k]);
   return p;
@@ -136,7 +135,7 @@ std::shared_ptr<Transcription> build_transcription(const Problem& P) {
 
   // Initial contact (node 0): the right foot's vertical force crosses the 20 N threshold, and the
   // foot angle (or, for a given ankle angle, the right ankle) is constrained; its bounds are the
-  // condition's (touchdown_bounds).
+  // condition's (foot_strike_bounds).
   const std::vector<MX> s0 = tr->signals(std::vector<MX>{X(casadi::Slice(), 0), U(casadi::Slice(), 0), cap});
   const MX strike = P.cond.foot_strike == FootStrike::kAnkleAngle ? MX(X(L.q(ankle_index(Side::kRight)), 0))
                                                                   : MX(s0[6](0));
@@ -183,10 +182,11 @@ std::string transcription_key(const GaitCondition& c, const PredictOptions& o) {
   return k.str();
 }
 
-/// Bounds of the touchdown constraints (node 0): the right foot's vertical force at the 20 N
-/// threshold, and the foot angle in the band of the condition's foot strike (Altman & Davis 2012, Gait
-/// Posture 35(2):298–300: rearfoot > 8°, midfoot −1.6…8°, forefoot < −1.6°), or the given ankle angle.
-std::array<double, 4> touchdown_bounds(const ResolvedCondition& c) {
+/// Bounds (rad) of the foot-strike constraint at node 0, the last row of g: the foot angle in the band
+/// of the condition's foot strike (Altman & Davis 2012, Gait Posture 35(2):298–300: rearfoot > 8°,
+/// midfoot −1.6…8°, forefoot < −1.6°), or the given ankle angle. (The row before it, the right foot's
+/// vertical force at the 20 N threshold, is an equality.)
+std::array<double, 2> foot_strike_bounds(const ResolvedCondition& c) {
   double lo = -90.0, hi = 90.0;
   switch (c.foot_strike) {
     case FootStrike::kRearfoot: lo = 8.0; break;
@@ -194,7 +194,7 @@ std::array<double, 4> touchdown_bounds(const ResolvedCondition& c) {
     case FootStrike::kForefoot: hi = -1.6; break;
     case FootStrike::kAnkleAngle: lo = hi = c.touchdown_ankle_angle_deg; break;
   }
-  return {0.0, 0.0, lo * kDegToRad, hi * kDegToRad};
+  return {lo * kDegToRad, hi * kDegToRad};
 }
 
 }  // namespace
@@ -257,11 +257,9 @@ PredictedGait Predictor::solve(const GaitCondition& condition, const PredictOpti
   const casadi_int n_g = nlp.size1_out(1);
   std::vector<double> lbg(n_g, 0.0), ubg(n_g, 0.0);
   {
-    const std::array<double, 4> b = touchdown_bounds(P.cond);
-    lbg[n_g - 2] = b[0];
-    ubg[n_g - 2] = b[1];
-    lbg[n_g - 1] = b[2];
-    ubg[n_g - 1] = b[3];
+    const std::array<double, 2> b = foot_strike_bounds(P.cond);
+    lbg[n_g - 1] = b[0];
+    ubg[n_g - 1] = b[1];
   }
 
   const NodeBounds nb = node_bounds(P);

@@ -256,6 +256,12 @@ NodeBounds node_bounds(const Problem& P) {
   return b;
 }
 
+std::vector<double> active_capacities(const Problem& P) {
+  std::vector<double> c;
+  for (int i = 0; i < P.L.m; ++i) c.push_back(P.muscles.muscles[i].mtu.active_capacity);
+  return c;
+}
+
 std::string coordinate_name(int j) {
   static const char* names[kNq] = {"pelvis_x", "pelvis_y", "trunk_lean", "hip_flexion_r", "knee_flexion_r",
                                    "ankle_dorsiflexion_r", "hip_flexion_l", "knee_flexion_l", "ankle_dorsiflexion_l"};
@@ -337,9 +343,7 @@ CollocationNode evaluate_collocation_node(const Model& model, const GaitConditio
       for (int j = 0; j < 3; ++j) u[L.res(s, j)] = reserve[3 * s + j] / P.opt.reserve_scale;
   }
   const SX xs = SX::sym("x", L.nx()), us = SX::sym("u", L.nu());
-  std::vector<double> capacity;
-  for (int i = 0; i < L.m; ++i) capacity.push_back(P.muscles.muscles[i].mtu.active_capacity);
-  const NodeOut no = node_physics(P, xs, us, SX(DM(capacity)));
+  const NodeOut no = node_physics(P, xs, us, SX(DM(active_capacities(P))));
   const casadi::Function f("node", {xs, us},
                            {no.xdot, no.residual, no.grf, no.moment, no.tendon_force, no.quadriceps_force});
   const std::vector<DM> r = f(std::vector<DM>{DM(x), DM(u)});

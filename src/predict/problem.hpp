@@ -99,6 +99,8 @@ casadi::MX permute_rows(const casadi::MX& v, const std::vector<int>& p);
 /// Everything fixed for one condition (validates the options).
 Problem make_problem(const Model& model, const GaitCondition& condition, const PredictOptions& opt);
 std::string coordinate_name(int j);
+/// Each muscle's active capacity c_i of one leg (model × condition), the node physics' `capacity`.
+std::vector<double> active_capacities(const Problem& P);
 
 /// Bounds of one node's states and controls: wide physiological limits, kBoundMargin beyond the
 /// passive ranges for the joints (a solution on them is reported in variables_on_bounds).

@@ -131,6 +131,8 @@ def test_a_predictor_reuses_its_problem_and_solves_exactly_as_a_fresh_one(model,
     (lambda m, c: legsim.sweep(m, speed=3.5, cadence=170, predict_options={"mesh": 20}),
      "predict_options: mesh is not an option of legsim.predict"),
     (lambda m, c: legsim.sweep(m, speed=3.5, cadence=170, predict_options=20), "predict_options: expected a dict"),
+    (lambda m, c: legsim.sweep(m, speed=3.5, cadence=170, predict_options={"predictor": None}),
+     "predict_options: predictor is the sweep's own"),
     (lambda m, c: legsim.sweep(m, speed=3.5, cadence=170, method="both"), "method = 'both' is out of range"),
 ])
 def test_methods_and_their_options_are_validated(model, monkeypatch, call, message):
