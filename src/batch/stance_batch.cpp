@@ -10,7 +10,11 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/numeric/odeint.hpp>
+
+#include "dopri5.hpp"
 #include "legsim/core/error.hpp"
+#include "legsim/sim/stance_pipeline.hpp"
 
 namespace legsim {
 namespace {
@@ -19,33 +23,11 @@ using B = BatchD;
 using Mask = B::batch_bool_type;
 constexpr std::size_t kW = B::size;
 using LaneArray = std::array<double, kW>;
+namespace odeint = boost::numeric::odeint;
 
-// Dormand–Prince 5(4) (Dormand & Prince 1980, J Comput Appl Math 6(1):19–26,
-// doi:10.1016/0771-050X(80)90013-3): nodes c, coefficients a, 5th-order weights b (= row 7 of a,
-// first-same-as-last), error weights e = b − b̂. Dense output: the 4th-order continuous extension of
-// Hairer, Nørsett & Wanner, Solving ODEs I (2nd ed., 1993), sec. II.6, coefficients d.
-constexpr double kC[7] = {0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0};
-constexpr double kA[7][6] = {
-    {0, 0, 0, 0, 0, 0},
-    {1.0 / 5.0, 0, 0, 0, 0, 0},
-    {3.0 / 40.0, 9.0 / 40.0, 0, 0, 0, 0},
-    {44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0, 0, 0},
-    {19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0, 0, 0},
-    {9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0, 0},
-    {35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0}};
-constexpr double kE[7] = {71.0 / 57600.0, 0.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0,
-                          -1.0 / 40.0};
-constexpr double kD[7] = {-12715105075.0 / 11282082432.0, 0.0, 87487479700.0 / 32700410799.0,
-                          -10690763975.0 / 1880347072.0, 701980252875.0 / 199316789632.0,
-                          -1453857185.0 / 822651844.0, 69997945.0 / 29380423.0};
-// Step-size control as in the scalar path's Odeint controlled stepper (error order 4, stepper
-// order 5): on rejection h·max(0.9·err^(−1/3), 0.2); on acceptance with err < 0.5,
-// h·0.9·max(err, 5^−5)^(−1/5); give up after this many rejections in a row.
-constexpr int kMaxRejections = 500;
-
-struct Settings {
-  double rtol, atol, event_tolerance, min_step, initial_step, max_stance_time, dt_out, weight;
-  double fixed_step;  ///< > 0: no error control
+/// The shared settings, and the fixed step of bench/README.md's comparison (> 0: no error control).
+struct Settings : StanceSettings {
+  double fixed_step = 0.0;
 };
 
 B load(const LaneArray& a) { return B::load_unaligned(a.data()); }
@@ -66,74 +48,42 @@ Mask mask_of(const std::array<bool, kW>& m) {
   return B::load_aligned(buf) != B(0.0);
 }
 
+/// Lane l of a batch accumulator as a scalar one.
+StanceAccumulator<double> lane_of(StanceAccumulator<B>& acc, std::size_t l) {
+  StanceAccumulator<double> out;
+  std::vector<double> values;
+  acc.for_each_field([&](B& b) { values.push_back(lane(b, l)); });
+  std::size_t i = 0;
+  out.for_each_field([&](double& v) { v = values[i++]; });
+  return out;
+}
+/// Resets lane l of a batch accumulator to a fresh accumulator's values.
+void reset_lane(StanceAccumulator<B>& acc, std::size_t l) {
+  StanceAccumulator<double> fresh;
+  std::vector<double> values;
+  fresh.for_each_field([&](double& v) { values.push_back(v); });
+  std::size_t i = 0;
+  acc.for_each_field([&](B& b) { set_lane(b, l, values[i++]); });
+}
+
+/// Odeint's step adjuster (no maximum step), the scalar path's.
+const odeint::default_step_adjuster<double, double> kStepAdjuster;
+
 /// Scalar bookkeeping of one lane.
-struct Lane {
+struct LaneProgress {
   long job = -1;  ///< index into jobs, −1 = idle
   double t = 0.0, h = 0.0, h_next = 0.0, t_end = 0.0;
-  bool bore_load = false;  ///< the normal force has exceeded 20 % of body weight
-  bool loaded = false;     ///< ... and mid-stance has passed (the centre of mass rises)
+  ToeOffRule toe_off;
   long next_sample = 0;
-  int rejections = 0;
   long steps = 0, rejected = 0, evaluations = 0;
   double min_h = std::numeric_limits<double>::infinity();
 };
-
-/// Per-lane running peaks and integrals over the output samples (batch form).
-struct Accumulators {
-  B effort, pfj_impulse, peak_pfj, peak_stress, peak_quad, peak_grf, peak_knee, knee_at_contact;
-  B prev_t, prev_a3, prev_pfj, has_prev;
-  std::array<B, 4> com_first, com_last;
-  std::array<double, kMaxMuscles> effort_weight{};  ///< wᵢ of the model's controller
-  void reset_lane(std::size_t l) {
-    constexpr double lo = -std::numeric_limits<double>::infinity();
-    for (B* b : {&effort, &pfj_impulse, &knee_at_contact, &prev_t, &prev_a3, &prev_pfj, &has_prev}) set_lane(*b, l, 0.0);
-    for (B* b : {&peak_pfj, &peak_stress, &peak_quad, &peak_grf, &peak_knee}) set_lane(*b, l, lo);
-    for (int k = 0; k < 4; ++k) {
-      set_lane(com_first[k], l, 0.0);
-      set_lane(com_last[k], l, 0.0);
-    }
-  }
-  /// One output sample at times ts for the lanes in m (metrics.cpp: peaks over samples,
-  /// trapezoidal integrals between consecutive samples).
-  void record(const Mask& m, const B& ts, const StanceSignals<B>& s, int n_muscles, const B& knee) {
-    const Mask first = has_prev == B(0.0);
-    const Mask integrate = m && !first;
-    const B half_dt = B(0.5) * (ts - prev_t);
-    integrate_effort(integrate, m, ts, s.activation, n_muscles);
-    pfj_impulse = xsimd::select(integrate, pfj_impulse + half_dt * (s.pfj_force + prev_pfj), pfj_impulse);
-    peak_pfj = xsimd::select(m, xsimd::max(peak_pfj, s.pfj_force), peak_pfj);
-    peak_stress = xsimd::select(m, xsimd::max(peak_stress, s.pfj_stress), peak_stress);
-    peak_quad = xsimd::select(m, xsimd::max(peak_quad, s.quadriceps_force), peak_quad);
-    peak_grf = xsimd::select(m, xsimd::max(peak_grf, s.grf_y), peak_grf);
-    peak_knee = xsimd::select(m, xsimd::max(peak_knee, knee), peak_knee);
-    const Mask at_contact = m && first;
-    knee_at_contact = xsimd::select(at_contact, knee, knee_at_contact);
-    const std::array<B, 4> com = {s.body_com_x, s.body_com_y, s.body_com_vx, s.body_com_vy};
-    for (int k = 0; k < 4; ++k) {
-      com_first[k] = xsimd::select(at_contact, com[k], com_first[k]);
-      com_last[k] = xsimd::select(m, com[k], com_last[k]);
-    }
-    prev_pfj = xsimd::select(m, s.pfj_force, prev_pfj);
-    has_prev = xsimd::select(m, B(1.0), has_prev);
-  }
-  /// The effort part of record() alone, for lanes in m that already have a first sample, from the
-  /// activation states: the same a = clamp(state, a_min, 1) as the muscle kernel's and the same
-  /// (out-of-line) arithmetic as record(), so the same bits.
-  void record_effort(const Mask& m, const B& ts, const StanceConstants<B>& c, const std::vector<B>& x) {
-    std::array<B, kMaxMuscles> a;
-    for (int i = 0; i < c.n_muscles; ++i) a[i] = legsim::clamp(x[activation_index(i)], c.muscles[i].mtu.min_activation, B(1.0));
-    integrate_effort(m, m, ts, a, c.n_muscles);
-  }
-  /// Σ wᵢ aᵢ³ at ts; trapezoidal step of the effort integral for the lanes in `integrate`, new
-  /// previous sample for the lanes in m. Not inlined: both callers must round alike (FMA contraction).
-  [[gnu::noinline]] void integrate_effort(const Mask& integrate, const Mask& m, const B& ts,
-                                          const std::array<B, kMaxMuscles>& a, int n_muscles) {
-    B a3(0.0);
-    for (int i = 0; i < n_muscles; ++i) a3 += B(effort_weight[i]) * a[i] * a[i] * a[i];
-    const B half_dt = B(0.5) * (ts - prev_t);
-    effort = xsimd::select(integrate, effort + half_dt * (a3 + prev_a3), effort);
-    prev_t = xsimd::select(m, ts, prev_t);
-    prev_a3 = xsimd::select(m, a3, prev_a3);
+struct Lane : LaneProgress {
+  /// Odeint's own counter of rejections in a row (500 by default, as in the scalar path's stepper).
+  odeint::failed_step_checker rejections;
+  void reset() {
+    static_cast<LaneProgress&>(*this) = LaneProgress{};
+    rejections.reset();
   }
 };
 
@@ -145,7 +95,7 @@ class Worker {
       : model_(model), jobs_(jobs), options_(options), s_(s), next_(next), out_(out) {
     nm_ = static_cast<int>(model.muscles().size());
     n_ = state_size(nm_);
-    for (int i = 0; i < nm_; ++i) acc_.effort_weight[i] = model.controller().muscles.at(i).effort_weight;
+    effort_weight_ = effort_weights(model);
     x_.assign(n_, B(0.0));
     xn_.assign(n_, B(0.0));
     xs_.assign(n_, B(0.0));
@@ -179,8 +129,8 @@ class Worker {
   /// state, integrated harmlessly and ignored). Returns true if the lane's state was reset.
   bool fill_lane(std::size_t l, bool take) {
     Lane& ln = lanes_[l];
-    ln = Lane{};
-    acc_.reset_lane(l);
+    ln.reset();
+    reset_lane(acc_, l);
     while (take) {
       const std::size_t j = next_.fetch_add(1);
       if (j >= jobs_.size()) break;
@@ -222,18 +172,17 @@ class Worker {
       if (changed[l] && lanes_[l].job >= 0) ++lanes_[l].evaluations;
   }
 
-  /// Dense output at θ ∈ [0, 1] of the current step into xs_ (Hairer's contd5 form).
-  void dense(const B& theta, const B& h) {
-    const B one_minus = B(1.0) - theta;
-    for (int i = 0; i < n_; ++i) {
-      const B ydiff = xn_[i] - x_[i];
-      const B bspl = h * k_[0][i] - ydiff;
-      const B r5 = h * (B(kD[0]) * k_[0][i] + B(kD[2]) * k_[2][i] + B(kD[3]) * k_[3][i] + B(kD[4]) * k_[4][i] +
-                        B(kD[5]) * k_[5][i] + B(kD[6]) * k_[6][i]);
-      const B r4 = ydiff - h * k_[6][i] - bspl;
-      xs_[i] = x_[i] + theta * (ydiff + one_minus * (bspl + theta * (r4 + one_minus * r5)));
-    }
+  /// The effort part of an output sample alone, for lanes in m that already have a first sample,
+  /// from the activation states in xs_: the same a = clamp(state, a_min, 1) as the muscle kernel's.
+  void record_effort(const Mask& m, const B& ts) {
+    std::array<B, kMaxMuscles> a;
+    for (int i = 0; i < nm_; ++i)
+      a[i] = legsim::clamp(xs_[activation_index(i)], c_.muscles[i].mtu.min_activation, B(1.0));
+    acc_.integrate_effort(m, m, ts, a, nm_, effort_weight_);
   }
+
+  /// Dense output at θ ∈ [0, 1] of the current step into xs_.
+  void dense(const B& theta, const B& h) { dopri5::dense(theta, h, x_, xn_, k_, xs_); }
 
   void fail(std::size_t l, StanceStatus st, const std::string& why) {
     BatchStanceOutcome& o = out_[lanes_[l].job];
@@ -256,35 +205,26 @@ class Worker {
       o.toeoff_state.resize(n_);
       for (int i = 0; i < n_; ++i) o.toeoff_state[i] = lane(xs_[i], l);
     }
-    o.com_touchdown = {lane(acc_.com_first[0], l), lane(acc_.com_first[1], l), lane(acc_.com_first[2], l),
-                       lane(acc_.com_first[3], l)};
-    o.com_toeoff = {lane(acc_.com_last[0], l), lane(acc_.com_last[1], l), lane(acc_.com_last[2], l),
-                    lane(acc_.com_last[3], l)};
-    o.trunk_lean_change = lane(xs_[2], l) - td_state_[l][2];
-    o.effort = lane(acc_.effort, l);
-    o.knee_flexion_at_contact = lane(acc_.knee_at_contact, l);
-    if (!options_.effort_only) {  // else only the first and last samples were seen: leave them at 0
-      o.pfj_impulse = lane(acc_.pfj_impulse, l);
-      o.peak_pfj_force = lane(acc_.peak_pfj, l);
-      o.peak_pfj_stress = lane(acc_.peak_stress, l);
-      o.peak_quadriceps_force = lane(acc_.peak_quad, l);
-      o.peak_vertical_grf = lane(acc_.peak_grf, l);
-      o.peak_knee_flexion = lane(acc_.peak_knee, l);
+    // Effort-only mode saw only the first and last samples for everything but effort: the peaks
+    // and the PFJ integrals stay at 0.
+    const StanceAccumulator<double> acc = lane_of(acc_, l);
+    StanceSummary summary = summarize(acc, toe_off, lane(xs_[kStateQ + 2], l) - td_state_[l][kStateQ + 2]);
+    if (options_.effort_only) {
+      const StanceSummary full = summary;
+      summary = StanceSummary{};
+      summary.contact_time = full.contact_time;
+      summary.com_touchdown = full.com_touchdown;
+      summary.com_toeoff = full.com_toeoff;
+      summary.trunk_lean_change = full.trunk_lean_change;
+      summary.effort = full.effort;
+      summary.knee_flexion_at_contact = full.knee_flexion_at_contact;
     }
+    static_cast<StanceSummary&>(o) = summary;
     o.steps = lanes_[l].steps;
     o.rejected_steps = lanes_[l].rejected;
     o.rhs_evaluations = lanes_[l].evaluations;
     o.min_step_size = lanes_[l].min_h;
-    // The scalar path's rule for a stance that is not a result (simulate.hpp).
-    const CentreOfMassState &a = o.com_touchdown, &b = o.com_toeoff;
-    const NamedValue values[] = {
-        {"com_touchdown", a.x + a.y + a.vx + a.vy}, {"com_toeoff", b.x + b.y + b.vx + b.vy},
-        {"trunk_lean_change", o.trunk_lean_change}, {"effort", o.effort},
-        {"peak_pfj_force", o.peak_pfj_force},     {"peak_pfj_stress", o.peak_pfj_stress},
-        {"pfj_impulse", o.pfj_impulse},           {"peak_quadriceps_force", o.peak_quadriceps_force},
-        {"peak_vertical_grf", o.peak_vertical_grf}, {"peak_knee_flexion", o.peak_knee_flexion},
-        {"knee_flexion_at_contact", o.knee_flexion_at_contact}};
-    if (const std::string why = stance_result_problem(toe_off, values); !why.empty())
+    if (const std::string why = stance_summary_problem(summary); !why.empty())
       fail(l, StanceStatus::kInvalidResult, why);  // also marks the lane finished
     else
       lanes_[l].job = -2;
@@ -299,26 +239,13 @@ class Worker {
     const B tb = load(t), hb = load(h);
 
     // Stages 2–7; the input of stage 7 is the 5th-order solution xn_ (first same as last).
-    for (int st = 1; st < 7; ++st) {
+    for (int st = 1; st < dopri5::kStages; ++st) {
       std::vector<B>& xin = st == 6 ? xn_ : xs_;
-      for (int i = 0; i < n_; ++i) {
-        B acc = B(kA[st][0]) * k_[0][i];
-        for (int j = 1; j < st; ++j)
-          if (kA[st][j] != 0.0) acc = xsimd::fma(B(kA[st][j]), k_[j][i], acc);
-        xin[i] = xsimd::fma(hb, acc, x_[i]);
-      }
-      rhs(tb + B(kC[st]) * hb, xin, k_[st], st == 6 ? &sig_ : nullptr);
+      dopri5::stage_input(st, hb, x_, k_, xin);
+      rhs(tb + B(dopri5::kC[st]) * hb, xin, k_[st], st == 6 ? &sig_ : nullptr);
     }
-    // Error norm of the scalar path: max_i |err_i| / (atol + rtol·(|x_i| + h·|ẋ_i|)), and a
-    // non-finite detector (Σ 0·xn_i is NaN iff some component is not finite).
-    B err_norm(0.0), finite_probe(0.0);
-    for (int i = 0; i < n_; ++i) {
-      B e = B(kE[0]) * k_[0][i];
-      for (int j = 2; j < 7; ++j) e = xsimd::fma(B(kE[j]), k_[j][i], e);
-      const B scale = B(s_.atol) + B(s_.rtol) * (xsimd::abs(x_[i]) + hb * xsimd::abs(k_[0][i]));
-      err_norm = xsimd::max(err_norm, xsimd::abs(hb * e) / scale);
-      finite_probe += B(0.0) * xn_[i];
-    }
+    const auto [err_norm, finite_probe] =
+        dopri5::error_norm(hb, s_.absolute_tolerance, s_.relative_tolerance, x_, xn_, k_);
     alignas(64) double err[kW], probe[kW], fn[kW], com_vy[kW];
     err_norm.store_aligned(err);
     finite_probe.store_aligned(probe);
@@ -337,17 +264,19 @@ class Worker {
         continue;
       }
       if (s_.fixed_step > 0) err[l] = 0.0;
+      // Step-size control: Odeint's default step adjuster, as in the scalar path's controlled stepper.
       if (err[l] > 1.0) {
-        ln.h *= std::max(0.9 * std::pow(err[l], -1.0 / 3.0), 0.2);
+        ln.h = kStepAdjuster.decrease_step(ln.h, err[l], dopri5::kErrorOrder);
         ++ln.rejected;
-        if (++ln.rejections >= kMaxRejections)
-          fail(l, StanceStatus::kStepSizeUnderflow,
-               "no acceptable step size after " + std::to_string(kMaxRejections) + " tries at t = " +
-                   format_value(ln.t) + " s");
+        try {
+          ln.rejections();
+        } catch (const odeint::step_adjustment_error& e) {
+          fail(l, StanceStatus::kStepSizeUnderflow, std::string(e.what()) + " (t = " + format_value(ln.t) + " s)");
+        }
         continue;
       }
       accepted[l] = any_accepted = true;
-      ln.rejections = 0;
+      ln.rejections.reset();
       ++ln.steps;
       if (ln.steps > kMaxStanceSteps) {
         accepted[l] = false;
@@ -356,7 +285,7 @@ class Worker {
         continue;
       }
       ln.min_h = std::min(ln.min_h, ln.h);
-      ln.h_next = err[l] < 0.5 ? ln.h * 0.9 * std::pow(std::max(err[l], std::pow(5.0, -5.0)), -0.2) : ln.h;
+      ln.h_next = kStepAdjuster.increase_step(ln.h, err[l], dopri5::kStepperOrder);
       if (s_.fixed_step > 0) ln.h_next = s_.fixed_step;
       if (ln.h_next < s_.min_step) {
         accepted[l] = false;
@@ -366,11 +295,7 @@ class Worker {
         continue;
       }
       ln.t_end = t1;
-      // Toe-off criterion of the scalar path (simulate.cpp): after mid-stance — load borne and the
-      // centre of mass rising — the total normal force returns to zero.
-      if (ln.loaded && fn[l] <= 0.0) event[l] = any_event = true;
-      if (fn[l] > 0.2 * s_.weight) ln.bore_load = true;
-      if (ln.bore_load && com_vy[l] > 0.0) ln.loaded = true;
+      if (ln.toe_off.toe_off_in_step(fn[l], com_vy[l], s_.body_weight)) event[l] = any_event = true;
     }
 
     // Toe-off: bisection on the dense output, all event lanes at once; each lane stops when its
@@ -385,7 +310,7 @@ class Worker {
         const B mid = B(0.5) * (lo + hi);
         dense((mid - tb) / hb, hb);
         rhs(mid, xs_, kd_, &sig_);
-        const Mask pos = sig_.grf_y > B(0.0);
+        const Mask pos = sig_.grf_y > B(0.0);  // ToeOffRule::in_contact, per lane
         lo = xsimd::select(open && pos, mid, lo);
         hi = xsimd::select(open && !pos, mid, hi);
       }
@@ -402,7 +327,7 @@ class Worker {
         for (std::size_t l = 0; l < kW; ++l) {
           ts[l] = t[l];
           if (!accepted[l]) continue;
-          const double tk = static_cast<double>(lanes_[l].next_sample) * s_.dt_out;
+          const double tk = static_cast<double>(lanes_[l].next_sample) * s_.output_interval;
           if (tk <= lanes_[l].t_end) {
             need[l] = any = true;
             ts[l] = tk;
@@ -414,10 +339,10 @@ class Worker {
         dense((tsb - tb) / hb, hb);
         const Mask m = mask_of(need);
         if (options_.effort_only && !xsimd::any(m && acc_.has_prev == B(0.0))) {
-          acc_.record_effort(m, tsb, c_, xs_);  // no right-hand side: the states suffice
+          record_effort(m, tsb);  // no right-hand side: the states suffice
         } else {
           rhs(tsb, xs_, kd_, &sig_);
-          acc_.record(m, tsb, sig_, nm_, xs_[kStateQ + 4]);
+          acc_.record(m, tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
         }
       }
     }
@@ -429,12 +354,12 @@ class Worker {
         ts[l] = event[l] ? lanes_[l].t_end : t[l];
         // (Always in effort-only mode: its grid samples do not carry the centre of mass.)
         need[l] = event[l] && (options_.effort_only ||
-                               static_cast<double>(lanes_[l].next_sample - 1) * s_.dt_out < lanes_[l].t_end);
+                               static_cast<double>(lanes_[l].next_sample - 1) * s_.output_interval < lanes_[l].t_end);
       }
       const B tsb = load(ts);
       dense((tsb - tb) / hb, hb);
       rhs(tsb, xs_, kd_, &sig_);
-      acc_.record(mask_of(need), tsb, sig_, nm_, xs_[kStateQ + 4]);
+      acc_.record(mask_of(need), tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
       for (std::size_t l = 0; l < kW; ++l)
         if (event[l]) finish(l, lanes_[l].t_end);
     }
@@ -443,10 +368,7 @@ class Worker {
       Lane& ln = lanes_[l];
       if (!accepted[l] || ln.job < 0) continue;
       if (ln.t_end > s_.max_stance_time)
-        fail(l, ln.bore_load ? StanceStatus::kNoToeOff : StanceStatus::kNoContact,
-             ln.bore_load ? "the foot did not leave the ground within " + format_value(s_.max_stance_time) + " s"
-                       : "the normal force never reached 20 % of body weight within " +
-                             format_value(s_.max_stance_time) + " s");
+        fail(l, ln.toe_off.timeout_status(), ln.toe_off.timeout_reason(s_.max_stance_time));
     }
     // Commit accepted steps (FSAL: the last stage is the next first stage).
     if (any_accepted) {
@@ -483,28 +405,19 @@ class Worker {
   std::vector<B> x_, xn_, xs_, kd_, u_;
   std::array<std::vector<B>, 7> k_;
   StanceSignals<B> sig_;
-  Accumulators acc_;
+  StanceAccumulator<B> acc_;
+  std::array<double, kMaxMuscles> effort_weight_{};
 };
 
 void validate_job(const Model& model, const StanceJob& job, std::size_t index) {
-  const std::string where = "jobs[" + std::to_string(index) + "].";
+  const std::string where = "jobs[" + std::to_string(index) + "]";
   try {
     validate(job.touchdown, model);
-    const std::size_t nm = model.muscles().size();
-    if (job.controller.muscles.size() != nm)
-      throw InputError("controller: expected settings for " + std::to_string(nm) + " muscles, got " +
-                       std::to_string(job.controller.muscles.size()));
-    if (!job.capacity_factors.empty()) {
-      if (job.capacity_factors.size() != nm)
-        throw InputError("capacity_factors: expected " + std::to_string(nm) + " values, got " +
-                         std::to_string(job.capacity_factors.size()));
-      for (std::size_t i = 0; i < nm; ++i)
-        require(job.capacity_factors[i] > 0 && job.capacity_factors[i] <= 1,
-                "capacity_factors[" + model.muscles()[i].name + "]", job.capacity_factors[i], "(0, 1]");
-    }
   } catch (const InputError& e) {
-    throw InputError(where + e.what());
+    throw InputError(where + "." + e.what());
   }
+  validate_controller(model, job.controller, where + ".controller");
+  validate_capacity_factors(model, job.capacity_factors, where + ".capacity_factors");
 }
 
 }  // namespace
@@ -514,19 +427,9 @@ std::size_t batch_lanes() { return kW; }
 std::vector<BatchStanceOutcome> simulate_stances(const Model& model, std::span<const StanceJob> jobs,
                                                  const BatchOptions& options) {
   if (options.threads < 0) require(false, "options.threads", options.threads, "≥ 0 (0 = all cores)");
-  const IntegratorSettings& is = model.integrator();
   Settings s;
-  s.rtol = options.relative_tolerance > 0 ? options.relative_tolerance : is.relative_tolerance;
-  s.atol = options.absolute_tolerance > 0 ? options.absolute_tolerance : is.absolute_tolerance;
-  s.event_tolerance = options.event_tolerance > 0 ? options.event_tolerance : is.event_tolerance;
-  require(s.rtol <= 1e-2, "options.relative_tolerance", s.rtol, "(0, 0.01]");
-  require(s.atol <= 1e-2, "options.absolute_tolerance", s.atol, "(0, 0.01]");
-  require(s.event_tolerance <= 1e-3, "options.event_tolerance", s.event_tolerance, "(0, 0.001]");
-  s.min_step = is.min_step;
-  s.initial_step = is.initial_step;
-  s.max_stance_time = is.max_stance_time;
-  s.dt_out = is.output_interval;
-  s.weight = model.body_weight();
+  static_cast<StanceSettings&>(s) =
+      stance_settings(model, options.relative_tolerance, options.absolute_tolerance, options.event_tolerance);
   require(options.fixed_step >= 0 && options.fixed_step <= 1e-2, "options.fixed_step", options.fixed_step,
           "[0, 0.01] s (0 = adaptive)");
   s.fixed_step = options.fixed_step;

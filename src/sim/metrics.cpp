@@ -86,18 +86,20 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   const auto& t = r.column("time_s");
   const auto col = [&](const std::string& name) -> const std::vector<double>& { return r.column(name); };
 
-  m["contact_time_s"] = r.contact_time;
-  m["peak_pfj_force_bw"] = peak(col("pfj_force_n")) / bw;
-  m["peak_pfj_stress_mpa"] = peak(col("pfj_stress_pa")) * 1e-6;
-  m["pfj_impulse_bw_s"] = integral(t, col("pfj_force_n")) / bw;
-  m["pfj_stress_impulse_mpa_s"] = integral(t, col("pfj_stress_pa")) * 1e-6;
+  // The quantities the batch engine reports too come from the shared summary (stance_pipeline.hpp).
+  const StanceSummary& s = r.summary;
+  m["contact_time_s"] = s.contact_time;
+  m["peak_pfj_force_bw"] = s.peak_pfj_force / bw;
+  m["peak_pfj_stress_mpa"] = s.peak_pfj_stress * 1e-6;
+  m["pfj_impulse_bw_s"] = s.pfj_impulse / bw;
+  m["pfj_stress_impulse_mpa_s"] = s.pfj_stress_impulse * 1e-6;
   m["peak_pfj_force_moment_method_bw"] = peak(col("pfj_force_moment_method_n")) / bw;
-  m["peak_quadriceps_force_bw"] = peak(col("quadriceps_force_n")) / bw;
+  m["peak_quadriceps_force_bw"] = s.peak_quadriceps_force / bw;
   m["peak_knee_extension_moment_nm_per_kg"] = peak(col("knee_extension_moment_nm")) / mass;
   m["peak_ankle_plantarflexion_moment_nm_per_kg"] = peak(col("ankle_plantarflexion_moment_nm")) / mass;
-  m["peak_knee_flexion_deg"] = peak(col("knee_flexion_deg"));
-  m["knee_flexion_at_contact_deg"] = col("knee_flexion_deg").front();
-  m["peak_vertical_grf_bw"] = peak(col("grf_y_n")) / bw;
+  m["peak_knee_flexion_deg"] = s.peak_knee_flexion * kRadToDeg;
+  m["knee_flexion_at_contact_deg"] = s.knee_flexion_at_contact * kRadToDeg;
+  m["peak_vertical_grf_bw"] = s.peak_vertical_grf / bw;
   const VerticalGrfLandmarks vg = vertical_grf_landmarks(t, col("grf_y_n"));
   m["impact_peak_vertical_grf_bw"] = vg.impact_peak / bw;
   m["active_peak_vertical_grf_bw"] = vg.active_peak / bw;
@@ -114,8 +116,8 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   // Vertical centre-of-mass velocity at touchdown and toe-off: with the flight time they say whether
   // the step lands harder than it takes off (a ballistic flight of time t_f links them,
   // v_touchdown = v_toe_off − g·t_f, in a periodic gait).
-  m["touchdown_com_vertical_velocity_m_per_s"] = col("com_velocity_y_m_per_s").front();
-  m["toe_off_com_vertical_velocity_m_per_s"] = col("com_velocity_y_m_per_s").back();
+  m["touchdown_com_vertical_velocity_m_per_s"] = s.com_touchdown.vy;
+  m["toe_off_com_vertical_velocity_m_per_s"] = s.com_toeoff.vy;
   // Velocity of the foot point that touches first (the heel in a rearfoot strike) at touchdown:
   // the swing leg's landing speed, which sets the impact (DESIGN 3.2). For comparison, in-vivo heel
   // drop tests use ≈ 0.9 m/s as a running heel-impact velocity (Kinoshita H et al. (1993) Int J
@@ -168,20 +170,16 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (docs/gait_matching.md; wᵢ = the model
   // controller's effort_weight, 1 by default).
   std::vector<double> achilles(t.size(), 0.0);
-  double achilles_strain = 0.0, effort = 0.0;
+  double achilles_strain = 0.0;
   for (std::size_t k = 0; k < model.muscles().size(); ++k) {
     const auto& mu = model.muscles()[k];
     const auto& f = col(mu.name + "_force_n");
-    const auto& a = col(mu.name + "_activation");
     const auto& lf = col(mu.name + "_norm_fiber_length");
     const auto& vf = col(mu.name + "_fiber_velocity_m_per_s");
     const auto& ff = col(mu.name + "_fiber_force_n");
-    std::vector<double> a3(t.size()), fiber_power(t.size());
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      a3[i] = a[i] * a[i] * a[i];
+    std::vector<double> fiber_power(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i)
       fiber_power[i] = -ff[i] * vf[i];  // power the fiber delivers; < 0 while lengthening under load
-    }
-    effort += model.controller().muscles.at(k).effort_weight * integral(t, a3);
     m["peak_" + mu.name + "_force_bw"] = peak(f) / bw;
     m["peak_" + mu.name + "_fiber_length_norm"] = peak(lf);
     m[mu.name + "_negative_work_j_per_kg"] = work_parts(t, fiber_power).second / mass;
@@ -192,7 +190,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   }
   m["peak_achilles_force_bw"] = peak(achilles) / bw;
   m["peak_achilles_strain"] = achilles_strain;
-  m["effort"] = effort;
+  m["effort"] = s.effort;
   return m;
 }
 

@@ -10,6 +10,7 @@
 
 #include "legsim/core/error.hpp"
 #include "legsim/sim/metrics.hpp"
+#include "series.hpp"
 
 namespace legsim {
 
@@ -26,15 +27,6 @@ const char* to_string(StanceStatus s) {
     case StanceStatus::kInvalidResult: return "non-physiological stance";
   }
   return "?";
-}
-
-std::string stance_result_problem(double contact_time, std::span<const NamedValue> values) {
-  if (!(contact_time >= kMinContactTime))
-    return "the contact lasted " + format_value(contact_time) + " s, shorter than the " +
-           format_value(kMinContactTime) + " s of the shortest running stance";
-  for (const NamedValue& v : values)
-    if (!std::isfinite(v.value)) return std::string(v.name) + " = " + format_value(v.value) + " is not finite";
-  return {};
 }
 
 const std::vector<double>& StanceResult::column(std::string_view name) const {
@@ -228,109 +220,15 @@ namespace {
 
 using State = std::vector<double>;
 
-/// Column layout of the recorded time series (DESIGN 5).
-std::vector<std::string> series_columns(const Model& model) {
-  std::vector<std::string> cols = {
-      "time_s", "hip_x_m", "hip_y_m", "trunk_lean_deg", "hip_flexion_deg", "knee_flexion_deg",
-      "ankle_dorsiflexion_deg", "hip_flexion_velocity_rad_per_s", "knee_flexion_velocity_rad_per_s",
-      "ankle_dorsiflexion_velocity_rad_per_s", "grf_x_n", "grf_y_n", "heel_normal_force_n",
-      "metatarsal_normal_force_n", "contact_power_w", "friction_power_w", "hip_extension_moment_nm",
-      "knee_extension_moment_nm",
-      "ankle_plantarflexion_moment_nm", "com_x_m", "com_y_m", "com_velocity_x_m_per_s",
-      "com_velocity_y_m_per_s", "quadriceps_force_n", "pfj_force_n", "pfj_stress_pa", "pfj_force_moment_method_n"};
-  for (const auto& m : model.muscles())
-    for (const char* s : {"_excitation", "_activation", "_force_n", "_fiber_length_m", "_norm_fiber_length",
-                          "_fiber_velocity_m_per_s", "_fiber_force_n", "_mtu_length_m", "_tendon_strain"})
-      cols.push_back(m.name + s);
-  return cols;
-}
-
-class Recorder {
- public:
-  Recorder(const StanceConstants<double>& c, const ExcitationFn* e, std::size_t ncols)
-      : c_(c), excitation_(e), series_(ncols) {}
-
-  void record(double t, const State& x) {
-    std::array<double, kMaxMuscles> u{};
-    if (excitation_) (*excitation_)(t, x, std::span<double>(u.data(), c_.n_muscles));
-    dx_.resize(x.size());
-    StanceSignals<double> s;
-    stance_rhs(c_, t, x.data(), u.data(), dx_.data(), &s);
-    std::size_t k = 0;
-    const auto push = [&](double v) { series_[k++].push_back(v); };
-    push(t);
-    push(x[0]);
-    push(x[1]);
-    for (int i = 2; i < 6; ++i) push(x[i] * kRadToDeg);
-    for (int i = 9; i < 12; ++i) push(x[i]);
-    push(s.grf_x);
-    push(s.grf_y);
-    push(s.normal_force[kHeel]);
-    push(s.normal_force[kMetatarsalHead]);
-    push(s.contact_power);
-    push(s.friction_power);
-    for (int j = 0; j < kNumJoints; ++j) push(-s.joint_moment[j]);
-    push(s.body_com_x);
-    push(s.body_com_y);
-    push(s.body_com_vx);
-    push(s.body_com_vy);
-    push(s.quadriceps_force);
-    push(s.pfj_force);
-    push(s.pfj_stress);
-    push(s.pfj_force_moment_method);
-    for (int i = 0; i < c_.n_muscles; ++i) {
-      push(s.excitation[i]);
-      push(s.activation[i]);
-      push(s.force[i]);
-      push(s.fiber_length[i]);
-      push(s.norm_fiber_length[i]);
-      push(s.fiber_velocity[i]);
-      push(s.fiber_force[i]);
-      push(s.mtu_length[i]);
-      push(s.tendon_strain[i]);
-    }
-  }
-  std::vector<std::vector<double>>& series() { return series_; }
-
- private:
-  const StanceConstants<double>& c_;
-  const ExcitationFn* excitation_;
-  std::vector<std::vector<double>> series_;
-  State dx_;  ///< scratch derivative, reused for every sample
-};
-
 bool all_finite(const State& x) {
   return std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
-}
-
-}  // namespace
-
-namespace {
-
-void validate_options(const Model& model, const StanceOptions& options) {
-  const std::size_t nm = model.muscles().size();
-  if (!options.capacity_factors.empty()) {
-    if (options.capacity_factors.size() != nm)
-      throw InputError("options.capacity_factors: expected " + std::to_string(nm) + " values, got " +
-                       std::to_string(options.capacity_factors.size()));
-    for (std::size_t i = 0; i < nm; ++i)
-      require(options.capacity_factors[i] > 0 && options.capacity_factors[i] <= 1,
-              "options.capacity_factors[" + model.muscles()[i].name + "]", options.capacity_factors[i], "(0, 1]");
-  }
-  const IntegratorSettings& is = model.integrator();
-  const double rtol = options.relative_tolerance > 0 ? options.relative_tolerance : is.relative_tolerance;
-  const double atol = options.absolute_tolerance > 0 ? options.absolute_tolerance : is.absolute_tolerance;
-  require(rtol <= 1e-2, "options.relative_tolerance", rtol, "(0, 0.01]");
-  require(atol <= 1e-2, "options.absolute_tolerance", atol, "(0, 0.01]");
 }
 
 /// The integration loop shared by the excitation-function and controller entry points.
 StanceResult run_stance(const Model& model, const StanceConstants<double>& c, const TouchdownState& touchdown,
                         const ExcitationFn* excitation, const StanceOptions& options) {
-  const IntegratorSettings& is = model.integrator();
-  const double rtol = options.relative_tolerance > 0 ? options.relative_tolerance : is.relative_tolerance;
-  const double atol = options.absolute_tolerance > 0 ? options.absolute_tolerance : is.absolute_tolerance;
-  const double event_tolerance = options.event_tolerance > 0 ? options.event_tolerance : is.event_tolerance;
+  const StanceSettings is =
+      stance_settings(model, options.relative_tolerance, options.absolute_tolerance, options.event_tolerance);
   const int n = c.n_muscles;
   StanceResult res;
   res.touchdown_state = touchdown_state_vector(model, c, touchdown);
@@ -351,14 +249,15 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
   };
 
   res.columns = series_columns(model);
-  Recorder rec(c, excitation, res.columns.size());
-  auto stepper = odeint::make_dense_output(atol, rtol, odeint::runge_kutta_dopri5<State>());
+  Recorder rec(model, c, excitation);
+  // Odeint's controlled Dormand–Prince with its default error checker and step adjuster; the batch
+  // engine uses the same adjuster (batch/stance_batch.cpp).
+  auto stepper = odeint::make_dense_output(is.absolute_tolerance, is.relative_tolerance,
+                                           odeint::runge_kutta_dopri5<State>());
   stepper.initialize(res.touchdown_state, 0.0, is.initial_step);
-  const double weight = model.body_weight();
   const double dt_out = is.output_interval;
   long next_sample = 0;
-  bool bore_load = false;  // the normal force has exceeded 20 % of body weight
-  bool loaded = false;     // ... and mid-stance has passed (the centre of mass rises)
+  ToeOffRule rule;
   State xs(res.touchdown_state.size());
   const auto fail = [&](StanceStatus st, const std::string& why) {
     res.status = st;
@@ -384,35 +283,25 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
                                                           " s at t = " + format_value(t1) + " s (minimum " +
                                                           format_value(is.min_step) + " s)");
       const double fn = normal_force(stepper.current_state(), t1);
-      // Toe-off: the first time after mid-stance that the total normal force returns to zero, located
-      // by bisection on the dense output. Mid-stance: the stance has borne load (normal force above
-      // 20 % of body weight) and the centre of mass has started to rise; a heel that bounces off the
-      // ground before the forefoot lands is not a toe-off.
       double t_end = t1;
-      if (loaded && fn <= 0.0) {
-        double lo = t0, hi = t1;
-        while (hi - lo > event_tolerance) {
+      if (rule.toe_off_in_step(fn, sig.body_com_vy, is.body_weight)) {
+        double lo = t0, hi = t1;  // bisection on the dense output
+        while (hi - lo > is.event_tolerance) {
           const double mid = 0.5 * (lo + hi);
           stepper.calc_state(mid, xs);
-          (normal_force(xs, mid) > 0.0 ? lo : hi) = mid;
+          (ToeOffRule::in_contact(normal_force(xs, mid)) ? lo : hi) = mid;
         }
         toe_off = hi;
         t_end = hi;
       }
-      if (fn > 0.2 * weight) bore_load = true;
-      if (bore_load && sig.body_com_vy > 0.0) loaded = true;
       while (static_cast<double>(next_sample) * dt_out <= t_end) {
         const double ts = static_cast<double>(next_sample) * dt_out;
         stepper.calc_state(ts, xs);
         rec.record(ts, xs);
         ++next_sample;
       }
-      if (toe_off < 0.0 && t1 > is.max_stance_time) {
-        return fail(bore_load ? StanceStatus::kNoToeOff : StanceStatus::kNoContact,
-                    bore_load ? "the foot did not leave the ground within " + format_value(is.max_stance_time) + " s"
-                           : "the normal force never reached 20 % of body weight within " +
-                                 format_value(is.max_stance_time) + " s");
-      }
+      if (toe_off < 0.0 && t1 > is.max_stance_time)
+        return fail(rule.timeout_status(), rule.timeout_reason(is.max_stance_time));
     }
   } catch (const odeint::step_adjustment_error& e) {
     return fail(StanceStatus::kStepSizeUnderflow, e.what());
@@ -426,6 +315,9 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
   res.contact_time = toe_off;
   res.series = std::move(rec.series());
   res.rhs_evaluations = evaluations;
+  res.summary = summarize(rec.accumulator(), toe_off, xs[kStateQ + 2] - res.touchdown_state[kStateQ + 2]);
+  if (const std::string why = stance_summary_problem(res.summary); !why.empty())
+    return fail(StanceStatus::kInvalidResult, why);
   res.metrics = stance_metrics(model, res);
   std::vector<NamedValue> values;
   for (const auto& [key, value] : res.metrics)
@@ -446,7 +338,7 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
                              const StanceOptions& options) {
   validate(touchdown, model);
   if (!excitation) throw InputError("excitation: a callable is required");
-  validate_options(model, options);
+  validate_capacity_factors(model, options.capacity_factors, "options.capacity_factors");
   const StanceConstants<double> c = make_stance_constants(model, capacity_or_null(options));
   return run_stance(model, c, touchdown, &excitation, options);
 }
@@ -454,10 +346,8 @@ StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown
 StanceResult simulate_stance(const Model& model, const TouchdownState& touchdown, const ControllerParams& controller,
                              const StanceOptions& options) {
   validate(touchdown, model);
-  validate_options(model, options);
-  if (controller.muscles.size() != model.muscles().size())
-    throw InputError("controller: expected settings for " + std::to_string(model.muscles().size()) +
-                     " muscles, got " + std::to_string(controller.muscles.size()));
+  validate_capacity_factors(model, options.capacity_factors, "options.capacity_factors");
+  validate_controller(model, controller, "controller");
   const StanceConstants<double> c = make_stance_constants(model, capacity_or_null(options), &controller);
   return run_stance(model, c, touchdown, nullptr, options);
 }

@@ -51,30 +51,15 @@ struct BatchOptions {
   double fixed_step = 0.0;
 };
 
-/// Whole-body centre of mass (m, m/s).
-struct CentreOfMassState {
-  double x = 0.0, y = 0.0, vx = 0.0, vy = 0.0;
-};
-
-/// The outcome of one job. Peaks and integrals are taken on the same output grid as the scalar path
-/// (every output_interval from touchdown, plus the toe-off instant), from the dense output. When
-/// status != kOk, message says why and the numbers are not meaningful (left at 0).
-struct BatchStanceOutcome {
+/// The outcome of one job: the per-stance summary of the scalar path (sim/stance_pipeline.hpp: peaks
+/// and integrals on the same output grid — every output_interval from touchdown, plus the toe-off
+/// instant — from the dense output) and the integration's bookkeeping. When status != kOk, message
+/// says why and the numbers are not meaningful (left at 0).
+struct BatchStanceOutcome : StanceSummary {
   StanceStatus status = StanceStatus::kOk;
   std::string message;
   bool ok() const { return status == StanceStatus::kOk; }
-  double contact_time = 0.0;                   ///< s
   std::vector<double> touchdown_state, toeoff_state;  ///< full state vectors (stance_dynamics.hpp layout)
-  CentreOfMassState com_touchdown, com_toeoff;
-  double trunk_lean_change = 0.0;       ///< trunk lean at toe-off − at touchdown (rad)
-  double effort = 0.0;                  ///< Σᵢ wᵢ ∫ aᵢ³ dt (s), trapezoidal on the output grid (wᵢ: controller effort_weight)
-  double peak_pfj_force = 0.0;          ///< N
-  double peak_pfj_stress = 0.0;         ///< Pa
-  double pfj_impulse = 0.0;             ///< ∫ F_PFJ dt (N·s)
-  double peak_quadriceps_force = 0.0;   ///< N
-  double peak_vertical_grf = 0.0;       ///< N
-  double peak_knee_flexion = 0.0;       ///< rad
-  double knee_flexion_at_contact = 0.0; ///< rad
   long steps = 0;            ///< accepted steps
   long rejected_steps = 0;
   long rhs_evaluations = 0;  ///< lane evaluations of the right-hand side spent on this job

@@ -11,6 +11,7 @@
 #include "legsim/core/error.hpp"  // the exceptions the functions below throw
 #include "legsim/model.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
+#include "legsim/sim/stance_pipeline.hpp"
 
 namespace legsim {
 
@@ -115,6 +116,9 @@ struct StanceResult {
   std::vector<std::vector<double>> series;  ///< column-major, series[c][row]
   std::map<std::string, double> metrics;    ///< metric keys of DESIGN 5 a single stance gives
   std::vector<double> touchdown_state, toeoff_state;
+  /// The per-stance summary both engines report (sim/stance_pipeline.hpp); the metrics take their
+  /// peaks and integrals of PFJ load, quadriceps force, vertical GRF, knee flexion and effort from it.
+  StanceSummary summary;
   long steps = 0;
   long rhs_evaluations = 0;
   /// The column called name; throws InputError if there is none.

@@ -1,0 +1,173 @@
+#pragma once
+// The stance pipeline shared by the two engines: the scalar one (sim/simulate.cpp, Boost.Odeint's
+// dense-output Dormand–Prince) and the batch one (batch/stance_batch.cpp, one SIMD lane per stance).
+// Each rule a stance is judged by lives here once — the resolved integrator settings and their
+// validation, the toe-off rule, the per-stance summary (peaks, integrals, centre of mass) and what
+// makes a finished stance not a result — so the two engines cannot drift apart
+// (tests/cpp/test_batch_engine.cpp checks that they agree to what the integrators achieve).
+//
+// Modelled on the split of an immutable model from a data struct whose stages write named fields:
+// the engines own the integration, and every sample they take of a stance goes through
+// StanceAccumulator::record, which writes named fields that StanceSummary reports.
+#include <array>
+#include <limits>
+#include <span>
+#include <string>
+
+#include "legsim/core/ops.hpp"
+#include "legsim/model.hpp"
+#include "legsim/sim/stance_dynamics.hpp"
+
+namespace legsim {
+
+enum class StanceStatus;
+
+/// The model's integrator settings with a caller's overrides applied (an override ≤ 0 keeps the
+/// model's value), and the body weight the toe-off rule scales by.
+struct StanceSettings {
+  double relative_tolerance, absolute_tolerance, event_tolerance;
+  double initial_step, min_step, max_stance_time, output_interval;
+  double body_weight;  ///< N
+};
+/// Resolves and validates the overrides (tolerances ≤ 0.01, event tolerance ≤ 1 ms); throws
+/// InputError naming `options.<field>`.
+StanceSettings stance_settings(const Model& model, double relative_tolerance, double absolute_tolerance,
+                               double event_tolerance);
+
+/// Per-muscle capacity factors (model order, each in (0, 1]; empty = the model's own). `path` names
+/// the field in the error (e.g. "options.capacity_factors").
+void validate_capacity_factors(const Model& model, std::span<const double> factors, const std::string& path);
+/// A controller must hold one setting per model muscle.
+void validate_controller(const Model& model, const ControllerParams& controller, const std::string& path);
+
+/// The toe-off rule, one per stance: toe-off is the first time after mid-stance that the total
+/// normal force returns to zero. Mid-stance: the stance has borne load (normal force above 20 % of
+/// body weight) and the centre of mass has started to rise, so a heel that bounces off the ground
+/// before the forefoot lands is not a toe-off. The engines locate the instant inside the step by
+/// bisection on their dense output with in_contact() as the predicate.
+class ToeOffRule {
+ public:
+  /// Fraction of body weight the normal force must exceed before a toe-off can count.
+  static constexpr double kLoadFraction = 0.2;
+  static bool in_contact(double normal_force) { return normal_force > 0.0; }
+
+  /// Called once per accepted step with the normal force (N) and the centre of mass's vertical
+  /// velocity (m/s) at the step's end; true when toe-off lies inside this step.
+  bool toe_off_in_step(double normal_force, double com_vertical_velocity, double body_weight) {
+    const bool toe_off = loaded_ && !in_contact(normal_force);
+    if (normal_force > kLoadFraction * body_weight) bore_load_ = true;
+    if (bore_load_ && com_vertical_velocity > 0.0) loaded_ = true;
+    return toe_off;
+  }
+  /// Status when max_stance_time passed without a toe-off: no toe-off if the stance bore load,
+  /// else no contact; `why` says which.
+  StanceStatus timeout_status() const;
+  std::string timeout_reason(double max_stance_time) const;
+
+ private:
+  bool bore_load_ = false;
+  bool loaded_ = false;
+};
+
+/// Whole-body centre of mass (m, m/s).
+struct CentreOfMassState {
+  double x = 0.0, y = 0.0, vx = 0.0, vy = 0.0;
+};
+
+/// What both engines report of a finished stance. Peaks and integrals are over the output samples
+/// (every output_interval from touchdown, plus the toe-off instant), integrals by the trapezoidal rule.
+struct StanceSummary {
+  double contact_time = 0.0;            ///< s
+  CentreOfMassState com_touchdown, com_toeoff;
+  double trunk_lean_change = 0.0;       ///< trunk lean at toe-off − at touchdown (rad)
+  double effort = 0.0;                  ///< Σᵢ wᵢ ∫ aᵢ³ dt (s) (wᵢ: the model controller's effort_weight)
+  double peak_pfj_force = 0.0;          ///< N
+  double peak_pfj_stress = 0.0;         ///< Pa
+  double pfj_impulse = 0.0;             ///< ∫ F_PFJ dt (N·s)
+  double pfj_stress_impulse = 0.0;      ///< ∫ σ_PFJ dt (Pa·s)
+  double peak_quadriceps_force = 0.0;   ///< N
+  double peak_vertical_grf = 0.0;       ///< N
+  double peak_knee_flexion = 0.0;       ///< rad
+  double knee_flexion_at_contact = 0.0; ///< rad
+};
+
+/// Why a stance that reached toe-off is still not a result: a contact shorter than
+/// kMinContactTime, or a summary value that is not finite. Empty when it is a result.
+std::string stance_summary_problem(const StanceSummary& s);
+
+/// Running peaks and trapezoidal integrals over a stance's output samples, for one stance (T =
+/// double) or one per SIMD lane (T = a batch; `mask` picks the lanes a sample belongs to).
+template <class T>
+struct StanceAccumulator {
+  using Mask = comparison_t<T>;
+  static constexpr double kLowest = -std::numeric_limits<double>::infinity();
+
+  // (T(v), not T{v}: a SIMD batch's braced initializer takes one value per lane.)
+  T effort = T(0.0), pfj_impulse = T(0.0), pfj_stress_impulse = T(0.0);
+  T peak_pfj_force = T(kLowest), peak_pfj_stress = T(kLowest), peak_quadriceps_force = T(kLowest);
+  T peak_vertical_grf = T(kLowest), peak_knee_flexion = T(kLowest), knee_flexion_at_contact = T(0.0);
+  std::array<T, 4> com_first = {T(0.0), T(0.0), T(0.0), T(0.0)}, com_last = {T(0.0), T(0.0), T(0.0), T(0.0)};
+  T prev_t = T(0.0), prev_a3 = T(0.0), prev_pfj = T(0.0), prev_stress = T(0.0), has_prev = T(0.0);
+
+  /// Calls f(field) for every field, in declaration order (the batch engine resets one lane with it).
+  template <class F>
+  void for_each_field(F&& f) {
+    for (T* v : {&effort, &pfj_impulse, &pfj_stress_impulse, &peak_pfj_force, &peak_pfj_stress,
+                 &peak_quadriceps_force, &peak_vertical_grf, &peak_knee_flexion, &knee_flexion_at_contact,
+                 &prev_t, &prev_a3, &prev_pfj, &prev_stress, &has_prev})
+      f(*v);
+    for (T& v : com_first) f(v);
+    for (T& v : com_last) f(v);
+  }
+
+  /// One output sample at time ts with the right-hand side's signals s and knee flexion (rad).
+  void record(const Mask& m, const T& ts, const StanceSignals<T>& s, const T& knee, int n_muscles,
+              const std::array<double, kMaxMuscles>& effort_weight) {
+    const Mask first = has_prev == T(0.0);
+    const Mask integrate = m && !first;
+    const T half_dt = T(0.5) * (ts - prev_t);
+    integrate_effort(integrate, m, ts, s.activation, n_muscles, effort_weight);
+    pfj_impulse = legsim::select(integrate, T(pfj_impulse + half_dt * (s.pfj_force + prev_pfj)), pfj_impulse);
+    pfj_stress_impulse =
+        legsim::select(integrate, T(pfj_stress_impulse + half_dt * (s.pfj_stress + prev_stress)), pfj_stress_impulse);
+    peak_pfj_force = legsim::select(m, legsim::max(peak_pfj_force, s.pfj_force), peak_pfj_force);
+    peak_pfj_stress = legsim::select(m, legsim::max(peak_pfj_stress, s.pfj_stress), peak_pfj_stress);
+    peak_quadriceps_force = legsim::select(m, legsim::max(peak_quadriceps_force, s.quadriceps_force), peak_quadriceps_force);
+    peak_vertical_grf = legsim::select(m, legsim::max(peak_vertical_grf, s.grf_y), peak_vertical_grf);
+    peak_knee_flexion = legsim::select(m, legsim::max(peak_knee_flexion, knee), peak_knee_flexion);
+    const Mask at_contact = m && first;
+    knee_flexion_at_contact = legsim::select(at_contact, knee, knee_flexion_at_contact);
+    const std::array<T, 4> com = {s.body_com_x, s.body_com_y, s.body_com_vx, s.body_com_vy};
+    for (int k = 0; k < 4; ++k) {
+      com_first[k] = legsim::select(at_contact, com[k], com_first[k]);
+      com_last[k] = legsim::select(m, com[k], com_last[k]);
+    }
+    prev_pfj = legsim::select(m, s.pfj_force, prev_pfj);
+    prev_stress = legsim::select(m, s.pfj_stress, prev_stress);
+    has_prev = legsim::select(m, T(1.0), has_prev);
+  }
+
+  /// Σ wᵢ aᵢ³ at ts; trapezoidal step of the effort integral for the lanes in `integrate`, new
+  /// previous sample for the lanes in m. Not inlined: record() and the batch engine's effort-only
+  /// samples (activations from the states, no right-hand side) must round alike (FMA contraction),
+  /// so that effort is bit-identical in both modes.
+  [[gnu::noinline]] void integrate_effort(const Mask& integrate, const Mask& m, const T& ts,
+                                          const std::array<T, kMaxMuscles>& a, int n_muscles,
+                                          const std::array<double, kMaxMuscles>& effort_weight) {
+    T a3(0.0);
+    for (int i = 0; i < n_muscles; ++i) a3 += T(effort_weight[i]) * a[i] * a[i] * a[i];
+    const T half_dt = T(0.5) * (ts - prev_t);
+    effort = legsim::select(integrate, T(effort + half_dt * (a3 + prev_a3)), effort);
+    prev_t = legsim::select(m, ts, prev_t);
+    prev_a3 = legsim::select(m, a3, prev_a3);
+  }
+};
+
+/// The summary of one finished stance from its accumulator: toe-off at contact_time, trunk lean
+/// change from the touchdown and toe-off states.
+StanceSummary summarize(const StanceAccumulator<double>& acc, double contact_time, double trunk_lean_change);
+
+/// The model controller's effort weights wᵢ, model order.
+std::array<double, kMaxMuscles> effort_weights(const Model& model);
+
+}  // namespace legsim
