@@ -23,10 +23,12 @@ namespace {
 // Relative agreement of batch lanes with the scalar path, at what the two achieve (issue 20.7; issue
 // 5's bar was 2e-3). Measured over 240 random lanes — touchdown states and controls all differ, and a
 // third of the lanes carry a fatigued calf (their own muscle capacities) —, AVX-512 Release build,
-// 2026-12-06: peak PFJ 2.1e-6, peak GRF 5.0e-6, peak knee
-// 2.1e-6, toe-off CoM vx 1.3e-6 — both paths integrate the same equations to the same tolerance and
-// read the same peaks; contact time 4.8e-5 and effort 3.9e-5 — toe-off is located by each path's own
-// dense output, and effort integrates up to it. Bars: 5× those.
+// 2026-12-06, with the shared pipeline (sim/stance_pipeline.hpp: one toe-off rule, one accumulator,
+// Odeint's step adjuster in both): peak PFJ 1.9e-6, peak GRF 1.4e-5, peak knee 2.2e-6, toe-off CoM vx
+// 1.2e-6 — both paths integrate the same equations to the same tolerance and read the same peaks;
+// contact time 4.6e-5 and effort 4.1e-5 — toe-off is located by each path's own dense output, and
+// effort integrates up to it. (Before the shared step adjuster, whose product rounds differently:
+// peak GRF 5.0e-6, the others within 20 %.) Bars: about 2–5× those.
 constexpr double kPeakBar = 2.5e-5;      // peak PFJ force, peak vertical GRF, peak knee flexion, toe-off vx
 constexpr double kToeOffBar = 2.5e-4;    // contact time and effort
 // Issue 5 asks for at least 200 conditions; unoptimized (sanitizer) builds run a tenth of them.
