@@ -5,11 +5,14 @@
 // sim/stance_dynamics.hpp, instantiated for xsimd::batch<double>) with an embedded Dormand–Prince
 // 5(4) pair. Each lane keeps its own time and step size; all lanes advance together in lockstep
 // iterations, and a lane's accept/reject decision, toe-off event and failure are masked per lane.
-// A lane that reaches toe-off or fails is refilled with the next job at once. The step-size
-// controller, error norm, toe-off rule (first time after the normal force exceeded 20 % of body
-// weight that it returns to zero, bisection on the dense output) and output grid
-// (model.integrator().output_interval) are those of the scalar Odeint path, so lanes agree with
-// simulate_stance() to well within the accuracy bar of issue 5 (0.2 %).
+// A lane that reaches toe-off or fails is refilled with the next job at once. What a stance is
+// judged by is shared with the scalar path (sim/stance_pipeline.hpp): settings and validation, the
+// toe-off rule, the per-stance accumulator and summary, the not-a-result rule; the step-size
+// control is Odeint's default step adjuster and failed-step checker, the error norm that of Odeint's
+// default error checker; the output grid is model.integrator().output_interval. Lanes agree with
+// simulate_stance() to what the integrators achieve (≈ 5e-5 relative, tests/cpp/test_batch_engine.cpp).
+// Source files: src/batch/stance_batch.cpp (entry, threads), worker.cpp (lockstep iteration),
+// dopri5.hpp (tableau, dense output), lanes.hpp (lane helpers).
 //
 // Threads: options.threads workers (std::jthread), one workspace each, pull jobs from a shared
 // counter. Lanes never interact, so a job's outcome depends only on the job — not on the thread
@@ -42,7 +45,7 @@ struct BatchOptions {
   double event_tolerance = 0.0;     ///< toe-off location tolerance override (s; 0 = the model's)
   bool keep_states = true;          ///< fill touchdown_state / toeoff_state of every outcome
   /// true: between touchdown and toe-off the output grid feeds only the effort integral (from the
-  /// activation states, no right-hand-side call per sample); peaks, PFJ impulse and peak knee
+  /// activation states, no right-hand-side call per sample); peaks, PFJ impulses and peak knee
   /// flexion are then not computed (left at 0). Contact time, centre-of-mass states and effort are
   /// bit-identical to the full mode. For gait matching, which needs only those.
   bool effort_only = false;
