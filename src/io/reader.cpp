@@ -2,6 +2,7 @@
 // that name the file, the key path, the value and what is allowed; then the Model's own validation.
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <toml++/toml.h>
@@ -85,6 +86,23 @@ class Reader {
     return n->as_string()->get();
   }
 
+  /// A string key that must name one of `choices`; `def` when the key is absent (none: required).
+  /// The refusal says what the value is not ("is not a tendon model") and lists the allowed names.
+  template <class E, std::size_t N>
+  E choice(const toml::table& t, std::string_view key, const std::string& path, const Choice<E> (&choices)[N],
+           std::string_view refusal, std::optional<E> def = std::nullopt) const {
+    if (def && !t.contains(key)) return *def;
+    const std::string name = string(t, key, path, true);
+    for (const Choice<E>& c : choices)
+      if (c.name == name) return c.value;
+    std::string allowed;
+    for (const Choice<E>& c : choices) {
+      allowed += (allowed.empty() ? "\"" : ", \"") + std::string(c.name) + "\"";
+      if (!c.meaning.empty()) allowed += " (" + std::string(c.meaning) + ")";
+    }
+    fail(join(path, key) + " = \"" + name + "\" " + std::string(refusal) + ": allowed " + allowed);
+  }
+
   template <class Obj, std::size_t N>
   void numbers(const toml::table& t, const NumField<Obj> (&fields)[N], const std::string& path, Obj& obj) const {
     for (const auto& f : fields) {
@@ -131,22 +149,13 @@ class Reader {
   std::string origin_;
 };
 
-Joint parse_joint(const Reader& r, const std::string& name, const std::string& path) {
-  if (name == "hip") return Joint::kHip;
-  if (name == "knee") return Joint::kKnee;
-  if (name == "ankle") return Joint::kAnkle;
-  r.fail(path + " = \"" + name + "\" is not a joint: allowed \"hip\", \"knee\", \"ankle\"");
-}
-
 MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::table& t, const std::string& path) {
   MuscleSpec m;
   m.name = name;
   r.known_keys(t, kMuscleFields, {"tendon", "tags", "slow_twitch_fraction", "source", "joints"}, path);
   r.numbers(t, kMuscleFields, path, m.params);
-  const std::string tendon = r.string(t, "tendon", path, false, "compliant");
-  if (tendon == "compliant") m.params.tendon = TendonModel::kCompliant;
-  else if (tendon == "rigid") m.params.tendon = TendonModel::kRigid;
-  else r.fail(path + ".tendon = \"" + tendon + "\" is not a tendon model: allowed \"compliant\", \"rigid\"");
+  m.params.tendon =
+      r.choice(t, "tendon", path, kTendonChoices, "is not a tendon model", std::optional(TendonModel::kCompliant));
   m.source = r.string(t, "source", path, true);
   if (t.contains("slow_twitch_fraction")) {
     m.slow_twitch_fraction = r.number(t, "slow_twitch_fraction", path);
@@ -174,16 +183,12 @@ MuscleSpec read_muscle(const Reader& r, const std::string& name, const toml::tab
                         "moment arm (virtual work; docs/decisions.md); delete the key");
     r.known_keys(*jt, kCrossingFields, {"joint", "action"}, jp);
     JointCrossing c;
-    c.joint = parse_joint(r, r.string(*jt, "joint", jp, true), jp + ".joint");
+    c.joint = r.choice(*jt, "joint", jp, kJointChoices, "is not a joint");
     c.angle_max = kPi;
     r.numbers(*jt, kCrossingFields, jp, c);
     if (c.joint != Joint::kHip && !jt->contains("angle_max_deg"))
       r.fail("missing required key '" + jp + ".angle_max_deg' (deg) for the " + joint_name(c.joint));
-    const std::string action = r.string(*jt, "action", jp, true);
-    if (action == "extend") c.action = 1;
-    else if (action == "flex") c.action = -1;
-    else r.fail(jp + ".action = \"" + action + "\" is not an action: allowed \"extend\" (increase the inner "
-                     "angle: hip/knee extension, plantarflexion), \"flex\"");
+    c.action = r.choice(*jt, "action", jp, kActionChoices, "is not an action");
     for (const auto& other : m.joints)
       if (other.joint == c.joint) r.fail("'" + jp + "' crosses the " + joint_name(c.joint) + " twice");
     m.joints.push_back(c);
@@ -230,10 +235,7 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
   p.body_mass = bf.mass;
   p.height = bf.height;
   source(body, "body");
-  const std::string sex = r.string(body, "sex", "body", false, "male");
-  if (sex == "male") p.sex = Sex::kMale;
-  else if (sex == "female") p.sex = Sex::kFemale;
-  else r.fail("body.sex = \"" + sex + "\" is out of range: allowed \"male\", \"female\"");
+  p.sex = r.choice(body, "sex", "body", kSexChoices, "is out of range", std::optional(Sex::kMale));
 
   const toml::table& contact = r.table(root, "contact", "", false);
   r.known_keys(contact, kContactFields, {"source"}, "contact");
@@ -284,10 +286,8 @@ Model::Parts read_parts(const toml::table& root, std::string_view text, Reader& 
 
   const toml::table& pfj = r.table(root, "pfj", "", false);
   r.known_keys(pfj, {"area_model", "weight_bearing_area", "source"}, "pfj");
-  const std::string area = r.string(pfj, "area_model", "pfj", false, "brechter_powers_2002");
-  if (area == "brechter_powers_2002") p.pfj.contact_area = PfjContactArea::kBrechterPowers2002Fit;
-  else if (area == "besier_2005") p.pfj.contact_area = PfjContactArea::kBesier2005Measured;
-  else r.fail("pfj.area_model = \"" + area + "\" is out of range: allowed \"brechter_powers_2002\", \"besier_2005\"");
+  p.pfj.contact_area = r.choice(pfj, "area_model", "pfj", kAreaModelChoices, "is out of range",
+                                std::optional(PfjContactArea::kBrechterPowers2002Fit));
   if (const toml::node* wb = pfj.get("weight_bearing_area")) {
     if (!wb->is_boolean()) r.fail("'pfj.weight_bearing_area' must be a boolean");
     p.pfj.besier_weight_bearing = wb->as_boolean()->get();

@@ -1,4 +1,4 @@
-// The schema's functions: the muscle field table for the bindings, joint names, degrees for the file.
+// The schema's functions: the muscle field table for the bindings, degrees for the file.
 #include "schema.hpp"
 
 #include <cmath>
@@ -31,15 +31,6 @@ double to_degrees(double rad) {
     }
   }
   return deg;
-}
-
-const char* joint_name(Joint j) {
-  switch (j) {
-    case Joint::kHip: return "hip";
-    case Joint::kKnee: return "knee";
-    case Joint::kAnkle: return "ankle";
-  }
-  return "?";
 }
 
 }  // namespace model_file

@@ -110,6 +110,36 @@ inline bool is_deg_key(std::string_view key) { return key.ends_with("_deg"); }
 /// The angle in degrees that the file shows for `rad` (schema.cpp).
 double to_degrees(double rad);
 
-const char* joint_name(Joint j);
+/// One allowed value of a string key and the value it stands for; the reader's and the writer's
+/// one list of the names.
+template <class E>
+struct Choice {
+  std::string_view name;
+  E value;
+  std::string_view meaning = {};  ///< said beside the name when the reader lists the allowed ones
+};
+
+inline constexpr Choice<Sex> kSexChoices[] = {{"male", Sex::kMale}, {"female", Sex::kFemale}};
+inline constexpr Choice<TendonModel> kTendonChoices[] = {{"compliant", TendonModel::kCompliant},
+                                                         {"rigid", TendonModel::kRigid}};
+inline constexpr Choice<Joint> kJointChoices[] = {
+    {"hip", Joint::kHip}, {"knee", Joint::kKnee}, {"ankle", Joint::kAnkle}};
+/// JointCrossing::action: +1 or -1.
+inline constexpr Choice<int> kActionChoices[] = {
+    {"extend", 1, "increase the inner angle: hip/knee extension, plantarflexion"}, {"flex", -1}};
+inline constexpr Choice<PfjContactArea> kAreaModelChoices[] = {
+    {"brechter_powers_2002", PfjContactArea::kBrechterPowers2002Fit},
+    {"besier_2005", PfjContactArea::kBesier2005Measured}};
+
+/// The file's name for `value`; "?" for a value the list lacks (only an integer cast to the enum in
+/// code), which the reader refuses naming the key, instead of a valid name for another value.
+template <class E, std::size_t N>
+std::string_view choice_name(const Choice<E> (&choices)[N], E value) {
+  for (const Choice<E>& c : choices)
+    if (c.value == value) return c.name;
+  return "?";
+}
+
+inline std::string joint_name(Joint j) { return std::string(choice_name(kJointChoices, j)); }
 
 }  // namespace legsim::model_file

@@ -1,5 +1,5 @@
-// Writing a model file: one writer for every table, its numbers taken from the schema's field
-// tables (schema.hpp) that the reader uses, with each table's and key's comments (notes) kept.
+// Writing a model file: one writer for every table, its numbers and enum names taken from the
+// schema's tables (schema.hpp) that the reader uses, with each table's and key's comments (notes) kept.
 // Not toml++'s serializer: it writes no comments, and Debian's toml++ 3.3 prints every float with
 // 17 significant digits (0.1 as 0.10000000000000001), where format_value gives the shortest
 // decimal that reads back to the same double.
@@ -103,7 +103,7 @@ std::string Model::to_toml() const {
   w.out() << "\n";
   w.table("body");
   w.numbers("body", kBodyFields, BodyFields{p.body_mass, p.height});
-  w.key("body", "sex", toml_string(p.sex == Sex::kMale ? "male" : "female"));
+  w.key("body", "sex", toml_string(choice_name(kSexChoices, p.sex)));
   w.source("body");
   w.out() << "\n";
   w.table("contact");
@@ -126,7 +126,7 @@ std::string Model::to_toml() const {
     w.out() << "\n";
     w.table(path);
     w.numbers(path, kMuscleFields, m.params);
-    w.key(path, "tendon", toml_string(m.params.tendon == TendonModel::kCompliant ? "compliant" : "rigid"));
+    w.key(path, "tendon", toml_string(choice_name(kTendonChoices, m.params.tendon)));
     w.key(path, "slow_twitch_fraction", number_text(m.slow_twitch_fraction), "1, type I fiber fraction");
     std::string tags = "[";
     for (std::size_t i = 0; i < m.tags.size(); ++i) tags += std::string(i ? ", " : "") + toml_string(m.tags[i]);
@@ -136,15 +136,14 @@ std::string Model::to_toml() const {
       const JointCrossing& c = m.joints[j];
       const std::string jp = path + ".joints." + std::to_string(j);
       w.table(jp, true);
-      w.key(jp, "joint", toml_string(joint_name(c.joint)));
+      w.key(jp, "joint", toml_string(choice_name(kJointChoices, c.joint)));
       w.numbers(jp, kCrossingFields, c);
-      w.key(jp, "action", toml_string(c.action > 0 ? "extend" : "flex"));
+      w.key(jp, "action", toml_string(choice_name(kActionChoices, c.action > 0 ? 1 : -1)));
     }
   }
   w.out() << "\n";
   w.table("pfj");
-  w.key("pfj", "area_model",
-        toml_string(p.pfj.contact_area == PfjContactArea::kBrechterPowers2002Fit ? "brechter_powers_2002" : "besier_2005"));
+  w.key("pfj", "area_model", toml_string(choice_name(kAreaModelChoices, p.pfj.contact_area)));
   w.key("pfj", "weight_bearing_area", p.pfj.besier_weight_bearing ? "true" : "false");
   w.source("pfj");
   w.out() << "\n";

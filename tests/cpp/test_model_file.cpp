@@ -577,3 +577,38 @@ TEST_CASE("model file: the schema lists every MuscleParams field once, and each 
     }
   }
 }
+
+TEST_CASE("model file: every name of a string key is read, written back, and listed when one is wrong",
+          "[model_file]") {
+  // The names exist once (src/io/schema.hpp's Choice tables) for the reader and the writer.
+  const std::pair<std::string, std::string> edits[] = {
+      {R"(\[muscles\.soleus\])", "[muscles.soleus]\ntendon = \"rigid\""},
+      {R"(area_model = "brechter_powers_2002")", R"(area_model = "besier_2005")"},
+      {R"(action = "extend")", R"(action = "flex")"},
+  };
+  for (const auto& [pattern, replacement] : edits) {
+    INFO(replacement);
+    const Model m = Model::from_toml(edited(pattern, replacement));
+    const std::string written = replacement.substr(replacement.find('\n') + 1);
+    CHECK(m.to_toml().find(written) != std::string::npos);
+    CHECK(Model::from_toml(m.to_toml()) == m);
+  }
+  {
+    // A female runner's shorter foot: the default spheres are placed on it (Model's constructor).
+    Model::Parts parts = Model::default_model().parts();
+    parts.sex = legsim::Sex::kFemale;
+    parts.foot_contact.spheres.clear();
+    const Model m(parts);
+    CHECK(m.to_toml().find(R"(sex = "female")") != std::string::npos);
+    CHECK(Model::from_toml(m.to_toml()).parts().sex == legsim::Sex::kFemale);
+  }
+  require_error(edited(R"(\[muscles\.soleus\])", "[muscles.soleus]\ntendon = \"stiff\""),
+                "muscles.soleus.tendon = \"stiff\" is not a tendon model: allowed \"compliant\", \"rigid\"");
+  require_error(edited(R"(joint = "ankle")", "joint = \"toe\""),
+                "muscles.soleus.joints.0.joint = \"toe\" is not a joint: allowed \"hip\", \"knee\", \"ankle\"");
+  require_error(edited(R"(action = "extend")", "action = \"push\""),
+                "muscles.soleus.joints.0.action = \"push\" is not an action: allowed \"extend\" (increase the inner "
+                "angle: hip/knee extension, plantarflexion), \"flex\"");
+  require_error(edited(R"(area_model = "brechter_powers_2002")", "area_model = \"x\""),
+                "pfj.area_model = \"x\" is out of range: allowed \"brechter_powers_2002\", \"besier_2005\"");
+}
