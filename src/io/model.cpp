@@ -31,7 +31,13 @@ void validate_crossing(const JointCrossing& c, const std::string& path) {
   // Leg muscle moment arms are 1-10 cm (Geyer & Herr 2010: 0.025-0.056 m as length gains); 5 mm-20 cm.
   require(std::isfinite(c.moment_arm) && c.moment_arm >= 0.005 && c.moment_arm <= 0.2, path + ".moment_arm",
           c.moment_arm, "[0.005, 0.2] m");
-  const InnerAngleRange& range = kInnerAngleRange[static_cast<int>(c.joint)];
+  // A file can give only the joints and actions it names (reader.cpp), but parts built in code can
+  // hold any integer: an unknown joint would index past kInnerAngleRange, and an action other than
+  // +-1 would scale the moment arm (geometry.hpp) and be saved as +-1.
+  const int joint = static_cast<int>(c.joint);
+  require(joint >= 0 && joint < kNumJoints, path + ".joint", joint, "0 (hip), 1 (knee), 2 (ankle)");
+  require(c.action == 1 || c.action == -1, path + ".action", c.action, "1 (extend), -1 (flex)");
+  const InnerAngleRange& range = kInnerAngleRange[joint];
   const std::string allowed = "[" + format_value(range.lo) + ", " + format_value(range.hi) + "] deg (" + range.why + ")";
   const auto check = [&](double rad, const char* key) {
     const double deg = model_file::to_degrees(rad);
@@ -50,9 +56,14 @@ bool MuscleSpec::has_tag(std::string_view tag) const {
 Model::Model(Parts parts) : parts_(std::move(parts)) {
   require_in_range("body.mass", parts_.body_mass, 20.0, 250.0);  // kg, the range scale_body accepts
   require_in_range("body.height", parts_.height, 1.0, 2.5);      // m
+  // Parts built in code can hold any integer as the sex, which scale_body would take as male and
+  // the writer could not name.
+  require(parts_.sex == Sex::kMale || parts_.sex == Sex::kFemale, "body.sex", static_cast<int>(parts_.sex),
+          "0 (male), 1 (female)");
   body_ = scale_body(parts_.body_mass, parts_.height, parts_.sex);
   validate(body_, "body");
   validate(parts_.contact, "contact");
+  validate(parts_.pfj, "pfj");  // the area model: as for the sex, only parts built in code can hold another
   if (parts_.foot_contact.spheres.empty()) parts_.foot_contact.spheres = sagittal_contact_spheres(body_.foot);
   validate(parts_.foot_contact, "foot_contact");
   validate_sphere_placement(parts_.foot_contact, body_.foot, "foot_contact");

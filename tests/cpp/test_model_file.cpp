@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <string>
 
@@ -611,4 +612,28 @@ TEST_CASE("model file: every name of a string key is read, written back, and lis
                 "angle: hip/knee extension, plantarflexion), \"flex\"");
   require_error(edited(R"(area_model = "brechter_powers_2002")", "area_model = \"x\""),
                 "pfj.area_model = \"x\" is out of range: allowed \"brechter_powers_2002\", \"besier_2005\"");
+}
+
+TEST_CASE("model: parts built in code with an enum or action the file cannot name are refused", "[model_file]") {
+  // A file yields only named values; code can cast any integer. Before, an unknown joint indexed
+  // past the joint-angle ranges, and the writer saved a sex, area model or action it could not name
+  // as another one.
+  const auto require_refused = [](const std::function<void(Model::Parts&)>& edit, const std::string& expected) {
+    Model::Parts parts = Model::default_model().parts();
+    edit(parts);
+    try {
+      const Model m(parts);
+      FAIL("no exception; expected one containing: " << expected);
+    } catch (const InputError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(expected) != std::string::npos);
+    }
+  };
+  require_refused([](Model::Parts& p) { p.muscles[0].joints[0].joint = static_cast<legsim::Joint>(7); },
+                  "muscles.soleus.joints.0.joint = 7 is out of range");
+  require_refused([](Model::Parts& p) { p.muscles[0].joints[0].action = 2; },
+                  "muscles.soleus.joints.0.action = 2 is out of range: allowed 1 (extend), -1 (flex)");
+  require_refused([](Model::Parts& p) { p.sex = static_cast<legsim::Sex>(2); }, "body.sex = 2 is out of range");
+  require_refused([](Model::Parts& p) { p.pfj.contact_area = static_cast<legsim::PfjContactArea>(5); },
+                  "pfj.contact_area = 5 is out of range");
 }
