@@ -40,12 +40,10 @@ def muscle_path(model, muscle: str, angles: dict) -> tuple[float, dict]:
         raise InputError(f"angles: {muscle} crosses {', '.join(crossed)}; give {', '.join(missing)} too")
     return float(length), {j: float(arms[_JOINTS.index(j)]) for j in crossed}
 
-_NUMERIC_FIELDS = (
-    "max_isometric_force", "optimal_fiber_length", "tendon_slack_length", "pennation_angle_at_optimal",
-    "max_contraction_velocity", "tendon_strain_at_one_norm_force", "passive_fiber_strain_at_one_norm_force",
-    "activation_time_constant", "deactivation_time_constant", "activation_smoothing", "min_activation",
-    "fiber_damping", "capacity_factor",
-)
+
+# MuscleParams' numeric fields, from the schema the model-file reader and writer use (issue 20:
+# the list exists once, in C++).
+_NUMERIC_FIELDS = tuple(name for name, _unit in _core.muscle_parameter_fields())
 
 
 class MuscleTendon:

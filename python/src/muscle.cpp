@@ -8,6 +8,7 @@
 #include "bindings.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/model.hpp"
+#include "legsim/model_schema.hpp"
 #include "legsim/muscle/activation.hpp"
 #include "legsim/muscle/experiments.hpp"
 #include "legsim/muscle/fatigue.hpp"
@@ -61,24 +62,28 @@ void bind_muscle(py::module_& m) {
       .value("compliant", TendonModel::kCompliant)
       .value("rigid", TendonModel::kRigid);
 
-  py::class_<MuscleParams>(m, "MuscleParams")
-      .def(py::init<>())
-      .def_readwrite("max_isometric_force", &MuscleParams::max_isometric_force)
-      .def_readwrite("optimal_fiber_length", &MuscleParams::optimal_fiber_length)
-      .def_readwrite("tendon_slack_length", &MuscleParams::tendon_slack_length)
-      .def_readwrite("pennation_angle_at_optimal", &MuscleParams::pennation_angle_at_optimal)
-      .def_readwrite("max_contraction_velocity", &MuscleParams::max_contraction_velocity)
-      .def_readwrite("tendon_strain_at_one_norm_force", &MuscleParams::tendon_strain_at_one_norm_force)
-      .def_readwrite("passive_fiber_strain_at_one_norm_force", &MuscleParams::passive_fiber_strain_at_one_norm_force)
-      .def_readwrite("activation_time_constant", &MuscleParams::activation_time_constant)
-      .def_readwrite("deactivation_time_constant", &MuscleParams::deactivation_time_constant)
-      .def_readwrite("activation_smoothing", &MuscleParams::activation_smoothing)
-      .def_readwrite("min_activation", &MuscleParams::min_activation)
-      .def_readwrite("fiber_damping", &MuscleParams::fiber_damping)
-      .def_readwrite("capacity_factor", &MuscleParams::capacity_factor)
-      .def_readwrite("tendon", &MuscleParams::tendon)
+  py::class_<MuscleParams> params(m, "MuscleParams");
+  params.def(py::init<>());
+  // One property per numeric field of the model file's schema, so the field list exists once
+  // (issue 20): a field added to the schema is a Python attribute, and legsim.muscle's keyword.
+  for (const NumField<MuscleParams>& f : muscle_parameter_fields()) {
+    double MuscleParams::*member = f.member;
+    params.def_property(
+        std::string(f.key).c_str(), [member](const MuscleParams& p) { return p.*member; },
+        [member](MuscleParams& p, double v) { p.*member = v; });
+  }
+  params.def_readwrite("tendon", &MuscleParams::tendon)
       .def("validate", [](const MuscleParams& p, const std::string& prefix) { validate(p, prefix); },
            py::arg("prefix") = "muscle");
+  m.def(
+      "muscle_parameter_fields",
+      [] {
+        std::vector<std::pair<std::string, std::string>> fields;
+        for (const NumField<MuscleParams>& f : muscle_parameter_fields()) fields.emplace_back(f.key, f.unit);
+        return fields;
+      },
+      "The numeric fields of MuscleParams as (name, unit) pairs, in model-file order: the schema the "
+      "model-file reader and writer use.");
 
   m.def("mtu_evaluate", &evaluate, py::arg("params"), py::arg("mtu_length"), py::arg("mtu_velocity"),
         py::arg("activation"), py::arg("norm_tendon_force"), py::arg("rigid"));

@@ -2,9 +2,11 @@
 // and allowed range.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "legsim/core/constants.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/model.hpp"
+#include "legsim/model_schema.hpp"
 
 using legsim::InputError;
 using legsim::Model;
@@ -105,16 +108,11 @@ void require_same_parts(const Model& a, const Model& b) {
     CHECK(m.source == n.source);
     CHECK(m.slow_twitch_fraction == n.slow_twitch_fraction);
     const legsim::MuscleParams &p = m.params, &q = n.params;
-    CHECK((p.max_isometric_force == q.max_isometric_force && p.optimal_fiber_length == q.optimal_fiber_length &&
-           p.tendon_slack_length == q.tendon_slack_length &&
-           p.pennation_angle_at_optimal == q.pennation_angle_at_optimal &&
-           p.max_contraction_velocity == q.max_contraction_velocity &&
-           p.tendon_strain_at_one_norm_force == q.tendon_strain_at_one_norm_force &&
-           p.passive_fiber_strain_at_one_norm_force == q.passive_fiber_strain_at_one_norm_force &&
-           p.activation_time_constant == q.activation_time_constant &&
-           p.deactivation_time_constant == q.deactivation_time_constant &&
-           p.activation_smoothing == q.activation_smoothing && p.min_activation == q.min_activation &&
-           p.fiber_damping == q.fiber_damping && p.capacity_factor == q.capacity_factor && p.tendon == q.tendon));
+    for (const auto& f : legsim::muscle_parameter_fields()) {
+      INFO(f.key);
+      CHECK(p.*f.member == q.*f.member);
+    }
+    CHECK(p.tendon == q.tendon);
     REQUIRE(m.joints.size() == n.joints.size());
     for (std::size_t j = 0; j < m.joints.size(); ++j) {
       const legsim::JointCrossing &u = m.joints[j], &v = n.joints[j];
@@ -547,4 +545,95 @@ TEST_CASE("model file: an angle in degrees keeps its radians through save and lo
   };
   check_round_trip("hip_flexor", "angle_max_deg", -70.09272859363746);  // tests/fuzz/regressions/with_params/
   for (int i = 100; i < 200; ++i) check_round_trip("soleus", "angle_ref_deg", 30.0 + i * 0.1234567891234567);
+}
+
+TEST_CASE("model file: the schema lists every MuscleParams field once, and each round-trips exactly", "[model_file]") {
+  // The schema is the one list of muscle fields (the reader, the writer, with_params and Python's
+  // legsim.MuscleTendon take it from there), so a double added to MuscleParams without a row in
+  // it would be neither read nor written: the struct's size gives it away. The one other field is
+  // the enum `tendon`, padded to a double's size.
+  const auto fields = legsim::muscle_parameter_fields();
+  CHECK(sizeof(legsim::MuscleParams) == (fields.size() + 1) * sizeof(double));
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      INFO(fields[i].key << " and " << fields[j].key);
+      CHECK(fields[i].member != fields[j].member);
+      CHECK(fields[i].key != fields[j].key);
+    }
+  // Each field changed by one ulp (towards zero; a zero becomes the smallest denormal) in one muscle,
+  // through the file and through with_params: the written text must give back exactly that double.
+  const Model& m = Model::default_model();
+  for (const auto& f : fields) {
+    for (std::size_t k = 0; k < m.muscles().size(); ++k) {
+      INFO(m.muscles()[k].name << "." << f.key);
+      Model::Parts parts = m.parts();
+      double& value = parts.muscles[k].params.*f.member;
+      value = value == 0.0 ? std::nextafter(0.0, 1.0) : std::nextafter(value, 0.0);
+      const Model changed(parts);
+      const Model back = Model::from_toml(changed.to_toml());
+      CHECK(back.muscles()[k].params.*f.member == value);
+      const std::string path = "muscles." + m.muscles()[k].name + "." + std::string(f.key);
+      CHECK(changed.param(path) == value);
+      CHECK(m.with_params({{path, value}}).muscles()[k].params.*f.member == value);
+    }
+  }
+}
+
+TEST_CASE("model file: every name of a string key is read, written back, and listed when one is wrong",
+          "[model_file]") {
+  // The names exist once (src/io/schema.hpp's Choice tables) for the reader and the writer.
+  const std::pair<std::string, std::string> edits[] = {
+      {R"(\[muscles\.soleus\])", "[muscles.soleus]\ntendon = \"rigid\""},
+      {R"(area_model = "brechter_powers_2002")", R"(area_model = "besier_2005")"},
+      {R"(action = "extend")", R"(action = "flex")"},
+  };
+  for (const auto& [pattern, replacement] : edits) {
+    INFO(replacement);
+    const Model m = Model::from_toml(edited(pattern, replacement));
+    const std::string written = replacement.substr(replacement.find('\n') + 1);
+    CHECK(m.to_toml().find(written) != std::string::npos);
+    CHECK(Model::from_toml(m.to_toml()) == m);
+  }
+  {
+    // A female runner's shorter foot: the default spheres are placed on it (Model's constructor).
+    Model::Parts parts = Model::default_model().parts();
+    parts.sex = legsim::Sex::kFemale;
+    parts.foot_contact.spheres.clear();
+    const Model m(parts);
+    CHECK(m.to_toml().find(R"(sex = "female")") != std::string::npos);
+    CHECK(Model::from_toml(m.to_toml()).parts().sex == legsim::Sex::kFemale);
+  }
+  require_error(edited(R"(\[muscles\.soleus\])", "[muscles.soleus]\ntendon = \"stiff\""),
+                "muscles.soleus.tendon = \"stiff\" is not a tendon model: allowed \"compliant\", \"rigid\"");
+  require_error(edited(R"(joint = "ankle")", "joint = \"toe\""),
+                "muscles.soleus.joints.0.joint = \"toe\" is not a joint: allowed \"hip\", \"knee\", \"ankle\"");
+  require_error(edited(R"(action = "extend")", "action = \"push\""),
+                "muscles.soleus.joints.0.action = \"push\" is not an action: allowed \"extend\" (increase the inner "
+                "angle: hip/knee extension, plantarflexion), \"flex\"");
+  require_error(edited(R"(area_model = "brechter_powers_2002")", "area_model = \"x\""),
+                "pfj.area_model = \"x\" is out of range: allowed \"brechter_powers_2002\", \"besier_2005\"");
+}
+
+TEST_CASE("model: parts built in code with an enum or action the file cannot name are refused", "[model_file]") {
+  // A file yields only named values; code can cast any integer. Before, an unknown joint indexed
+  // past the joint-angle ranges, and the writer saved a sex, area model or action it could not name
+  // as another one.
+  const auto require_refused = [](const std::function<void(Model::Parts&)>& edit, const std::string& expected) {
+    Model::Parts parts = Model::default_model().parts();
+    edit(parts);
+    try {
+      const Model m(parts);
+      FAIL("no exception; expected one containing: " << expected);
+    } catch (const InputError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(expected) != std::string::npos);
+    }
+  };
+  require_refused([](Model::Parts& p) { p.muscles[0].joints[0].joint = static_cast<legsim::Joint>(7); },
+                  "muscles.soleus.joints.0.joint = 7 is out of range");
+  require_refused([](Model::Parts& p) { p.muscles[0].joints[0].action = 2; },
+                  "muscles.soleus.joints.0.action = 2 is out of range: allowed 1 (extend), -1 (flex)");
+  require_refused([](Model::Parts& p) { p.sex = static_cast<legsim::Sex>(2); }, "body.sex = 2 is out of range");
+  require_refused([](Model::Parts& p) { p.pfj.contact_area = static_cast<legsim::PfjContactArea>(5); },
+                  "pfj.contact_area = 5 is out of range");
 }
