@@ -10,6 +10,7 @@
 
 #include "legsim/core/error.hpp"
 #include "legsim/muscle/fatigue.hpp"
+#include "legsim/model_schema.hpp"
 #include "legsim/muscle/params.hpp"
 
 using legsim::MuscleParams;
@@ -105,6 +106,17 @@ TEST_CASE("every invalid muscle field throws InputError with the exact message",
   CHECK_THROWS_WITH(legsim::validate(p), "muscle.max_isometric_force = -5 is out of range: allowed [1, 1e+05] N");
   // InputError is a legsim::Error.
   CHECK_THROWS_AS(legsim::validate(p), legsim::Error);
+}
+
+TEST_CASE("validate() checks every field of the model-file schema", "[muscle][params]") {
+  // The schema (src/io/schema.hpp) is the one list of MuscleParams' fields; validate() states each
+  // field's physiological range. A field added to the schema without a range fails here.
+  for (const auto& f : legsim::muscle_parameter_fields()) {
+    MuscleParams p;
+    p.*f.member = kNaN;
+    INFO(f.key);
+    CHECK_THROWS_WITH(legsim::validate(p, "m"), Catch::Contains("m." + std::string(f.key) + " = nan"));
+  }
 }
 
 TEST_CASE("calf fatigue weights from fast-twitch fractions (Uchida et al. 2016)", "[muscle][fatigue]") {
