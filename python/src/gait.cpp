@@ -1,11 +1,10 @@
-// Bindings of gait conditions, gait matching and sweeps.
+// Bindings of gait conditions and gait matching (sweeps are legsim.sweep, in Python).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
 #include "legsim/gait/matching.hpp"
-#include "legsim/sweep/sweep.hpp"
 
 namespace py = pybind11;
 
