@@ -68,6 +68,8 @@ void bind_gait(py::module_& m) {
       .def_readonly("evaluations", &GaitResult::evaluations);
 
   m.def("gait_variable_names", &gait_variable_names);
+  m.def("gait_metric_names", &gait_metric_names, py::arg("model"),
+        "Every metric key of a converged gait matching of the model, sorted (from the code that computes them).");
   m.def("volume_effort_weights", &volume_effort_weights, py::arg("model"));
   m.def(
       "match_gait",

@@ -612,18 +612,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     return out;
   }
   out.message = "converged";
-  // Metrics of DESIGN 5, per step and per kilometre.
-  std::map<std::string, double> m = out.stance.metrics;
-  const double tc = out.stance.contact_time;
-  const double per_km = 1000.0 / cond.step_length;
-  m["flight_time_s"] = cond.step_time - tc;
-  m["step_length_m"] = cond.step_length;
-  m["cadence_spm"] = cond.cadence;
-  m["speed_m_per_s"] = cond.speed;
-  m["pfj_impulse_per_km_bw_s"] = m.at("pfj_impulse_bw_s") * per_km;
-  m["pfj_stress_impulse_per_km_mpa_s"] = m.at("pfj_stress_impulse_mpa_s") * per_km;
-  m["periodicity_error"] = final_e.scaled.cwiseAbs().maxCoeff();
-  out.metrics = std::move(m);
+  out.metrics =
+      matched_gait_metrics(out.stance.metrics, out.stance.contact_time, cond, final_e.scaled.cwiseAbs().maxCoeff());
   if (!options.record) out.stance.series.clear();
   return out;
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "legsim/gait/matching.hpp"
 
@@ -220,6 +222,33 @@ TEST_CASE("matching: the trunk-lean change is reported, and matched to zero with
   o.trunk_lean_tolerance = 0.0;
   CHECK_THROWS_WITH(match_gait(Model::default_model(), c, o),
                     Catch::StartsWith("options.trunk_lean_tolerance = 0 is out of range: allowed (0, inf)"));
+}
+
+namespace {
+
+/// The default model file's text with every occurrence of `from` replaced by `to`.
+std::string default_text_with(const std::string& from, const std::string& to) {
+  std::string t(Model::default_model_toml());
+  for (std::size_t at = t.find(from); at != std::string::npos; at = t.find(from, at + to.size())) t.replace(at, from.size(), to);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("matching: the metric names are the keys of a real result, muscle keys included") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  o.record = false;
+  const GaitResult r = match_gait(Model::default_model(), c, o);
+  REQUIRE(r.converged);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : r.metrics) keys.push_back(key);
+  CHECK(keys == gait_metric_names(Model::default_model()));
+  const std::vector<std::string> renamed = gait_metric_names(Model::from_toml(default_text_with("soleus", "soleus_m")));
+  CHECK(std::count(renamed.begin(), renamed.end(), "peak_soleus_m_force_bw") == 1);
+  CHECK(std::count(renamed.begin(), renamed.end(), "peak_soleus_force_bw") == 0);
 }
 
 TEST_CASE("volume effort weights: proportional to F_max·l_opt, mean 1, valid model parameters") {

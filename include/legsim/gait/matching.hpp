@@ -32,6 +32,18 @@ namespace legsim {
 /// Names of the matched decision variables, in order (rad, m/s, dimensionless excitation, s).
 const std::vector<std::string>& gait_variable_names();
 
+/// Every key of GaitResult::metrics that a converged gait matching of this model gives, sorted. Made
+/// by the functions that compute a real result (stance_metrics and matched_gait_metrics) on a
+/// synthetic stance, so the list cannot drift from the computed keys (sweeps lay out their datasets
+/// by it).
+std::vector<std::string> gait_metric_names(const Model& model);
+
+/// GaitResult::metrics of a matched stance: its stance metrics plus the keys that need the gait
+/// condition (flight time, step length, cadence, speed, PFJ impulses per km) and periodicity_error
+/// (the largest periodicity residual in tolerances).
+std::map<std::string, double> matched_gait_metrics(std::map<std::string, double> stance_metrics, double contact_time,
+                                                   const ResolvedCondition& condition, double periodicity_error);
+
 /// Effort weights proportional to muscle volume, as model-parameter changes for Model::with_params:
 /// {"controller.muscles.<name>.effort_weight": wᵢ} with wᵢ ∝ F_max,i·l_opt,i (PCSA·l_opt, the fiber
 /// volume), normalized to a mean of 1. Gait matching then minimizes Σ wᵢ ∫ aᵢ³ dt instead of the
