@@ -251,6 +251,31 @@ TEST_CASE("matching: the metric names are the keys of a real result, muscle keys
   CHECK(std::count(renamed.begin(), renamed.end(), "peak_soleus_force_bw") == 0);
 }
 
+TEST_CASE("matching: variables act on muscles by role tag, not by name") {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  MatchingOptions o;
+  o.max_stances = 40;  // short: only that both models take the same path matters
+  o.record = false;
+  const GaitResult a = match_gait(Model::default_model(), c, o);
+  // A renamed soleus keeps its tags, so it keeps its variables: the same matching, bit for bit.
+  const Model renamed = Model::from_toml(default_text_with("soleus", "soleus_m"));
+  CHECK(default_gait_guess(renamed) == default_gait_guess(Model::default_model()));
+  const GaitResult b = match_gait(renamed, c, o);
+  CHECK(b.solution == a.solution);
+  CHECK(b.residuals == a.residuals);
+  // A model without a muscle of a role is refused, naming the variable and the tag to add.
+  const Model untagged =
+      Model::from_toml(default_text_with("\"calf\", \"plantarflexor\", \"uniarticular_plantarflexor\"", "\"calf\""));
+  CHECK_THROWS_WITH(match_gait(untagged, c, o), Catch::Contains("no muscle of the model is tagged \"uniarticular_plantarflexor\"") &&
+                                                    Catch::Contains("soleus_level"));
+  CHECK_THROWS_AS(default_gait_guess(untagged), InputError);
+  // A muscle with two level roles would get two levels: refused.
+  const Model twice = Model::from_toml(default_text_with("\"uniarticular_hip_extensor\"", "\"uniarticular_hip_extensor\", \"knee_extensor\""));
+  CHECK_THROWS_WITH(match_gait(twice, c, o), Catch::Contains("muscle 'gluteus' has the tags of two roles"));
+}
+
 TEST_CASE("volume effort weights: proportional to F_max·l_opt, mean 1, valid model parameters") {
   const Model& model = Model::default_model();
   const std::map<std::string, double> w = volume_effort_weights(model);
