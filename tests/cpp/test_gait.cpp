@@ -233,12 +233,18 @@ std::string default_text_with(const std::string& from, const std::string& to) {
   return t;
 }
 
-}  // namespace
-
-TEST_CASE("matching: the metric names are the keys of a real result, muscle keys included") {
+/// The default condition (3.5 m/s, 170 steps/min).
+GaitCondition default_condition() {
   GaitCondition c;
   c.speed = 3.5;
   c.cadence = 170.0;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("matching: the metric names are the keys of a real result, muscle keys included") {
+  const GaitCondition c = default_condition();
   MatchingOptions o;
   o.record = false;
   const GaitResult r = match_gait(Model::default_model(), c, o);
@@ -252,9 +258,7 @@ TEST_CASE("matching: the metric names are the keys of a real result, muscle keys
 }
 
 TEST_CASE("matching: variables act on muscles by role tag, not by name") {
-  GaitCondition c;
-  c.speed = 3.5;
-  c.cadence = 170.0;
+  const GaitCondition c = default_condition();
   MatchingOptions o;
   o.max_stances = 40;  // short: only that both models take the same path matters
   o.record = false;
