@@ -78,10 +78,12 @@ def cmd_run(args) -> int:
 
     print("\nCalf raise: isometric plantarflexion moment at full activation (N·m), ankle at 0°:")
     cr = calf_raise_moments(model, np.linspace(-30, 20, 26), [0.0, 90.0])
+    suffix = "_plantarflexion_moment_nm"
     for knee in (0.0, 90.0):
         row = cr[(cr.knee_flexion_deg == knee) & (cr.ankle_dorsiflexion_deg == 0.0)].iloc[0]
-        print(f"  knee {knee:4.0f}°: soleus {row.soleus_plantarflexion_moment_nm:7.1f}, "
-              f"gastrocnemius {row.gastrocnemius_plantarflexion_moment_nm:7.1f}")
+        # The model's calf muscles, whatever their names (calf_raise_moments finds them by tag).
+        moments = ", ".join(f"{c[:-len(suffix)]} {row[c]:7.1f}" for c in cr.columns if c.endswith(suffix))
+        print(f"  knee {knee:4.0f}°: {moments}")
 
     res = simulate_stance(model)
     print(f"\nOne stance (teaching feedforward pattern, default touchdown): {res.status}")
@@ -105,9 +107,8 @@ def cmd_run(args) -> int:
     axes[0, 1].set(xlabel="normalized fiber velocity (lengthening +)", ylabel="fV", title="force–velocity")
     for knee, ls in ((0.0, "-"), (90.0, "--")):
         d = cr[cr.knee_flexion_deg == knee]
-        axes[1, 0].plot(d.ankle_dorsiflexion_deg, d.soleus_plantarflexion_moment_nm, "C0" + ls, label=f"soleus, knee {knee:g}°")
-        axes[1, 0].plot(d.ankle_dorsiflexion_deg, d.gastrocnemius_plantarflexion_moment_nm, "C1" + ls,
-                        label=f"gastrocnemius, knee {knee:g}°")
+        for i, c in enumerate(c for c in cr.columns if c.endswith(suffix)):
+            axes[1, 0].plot(d.ankle_dorsiflexion_deg, d[c], f"C{i}{ls}", label=f"{c[:-len(suffix)]}, knee {knee:g}°")
     axes[1, 0].set(xlabel="ankle dorsiflexion (deg)", ylabel="plantarflexion moment (N·m)", title="calf raise")
     axes[1, 0].legend(fontsize=7)
     ts = res.timeseries

@@ -1,7 +1,7 @@
 """One stance phase (touchdown to toe-off) of the muscle-driven leg."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -12,34 +12,41 @@ from .errors import InputError, SimulationError
 __all__ = ["Touchdown", "StanceResult", "simulate_stance", "default_excitation"]
 
 
+#: The C++ touchdown state's defaults (include/legsim/sim/simulate.hpp, TouchdownState): Touchdown's
+#: defaults are read off it, so the two cannot differ.
+_CORE_TOUCHDOWN = _core.TouchdownState()
+
+
 @dataclass
 class Touchdown:
     """Posture (rad) and velocities (m/s, rad/s) at touchdown; the hip height is set so the lowest
-    foot point just touches the ground. ``activations``: dict muscle → activation (default minimum)."""
-    trunk_lean: float = 0.1
-    hip_flexion: float = 0.45
-    knee_flexion: float = 0.3
-    ankle_dorsiflexion: float = -0.05
-    hip_velocity_x: float = 3.5
-    hip_velocity_y: float = -0.5
-    trunk_angular_velocity: float = 0.0
-    hip_angular_velocity: float = -3.0
-    knee_angular_velocity: float = 0.0
-    ankle_angular_velocity: float = 0.0
+    foot point just touches the ground. Defaults: those of the C++ ``TouchdownState``.
+    ``activations``: dict muscle → activation (a muscle not given: its ``min_activation``)."""
+    trunk_lean: float = _CORE_TOUCHDOWN.trunk_lean
+    hip_flexion: float = _CORE_TOUCHDOWN.hip_flexion
+    knee_flexion: float = _CORE_TOUCHDOWN.knee_flexion
+    ankle_dorsiflexion: float = _CORE_TOUCHDOWN.ankle_dorsiflexion
+    hip_velocity_x: float = _CORE_TOUCHDOWN.hip_velocity_x
+    hip_velocity_y: float = _CORE_TOUCHDOWN.hip_velocity_y
+    trunk_angular_velocity: float = _CORE_TOUCHDOWN.trunk_angular_velocity
+    hip_angular_velocity: float = _CORE_TOUCHDOWN.hip_angular_velocity
+    knee_angular_velocity: float = _CORE_TOUCHDOWN.knee_angular_velocity
+    ankle_angular_velocity: float = _CORE_TOUCHDOWN.ankle_angular_velocity
     activations: dict = field(default_factory=dict)
 
     def _to_core(self, model) -> "_core.TouchdownState":
         td = _core.TouchdownState()
-        for k in ("trunk_lean", "hip_flexion", "knee_flexion", "ankle_dorsiflexion", "hip_velocity_x",
-                  "hip_velocity_y", "trunk_angular_velocity", "hip_angular_velocity", "knee_angular_velocity",
-                  "ankle_angular_velocity"):
-            setattr(td, k, as_float(f"touchdown.{k}", getattr(self, k)))
+        for f in fields(self):
+            if f.name != "activations":
+                setattr(td, f.name, as_float(f"touchdown.{f.name}", getattr(self, f.name)))
         if self.activations:
             names = model.muscle_names
             unknown = set(self.activations) - set(names)
             if unknown:
                 raise InputError(f"touchdown.activations: unknown muscle(s) {sorted(unknown)}; the model has {', '.join(names)}")
-            td.activations = [float(self.activations.get(n, 0.01)) for n in names]
+            # A muscle not given starts at its minimum activation, as with no activations at all (C++).
+            td.activations = [float(self.activations[n]) if n in self.activations
+                              else model.param(f"muscles.{n}.min_activation") for n in names]
         return td
 
 
@@ -61,11 +68,20 @@ class StanceResult:
         return self
 
 
+#: Feedforward levels of default_excitation by muscle role (model-file tag), in order of precedence:
+#: calf and knee extensors carry the stance, hip extensors act early (teaching values, not fitted).
+_EXCITATION_BY_TAG = (("calf", 0.5), ("knee_extensor", 0.4), ("hip_extensor", 0.2))
+_REST_EXCITATION = 0.05
+
+
 def default_excitation(model) -> dict:
     """A simple open-loop feedforward pattern for teaching: muscle → (times s, levels). Calf and
-    quadriceps active through stance, hip extensors early, everything else near rest."""
-    levels = {"soleus": 0.5, "gastrocnemius": 0.5, "quadriceps": 0.4, "hamstrings": 0.2, "gluteus": 0.2}
-    return {m: ([0.0, 0.15, 0.3], [levels.get(m, 0.05), levels.get(m, 0.05), 0.02]) for m in model.muscle_names}
+    knee-extensor (quadriceps) muscles active through stance, hip extensors early, everything else
+    near rest; muscles are found by their role tags in the model file, not by name."""
+    def level(m):
+        tags = model.muscle_tags(m)
+        return next((lv for tag, lv in _EXCITATION_BY_TAG if tag in tags), _REST_EXCITATION)
+    return {m: ([0.0, 0.15, 0.3], [level(m), level(m), 0.02]) for m in model.muscle_names}
 
 
 def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, *, capacity_factors=None,

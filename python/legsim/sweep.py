@@ -54,39 +54,24 @@ def _as_axis(name, values):
     return vals
 
 
-def _metric_keys(model):
-    keys = ["peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_bw_s", "pfj_impulse_per_km_bw_s",
-            "pfj_stress_impulse_mpa_s", "pfj_stress_impulse_per_km_mpa_s", "peak_pfj_force_moment_method_bw",
-            "peak_quadriceps_force_bw", "peak_gastrocnemius_force_bw", "peak_soleus_force_bw",
-            "peak_hamstrings_force_bw", "peak_achilles_force_bw", "peak_knee_extension_moment_nm_per_kg",
-            "peak_ankle_plantarflexion_moment_nm_per_kg", "peak_knee_flexion_deg", "knee_flexion_at_contact_deg",
-            "peak_vertical_grf_bw", "contact_time_s", "flight_time_s", "step_length_m", "cadence_spm",
-            "speed_m_per_s", "knee_negative_work_j_per_kg", "knee_positive_work_j_per_kg",
-            "ankle_negative_work_j_per_kg", "ankle_positive_work_j_per_kg", "peak_achilles_strain", "effort",
-            "periodicity_error", "peak_braking_grf_bw", "braking_impulse_bw_s", "propulsive_impulse_bw_s",
-            "touchdown_com_vertical_velocity_m_per_s", "toe_off_com_vertical_velocity_m_per_s",
-            "touchdown_foot_velocity_x_m_per_s", "touchdown_foot_velocity_y_m_per_s",
-            "impact_peak_vertical_grf_bw", "active_peak_vertical_grf_bw", "vertical_average_loading_rate_bw_per_s",
-            "vertical_instantaneous_loading_rate_bw_per_s", "hip_negative_work_j_per_kg",
-            "hip_positive_work_j_per_kg", "contact_work_j_per_kg", "contact_negative_work_j_per_kg",
-            "friction_work_j_per_kg", "mechanical_energy_change_j_per_kg"]
-    for m in model.muscle_names:
-        for k in (f"peak_{m}_force_bw", f"peak_{m}_fiber_length_norm", f"{m}_negative_work_j_per_kg"):
-            if k not in keys:
-                keys.append(k)
-    return keys
+def _metric_keys(model, method: str) -> list:
+    """Metric keys of one point of a sweep by ``method``, sorted: from the C++ code that computes
+    them (``_core.gait_metric_names`` / ``predicted_gait_metric_names`` run the metric functions on
+    a synthetic step), so a new C++ metric reaches the dataset without a list here to update."""
+    if method == "predict":
+        return list(_core.predicted_gait_metric_names(model))
+    return list(_core.gait_metric_names(model))
+
+
+def _stride_keys(model) -> list:
+    """Keys of a predicted step beside the stance keys of gait matching (legsim.simulate,
+    method="predict"): whole-step joint work, swing and reserve keys and the metabolic cost."""
+    stance = set(_core.gait_metric_names(model))
+    return [k for k in _core.predicted_gait_metric_names(model) if k not in stance]
 
 
 _RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_mismatch_m", "step_length_error_rel",
               "trunk_lean_change_rad")
-
-
-#: Stride keys of a predicted step beside the stance keys (legsim.simulate, method="predict").
-_STRIDE_KEYS = ("hip_flexion_at_contact_deg", "peak_ankle_dorsiflexion_deg", "swing_peak_knee_flexion_deg",
-                "hip_positive_work_step_j_per_kg", "hip_negative_work_step_j_per_kg",
-                "knee_positive_work_step_j_per_kg", "knee_negative_work_step_j_per_kg",
-                "ankle_positive_work_step_j_per_kg", "ankle_negative_work_step_j_per_kg",
-                "contact_work_step_j_per_kg", "peak_reserve_fraction")
 
 
 def sweep(model, *, method: str = "predict", out=None, params=None, progress: bool = False,
@@ -554,7 +539,7 @@ _SOLVER_TEXTS = {"start": lambda r: r["start"],
 
 
 def _assemble(model, method, dims, coords, shape, points, records) -> xr.Dataset:
-    keys = _metric_keys(model) + (list(_STRIDE_KEYS) if method == "predict" else [])
+    keys = _metric_keys(model, method)
     data = {k: np.full(shape, np.nan) for k in keys}
     if method == "predict":
         floats, texts = _SOLVER_FLOATS, _SOLVER_TEXTS

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import _core
 from ._validate import as_float_array, as_float
+from .errors import InputError
 from .muscle import MuscleTendon
 
 __all__ = ["calf_raise_moments"]
@@ -13,8 +14,9 @@ __all__ = ["calf_raise_moments"]
 
 def calf_raise_moments(model, ankle_dorsiflexion_deg=None, knee_flexion_deg=(0.0, 90.0), *,
                        activation: float = 1.0, hip_flexion_deg: float = 0.0) -> pd.DataFrame:
-    """Isometric plantarflexion moment (N·m) that soleus and gastrocnemius can produce at full
-    activation, over ankle angles, with the knee straight and bent.
+    """Isometric plantarflexion moment (N·m) that the calf muscles (tagged "calf" in the model file:
+    soleus and gastrocnemius in the default model) can produce at full activation, over ankle
+    angles, with the knee straight and bent.
 
     The gastrocnemius also crosses the knee: bending the knee shortens it until it goes slack and its
     moment collapses, while the soleus is unaffected — why seated (knee-bent) calf raises train the
@@ -28,7 +30,10 @@ def calf_raise_moments(model, ankle_dorsiflexion_deg=None, knee_flexion_deg=(0.0
     a = as_float("activation", activation, lo=0.0, hi=1.0)
     hip = np.radians(as_float("hip_flexion_deg", hip_flexion_deg, lo=-30.0, hi=120.0))
     rows = []
-    units = {m: MuscleTendon.from_model(model, m) for m in ("soleus", "gastrocnemius")}
+    calf = [m for m in model.muscle_names if "calf" in model.muscle_tags(m)]
+    if not calf:
+        raise InputError("calf_raise_moments: the model has no muscle tagged \"calf\" (model file: muscles.<name>.tags)")
+    units = {m: MuscleTendon.from_model(model, m) for m in calf}
     for knee in knees:
         for ankle in ankles:
             row = {"knee_flexion_deg": knee, "ankle_dorsiflexion_deg": ankle}

@@ -1,11 +1,10 @@
-// Bindings of gait conditions, gait matching and sweeps.
+// Bindings of gait conditions and gait matching (sweeps are legsim.sweep, in Python).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
 #include "legsim/gait/matching.hpp"
-#include "legsim/sweep/sweep.hpp"
 
 namespace py = pybind11;
 
@@ -69,6 +68,8 @@ void bind_gait(py::module_& m) {
       .def_readonly("evaluations", &GaitResult::evaluations);
 
   m.def("gait_variable_names", &gait_variable_names);
+  m.def("gait_metric_names", &gait_metric_names, py::arg("model"),
+        "Every metric key of a converged gait matching of the model, sorted (from the code that computes them).");
   m.def("volume_effort_weights", &volume_effort_weights, py::arg("model"));
   m.def(
       "match_gait",

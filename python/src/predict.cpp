@@ -153,6 +153,8 @@ void bind_predict(py::module_& m) {
       .def_property_readonly("model", &predict::Predictor::model)
       .def_property_readonly("transcriptions", &predict::Predictor::transcriptions);
   m.def("predicted_gait_metrics", &predict::gait_metrics, py::arg("model"), py::arg("condition"), py::arg("gait"));
+  m.def("predicted_gait_metric_names", &predict::gait_metric_names, py::arg("model"),
+        "Every metric key of a converged gait prediction of the model, sorted (from the code that computes them).");
   m.def(
       "simulate_predicted_stance",
       [](const Model& model, const GaitCondition& condition, const PredictedGait& gait, double duration,

@@ -34,30 +34,104 @@ namespace {
 }
 
 
+/// The matched decision variables, in their (public, gait_variable_names) order. Addressed by name
+/// here, never by position, so reordering or adding one cannot silently switch what another does.
+enum class Var {
+  kTouchdownVerticalVelocity,
+  kTouchdownHipFlexion,
+  kTouchdownKneeFlexion,
+  kTrunkLean,
+  kSoleusLevel,
+  kGastrocnemiusLevel,
+  kQuadricepsLevel,
+  kGluteusLevel,
+  kCalfOffset,
+  kQuadricepsOffset,
+  kTouchdownSpeedFactor,
+  kCount
+};
+
+/// What a variable sets in the stance controller of the muscles carrying its role tag (kNone: a
+/// touchdown-state variable, set in setup()).
+enum class Acts { kNone, kLevel, kOffset };
+
 struct Variable {
-  const char* name;
+  Var id;
+  const char* name;  ///< public name (gait_variable_names; sweep journals store solutions by it)
   double lo, hi;
+  Acts acts = Acts::kNone;
+  /// The muscles it acts on: those tagged so in the model file (models/runner.toml), so a renamed
+  /// muscle keeps its role and a model without one fails with a message (muscle_roles) instead of
+  /// leaving the variable without effect. Level roles are one anatomical group each; the calf offset
+  /// acts on every "calf" muscle (the Achilles group, as in the stance metrics and calf fatigue).
+  const char* tag = nullptr;
+  double guess = 0.0;  ///< default start when the model's controller gives none (touchdown variables)
 };
 
 // Bounds: touchdown knee flexion 10–25° (physiological at contact, docs/gait_matching.md); the rest wide
-// enough that a solution on a bound signals a poor parameterization, not an answer.
-const Variable kVariables[] = {
-    {"touchdown_vertical_velocity", -1.5, 0.0},   // m/s (hip)
-    {"touchdown_hip_flexion", 0.1, 0.9},          // rad
-    {"touchdown_knee_flexion", 10.0 * kDegToRad, 25.0 * kDegToRad},  // rad
-    {"trunk_lean", 0.0, 0.4},                     // rad, touchdown lean = controller reference
-    {"soleus_level", 0.0, 1.0},
-    {"gastrocnemius_level", 0.0, 1.0},
-    {"quadriceps_level", 0.0, 1.0},
-    {"gluteus_level", 0.0, 1.0},
-    {"calf_offset", 0.08, 0.4},                   // s
-    {"quadriceps_offset", 0.03, 0.3},             // s
-    {"touchdown_speed_factor", 0.85, 1.15},       // hip horizontal velocity at touchdown / speed
+// enough that a solution on a bound signals a poor parameterization, not an answer. Starting guesses
+// of the touchdown variables: a generic running touchdown at 3.5 m/s (the controller variables start
+// from the model file's controller, default_gait_guess).
+constexpr Variable kVariables[] = {
+    {Var::kTouchdownVerticalVelocity, "touchdown_vertical_velocity", -1.5, 0.0, Acts::kNone, nullptr, -0.5},  // m/s (hip)
+    {Var::kTouchdownHipFlexion, "touchdown_hip_flexion", 0.1, 0.9, Acts::kNone, nullptr, 0.45},  // rad
+    {Var::kTouchdownKneeFlexion, "touchdown_knee_flexion", 10.0 * kDegToRad, 25.0 * kDegToRad, Acts::kNone, nullptr,
+     18.0 * kDegToRad},  // rad
+    {Var::kTrunkLean, "trunk_lean", 0.0, 0.4},  // rad, touchdown lean = controller reference
+    {Var::kSoleusLevel, "soleus_level", 0.0, 1.0, Acts::kLevel, "uniarticular_plantarflexor"},
+    {Var::kGastrocnemiusLevel, "gastrocnemius_level", 0.0, 1.0, Acts::kLevel, "biarticular_plantarflexor"},
+    {Var::kQuadricepsLevel, "quadriceps_level", 0.0, 1.0, Acts::kLevel, "knee_extensor"},
+    {Var::kGluteusLevel, "gluteus_level", 0.0, 1.0, Acts::kLevel, "uniarticular_hip_extensor"},
+    {Var::kCalfOffset, "calf_offset", 0.08, 0.4, Acts::kOffset, "calf"},                  // s
+    {Var::kQuadricepsOffset, "quadriceps_offset", 0.03, 0.3, Acts::kOffset, "knee_extensor"},  // s
+    {Var::kTouchdownSpeedFactor, "touchdown_speed_factor", 0.85, 1.15, Acts::kNone, nullptr, 1.0},  // hip vx / speed
 };
 constexpr int kNumVars = static_cast<int>(std::size(kVariables));
+static_assert(kNumVars == static_cast<int>(Var::kCount), "one kVariables entry per Var");
+static_assert([] {
+  for (int i = 0; i < kNumVars; ++i)
+    if (static_cast<int>(kVariables[i].id) != i) return false;
+  return true;
+}(), "kVariables must list the variables in Var order");
 constexpr int kNumResiduals = 5;
 using VecX = Eigen::Matrix<double, kNumVars, 1>;
 using VecR = Eigen::Matrix<double, kNumResiduals, 1>;
+
+/// A variable's value in a physical-unit vector.
+double at(const VecX& x, Var v) { return x(static_cast<int>(v)); }
+
+/// For each variable, the model's muscles (indices) it acts on; empty for touchdown variables.
+using MuscleRoles = std::array<std::vector<int>, kNumVars>;
+
+/// The muscles each controller variable acts on, by role tag. Throws InputError when a role has no
+/// muscle (the variable would silently do nothing) or a muscle has two roles of one kind (two
+/// variables would set its one level or offset).
+MuscleRoles muscle_roles(const Model& model) {
+  MuscleRoles roles;
+  const auto& muscles = model.muscles();
+  for (const Variable& v : kVariables) {
+    if (v.acts == Acts::kNone) continue;
+    for (std::size_t i = 0; i < muscles.size(); ++i)
+      if (muscles[i].has_tag(v.tag)) roles[static_cast<int>(v.id)].push_back(static_cast<int>(i));
+    if (roles[static_cast<int>(v.id)].empty())
+      throw InputError(std::string("gait matching: no muscle of the model is tagged \"") + v.tag + "\", the role the variable " +
+                       v.name + " acts on; add the tag to the muscle that plays it (models/runner.toml: " +
+                       "muscles.<name>.tags)");
+  }
+  for (std::size_t i = 0; i < muscles.size(); ++i)
+    for (const Acts kind : {Acts::kLevel, Acts::kOffset}) {
+      std::string first;
+      for (const Variable& v : kVariables) {
+        if (v.acts != kind || !muscles[i].has_tag(v.tag)) continue;
+        if (!first.empty())
+          throw InputError("gait matching: muscle '" + muscles[i].name + "' has the tags of two roles, \"" + first +
+                           "\" and \"" + v.tag + "\", whose variables would both set its feedforward " +
+                           (kind == Acts::kLevel ? "level" : "offset") + "; keep one");
+        first = v.tag;
+      }
+    }
+  return roles;
+}
 
 /// Everything one evaluation needs, fixed per condition.
 struct Problem {
@@ -65,7 +139,7 @@ struct Problem {
   ResolvedCondition cond;
   std::vector<double> caps;
   MatchingOptions options;
-  std::array<int, 4> level_muscle;  // soleus, gastrocnemius, quadriceps, gluteus (−1 if absent)
+  MuscleRoles roles;  // the muscles each controller variable acts on (muscle_roles)
   int evaluations = 0;
   // The derivative-free search (global_phase): points evaluated, the best residual norm so far and
   // at the start of the current round, the last failure, and why the search gave up (if it did).
@@ -104,25 +178,22 @@ VecX to_unit(const VecX& x) {
 
 void setup(const Problem& p, const VecX& x, TouchdownState& td, ControllerParams& ctrl) {
   ctrl = p.model.controller();
-  const int lv[4] = {4, 5, 6, 7};
-  for (int k = 0; k < 4; ++k)
-    if (p.level_muscle[k] >= 0) ctrl.muscles[p.level_muscle[k]].level = x(lv[k]);
-  for (int k : {0, 1})
-    if (p.level_muscle[k] >= 0) ctrl.muscles[p.level_muscle[k]].offset = x(8);
-  if (p.level_muscle[2] >= 0) ctrl.muscles[p.level_muscle[2]].offset = x(9);
-  ctrl.trunk_reference_lean = x(3);
+  for (const Variable& v : kVariables)
+    for (int i : p.roles[static_cast<int>(v.id)])
+      (v.acts == Acts::kLevel ? ctrl.muscles[i].level : ctrl.muscles[i].offset) = at(x, v.id);
+  ctrl.trunk_reference_lean = at(x, Var::kTrunkLean);
 
   td = TouchdownState{};
-  td.trunk_lean = x(3);
-  td.hip_flexion = x(1);
-  td.knee_flexion = x(2);
+  td.trunk_lean = at(x, Var::kTrunkLean);
+  td.hip_flexion = at(x, Var::kTouchdownHipFlexion);
+  td.knee_flexion = at(x, Var::kTouchdownKneeFlexion);
   const double shank_angle = (td.hip_flexion - td.trunk_lean) - td.knee_flexion;  // from vertical, forward +
   td.ankle_dorsiflexion = p.cond.foot_strike == FootStrike::kAnkleAngle
                               ? p.cond.touchdown_ankle_angle_deg * kDegToRad
                               : foot_strike_angle(p.cond.foot_strike) - shank_angle;
   td.ankle_dorsiflexion = std::clamp(td.ankle_dorsiflexion, -0.8, 0.6);
-  td.hip_velocity_x = p.cond.speed * x(10);
-  td.hip_velocity_y = x(0);
+  td.hip_velocity_x = p.cond.speed * at(x, Var::kTouchdownSpeedFactor);
+  td.hip_velocity_y = at(x, Var::kTouchdownVerticalVelocity);
   td.hip_angular_velocity = p.options.touchdown_hip_angular_velocity;
   td.knee_angular_velocity = p.options.touchdown_knee_angular_velocity;
   if (p.options.touchdown_foot_velocity) set_touchdown_foot_velocity(p.model, td, *p.options.touchdown_foot_velocity);
@@ -517,18 +588,19 @@ const std::vector<std::string>& gait_variable_names() {
 
 std::vector<double> default_gait_guess(const Model& model) {
   const ControllerParams& c = model.controller();
-  const auto level = [&](const char* name, double def) {
-    for (std::size_t i = 0; i < c.muscle_names.size(); ++i)
-      if (c.muscle_names[i] == name) return c.muscles[i].level;
-    return def;
-  };
-  const auto offset = [&](const char* name, double def) {
-    for (std::size_t i = 0; i < c.muscle_names.size(); ++i)
-      if (c.muscle_names[i] == name) return c.muscles[i].offset;
-    return def;
-  };
-  return {-0.5, 0.45, 18.0 * kDegToRad, c.trunk_reference_lean, level("soleus", 0.3), level("gastrocnemius", 0.3),
-          level("quadriceps", 0.3), level("gluteus", 0.2), offset("soleus", 0.22), offset("quadriceps", 0.12), 1.0};
+  const MuscleRoles roles = muscle_roles(model);
+  std::vector<double> guess(kNumVars);
+  for (const Variable& v : kVariables) {
+    double& g = guess[static_cast<int>(v.id)];
+    // A controller variable starts from the model file's value of the first muscle it acts on (model
+    // order: the soleus for the calf offset in the default model).
+    const std::vector<int>& acted = roles[static_cast<int>(v.id)];
+    if (v.acts == Acts::kLevel) g = c.muscles[acted.front()].level;
+    else if (v.acts == Acts::kOffset) g = c.muscles[acted.front()].offset;
+    else if (v.id == Var::kTrunkLean) g = c.trunk_reference_lean;
+    else g = v.guess;
+  }
+  return guess;
 }
 
 GaitResult match_gait(const Model& base_model, const GaitCondition& condition, const MatchingOptions& options,
@@ -556,12 +628,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     throw InputError("warm_start: expected " + std::to_string(kNumVars) + " values, got " +
                      std::to_string(warm_start->size()));
 
-  Problem p{model, cond, capacity_factors(model, condition), options, {-1, -1, -1, -1}, 0, 0, 0,
+  Problem p{model, cond, capacity_factors(model, condition), options, muscle_roles(model), 0, 0, 0,
             std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(), {}, {}};
-  const char* level_names[4] = {"soleus", "gastrocnemius", "quadriceps", "gluteus"};
-  for (int k = 0; k < 4; ++k)
-    for (std::size_t i = 0; i < model.muscles().size(); ++i)
-      if (model.muscles()[i].name == level_names[k]) p.level_muscle[k] = static_cast<int>(i);
 
   const std::vector<double> guess = warm_start ? *warm_start : default_gait_guess(model);
   VecX u = to_unit(Eigen::Map<const VecX>(guess.data()));
@@ -612,18 +680,8 @@ GaitResult match_gait(const Model& base_model, const GaitCondition& condition, c
     return out;
   }
   out.message = "converged";
-  // Metrics of DESIGN 5, per step and per kilometre.
-  std::map<std::string, double> m = out.stance.metrics;
-  const double tc = out.stance.contact_time;
-  const double per_km = 1000.0 / cond.step_length;
-  m["flight_time_s"] = cond.step_time - tc;
-  m["step_length_m"] = cond.step_length;
-  m["cadence_spm"] = cond.cadence;
-  m["speed_m_per_s"] = cond.speed;
-  m["pfj_impulse_per_km_bw_s"] = m.at("pfj_impulse_bw_s") * per_km;
-  m["pfj_stress_impulse_per_km_mpa_s"] = m.at("pfj_stress_impulse_mpa_s") * per_km;
-  m["periodicity_error"] = final_e.scaled.cwiseAbs().maxCoeff();
-  out.metrics = std::move(m);
+  out.metrics =
+      matched_gait_metrics(out.stance.metrics, out.stance.contact_time, cond, final_e.scaled.cwiseAbs().maxCoeff());
   if (!options.record) out.stance.series.clear();
   return out;
 }

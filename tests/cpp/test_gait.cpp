@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "legsim/gait/matching.hpp"
-#include "legsim/sweep/sweep.hpp"
 
 using namespace legsim;
 
@@ -223,58 +224,60 @@ TEST_CASE("matching: the trunk-lean change is reported, and matched to zero with
                     Catch::StartsWith("options.trunk_lean_tolerance = 0 is out of range: allowed (0, inf)"));
 }
 
-TEST_CASE("matching: sweep — the backward pass never leaves a point at a higher effort than the forward pass") {
-  std::vector<SweepPoint> pts(3);
-  for (int i = 0; i < 3; ++i) {
-    pts[i].condition.speed = 3.5;
-    pts[i].condition.cadence = 170.0 + 4.0 * i;
-  }
-  SweepOptions fwd;
-  fwd.backward_pass = false;
-  fwd.matching.record = false;
-  SweepOptions both = fwd;
-  both.backward_pass = true;
-  std::vector<std::size_t> reported;
-  both.on_result = [&](std::size_t i, const GaitResult&) { reported.push_back(i); };
-  const auto a = sweep(Model::default_model(), pts, fwd);
-  const auto b = sweep(Model::default_model(), pts, both);
-  REQUIRE(a.size() == 3);
-  REQUIRE(b.size() == 3);
-  CHECK(reported.size() >= 3);  // every forward point, plus any point the backward pass improved
-  for (int i = 0; i < 3; ++i) {
-    REQUIRE(a[i].converged);
-    REQUIRE(b[i].converged);
-    CHECK(b[i].metrics.at("effort") <= a[i].metrics.at("effort"));
-  }
-  CHECK(b[2].solution == a[2].solution);  // the last point has no backward neighbour
+namespace {
+
+/// The default model file's text with every occurrence of `from` replaced by `to`.
+std::string default_text_with(const std::string& from, const std::string& to) {
+  std::string t(Model::default_model_toml());
+  for (std::size_t at = t.find(from); at != std::string::npos; at = t.find(from, at + to.size())) t.replace(at, from.size(), to);
+  return t;
 }
 
-TEST_CASE("matching: sweep — on a grid, a point warm-starts from its grid predecessor") {
-  // A 2×2 grid (cadence × calf fatigue), row-major. Point 2 (second cadence, no fatigue) starts a
-  // row: its grid predecessor is point 0 (same fatigue, previous cadence), not point 1 (the far end
-  // of the row before), which is what a storage-order warm start would use.
-  std::vector<SweepPoint> pts(4);
-  for (int i = 0; i < 4; ++i) {
-    pts[i].condition.speed = 3.5;
-    pts[i].condition.cadence = 170.0 + 4.0 * (i / 2);
-    pts[i].condition.calf_fatigue = 0.3 * (i % 2);
-  }
-  SweepOptions o;
-  o.backward_pass = false;
-  o.matching.record = false;
-  o.shape = {2, 2};
-  const auto r = sweep(Model::default_model(), pts, o);
-  REQUIRE(r.size() == 4);
-  for (const GaitResult& g : r) REQUIRE(g.converged);
-  const GaitResult from_grid = match_gait(Model::default_model(), pts[2].condition, o.matching, &r[0].solution);
-  const GaitResult from_storage = match_gait(Model::default_model(), pts[2].condition, o.matching, &r[1].solution);
-  CHECK(r[2].solution == from_grid.solution);
-  CHECK(r[2].solution != from_storage.solution);  // the seed matters, so the check above can fail
-  const GaitResult second = match_gait(Model::default_model(), pts[3].condition, o.matching, &r[2].solution);
-  CHECK(r[3].solution == second.solution);  // along a row: the previous value of the last axis
-  o.shape = {3, 2};
-  CHECK_THROWS_WITH(sweep(Model::default_model(), pts, o),
-                    Catch::StartsWith("options.shape: extents multiply to 6 (or include 0) but there are 4 points"));
+/// The default condition (3.5 m/s, 170 steps/min).
+GaitCondition default_condition() {
+  GaitCondition c;
+  c.speed = 3.5;
+  c.cadence = 170.0;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("matching: the metric names are the keys of a real result, muscle keys included") {
+  const GaitCondition c = default_condition();
+  MatchingOptions o;
+  o.record = false;
+  const GaitResult r = match_gait(Model::default_model(), c, o);
+  REQUIRE(r.converged);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : r.metrics) keys.push_back(key);
+  CHECK(keys == gait_metric_names(Model::default_model()));
+  const std::vector<std::string> renamed = gait_metric_names(Model::from_toml(default_text_with("soleus", "soleus_m")));
+  CHECK(std::count(renamed.begin(), renamed.end(), "peak_soleus_m_force_bw") == 1);
+  CHECK(std::count(renamed.begin(), renamed.end(), "peak_soleus_force_bw") == 0);
+}
+
+TEST_CASE("matching: variables act on muscles by role tag, not by name") {
+  const GaitCondition c = default_condition();
+  MatchingOptions o;
+  o.max_stances = 40;  // short: only that both models take the same path matters
+  o.record = false;
+  const GaitResult a = match_gait(Model::default_model(), c, o);
+  // A renamed soleus keeps its tags, so it keeps its variables: the same matching, bit for bit.
+  const Model renamed = Model::from_toml(default_text_with("soleus", "soleus_m"));
+  CHECK(default_gait_guess(renamed) == default_gait_guess(Model::default_model()));
+  const GaitResult b = match_gait(renamed, c, o);
+  CHECK(b.solution == a.solution);
+  CHECK(b.residuals == a.residuals);
+  // A model without a muscle of a role is refused, naming the variable and the tag to add.
+  const Model untagged =
+      Model::from_toml(default_text_with("\"calf\", \"plantarflexor\", \"uniarticular_plantarflexor\"", "\"calf\""));
+  CHECK_THROWS_WITH(match_gait(untagged, c, o), Catch::Contains("no muscle of the model is tagged \"uniarticular_plantarflexor\"") &&
+                                                    Catch::Contains("soleus_level"));
+  CHECK_THROWS_AS(default_gait_guess(untagged), InputError);
+  // A muscle with two level roles would get two levels: refused.
+  const Model twice = Model::from_toml(default_text_with("\"uniarticular_hip_extensor\"", "\"uniarticular_hip_extensor\", \"knee_extensor\""));
+  CHECK_THROWS_WITH(match_gait(twice, c, o), Catch::Contains("muscle 'gluteus' has the tags of two roles"));
 }
 
 TEST_CASE("volume effort weights: proportional to F_max·l_opt, mean 1, valid model parameters") {

@@ -75,6 +75,9 @@ def test_sweep_dataset_shape_and_attributes(model, monkeypatch):
     assert ds.attrs["model_name"] == "runner" and ds.attrs["legsim_version"] == legsim.__version__
     np.testing.assert_allclose(ds.peak_pfj_force_bw.sel(speed=3.5, cadence=170, calf_fatigue=0.3), 10 - 3.4 + 0.3)
     assert len(calls) == 6 + 5  # forward pass + backward pass
+    # One variable per metric key of gait matching, the list from C++ (issue 20.2).
+    metric_vars = set(ds.data_vars) - {"converged", "finished", "message", *sweep_mod._RESIDUALS}
+    assert metric_vars == set(legsim._core.gait_metric_names(model))
 
 
 def test_sweep_warm_starts_from_grid_neighbours(model, monkeypatch):
@@ -371,10 +374,21 @@ MET_AT_DEFAULT = ["contact_time_s", "peak_knee_flexion_deg", "peak_knee_extensio
 
 
 @pytest.fixture(scope="module")
-def default_plausibility():
+def default_matching():
     r = legsim.simulate(legsim.Model.default(), legsim.Condition(speed=3.5, cadence=170), method="matching")
     assert r.converged, r.message
-    return legsim.plausibility_table(r.metrics).set_index("quantity")
+    return r
+
+
+@pytest.fixture(scope="module")
+def default_plausibility(default_matching):
+    return legsim.plausibility_table(default_matching.metrics).set_index("quantity")
+
+
+def test_the_metric_names_from_cpp_are_the_keys_of_a_real_matching(default_matching):
+    """Sweeps lay out their datasets by legsim._core.gait_metric_names (issue 20.2); it must list
+    exactly what a converged matching computes, muscle keys included."""
+    assert sorted(default_matching.metrics) == list(legsim._core.gait_metric_names(legsim.Model.default()))
 
 
 def test_default_condition_stays_inside_the_published_ranges_it_meets(default_plausibility):

@@ -41,8 +41,11 @@ def test_simulate_predicts_by_default_and_keeps_every_metric_key_of_gait_matchin
     assert matched.converged and matched.solver["method"].startswith("gait matching")
     missing = set(matched.metrics) - set(r.metrics)
     assert not missing, sorted(missing)
-    for key in sweep_mod._STRIDE_KEYS:
+    for key in sweep_mod._stride_keys(model):
         assert np.isfinite(r.metrics[key]), key
+    # The dataset's keys come from C++ (issue 20.2): exactly the keys a real prediction gives.
+    assert sorted(r.metrics) == list(legsim._core.predicted_gait_metric_names(model))
+    assert "metabolic_cost_j_per_kg_m" in sweep_mod._stride_keys(model)
     for key in set(matched.metrics) - {"impact_peak_vertical_grf_bw", "vertical_average_loading_rate_bw_per_s",
                                        "vertical_instantaneous_loading_rate_bw_per_s"}:
         assert np.isfinite(r.metrics[key]), key  # those three are NaN without an impact peak
@@ -188,7 +191,7 @@ def test_prediction_sweep_warm_starts_each_point_from_its_nearest_solved_neighbo
     assert ds.start.sel(cadence=160, calf_fatigue=0.3).item() == "warm from calf_fatigue=0.0"
     assert ds.start.sel(cadence=170, calf_fatigue=0.0).item() == "cold"
     np.testing.assert_allclose(ds.peak_pfj_force_bw.sel(speed=3.5, cadence=180, calf_fatigue=0.3), 10 - 3.6 + 0.3)
-    assert set(sweep_mod._STRIDE_KEYS) <= set(ds.data_vars) and "objective" in ds.data_vars
+    assert set(sweep_mod._stride_keys(model)) <= set(ds.data_vars) and "objective" in ds.data_vars
 
 
 def test_a_failed_warm_start_is_solved_cold_and_also_cold_keeps_the_lower_objective(model, monkeypatch):

@@ -29,8 +29,26 @@
 
 namespace legsim {
 
-/// Names of the matched decision variables, in order (rad, m/s, dimensionless excitation, s).
+/// Names of the matched decision variables, in order (rad, m/s, dimensionless excitation, s). The
+/// controller variables act on muscles by role tag (model file, muscles.<name>.tags), not by name:
+/// soleus_level on the muscles tagged "uniarticular_plantarflexor", gastrocnemius_level
+/// "biarticular_plantarflexor", quadriceps_level "knee_extensor", gluteus_level
+/// "uniarticular_hip_extensor", calf_offset "calf", quadriceps_offset "knee_extensor". match_gait and
+/// default_gait_guess throw InputError for a model with no muscle of a role or a muscle with two
+/// level (or two offset) roles; muscles without a role keep the model file's controller values.
 const std::vector<std::string>& gait_variable_names();
+
+/// Every key of GaitResult::metrics that a converged gait matching of this model gives, sorted. Made
+/// by the functions that compute a real result (stance_metrics and matched_gait_metrics) on a
+/// synthetic stance, so the list cannot drift from the computed keys (sweeps lay out their datasets
+/// by it).
+std::vector<std::string> gait_metric_names(const Model& model);
+
+/// GaitResult::metrics of a matched stance: its stance metrics plus the keys that need the gait
+/// condition (flight time, step length, cadence, speed, PFJ impulses per km) and periodicity_error
+/// (the largest periodicity residual in tolerances).
+std::map<std::string, double> matched_gait_metrics(std::map<std::string, double> stance_metrics, double contact_time,
+                                                   const ResolvedCondition& condition, double periodicity_error);
 
 /// Effort weights proportional to muscle volume, as model-parameter changes for Model::with_params:
 /// {"controller.muscles.<name>.effort_weight": wᵢ} with wᵢ ∝ F_max,i·l_opt,i (PCSA·l_opt, the fiber
@@ -89,7 +107,8 @@ struct GaitResult {
 GaitResult match_gait(const Model& model, const GaitCondition& condition, const MatchingOptions& options = {},
                       const std::vector<double>* warm_start = nullptr);
 
-/// The default starting point of the matching for a model.
+/// The default starting point of the matching for a model: the controller variables from the model
+/// file's controller (the first muscle of each role), the touchdown variables generic.
 std::vector<double> default_gait_guess(const Model& model);
 
 }  // namespace legsim

@@ -203,4 +203,9 @@ std::vector<double> mesh_times(double step_time, const PredictOptions& o);
 /// the gait did not converge.
 std::map<std::string, double> gait_metrics(const Model& model, const GaitCondition& condition, const PredictedGait& g);
 
+/// Every key gait_metrics gives for a converged gait of this model, sorted: the keys gait_metrics
+/// writes on a synthetic three-node step, so the list cannot drift from it (sweeps lay out their
+/// datasets by it; the stride keys are those not in legsim::gait_metric_names).
+std::vector<std::string> gait_metric_names(const Model& model);
+
 }  // namespace legsim::predict
