@@ -5,6 +5,8 @@
 
 #include "legsim/gait/matching.hpp"
 #include "legsim/sim/metrics.hpp"
+#include "legsim/sim/simulate.hpp"
+#include "../sim/series.hpp"
 
 namespace legsim {
 
@@ -23,12 +25,9 @@ std::map<std::string, double> matched_gait_metrics(std::map<std::string, double>
 }
 
 std::vector<std::string> gait_metric_names(const Model& model) {
-  // The column layout of a recorded stance is private to the stance simulation (src/sim/simulate.cpp),
-  // so take it from a stance that ends at once: the first integrator step already exceeds the
-  // maximum stance time, and the failed result still carries the columns and the touchdown state.
-  const double first_step = model.param("integrator.initial_step");
-  StanceResult s = simulate_stance(model.with_params({{"integrator.max_stance_time", 0.5 * first_step}}),
-                                   TouchdownState{}, model.controller());
+  StanceResult s;
+  s.columns = series_columns(model);
+  s.touchdown_state.assign(state_size(static_cast<int>(model.muscles().size())), 0.0);
   // A synthetic ok stance on those columns: three samples of a ramp in every column (increasing
   // time), the toe-off state set as in every ok stance. The values do not matter, only the keys the
   // metric functions then write.
