@@ -9,30 +9,28 @@ finished point is appended at once to a journal (``<out>.partial.jsonl``, flushe
 crash or Ctrl-C loses nothing finished; running the same sweep again skips the finished work (a
 prediction's journal record holds its solution vector, so the points after a resume warm-start
 exactly as without the interruption); the dataset is written to ``out`` (netCDF) at the end.
+
+Here: ``sweep`` (its inputs, the grid walk) and the point runners of the two methods; the grid's
+neighbours are in ``_grid``, the journal in ``_journal``, the dataset's assembly in ``_sweep_dataset``.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import inspect
 import itertools
 import json
 import math
 import os
 import sys
-import zlib
 from pathlib import Path
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: sweeps run without the lock on out=
-    fcntl = None
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from . import _core
+from ._grid import _Grid
+from ._journal import _append, _build, _decode_solution, _describe, _encode_solution, _open_journal
+from ._sweep_dataset import _assemble
 from ._validate import as_bool, as_int
 from .errors import InputError
 from .gait import METHODS, Condition, _options_of, _split_text, foot_velocity, match
@@ -43,8 +41,6 @@ __all__ = ["sweep", "CONDITION_AXES"]
 #: Condition fields that can be swept.
 CONDITION_AXES = ("speed", "cadence", "step_length", "stride_length", "calf_fatigue", "calf_fatigue_split",
                   "foot_strike", "body_mass", "height")
-#: Axes whose values are categories (strings), not numbers.
-_CATEGORICAL_AXES = ("foot_strike", "calf_fatigue_split")
 
 
 def _as_axis(name, values):
@@ -52,26 +48,6 @@ def _as_axis(name, values):
     if not vals:
         raise InputError(f"sweep axis {name!r} is empty")
     return vals
-
-
-def _metric_keys(model, method: str) -> list:
-    """Metric keys of one point of a sweep by ``method``, sorted: from the C++ code that computes
-    them (``_core.gait_metric_names`` / ``predicted_gait_metric_names`` run the metric functions on
-    a synthetic step), so a new C++ metric reaches the dataset without a list here to update."""
-    if method == "predict":
-        return list(_core.predicted_gait_metric_names(model))
-    return list(_core.gait_metric_names(model))
-
-
-def _stride_keys(model) -> list:
-    """Keys of a predicted step beside the stance keys of gait matching (legsim.simulate,
-    method="predict"): whole-step joint work, swing and reserve keys and the metabolic cost."""
-    stance = set(_core.gait_metric_names(model))
-    return [k for k in _core.predicted_gait_metric_names(model) if k not in stance]
-
-
-_RESIDUALS = ("speed_change_rel", "vertical_velocity_mismatch_m_per_s", "height_mismatch_m", "step_length_error_rel",
-              "trunk_lean_change_rad")
 
 
 def sweep(model, *, method: str = "predict", out=None, params=None, progress: bool = False,
@@ -204,26 +180,11 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     lock = None
     if out is not None:
         out = Path(out)
-        lock = _lock(out)  # before anything is read or written: a second sweep on out= stops here
-        journal = out.with_name(out.name + ".partial.jsonl")
-        try:
-            records, backward_done = _read_journal(journal, signature, build)
-            _end_torn_line(journal)
-            if not journal.exists() or not (records or backward_done):
-                with open(journal, "w") as f:
-                    f.write(json.dumps({"signature": signature, "build": build}) + "\n")
-                    f.flush()
-                    os.fsync(f.fileno())
-        except BaseException:
-            lock.close()
-            raise
+        lock, journal, records, backward_done = _open_journal(out, signature, build)
 
     def journal_write(rec):
         if journal is not None:
-            with open(journal, "a") as f:
-                f.write(json.dumps(rec) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
+            _append(journal, rec)
 
     def report(what, done, total):
         if progress:
@@ -282,47 +243,6 @@ def _predict_options(options) -> dict:
         raise InputError(f"predict_options: {', '.join(map(str, unknown))} is not an option of legsim.predict "
                          f"(its options: {', '.join(allowed)})")
     return dict(options)
-
-
-class _Grid:
-    """The points of a sweep (index tuples, last axis fastest) and their neighbourhood."""
-
-    def __init__(self, dims, coords, shape, points):
-        self.dims, self.coords, self.shape, self.points = dims, coords, shape, points
-        self.strides = [int(np.prod(shape[d + 1:])) for d in range(len(shape))]
-        # Rank of each value along its axis: sorted order for numbers, the given order for categories.
-        self.rank = []
-        for d in dims:
-            vals = coords[d]
-            if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in vals):
-                order = sorted(range(len(vals)), key=lambda i: (vals[i], i))
-                self.rank.append([order.index(i) for i in range(len(vals))])
-            else:
-                self.rank.append(list(range(len(vals))))
-
-    def neighbour(self, k, step):
-        """The grid point one step (−1 or +1) from k along the last axis where that exists, else
-        along the nearest earlier axis; None at the grid's first (step −1) or last (step +1) point."""
-        idx = self.points[k]
-        for d in range(len(self.shape) - 1, -1, -1):
-            if 0 <= idx[d] + step < self.shape[d]:
-                return k + step * self.strides[d]
-        return None
-
-    def nearest(self, k, candidates):
-        """The candidate fewest grid steps (in ranks) from k; ties go to the one that differs from k
-        along the later axis, then to the earlier point. None without candidates."""
-        def key(j):
-            a, b = self.points[k], self.points[j]
-            steps = [abs(self.rank[d][a[d]] - self.rank[d][b[d]]) for d in range(len(a))]
-            last_axis = max((d for d in range(len(a)) if steps[d]), default=-1)
-            return sum(steps), -last_axis, j
-        return min(candidates, key=key, default=None)
-
-    def describe(self, j, k):
-        """Point j by its coordinates that differ from point k's ("cadence=160")."""
-        a, b = self.points[j], self.points[k]
-        return ", ".join(f"{d}={self.coords[d][a[i]]}" for i, d in enumerate(self.dims) if a[i] != b[i])
 
 
 def _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report):
@@ -414,171 +334,3 @@ def _match_points(grid, model_at, conditions, records, backward_done, journal_wr
 def _plain(solver: dict) -> dict:
     """A solver report with JSON types only."""
     return {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in solver.items()}
-
-
-_SOLUTION_FIELDS = ("x", "lam_x", "lam_g")
-
-
-def _encode_solution(gait) -> dict:
-    """The decision vector and multipliers of a solved gait as text (float64, little-endian,
-    zlib-compressed, base64): exact, so a resumed sweep warm-starts from the very same numbers."""
-    return {f: base64.b64encode(zlib.compress(np.asarray(getattr(gait, f), dtype="<f8").tobytes())).decode("ascii")
-            for f in _SOLUTION_FIELDS}
-
-
-def _decode_solution(data: dict):
-    """A ``_core.PredictedGait`` holding only the solution vectors of ``_encode_solution``'s text:
-    what legsim.predict needs to warm-start on the same mesh."""
-    gait = _core.PredictedGait()
-    for f in _SOLUTION_FIELDS:
-        setattr(gait, f, np.frombuffer(zlib.decompress(base64.b64decode(data[f])), dtype="<f8").tolist())
-    return gait
-
-
-def _build(method: str = "matching") -> dict:
-    """What results depend on besides the inputs: legsim's version, the compiled instruction set
-    and SIMD width, the compiler (``legsim._core.build_info``), and for gait prediction the CasADi
-    release (with its IPOPT)."""
-    info = _core.build_info
-    build = {k: info[k] for k in ("version", "instruction_set", "simd_lanes", "compiler")}
-    if method == "predict":
-        build["casadi"] = _core.casadi_version()
-    return build
-
-
-def _lock(out: Path):
-    """Opens ``<out>.lock`` and takes an exclusive, non-blocking flock on it, returning the open file
-    (closing it releases the lock; so does the end of the process, however it ends). Raises
-    InputError when ``out`` cannot be written there or another sweep holds the lock."""
-    path = out.with_name(out.name + ".lock")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        f = open(path, "a+")
-    except OSError as exc:
-        raise InputError(f"out = '{out}': cannot write there ({exc.strerror or exc})") from None
-    if fcntl is None:
-        return f
-    try:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        f.seek(0)
-        holder = f.read().strip() or "another process"
-        f.close()
-        raise InputError(f"out = '{out}': another sweep ({holder}) is writing this file now; wait for it to "
-                         "finish or choose another out= path") from None
-    f.truncate(0)
-    f.write(f"pid {os.getpid()}")
-    f.flush()
-    return f
-
-
-def _read_journal(path: Path, signature: str, build: dict) -> tuple[dict, set]:
-    """Finished points of a journal: the forward-pass records (the backward pass's improvements
-    replacing them) and the indices the backward pass has finished. A journal without a finished
-    point holds nothing to keep and reads as empty (a sweep that failed at its first point, e.g. on
-    an invalid option, can be rerun with other options)."""
-    if not path.exists():
-        return {}, set()
-    records, backward_done = {}, set()
-    with open(path) as f:
-        lines = f.read().splitlines()
-    if len(lines) < 2:
-        return {}, set()
-    try:
-        header = json.loads(lines[0])
-    except json.JSONDecodeError:
-        header = {}
-    if header.get("signature") != signature:
-        raise InputError(f"{path}: this journal belongs to a different sweep (other axes, values, model, method or options); "
-                         "remove it or choose another out= path")
-    if header.get("build") != build:
-        raise InputError(f"{path}: this journal was written by another legsim build ({_describe(header.get('build'))}; "
-                         f"this is {_describe(build)}); results of different binaries are not mixed: "
-                         "remove it or choose another out= path")
-    for line in lines[1:]:
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line torn by a crash: that point is simply run again
-        if rec.get("pass") == "backward":
-            backward_done.add(rec["index"])
-            if rec["improved"]:
-                records[rec["index"]] = rec
-        else:
-            records.setdefault(rec["index"], rec)
-    return records, backward_done
-
-
-def _describe(build) -> str:
-    if not isinstance(build, dict):
-        return "unrecorded build"
-    casadi = f", CasADi {build['casadi']}" if "casadi" in build else ""
-    return (f"legsim {build.get('version')}, {build.get('instruction_set')} × {build.get('simd_lanes')}, "
-            f"{build.get('compiler')}{casadi}")
-
-
-def _end_torn_line(path: Path) -> None:
-    """A crash can leave the journal's last line torn (no newline); end it so the next record starts
-    on its own line (the torn line itself is skipped on reading and its point runs again)."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with open(path, "rb+") as f:
-        f.seek(-1, os.SEEK_END)
-        if f.read(1) != b"\n":
-            f.write(b"\n")
-            f.flush()
-            os.fsync(f.fileno())
-
-
-#: Per-point solver variables of a prediction sweep: dataset name → how to read it off a record.
-_SOLVER_FLOATS = {"objective": lambda r: r["solver"]["objective"],
-                  "solver_iterations": lambda r: r["solver"]["iterations"],
-                  "solver_seconds": lambda r: sum(a["seconds"] for a in r["attempts"])}
-_SOLVER_TEXTS = {"start": lambda r: r["start"],
-                 "variables_on_bounds": lambda r: ", ".join(r["solver"]["variables_on_bounds"])}
-
-
-def _assemble(model, method, dims, coords, shape, points, records) -> xr.Dataset:
-    keys = _metric_keys(model, method)
-    data = {k: np.full(shape, np.nan) for k in keys}
-    if method == "predict":
-        floats, texts = _SOLVER_FLOATS, _SOLVER_TEXTS
-    else:
-        floats = {k: (lambda r, k=k: r["residuals"].get(k, np.nan)) for k in _RESIDUALS}
-        texts = {}
-    extra = {k: np.full(shape, np.nan) for k in floats}
-    extra_text = {k: np.full(shape, "", dtype=object) for k in texts}
-    converged = np.zeros(shape, dtype=bool)
-    finished = np.zeros(shape, dtype=bool)
-    message = np.full(shape, "not run", dtype=object)
-    for k, idx in enumerate(points):
-        rec = records.get(k)
-        if rec is None:
-            continue
-        finished[idx] = True
-        converged[idx] = rec["converged"]
-        message[idx] = rec["message"]
-        for key, read in floats.items():
-            extra[key][idx] = read(rec)
-        for key, read in texts.items():
-            extra_text[key][idx] = read(rec)
-        if rec["converged"]:
-            for key in keys:
-                if key in rec["metrics"]:
-                    data[key][idx] = rec["metrics"][key]
-    variables = {k: (dims, v) for k, v in data.items()}
-    variables.update({k: (dims, v) for k, v in extra.items()})
-    variables.update({k: (dims, v.astype(str)) for k, v in extra_text.items()})
-    variables["converged"] = (dims, converged)
-    variables["finished"] = (dims, finished)
-    variables["message"] = (dims, message.astype(str))
-    coord_values = {d: (np.array(coords[d], dtype=object).astype(str) if d in _CATEGORICAL_AXES and
-                        any(isinstance(v, str) for v in coords[d]) else np.array(coords[d], dtype=float))
-                    for d in dims}
-    from . import __version__
-    attrs = {"legsim_version": __version__, "model_name": model.name,
-             "model_sha256": hashlib.sha256(model.to_toml().encode()).hexdigest(),
-             "description": ("legsim sweep: metrics of predicted running steps (NaN where not converged)"
-                             if method == "predict" else
-                             "legsim sweep: metrics of matched periodic stances (NaN where not converged)")}
-    return xr.Dataset(variables, coords=coord_values, attrs=attrs)

@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 import legsim
-from legsim import cli
+from legsim import _cli_inputs, _cli_print, _cli_run, _cli_sweep, cli
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -35,12 +35,12 @@ def test_bad_input_exits_2_with_a_message(argv, message, capsys):
 
 
 def test_set_and_volume_weights_change_the_model():
-    m = cli._load_model(None, ["contact.stiffness=4.9e5", "controller.muscles.tibialis_anterior.pretension=1"], True)
+    m = _cli_inputs._load_model(None, ["contact.stiffness=4.9e5", "controller.muscles.tibialis_anterior.pretension=1"], True)
     assert m.param("contact.stiffness") == 4.9e5
     assert m.param("controller.muscles.tibialis_anterior.pretension") == 1.0
     w = legsim.volume_effort_weights(legsim.Model.default())
     assert m.param("controller.muscles.soleus.effort_weight") == pytest.approx(w["controller.muscles.soleus.effort_weight"])
-    assert cli._load_model(None).param("contact.stiffness") == legsim.Model.default().param("contact.stiffness")
+    assert _cli_inputs._load_model(None).param("contact.stiffness") == legsim.Model.default().param("contact.stiffness")
 
 
 def test_sweep_over_a_model_parameter_axis(tmp_path):
@@ -84,7 +84,7 @@ def test_run_plausibility_report_marks_ranges_and_prints_the_impact_diagnostics(
     ds = xr.Dataset({k: (list(coords), np.full((1, 1, 1), v)) for k, v in metrics.items()}, coords=coords)
     ds["converged"] = (list(coords), np.ones((1, 1, 1), dtype=bool))
     ds.to_netcdf(tmp_path / "s.nc")
-    cli._print_plausibility(tmp_path / "s.nc")
+    _cli_print._print_plausibility(tmp_path / "s.nc")
     out = capsys.readouterr().out
     assert "8 of 9 inside" in out
     assert "OUT impact_peak_vertical_grf_bw" in out  # impact and active peaks are checked separately
@@ -148,7 +148,7 @@ def test_an_unwritable_out_fails_before_any_work(tmp_path, capsys, monkeypatch):
 
 def test_a_large_grid_runs_when_confirmed(monkeypatch, tmp_path):
     seen = {}
-    monkeypatch.setattr(cli, "_run_sweep", lambda model, axes, *a, **k: seen.update(axes) or 0)
+    monkeypatch.setattr(_cli_sweep, "_run_sweep", lambda model, axes, *a, **k: seen.update(axes) or 0)
     argv = ["sweep", "--cadence", "150:190:0.001", "--out", str(tmp_path / "s.nc"), "--plot", ""]
     assert cli.main(argv) == 2
     assert cli.main([*argv, "--allow-large-grid"]) == 0
@@ -156,13 +156,13 @@ def test_a_large_grid_runs_when_confirmed(monkeypatch, tmp_path):
 
 
 def test_ranges_never_pass_their_upper_end():
-    assert cli._parse_values("150:195:10", "--cadence") == [150.0, 160.0, 170.0, 180.0, 190.0]
-    assert cli._parse_values("0:0.4:0.2", "--calf-fatigue") == [0.0, 0.2, 0.4]
+    assert _cli_sweep._parse_values("150:195:10", "--cadence") == [150.0, 160.0, 170.0, 180.0, 190.0]
+    assert _cli_sweep._parse_values("0:0.4:0.2", "--calf-fatigue") == [0.0, 0.2, 0.4]
 
 
 def test_sweep_passes_calf_fatigue_splits_as_an_axis(monkeypatch, tmp_path):
     seen = {}
-    monkeypatch.setattr(cli, "_run_sweep", lambda model, axes, *a, **k: seen.update(axes) or 0)
+    monkeypatch.setattr(_cli_sweep, "_run_sweep", lambda model, axes, *a, **k: seen.update(axes) or 0)
     assert cli.main(["sweep", "--calf-fatigue-split", "fiber_type;gastrocnemius=1,soleus=0.5",
                      "--out", str(tmp_path / "s.nc"), "--plot", ""]) == 0
     assert seen["calf_fatigue_split"] == ["fiber_type", "gastrocnemius=1,soleus=0.5"]
@@ -197,13 +197,13 @@ def test_run_directions_report_marks_each_direction_from_the_measured_values(cap
     runner_like = {"170 steps/min (default)": res(7.0, 10.0, 2.5, 2.5), "160 steps/min": res(7.5, 11.0, 2.6, 2.4),
                    "180 steps/min": res(6.5, 9.0, 2.4, 2.6), "forefoot strike": res(6.0, 9.0, 2.0, 3.0),
                    "calf fatigue 0.3": res(7.2, 10.5, 2.9, 2.1)}
-    cli._print_directions(runner_like)
+    _cli_run._print_directions(runner_like)
     out = capsys.readouterr().out
     assert out.count("— as runners") == 4 and "NOT" not in out
     assert "7.50 / 7.00 / 6.50 BW" in out
     opposite = dict(runner_like, **{"180 steps/min": res(7.2, 9.0, 2.4, 2.6),
                                     "calf fatigue 0.3": res(7.2, 10.5, 2.9, 2.7)})
-    cli._print_directions(opposite)
+    _cli_run._print_directions(opposite)
     out = capsys.readouterr().out
     assert out.count("NOT as runners") == 2
     assert "calf fatigue 0.3 lowers the ankle plantarflexion moment (2.70 vs 2.50 N·m/kg)" in out

@@ -9,6 +9,7 @@ import xarray as xr
 
 import legsim
 import importlib
+from legsim import _sweep_dataset
 
 sweep_mod = importlib.import_module("legsim.sweep")
 
@@ -76,7 +77,7 @@ def test_sweep_dataset_shape_and_attributes(model, monkeypatch):
     np.testing.assert_allclose(ds.peak_pfj_force_bw.sel(speed=3.5, cadence=170, calf_fatigue=0.3), 10 - 3.4 + 0.3)
     assert len(calls) == 6 + 5  # forward pass + backward pass
     # One variable per metric key of gait matching, the list from C++ (issue 20.2).
-    metric_vars = set(ds.data_vars) - {"converged", "finished", "message", *sweep_mod._RESIDUALS}
+    metric_vars = set(ds.data_vars) - {"converged", "finished", "message", *_sweep_dataset._RESIDUALS}
     assert metric_vars == set(legsim._core.gait_metric_names(model))
 
 

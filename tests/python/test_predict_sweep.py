@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import legsim
+from legsim import _journal, _sweep_dataset
 from legsim.predict import available
 
 sweep_mod = importlib.import_module("legsim.sweep")
@@ -41,11 +42,11 @@ def test_simulate_predicts_by_default_and_keeps_every_metric_key_of_gait_matchin
     assert matched.converged and matched.solver["method"].startswith("gait matching")
     missing = set(matched.metrics) - set(r.metrics)
     assert not missing, sorted(missing)
-    for key in sweep_mod._stride_keys(model):
+    for key in _sweep_dataset._stride_keys(model):
         assert np.isfinite(r.metrics[key]), key
     # The dataset's keys come from C++ (issue 20.2): exactly the keys a real prediction gives.
     assert sorted(r.metrics) == list(legsim._core.predicted_gait_metric_names(model))
-    assert "metabolic_cost_j_per_kg_m" in sweep_mod._stride_keys(model)
+    assert "metabolic_cost_j_per_kg_m" in _sweep_dataset._stride_keys(model)
     for key in set(matched.metrics) - {"impact_peak_vertical_grf_bw", "vertical_average_loading_rate_bw_per_s",
                                        "vertical_instantaneous_loading_rate_bw_per_s"}:
         assert np.isfinite(r.metrics[key]), key  # those three are NaN without an impact peak
@@ -85,10 +86,10 @@ def test_a_failed_prediction_reports_ipopt_status_and_no_numbers(model):
 
 @needs_predict
 def test_a_stored_solution_warm_starts_exactly_as_the_solution_itself(model, coarse_gait):
-    """A sweep's journal keeps each solution as text (sweep._encode_solution): decoded, it gives the
+    """A sweep's journal keeps each solution as text (legsim._journal._encode_solution): decoded, it gives the
     very same warm start, so a resumed sweep continues as an uninterrupted one (30 iterations compared
     bit for bit)."""
-    stored = sweep_mod._decode_solution(json.loads(json.dumps(sweep_mod._encode_solution(coarse_gait.raw))))
+    stored = _journal._decode_solution(json.loads(json.dumps(_journal._encode_solution(coarse_gait.raw))))
     assert stored.x == coarse_gait.raw.x
     faster = legsim.Condition(speed=3.5, cadence=180)
     a = legsim.predict(model, faster, mesh_intervals=MESH, max_iterations=30, warm_start=coarse_gait)
@@ -191,7 +192,7 @@ def test_prediction_sweep_warm_starts_each_point_from_its_nearest_solved_neighbo
     assert ds.start.sel(cadence=160, calf_fatigue=0.3).item() == "warm from calf_fatigue=0.0"
     assert ds.start.sel(cadence=170, calf_fatigue=0.0).item() == "cold"
     np.testing.assert_allclose(ds.peak_pfj_force_bw.sel(speed=3.5, cadence=180, calf_fatigue=0.3), 10 - 3.6 + 0.3)
-    assert set(sweep_mod._stride_keys(model)) <= set(ds.data_vars) and "objective" in ds.data_vars
+    assert set(_sweep_dataset._stride_keys(model)) <= set(ds.data_vars) and "objective" in ds.data_vars
 
 
 def test_a_failed_warm_start_is_solved_cold_and_also_cold_keeps_the_lower_objective(model, monkeypatch):

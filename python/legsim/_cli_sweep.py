@@ -1,0 +1,148 @@
+"""``legsim sweep``: the swept values (lists and ranges) and the grid-size check, then the sweep
+itself, its table and its plot (also the default sweep of ``legsim run --method matching``)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ._cli_inputs import (_check_writable, _load_model, _method_options, _parse_splits, _parse_strikes,
+                          _split_assignment)
+from .errors import InputError
+
+#: Above this many grid points `legsim sweep` asks for --allow-large-grid (a point takes seconds).
+MAX_GRID_POINTS = 10_000
+
+
+def _parse_values(text: str, option: str = "values", unit: str = "", limit: int | None = None):
+    """'150:190:10' (lo to hi inclusive in steps, lo <= hi, step > 0), '0,0.2,0.4' or a single number;
+    InputError naming ``option`` otherwise, or when a range has more than ``limit`` values (checked
+    before the list is built)."""
+    if text is None:
+        return None
+    forms = f"expected 'lo:hi:step' (lo <= hi, step > 0), 'a,b,c' or one number{f' ({unit})' if unit else ''}"
+    try:
+        parts = [float(x) for x in text.split(":" if ":" in text else ",")]
+    except ValueError:
+        raise InputError(f"{option} {text!r}: {forms}") from None
+    if not all(math.isfinite(v) for v in parts):
+        raise InputError(f"{option} {text!r}: {forms}; values must be finite")
+    if ":" not in text:
+        return parts
+    if len(parts) != 3 or not (parts[0] <= parts[1] and parts[2] > 0):
+        raise InputError(f"{option} {text!r}: {forms}")
+    lo, hi, step = parts
+    n = int(math.floor((hi - lo) / step + 1e-9)) + 1  # never past hi
+    if limit is not None and n > limit:
+        raise InputError(f"{option} {text!r}: {n} values; at most {limit} without --allow-large-grid")
+    return [round(lo + i * step, 10) for i in range(n)]
+
+
+def _check_grid_size(axes: dict, params: dict, allow_large: bool) -> None:
+    """Refuses grids above MAX_GRID_POINTS unless --allow-large-grid, naming each option's count."""
+    counts = {f"--{k.replace('_', '-')}": len(v) for k, v in axes.items()}
+    counts.update({f"--param {k}": len(v) for k, v in params.items()})
+    size = math.prod(counts.values())
+    if size > MAX_GRID_POINTS and not allow_large:
+        detail = " × ".join(f"{k} ({n})" for k, n in counts.items() if n > 1)
+        raise InputError(f"the grid {detail} has {size} points; at most {MAX_GRID_POINTS} run without "
+                         "--allow-large-grid (each point takes seconds)")
+
+
+_TABLE = ("peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_per_km_bw_s")
+
+
+def _coord(value, fmt: str = "g") -> str:
+    """A sweep coordinate as text: numbers formatted, foot-strike names as they are."""
+    v = value.values.item() if hasattr(value, "values") else value
+    return format(v, fmt) if isinstance(v, (int, float, np.number)) else str(v)
+
+
+def _run_sweep(model, axes, out: Path, plot: Path | None, params=None, method: str = "predict", options=None) -> int:
+    """Runs legsim.sweep (``options``: its method's keywords), prints the table and writes the plot."""
+    from . import sweep
+    ds = sweep(model, out=out, progress=True, params=params or None, method=method, **(options or {}), **axes)
+    # Table and plot in increasing order of each numeric axis (the sweep runs in the order given).
+    numeric = [d for d in ds.peak_pfj_force_bw.dims if ds[d].dtype.kind == "f"]
+    if numeric:
+        ds = ds.sortby(numeric)
+    dims = list(ds.peak_pfj_force_bw.dims)
+    print(f"\n{'  '.join(f'{d:>12}' for d in dims)}  {'conv':>5}  " + "  ".join(f"{k:>24}" for k in _TABLE))
+    stacked = ds.stack(point=dims)
+    for i in range(stacked.sizes["point"]):
+        p = stacked.isel(point=i)
+        coords = "  ".join(f"{_coord(p[d], '.3f'):>12}" for d in dims)
+        vals = "  ".join(f"{float(p[k]):24.3f}" for k in _TABLE)
+        print(f"{coords}  {str(bool(p.converged)):>5}  {vals}")
+    if "objective" in ds:  # a prediction sweep: how each point was solved
+        print("\nsolver per point (start, iterations, wall time of all attempts, objective, variables on a bound):")
+        for i in range(stacked.sizes["point"]):
+            p = stacked.isel(point=i)
+            if bool(p.finished):
+                print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {p.start.item()}, "
+                      f"{float(p.solver_iterations):.0f} iterations, {float(p.solver_seconds):.1f} s, "
+                      f"objective {float(p.objective):.5f}, on bounds: {p.variables_on_bounds.item() or 'none'}")
+    n_conv = int(ds.converged.sum())
+    print(f"\n{n_conv} of {ds.converged.size} conditions converged; results in {out}")
+    if n_conv < ds.converged.size:
+        for i in range(stacked.sizes["point"]):
+            p = stacked.isel(point=i)
+            if not bool(p.converged):
+                print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {str(p.message.values)}")
+    if plot is not None:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        x = next((d for d in dims if ds.sizes[d] > 1), dims[0])
+        others = [d for d in dims if d != x]
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        flat = ds.peak_pfj_stress_mpa.stack(other=others) if others else ds.peak_pfj_stress_mpa.expand_dims("other")
+        for j in range(flat.sizes["other"]):
+            line = flat.isel(other=j)
+            label = ", ".join(f"{d}={_coord(line[d])}" for d in others) if others else None
+            ax.plot(ds[x], line, "o-", label=label)
+        ax.set(xlabel=x, ylabel="peak PFJ stress (MPa)", title=f"legsim sweep — model '{model.name}'")
+        if others:
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(plot, dpi=110)
+        print(f"wrote {plot}")
+    return 0
+
+
+_SWEEP_UNITS = {"speed": "m/s", "cadence": "steps/min", "step_length": "m", "stride_length": "m",
+                "calf_fatigue": "fraction of calf force lost, 0 to 0.9"}
+
+
+def cmd_sweep(args) -> int:
+    # Every option is checked before any work: the values, the grid size, the output paths.
+    limit = None if args.allow_large_grid else MAX_GRID_POINTS
+    axes = {k: _parse_values(getattr(args, k), f"--{k.replace('_', '-')}", unit, limit)
+            for k, unit in _SWEEP_UNITS.items()}
+    axes = {k: v for k, v in axes.items() if v is not None}
+    strikes = _parse_strikes(args.foot_strike)
+    if strikes is not None:
+        axes["foot_strike"] = strikes
+    splits = _parse_splits(args.calf_fatigue_split, "--calf-fatigue-split")
+    if splits is not None:
+        axes["calf_fatigue_split"] = splits
+    params = {}
+    for text in args.param or []:
+        path_, values = _split_assignment(text, "--param", "PATH=VALUES, e.g. muscles.soleus.tendon_slack_length=0.24,0.26")
+        params[path_] = _parse_values(values, f"--param {path_}", "the parameter's SI unit", limit)
+    _check_grid_size(axes, params, args.allow_large_grid)
+    out = Path(args.out)
+    _check_writable("--out", out)
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None:
+        _check_writable("--plot", plot)
+    options = _method_options(args, "sweep")
+    if args.method == "predict":
+        options = {"predict_options": options}
+        if args.also_cold:
+            options["also_cold"] = True
+    elif args.no_backward_pass:
+        options["backward_pass"] = False
+    model = _load_model(args.model, args.set, args.volume_weights and args.method == "matching")
+    return _run_sweep(model, axes, out, plot, params=params, method=args.method, options=options)
