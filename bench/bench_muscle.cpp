@@ -3,7 +3,13 @@
 // scalar loop (T = double) vs xsimd::batch<double> loop (one muscle per lane).
 // Items = muscle evaluations; a custom main prints the batch/scalar ratio per N after the run
 // (JSON output with --benchmark_out=<file> --benchmark_out_format=json works as usual).
+// Also (issue 20.4): the static equilibrium solve (solve_mtu_equilibrium, items = solves) and each
+// curve's value and slope, from the hand-written derivative or from Eigen's forward-mode autodiff
+// (items = curve evaluations).
 #include <benchmark/benchmark.h>
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/AutoDiff>
 
 #include <algorithm>
 #include <cmath>
@@ -146,6 +152,115 @@ void muscle_counts(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_MuscleKernelScalar)->Apply(muscle_counts);
 BENCHMARK(BM_MuscleKernelBatch)->Apply(muscle_counts);
+
+/// One static-equilibrium problem: a muscle and its MTU length, velocity and activation.
+struct EquilibriumCase {
+  legsim::MuscleParams params;
+  double mtu_length = 0.0, mtu_velocity = 0.0, activation = 0.0;
+};
+
+/// 256 physiological problems (fiber 0.5–1.6 l_opt at a tendon force 0–1.2, |v_MT| ≤ 0.5 m/s, every
+/// activation; half of the muscles damped), the kind the initial states of a stance solve.
+std::vector<EquilibriumCase> make_equilibrium_cases() {
+  std::mt19937_64 rng(4242);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<EquilibriumCase> cases(256);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    EquilibriumCase& e = cases[i];
+    legsim::MuscleParams& p = e.params;
+    p.max_isometric_force = 800.0 + 5000.0 * u(rng);
+    p.optimal_fiber_length = 0.04 + 0.07 * u(rng);
+    p.tendon_slack_length = 0.10 + 0.30 * u(rng);
+    p.pennation_angle_at_optimal = 0.4 * u(rng);
+    p.fiber_damping = i % 2 ? 0.01 + 0.09 * u(rng) : 0.0;
+    const double h = p.optimal_fiber_length * std::sin(p.pennation_angle_at_optimal);
+    const double lm = (0.5 + 1.1 * u(rng)) * p.optimal_fiber_length;
+    const double lt = legsim::curves::tendon_force_length_inverse(1.2 * u(rng), p.tendon_strain_at_one_norm_force) *
+                      p.tendon_slack_length;
+    e.mtu_length = std::sqrt(std::max(lm * lm - h * h, 0.0)) + lt;
+    e.mtu_velocity = -0.5 + u(rng);
+    e.activation = u(rng);
+  }
+  return cases;
+}
+
+void BM_MtuEquilibrium(benchmark::State& state) {
+  const std::vector<EquilibriumCase> cases = make_equilibrium_cases();
+  double sum = 0.0;
+  int64_t iterations = 0, failed = 0;
+  for (auto _ : state) {
+    for (const EquilibriumCase& e : cases) {
+      const legsim::MtuEquilibrium eq =
+          legsim::solve_mtu_equilibrium(e.params, e.mtu_length, e.mtu_velocity, e.activation);
+      sum += eq.norm_tendon_force;
+      iterations += eq.iterations;
+      failed += eq.converged ? 0 : 1;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  const auto solves = static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(cases.size());
+  state.SetItemsProcessed(solves);
+  state.counters["iterations_per_solve"] = static_cast<double>(iterations) / static_cast<double>(solves);
+  state.counters["failed"] = static_cast<double>(failed);
+}
+BENCHMARK(BM_MtuEquilibrium);
+
+// Value and slope of each curve over its domain: the hand-written derivative next to the value
+// (what the damped fiber-velocity Newton does with fV) or one pass of Eigen::AutoDiffScalar.
+using Ad1 = Eigen::AutoDiffScalar<Eigen::Matrix<double, 1, 1>>;
+enum class Curve { kActiveForceLength, kPassiveForceLength, kForceVelocity, kTendonForceLength };
+
+template <class T>
+T curve_value(Curve curve, const T& x) {
+  namespace c = legsim::curves;
+  switch (curve) {
+    case Curve::kActiveForceLength: return c::active_force_length(x);
+    case Curve::kPassiveForceLength: return c::passive_force_length(x, T(0.6));
+    case Curve::kForceVelocity: return c::force_velocity(x);
+    case Curve::kTendonForceLength: return c::tendon_force_length(x, T(0.049));
+  }
+  return x;
+}
+
+double curve_slope_hand(Curve curve, double x) {
+  namespace c = legsim::curves;
+  switch (curve) {
+    case Curve::kActiveForceLength: return c::active_force_length_derivative(x);
+    case Curve::kPassiveForceLength: return c::passive_force_length_derivative(x, 0.6);
+    case Curve::kForceVelocity: return c::force_velocity_derivative(x);
+    case Curve::kTendonForceLength: return c::tendon_force_length_derivative(x, 0.049);
+  }
+  return x;
+}
+
+std::vector<double> curve_inputs(Curve curve) {
+  const bool velocity = curve == Curve::kForceVelocity, tendon = curve == Curve::kTendonForceLength;
+  const double lo = velocity ? -1.0 : tendon ? 0.98 : 0.2, hi = velocity ? 1.0 : tendon ? 1.06 : 1.8;
+  std::vector<double> x(1024);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = lo + (hi - lo) * static_cast<double>(i) / 1023.0;
+  return x;
+}
+
+// Args: {curve, method (0: value + hand-written derivative, 1: Eigen forward-mode autodiff)}.
+void BM_CurveValueAndSlope(benchmark::State& state) {
+  const auto curve = static_cast<Curve>(state.range(0));
+  const bool autodiff = state.range(1) != 0;
+  const std::vector<double> x = curve_inputs(curve);
+  double sum = 0.0;
+  for (auto _ : state) {
+    for (const double xi : x) {
+      if (autodiff) {
+        const Ad1 y = curve_value(curve, Ad1(xi, Eigen::Matrix<double, 1, 1>::Ones()));
+        sum += y.value() + y.derivatives()(0);
+      } else {
+        sum += curve_value(curve, xi) + curve_slope_hand(curve, xi);
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(x.size()));
+}
+BENCHMARK(BM_CurveValueAndSlope)->ArgNames({"curve", "autodiff"})->ArgsProduct({{0, 1, 2, 3}, {0, 1}});
 
 /// Console reporter that also keeps items/s of every run, to print batch/scalar ratios at the end.
 class RatioReporter : public benchmark::ConsoleReporter {

@@ -1,6 +1,8 @@
 // Tests of the Hill-type muscle curves (include/legsim/muscle/curves.hpp).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -137,6 +139,14 @@ TEST_CASE("batch lanes equal the scalar curves to a few ulps", "[muscle][curves]
        [](Batch x, Batch) { return c::active_force_length_derivative(x); }, 0.0, 0.0},
       {"passive_force_length", 0.2, 1.8, [](double x, double e) { return c::passive_force_length(x, e); },
        [](Batch x, Batch e) { return c::passive_force_length(x, e); }, 0.3, 0.9},
+      {"passive_force_length_derivative", 0.2, 1.8,
+       [](double x, double e) { return c::passive_force_length_derivative(x, e); },
+       [](Batch x, Batch e) { return c::passive_force_length_derivative(x, e); }, 0.3, 0.9},
+      {"force_velocity_derivative", -1.2, 1.2, [](double x, double) { return c::force_velocity_derivative(x); },
+       [](Batch x, Batch) { return c::force_velocity_derivative(x); }, 0.0, 0.0},
+      {"tendon_force_length_derivative", 0.95, 1.2,
+       [](double x, double e) { return c::tendon_force_length_derivative(x, e); },
+       [](Batch x, Batch e) { return c::tendon_force_length_derivative(x, e); }, 0.02, 0.1},
       {"force_velocity", -1.2, 1.2, [](double x, double) { return c::force_velocity(x); },
        [](Batch x, Batch) { return c::force_velocity(x); }, 0.0, 0.0},
       {"force_velocity_inverse", 0.0, c::kMaxForceVelocity,
@@ -166,7 +176,8 @@ TEST_CASE("batch lanes equal the scalar curves to a few ulps", "[muscle][curves]
   }
 }
 
-TEST_CASE("autodiff and analytic curve derivatives match central differences", "[muscle][curves][autodiff]") {
+TEST_CASE("Eigen autodiff and the dual-number curve derivatives match central differences",
+          "[muscle][curves][autodiff]") {
   for (int i = 0; i <= 160; ++i) {
     const double l = 0.2 + 1.6 * i / 160.0;
     const double v = -1.0 + 2.0 * i / 160.0;
@@ -191,6 +202,93 @@ TEST_CASE("autodiff and analytic curve derivatives match central differences", "
     const double d_fti = central_difference([](double x) { return c::tendon_force_length_inverse(x); }, f);
     CHECK(c::tendon_force_length_inverse(active(f)).derivatives()(0) == Approx(d_fti).epsilon(1e-7));
   }
+}
+
+TEST_CASE("curve derivatives equal their closed forms across and beyond the domain", "[muscle][curves][autodiff]") {
+  // The closed forms, written out here from the curve definitions (De Groote et al. 2016, curves.hpp)
+  // and independent of the dual numbers: a wrong chain rule, or a curve edited without its
+  // derivative following, fails here at the level of rounding rather than of a finite difference.
+  constexpr double kRel = 1e-13;     // a few ulps of the larger of the two
+  constexpr double kAbs = 1e-14;     // where the derivative crosses zero (fL' at its maximum)
+  const auto close = [&](double a, double b, double scale) { return std::abs(a - b) <= kRel * scale + kAbs; };
+  double worst_fl = 0.0;
+  for (int i = 0; i <= 4000; ++i) {
+    // Active: l̃ ∈ [−1, 3] (beyond the clamp [0.2, 1.8] the curve is still defined), away from the
+    // floored width of term 2 at l̃ ≈ 0.1495.
+    const double l = -1.0 + 4.0 * i / 4000.0;
+    if (std::abs(l - 0.149535) > 1e-3) {
+      double expected = 0.0, scale = 0.0;
+      for (const auto& g : c::detail::kActiveTerms) {
+        const double w = g.b3 + g.b4 * l, u = (l - g.b2) / w, du = (g.b3 + g.b2 * g.b4) / (w * w);
+        const double term = -g.b1 * u * du * std::exp(-0.5 * u * u);
+        expected += term;
+        scale += std::abs(term);
+      }
+      const double got = c::active_force_length_derivative(l);
+      INFO("fL' at " << l << ": " << got << " vs " << expected);
+      CHECK(close(got, expected, scale));
+      worst_fl = std::max(worst_fl, std::abs(got - expected) / (scale + 1e-300));
+    }
+    // Passive, for three e0: (kPE/e0)·exp(kPE·(l̃ − 1)/e0)/(exp(kPE) − exp(kPE·(0.2 − 1)/e0)).
+    for (const double e0 : {0.4, 0.6, 0.8}) {
+      const double k = c::kPassiveShapeFactor / e0;
+      const double expected = k * std::exp(k * (l - 1.0)) / (std::exp(c::kPassiveShapeFactor) - std::exp(k * (0.2 - 1.0)));
+      INFO("fPE' at " << l << ", e0 " << e0);
+      CHECK(close(c::passive_force_length_derivative(l, e0), expected, expected));
+    }
+    // Force–velocity: ṽ ∈ [−3, 3], d1·d2/sqrt((d2·ṽ + d3)² + 1).
+    const double v = -3.0 + 6.0 * i / 4000.0;
+    const double z = c::kForceVelocityD2 * v + c::kForceVelocityD3;
+    const double fv_expected = c::kForceVelocityD1 * c::kForceVelocityD2 / std::sqrt(z * z + 1.0);
+    INFO("fV' at " << v);
+    CHECK(close(c::force_velocity_derivative(v), fv_expected, fv_expected));
+    // fV' is the one derivative still written by hand (speed): it must equal the dual number's.
+    const double fv_dual = c::force_velocity(legsim::Dual<double>(v, 1.0)).d;
+    CHECK(close(c::force_velocity_derivative(v), fv_dual, fv_expected));
+    // Tendon: l̃_T ∈ [0.9, 1.15], c1·kT·exp(kT·(l̃_T − c2)) with kT = ln 6/ε0.
+    const double lt = 0.9 + 0.25 * i / 4000.0;
+    for (const double eps0 : {0.03, 0.049, 0.1}) {
+      const double kt = std::log(6.0) / eps0;
+      const double expected = c::kTendonC1 * kt * std::exp(kt * (lt - c::kTendonC2));
+      INFO("fT' at " << lt << ", eps0 " << eps0);
+      CHECK(close(c::tendon_force_length_derivative(lt, eps0), expected, expected));
+    }
+  }
+  INFO("worst relative fL' difference " << worst_fl);
+  CHECK(worst_fl <= kRel);
+}
+
+TEST_CASE("dual numbers: select, min, max and abs pick each lane's derivative", "[muscle][curves][autodiff][simd]") {
+  // x = lane − 3.5 + 0.25: negative in the first lanes, positive in the others (for 2, 4 or 8 lanes).
+  std::array<double, kLanes> x{};
+  for (std::size_t i = 0; i < kLanes; ++i) x[i] = static_cast<double>(i) - 0.5 * static_cast<double>(kLanes) + 0.25;
+  using D = legsim::Dual<Batch>;
+  const D xd(legsim_test::load(x), Batch(1.0));  // d/dx
+  const D two_x = D(2.0) * xd;                    // derivative 2
+  const auto abs_d = legsim_test::lanes(abs(xd).d);
+  const auto max_d = legsim_test::lanes(legsim::max(xd, D(0.0)).d);
+  const auto min_d = legsim_test::lanes(legsim::min(two_x, D(0.0)).d);
+  const auto sel_d = legsim_test::lanes(legsim::select(xd < D(0.0), two_x, xd).d);
+  for (std::size_t i = 0; i < kLanes; ++i) {
+    INFO("lane " << i << ", x " << x[i]);
+    const bool negative = x[i] < 0.0;
+    CHECK(abs_d[i] == (negative ? -1.0 : 1.0));
+    CHECK(max_d[i] == (negative ? 0.0 : 1.0));
+    CHECK(min_d[i] == (negative ? 2.0 : 0.0));
+    CHECK(sel_d[i] == (negative ? 2.0 : 1.0));
+  }
+  // The hand-written fV' on batches equals the dual number's per lane.
+  std::array<double, kLanes> v{};
+  for (std::size_t i = 0; i < kLanes; ++i) v[i] = -1.2 + 2.4 * static_cast<double>(i) / static_cast<double>(kLanes);
+  const auto hand = legsim_test::lanes(c::force_velocity_derivative(legsim_test::load(v)));
+  const auto dual = legsim_test::lanes(c::force_velocity(D(legsim_test::load(v), Batch(1.0))).d);
+  for (std::size_t i = 0; i < kLanes; ++i) CHECK(legsim_test::ulps_apart(hand[i], dual[i]) <= kBatchUlps);
+  // The scalar path (bool comparisons) agrees.
+  using Ds = legsim::Dual<double>;
+  CHECK(abs(Ds(-0.5, 1.0)).d == -1.0);
+  CHECK(legsim::max(Ds(-0.5, 1.0), Ds(0.0)).d == 0.0);
+  CHECK(legsim::min(Ds(0.5, 2.0), Ds(0.0)).d == 0.0);
+  CHECK(legsim::clamp(Ds(0.5, 3.0), Ds(0.0), Ds(1.0)).d == 3.0);
 }
 
 TEST_CASE("curves compile and agree for AutoDiffScalar<VectorXd>", "[muscle][curves][autodiff]") {

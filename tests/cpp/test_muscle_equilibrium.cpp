@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "legsim/muscle/mtu.hpp"
@@ -162,4 +163,45 @@ TEST_CASE("equilibrium in the slack case: zero force or the passive balance", "[
   CHECK(passive.outputs.active_fiber_force == 0.0);
   CHECK(passive.norm_tendon_force ==
         Approx(passive.outputs.passive_force_length * passive.outputs.cos_pennation).margin(1e-12));
+}
+
+TEST_CASE("equilibrium found wherever the residual changes sign, damped and non-monotone cases included",
+          "[muscle][equilibrium]") {
+  // Random muscles (half damped), MTU lengths from slack-short to long, v_MT up to ±3 m/s, every
+  // activation, some near-rigid tendons. With damping and fast shortening the residual r(f_T) is
+  // not monotone near f_T = −c3 and has kinks where ṽ or l̃ reach their clamps; a Newton iteration
+  // that only keeps its steps inside the bracket cycled there (|r| up to 4.7 after 200 iterations).
+  // Where a sign change exists the solver must reach |r| ≤ 1e-12, except within 1e-3 of f_T = −c3,
+  // where the inverse tendon curve's slope 1/(kT·(f_T + c3)) makes r change by more than 1e-12
+  // between neighbouring doubles (pushing tendons: outside the physical domain anyway).
+  std::mt19937_64 rng(2020);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  constexpr double kLowest = -0.2 * (1.0 - 1e-9);
+  int bracketed = 0, near_singular = 0;
+  for (int i = 0; i < 20000; ++i) {
+    MuscleParams p = legsim_test::random_params(rng, i % 2 == 1);
+    if (i % 10 == 3) p.tendon_strain_at_one_norm_force = 1e-5;
+    const double l_lo = p.tendon_slack_length + 0.05 * p.optimal_fiber_length;
+    const double l_hi = p.tendon_slack_length * (1.0 + 2.0 * p.tendon_strain_at_one_norm_force) +
+                        2.0 * p.optimal_fiber_length;
+    const double l_mt = l_lo + (l_hi - l_lo) * u(rng);
+    const double v_mt = (u(rng) - 0.5) * (i % 3 == 0 ? 6.0 : 2.0);
+    const double a = i % 7 == 0 ? 0.0 : u(rng);
+    const legsim::MtuCoefficients<double> c = legsim::make_mtu_coefficients<double>(p);
+    if (legsim::equilibrium_residual(c, l_mt, v_mt, a, 0.0) > 0.0 &&
+        legsim::equilibrium_residual(c, l_mt, v_mt, a, kLowest) > 0.0)
+      continue;  // no sign change above −c3: nothing to find
+    ++bracketed;
+    const MtuEquilibrium eq = legsim::solve_mtu_equilibrium(p, l_mt, v_mt, a);
+    if (eq.norm_tendon_force < -0.199) {
+      ++near_singular;
+      continue;
+    }
+    INFO("case " << i << ": l_MT " << l_mt << ", v_MT " << v_mt << ", a " << a << ", beta " << p.fiber_damping
+                 << " -> f_T " << eq.norm_tendon_force << ", residual " << eq.residual);
+    CHECK(eq.converged);
+    CHECK(std::abs(eq.residual) <= 1e-12);
+  }
+  CHECK(bracketed > 19000);
+  CHECK(near_singular < 100);
 }

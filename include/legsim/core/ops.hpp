@@ -34,6 +34,7 @@ using comparison_t = decltype(std::declval<const T&>() < std::declval<const T&>(
 /// casadi::SX, whose `x < y` is a symbolic node. Such a type cannot be branched on with `?:` (its
 /// truth value is unknown when the expression is built: CasADi throws, or a bool conversion would
 /// pick one branch for all inputs), so select/min/max build the branch into the expression instead.
+/// legsim::Dual over a batch or an SX is one too (core/dual.hpp provides its if_else/fmin/fmax).
 template <class T>
 concept SymbolicScalar = !is_batch_v<T> && requires { typename comparison_t<T>; } &&
                          !std::is_same_v<std::remove_cvref_t<comparison_t<T>>, bool>;

@@ -14,7 +14,11 @@
 // floors f + c3 at a tiny positive value.
 //
 // Every function is a template on the scalar type T (double, Eigen::AutoDiffScalar,
-// xsimd::batch<double>), has no branch on values of T, and computes math through ADL.
+// xsimd::batch<double>, casadi::SX, legsim::Dual), has no branch on values of T, and computes math
+// through ADL. The *_derivative functions are their curve evaluated at the dual number {x, 1}
+// (core/dual.hpp), not hand-written formulas, so they cannot drift from their curve — except
+// force_velocity_derivative, kept by hand for speed (see there). tests/cpp/test_muscle_curves.cpp
+// checks every one against the closed forms, the dual numbers and central differences.
 // Normalized quantities (all dimensionless):
 //   l̃   = fiber length / optimal fiber length
 //   ṽ   = fiber velocity / (max_contraction_velocity · optimal fiber length), shortening negative
@@ -22,6 +26,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "legsim/core/dual.hpp"
 #include "legsim/core/ops.hpp"
 
 namespace legsim::curves {
@@ -84,23 +89,10 @@ T active_force_length(const T& norm_fiber_length) {
   return sum;
 }
 
-/// d fL / d l̃ (analytic). With u = (l̃ − b2)/(b3 + b4·l̃): d/dl̃ exp(−u²/2) = −u·u'·exp(−u²/2),
-/// u' = (b3 + b2·b4)/(b3 + b4·l̃)².
+/// d fL / d l̃ (forward-mode autodiff of active_force_length).
 template <class T>
 T active_force_length_derivative(const T& norm_fiber_length) {
-  using std::exp;
-  const T l = detail::clamp(norm_fiber_length, T(-kMaxCurveInput), T(kMaxCurveInput));
-  T sum = T(0.0);
-  for (const auto& g : detail::kActiveTerms) {
-    const T width = T(g.b3) + T(g.b4) * l;
-    const T width_sq_raw = width * width;
-    const T width_sq = legsim::max(width_sq_raw, T(detail::kMinSquaredWidth));
-    const T dev = l - T(g.b2);
-    const T u_sq_half = T(0.5) * dev * dev / width_sq;
-    const T du_times_u = dev * T(g.b3 + g.b2 * g.b4) / (width_sq * width_sq) * width;  // u·u'
-    sum = sum - T(g.b1) * du_times_u * exp(-u_sq_half);
-  }
-  return sum;
+  return active_force_length(Dual<T>(norm_fiber_length, T(1.0))).d;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,15 +136,12 @@ T passive_force_length(const T& norm_fiber_length,
   return passive_force_length(norm_fiber_length, passive_curve_shape(passive_strain_at_one_norm_force));
 }
 
-/// d fPE / d l̃ = (kPE/e0)·exp(kPE·(l̃ − 1)/e0) / (exp(kPE) − off).
+/// d fPE / d l̃ at fixed e0 (forward-mode autodiff of passive_force_length).
 template <class T>
 T passive_force_length_derivative(const T& norm_fiber_length,
                                   const std::type_identity_t<T>& passive_strain_at_one_norm_force = T(0.6)) {
-  using std::exp;
-  const PassiveCurveShape<T> s = passive_curve_shape(T(passive_strain_at_one_norm_force));
-  const T arg_raw = s.exponent * (norm_fiber_length - T(1.0));
-  const T arg = legsim::min(arg_raw, T(kMaxExpArgument));
-  return s.exponent * exp(arg) * s.scale;
+  const Dual<T> e0(T(passive_strain_at_one_norm_force), T(0.0));
+  return passive_force_length(Dual<T>(norm_fiber_length, T(1.0)), passive_curve_shape(e0)).d;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +175,11 @@ T force_velocity(const T& norm_fiber_velocity) {
   return T(kForceVelocityD1) * asinh_z + T(kForceVelocityD4);
 }
 
-/// d fV / d ṽ = d1·d2 / sqrt((d2·ṽ + d3)² + 1) (> 0).
+/// d fV / d ṽ = d1·d2 / sqrt((d2·ṽ + d3)² + 1) (> 0). Hand-written, unlike the other curves'
+/// derivatives: the damped fiber-velocity Newton (mtu.hpp) evaluates it every iteration, and the
+/// dual-number pass through force_velocity made that kernel 25 % slower on doubles and 4 % on
+/// batches (bench_muscle BM_MuscleKernel*/n:1024/damping:1, issue 20.4). Checked against the dual
+/// number to rounding (tests/cpp/test_muscle_curves.cpp).
 template <class T>
 T force_velocity_derivative(const T& norm_fiber_velocity) {
   using std::sqrt;
@@ -271,15 +264,12 @@ T tendon_force_length_inverse(const T& norm_tendon_force,
   return tendon_force_length_inverse(norm_tendon_force, tendon_curve_shape(T(tendon_strain_at_one_norm_force)));
 }
 
-/// d fT / d l̃_T = c1·kT·exp(kT·(l̃_T − c2)).
+/// d fT / d l̃_T at fixed ε0 (forward-mode autodiff of tendon_force_length; = c1·kT·exp(kT·(l̃_T − c2))).
 template <class T>
 T tendon_force_length_derivative(const T& norm_tendon_length,
                                  const std::type_identity_t<T>& tendon_strain_at_one_norm_force = T(0.049)) {
-  using std::exp;
-  const TendonCurveShape<T> s = tendon_curve_shape(T(tendon_strain_at_one_norm_force));
-  const T arg_raw = s.stiffness * (norm_tendon_length - T(kTendonC2));
-  const T arg = legsim::min(arg_raw, T(kMaxExpArgument));
-  return T(kTendonC1) * s.stiffness * exp(arg);
+  const Dual<T> eps0(T(tendon_strain_at_one_norm_force), T(0.0));
+  return tendon_force_length(Dual<T>(norm_tendon_length, T(1.0)), tendon_curve_shape(eps0)).d;
 }
 
 }  // namespace legsim::curves

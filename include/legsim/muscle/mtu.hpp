@@ -194,6 +194,10 @@ FiberGeometry<T> fiber_geometry(const MtuCoefficients<T>& c, const T& fiber_proj
 ///     with a fixed iteration count, started at ṽ0, keeps a bracket from the sign of g and takes the
 ///     Newton step when it stays inside the bracket, else the bisection point.
 /// Saturated roots are capped at ±kMaxDampedNormFiberVelocity.
+/// Hand-written rather than Boost.Math's root finders (which solve_mtu_equilibrium uses): this runs
+/// per SIMD lane on xsimd batches (and on casadi::SX), where a data-dependent loop exit or branch
+/// cannot exist — every lane takes the same fixed number of steps and chooses by select(). Unlike the
+/// equilibrium residual, g is increasing and smooth inside the bracket, so Newton converges.
 template <class T>
 T damped_fiber_velocity(const T& afl, const T& fpe, const T& demanded, const T& beta, const T& v0) {
   const T beta_safe = legsim::max(beta, T(1e-300));
@@ -426,7 +430,7 @@ T compliant_mtu_implicit_residual(const MtuCoefficients<T>& c, const T& mtu_leng
 struct MtuEquilibrium {
   double norm_tendon_force = 0.0;  ///< f_T at equilibrium (dimensionless)
   double residual = 0.0;           ///< r(f_T) = f_T − fiber force along the tendon / F_max
-  int iterations = 0;              ///< Newton/bisection iterations used
+  int iterations = 0;              ///< residual evaluations of the TOMS748 solve (bracket search not counted)
   bool converged = false;          ///< |residual| ≤ tolerance
   MtuOutputs<double> outputs;      ///< MTU outputs at f_T (tendon velocity 0, df_T/dt = 0)
 };
@@ -434,8 +438,9 @@ struct MtuEquilibrium {
 /// Static equilibrium of a compliant-tendon MTU: the normalized tendon force f_T at which the
 /// tendon force fT(l̃_T)·F_max equals the fiber force along the tendon, ASSUMING the fiber
 /// projection moves with the MTU (ẋ = v_MT, tendon length constant, so v_M = v_MT·cos α).
-/// Safeguarded Newton (derivative by Eigen::AutoDiffScalar) inside a bracket [lo, hi] with
-/// r(lo) ≤ 0 ≤ r(hi), to |r| ≤ tolerance (normalized force). Slack case: when the fiber force at
+/// Boost.Math's TOMS748 (Alefeld, Potra & Shi 1995, ACM TOMS 21(3):327–344) inside a bracket
+/// [lo, hi] with r(lo) ≤ 0 ≤ r(hi), to |r| ≤ tolerance (normalized force) or a bracket one double
+/// wide; the answer is the evaluated point with the smallest |r|. Slack case: when the fiber force at
 /// l_T = l_s is zero (a = 0 and l̃ ≤ 0.2, say) the result is f_T = 0; when it is only passive the
 /// result is the passive balance. p should be validated. Never throws; converged = false (with
 /// the best bracket point) if no root was found.
