@@ -166,7 +166,9 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
 
     ``hessian``: ``"auto"`` (L-BFGS to tol 0.1, then the exact Hessian from there; a warm start
     that is this condition's own solution goes to the exact Hessian at once; L-BFGS again if the
-    exact run fails; with ``objective="metabolic"`` L-BFGS alone), ``"exact"`` or ``"limited-memory"``;
+    exact run fails; with ``objective="metabolic"``, a cold start first solves for the effort optimum
+    and then runs L-BFGS alone on the metabolic objective from that trajectory), ``"exact"`` or
+    ``"limited-memory"``;
     ``solver['phases']`` lists the IPOPT runs.
 
     ``predictor``: a :class:`Predictor` of this model, to reuse the problem it has built (a sweep's
@@ -216,7 +218,7 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
               "criterion": objective, "status": g.status, "iterations": g.iterations, "seconds": g.seconds,
               "seconds_all_starts": sum(c.seconds for c in candidates),
               "phases": [{"hessian": p.hessian, "status": p.status, "iterations": p.iterations, "seconds": p.seconds,
-                          "setup_seconds": p.setup_seconds}
+                          "setup_seconds": p.setup_seconds, "objective": p.objective}
                          for p in g.phases],
               "objective": g.objective, **{f"objective_{k}": v for k, v in g.objective_terms.items()},
               "variables_on_bounds": list(g.variables_on_bounds),

@@ -80,11 +80,14 @@ void bind_predict(py::module_& m) {
       .def_readonly("iterations", &Phase::iterations)
       .def_readonly("seconds", &Phase::seconds)
       .def_readonly("setup_seconds", &Phase::setup_seconds)
+      .def_readonly("objective", &Phase::objective)
       .def(py::pickle(
-          [](const Phase& p) { return py::make_tuple(p.hessian, p.status, p.iterations, p.seconds, p.setup_seconds); },
+          [](const Phase& p) {
+            return py::make_tuple(p.hessian, p.status, p.iterations, p.seconds, p.setup_seconds, p.objective);
+          },
           [](const py::tuple& t) {
             return Phase{t[0].cast<std::string>(), t[1].cast<std::string>(), t[2].cast<int>(), t[3].cast<double>(),
-                         t.size() > 4 ? t[4].cast<double>() : 0.0};
+                         t.size() > 4 ? t[4].cast<double>() : 0.0, t.size() > 5 ? t[5].cast<std::string>() : ""};
           }));
   // Every field of PredictedGait once: read-only attributes and the pickled state both come from
   // this table (the solution vectors x, lam_x, lam_g are also writable, for warm starts from a stored

@@ -52,6 +52,28 @@ PredictedGait predict_gait(const Model& model, const GaitCondition& condition, c
 
 PredictedGait Predictor::solve(const GaitCondition& condition, const PredictOptions& opt, const PredictedGait* warm) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (opt.objective != "metabolic" || opt.hessian != "auto" || warm) return solve_locked(condition, opt, warm);
+  // A cold metabolic solve starts from the effort optimum of the same condition (its trajectory, not
+  // its multipliers: the objectives differ in scale). From the generic guess, L-BFGS needed ≈ 3400
+  // iterations and a perturbation of the guess in its 12th digit (another root finder for the
+  // tendon's equilibrium) left it unconverged after 5000 (issue 20, docs/decisions.md).
+  PredictOptions effort = opt;
+  effort.objective = "effort";
+  PredictedGait start = solve_locked(condition, effort, nullptr);
+  if (!start.converged) return solve_locked(condition, opt, nullptr);
+  start.lam_x.clear();
+  start.lam_g.clear();
+  PredictOptions rest = opt;
+  rest.max_iterations = std::max(0, opt.max_iterations - start.iterations);
+  PredictedGait out = solve_locked(condition, rest, &start);
+  out.phases.insert(out.phases.begin(), start.phases.begin(), start.phases.end());
+  out.iterations += start.iterations;
+  out.seconds += start.seconds;
+  return out;
+}
+
+PredictedGait Predictor::solve_locked(const GaitCondition& condition, const PredictOptions& opt,
+                                      const PredictedGait* warm) {
   const Problem P = make_problem(impl_->model, condition, opt);
   const Layout& L = P.L;
   const int N = opt.mesh_intervals;
@@ -174,6 +196,7 @@ PredictedGait Predictor::solve(const GaitCondition& condition, const PredictOpti
     r.phase.setup_seconds = std::chrono::duration<double>(t0 - tc).count() + pending_setup;
     pending_setup = 0.0;
     r.phase.hessian = exact ? "exact" : "limited-memory";
+    r.phase.objective = opt.objective;
     r.phase.status = stats.count("return_status") ? stats.at("return_status").to_string() : "unknown";
     r.phase.iterations = stats.count("iter_count") ? static_cast<int>(stats.at("iter_count").to_int()) : 0;
     iterations_left = std::max(0, iterations_left - r.phase.iterations);

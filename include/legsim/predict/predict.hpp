@@ -73,8 +73,8 @@ struct PredictOptions {
   double tolerance = 1e-4;              ///< IPOPT tol
   double constraint_tolerance = 1e-6;   ///< IPOPT constr_viol_tol
   /// IPOPT iterations, all phases together (see hessian). 5000: the metabolic objective's cold solve
-  /// at the default condition converges in 3445 L-BFGS iterations (docs/gait_prediction.md); the
-  /// effort objective's in about 260.
+  /// needs ≈ 3500 L-BFGS iterations after its effort solve (docs/gait_prediction.md); the effort
+  /// objective's about 250.
   int max_iterations = 5000;
   /// Which generic initial guess a cold start uses, [0, 1000]: 0 = the generic running guess; 1 and 2
   /// land with the knee 12° more flexed / 10° straighter and a shorter / longer contact; k ≥ 3 draws
@@ -89,7 +89,8 @@ struct PredictOptions {
   /// the exact Hessian from there (its multipliers, IPOPT's warm start) to `tolerance`; a warm start
   /// that already satisfies the constraints (a solution of this very condition) skips the L-BFGS
   /// run. The exact run falls back to L-BFGS from the same point if it fails. With objective =
-  /// "metabolic", "auto" means L-BFGS alone (its exact run failed at the default condition). Why
+  /// "metabolic", "auto" means L-BFGS alone (its exact run failed at the default condition), and a
+  /// cold start begins with the effort optimum of the condition (Predictor::solve). Why
   /// (docs/decisions.md, "exact Hessian near a solution"): far from a solution the exact Hessian
   /// needs large inertia regularization and crawls; near one it converges in tens of iterations where
   /// L-BFGS needs hundreds.
@@ -115,6 +116,9 @@ struct PredictedGait {
     /// Wall time of building the solver before the run: CasADi's derivatives of the expanded NLP
     /// (gradient and Jacobian; with the exact Hessian, its second derivatives too).
     double setup_seconds = 0.0;
+    /// The objective this run minimized: "effort", or "metabolic" (whose cold solve starts with an
+    /// effort solve, see Predictor::solve).
+    std::string objective;
   };
   std::vector<Phase> phases;
   double objective = 0.0;
@@ -175,6 +179,7 @@ class Predictor {
   std::size_t transcriptions() const;
 
  private:
+  PredictedGait solve_locked(const GaitCondition& condition, const PredictOptions& options, const PredictedGait* warm);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
