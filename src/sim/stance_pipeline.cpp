@@ -48,8 +48,8 @@ StanceStatus ToeOffRule::timeout_status() const {
 
 std::string ToeOffRule::timeout_reason(double max_stance_time) const {
   return bore_load_ ? "the foot did not leave the ground within " + format_value(max_stance_time) + " s"
-                    : "the normal force never reached 20 % of body weight within " + format_value(max_stance_time) +
-                          " s";
+                    : "the normal force never reached " + format_value(100.0 * kLoadFraction) +
+                          " % of body weight within " + format_value(max_stance_time) + " s";
 }
 
 std::string stance_result_problem(double contact_time, std::span<const NamedValue> values) {
