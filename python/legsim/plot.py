@@ -1,0 +1,298 @@
+"""Publication plots of legsim results and sweep datasets (matplotlib).
+
+- :func:`metric_vs` — a metric against one swept axis, one line per level of another (e.g. peak PFJ
+  stress vs cadence by calf fatigue); a categorical axis (foot strike) becomes grouped bars.
+- :func:`categories` — a metric over a categorical axis as grouped bars, never joined by lines.
+- :func:`heatmap` — a metric over two swept axes, each cell annotated with its value.
+- :func:`stance` — the time series of one predicted step (GRF, joint angles and moments, muscle
+  forces, PFJ force), stance phases shaded where the vertical GRF exceeds a threshold.
+
+Every axis carries its unit: from a variable's ``attrs["units"]``/``attrs["long_name"]`` when the
+dataset has them, else from the key's suffix (``_bw`` → BW, ``_mpa`` → MPa, ...; :func:`unit`).
+matplotlib is imported inside the functions so ``import legsim`` works without it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: Key suffix → unit label, the naming convention of legsim's metric and time-series keys. Matched
+#: longest first, so "_bw_per_s" wins over "_s".
+_SUFFIX_UNITS = {
+    "_per_km_mpa_s": "MPa·s/km", "_per_km_bw_s": "BW·s/km", "_mpa_s": "MPa·s", "_bw_per_s": "BW/s",
+    "_bw_s": "BW·s", "_j_per_kg_m": "J/(kg·m)", "_nm_per_kg": "N·m/kg", "_j_per_kg": "J/kg",
+    "_m_per_s": "m/s", "_fiber_length_norm": "optimal fiber lengths", "_bw": "BW", "_mpa": "MPa",
+    "_deg": "deg", "_spm": "steps/min", "_nm": "N·m", "_pa": "Pa", "_n": "N", "_w": "W", "_s": "s",
+    "_m": "m", "_strain": "strain, fraction", "_fraction": "fraction", "_rel": "fraction",
+}
+
+#: Swept axes (dataset coordinates) → unit, for axes whose name carries no suffix.
+_AXIS_UNITS = {"speed": "m/s", "cadence": "steps/min", "step_length": "m", "stride_length": "m",
+               "calf_fatigue": "fraction of calf force lost", "effort": "dimensionless",
+               "periodicity_error": "dimensionless", "foot_strike": None, "calf_fatigue_split": None}
+
+#: Words spelled out or capitalised in labels.
+_WORDS = {"pfj": "PFJ", "grf": "GRF", "bw": "BW", "spm": "steps/min", "cop": "CoP", "norm": "normalized"}
+
+
+def _pyplot():
+    """matplotlib.pyplot, or an ImportError that says how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:  # the plot extra is optional: say how to get it
+        raise ImportError("legsim's plots need matplotlib: pip install 'legsim[plot]'") from e
+    return plt
+
+
+def _strip_unit(key: str) -> tuple[str, str | None]:
+    for suffix in sorted(_SUFFIX_UNITS, key=len, reverse=True):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)], _SUFFIX_UNITS[suffix]
+    return key, None
+
+
+def unit(key: str, da=None) -> str | None:
+    """The unit of a metric or axis ``key``: ``da.attrs["units"]`` if given, else from the key's
+    suffix or the known axes; None if unknown (a categorical axis has none)."""
+    if da is not None and getattr(da, "attrs", {}).get("units"):
+        return str(da.attrs["units"])
+    if key in _AXIS_UNITS:
+        return _AXIS_UNITS[key]
+    if key.startswith(("muscles.", "body.", "pfj.", "contact.")):
+        return "SI unit of the model parameter"  # a --param axis: model files are in SI units
+    return _strip_unit(key)[1]
+
+
+def label(key: str, da=None) -> str:
+    """Axis label "name (unit)" of a metric or axis key, e.g. "peak PFJ stress (MPa)"."""
+    attrs = getattr(da, "attrs", {}) if da is not None else {}
+    u = unit(key, da)
+    if attrs.get("long_name"):
+        name = str(attrs["long_name"])
+    else:
+        base = key if key in _AXIS_UNITS else _strip_unit(key)[0]
+        name = " ".join(_WORDS.get(w, w) for w in base.split("_"))
+    return f"{name} ({u})" if u else name
+
+
+def _is_categorical(ds, dim: str) -> bool:
+    return ds[dim].dtype.kind in "OUS"
+
+
+def _value_text(v) -> str:
+    v = v.item() if hasattr(v, "item") else v
+    return f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v)
+
+
+def _level_label(dim: str, value, ds) -> str:
+    """Legend entry of one level of an axis, e.g. "calf fatigue 0.2" or "forefoot"."""
+    if _is_categorical(ds, dim):
+        return _value_text(value)
+    u = _AXIS_UNITS.get(dim) or unit(dim, ds[dim])
+    u = "" if u is None or dim == "calf_fatigue" else f" {u}"  # a fraction reads best without a unit
+    return f"{dim.replace('_', ' ')} {_value_text(value)}{u}"
+
+
+def _select_rest(da, keep: list[str], where: str):
+    """``da`` reduced to the dims ``keep``: every other dim must have one value (it is dropped).
+    A dim with several values would silently mix points, so it is an error naming it."""
+    extra = [d for d in da.dims if d not in keep and da.sizes[d] > 1]
+    if extra:
+        raise ValueError(f"{where}: the data has more than one value along {extra}; select one first, "
+                         f"e.g. ds.sel({extra[0]}=...)")
+    return da.squeeze([d for d in da.dims if d not in keep], drop=True)
+
+
+def _default_hue(ds, da, x):
+    return next((d for d in da.dims if d != x and da.sizes[d] > 1), None)
+
+
+def _groups(ds, metric, x, hue, ax, where):
+    """The metric reduced to ``x`` and ``hue`` (default: the other axis with several values), the
+    Axes to draw on (a new figure if None) and the hue levels ([None] without a hue)."""
+    plt = _pyplot()
+    da = ds[metric]
+    hue = hue if hue is not None else _default_hue(ds, da, x)
+    da = _select_rest(da, [x] + ([hue] if hue else []), where)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    return da, hue, ax, (list(da[hue].values) if hue else [None])
+
+
+def _label_axes(ax, ds, metric, x, hue):
+    ax.set_xlabel(label(x, ds[x]))
+    ax.set_ylabel(label(metric, ds[metric]))
+    if hue:  # the legend's title names the axis whose levels the lines are
+        ax.legend(title=label(hue, ds[hue]), fontsize=8, title_fontsize=8)
+
+
+def metric_vs(ds, metric: str, x: str = "cadence", hue: str | None = None, ax=None, marker: str = "o"):
+    """``metric`` of a sweep dataset against the axis ``x``, one line per value of ``hue`` (default:
+    the other axis with several values). A categorical ``x`` (foot strike) gives grouped bars
+    (:func:`categories`) rather than lines. Not-converged points (NaN) are gaps. Returns the Axes."""
+    if x not in ds.dims:
+        raise ValueError(f"metric_vs: x={x!r} is not an axis of the dataset (axes: {list(ds.dims)})")
+    if _is_categorical(ds, x):
+        return categories(ds, metric, x=x, hue=hue, ax=ax)
+    da, hue, ax, levels = _groups(ds, metric, x, hue, ax, "metric_vs")
+    for i, level in enumerate(levels):
+        line = da.sel({hue: level}) if hue else da
+        ax.plot(np.asarray(ds[x].values, dtype=float), np.asarray(line.values, dtype=float), marker=marker,
+                color=f"C{i}", label=_level_label(hue, level, ds) if hue else None)
+    _label_axes(ax, ds, metric, x, hue)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def categories(ds, metric: str, x: str = "foot_strike", hue: str | None = None, ax=None):
+    """``metric`` over the categorical axis ``x`` as grouped bars (one bar per value of ``hue``):
+    categories are not ordered, so they are never joined by lines. Returns the Axes."""
+    da, hue, ax, levels = _groups(ds, metric, x, hue, ax, "categories")
+    cats = [_value_text(v) for v in ds[x].values]
+    width = 0.8 / len(levels)
+    pos = np.arange(len(cats))
+    for i, level in enumerate(levels):
+        vals = da.sel({hue: level}) if hue else da
+        vals = np.asarray(vals.transpose(x).values, dtype=float)
+        ax.bar(pos + (i - (len(levels) - 1) / 2) * width, vals, width, color=f"C{i}",
+               label=_level_label(hue, level, ds) if hue else None)
+    ax.set_xticks(pos, cats)
+    _label_axes(ax, ds, metric, x, hue)
+    ax.grid(True, axis="y", alpha=0.3)
+    return ax
+
+
+def heatmap(ds, metric: str, x: str = "cadence", y: str = "calf_fatigue", ax=None, cmap: str = "viridis",
+            annotate: bool = True):
+    """``metric`` over the two axes ``x`` and ``y`` as a grid of cells (each axis's values as tick
+    labels, categorical or not, so uneven spacing shows no false gaps), with a colour bar labelled
+    with the unit and each cell's value written in it. Not-converged cells are blank. Returns the Axes."""
+    plt = _pyplot()
+    da = _select_rest(ds[metric], [x, y], "heatmap").transpose(y, x)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.6))
+    z = np.asarray(da.values, dtype=float)
+    mesh = ax.pcolormesh(np.arange(z.shape[1] + 1) - 0.5, np.arange(z.shape[0] + 1) - 0.5,
+                         np.ma.masked_invalid(z), cmap=cmap, shading="flat")
+    ax.set_xticks(np.arange(z.shape[1]), [_value_text(v) for v in ds[x].values])
+    ax.set_yticks(np.arange(z.shape[0]), [_value_text(v) for v in ds[y].values])
+    ax.set_xlabel(label(x, ds[x]))
+    ax.set_ylabel(label(y, ds[y]))
+    ax.figure.colorbar(mesh, ax=ax, label=label(metric, ds[metric]))
+    if annotate and np.isfinite(z).any():
+        mid = np.nanmean([np.nanmin(z), np.nanmax(z)])
+        for (i, j), v in np.ndenumerate(z):
+            if np.isfinite(v):  # dark text on the light half of viridis, light on the dark half
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
+                        color="black" if v > mid else "white")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Time series of one step
+
+
+def _sides(ts) -> list[str]:
+    """The legs a time series has: "r" and "l" for a predicted step, "" for a single stance."""
+    sides = [s for s in ("r", "l") if f"grf_y_{s}_n" in ts.columns]
+    return sides or [""]
+
+
+def _c(base: str, side: str, suffix: str) -> str:
+    return f"{base}_{side}_{suffix}" if side else f"{base}_{suffix}"
+
+
+def contact_phases(ts, side: str = "r", threshold_n: float = 20.0) -> list[tuple[float, float]]:
+    """(start, end) times (s) of the contacts of leg ``side`` ("" for a single-stance series): where
+    its vertical GRF exceeds ``threshold_n`` (20 N, the threshold of the predicted ``stance_`` columns)."""
+    t = np.asarray(ts["time_s"], dtype=float)
+    on = np.asarray(ts[_c("grf_y", side, "n")], dtype=float) > threshold_n
+    phases, start = [], None
+    for k, flag in enumerate(on):
+        if flag and start is None:
+            start = t[k]
+        if not flag and start is not None:
+            phases.append((start, t[k]))
+            start = None
+    if start is not None:
+        phases.append((start, t[-1]))
+    return phases
+
+
+_SIDE_NAME = {"r": "right", "l": "left", "": ""}
+_SIDE_STYLE = {"r": "-", "l": "--", "": "-"}
+
+
+def stance(result, model=None, threshold_n: float = 20.0, muscles: list[str] | None = None, fig=None):
+    """Multi-panel figure of one step's time series (a PredictionResult, GaitResult or StanceResult,
+    or their ``timeseries`` DataFrame): GRF, joint angles, joint moments, muscle forces and PFJ force
+    over time; each leg's contact phases (vertical GRF > ``threshold_n``) shaded, the right leg solid,
+    the left dashed. Forces are in body weights when ``model`` is given (its body mass), else in N;
+    moments in N·m/kg likewise. ``muscles``: names to draw (default all). Returns the Figure."""
+    plt = _pyplot()
+    ts = getattr(result, "timeseries", result)
+    if ts is None or len(ts) == 0:
+        raise ValueError("stance: the result has no time series (not converged, or record=False)")
+    t_ms = np.asarray(ts["time_s"], dtype=float) * 1e3
+    sides = _sides(ts)
+    mass = float(model.body_mass) if model is not None else None
+    bw = mass * 9.80665 if mass else None
+    f_unit, f_scale = ("BW", 1 / bw) if bw else ("N", 1.0)
+    m_unit, m_scale = ("N·m/kg", 1 / mass) if mass else ("N·m", 1.0)
+    if fig is None:
+        fig = plt.figure(figsize=(11, 9.5))
+    axes = fig.subplots(3, 2, sharex=True).ravel()
+
+    def shade(ax):
+        for side, color in zip(sides, ("0.55", "tab:orange")):
+            for k, (a, b) in enumerate(contact_phases(ts, side, threshold_n)):
+                ax.axvspan(a * 1e3, b * 1e3, color=color, alpha=0.15, lw=0,
+                           label=f"{_SIDE_NAME[side]} stance".strip() if k == 0 else None)
+
+    ax = axes[0]
+    for side in sides:
+        n = _SIDE_NAME[side]
+        ax.plot(t_ms, ts[_c("grf_y", side, "n")] * f_scale, "C0" + _SIDE_STYLE[side], label=f"vertical {n}".strip())
+        ax.plot(t_ms, ts[_c("grf_x", side, "n")] * f_scale, "C1" + _SIDE_STYLE[side], label=f"fore–aft {n}".strip())
+    ax.set(ylabel=f"ground reaction force ({f_unit})", title="ground reaction force")
+    for ax, what, title, unit_, scale in (
+            (axes[1], "{j}_{s}deg", "joint angles", "deg", 1.0),
+            (axes[2], "{j}_moment_{s}nm", "joint moments", m_unit, m_scale)):
+        for i, joint in enumerate(("hip_flexion", "knee_flexion", "ankle_dorsiflexion")):
+            for side in sides:
+                col = what.format(j=joint, s=f"{side}_" if side else "")
+                if col in ts:
+                    ax.plot(t_ms, ts[col] * scale, f"C{i}" + _SIDE_STYLE[side],
+                            label=f"{joint.replace('_', ' ')} {_SIDE_NAME[side]}".strip())
+        ax.set(ylabel=f"{title[:-1]} ({unit_})", title=title + " (+ = flexion / dorsiflexion)")
+    ax = axes[3]
+    # Muscle columns are "<muscle>_<side>_force_n" (a step) or "<muscle>_force_n" (one stance).
+    names = muscles or sorted({c[: -len("_force_n")].removesuffix("_r").removesuffix("_l") for c in ts.columns
+                               if c.endswith("_force_n") and not c.startswith(("grf", "pfj"))})
+    names = [n for n in names if any(_c(n, s, "force_n") in ts for s in sides)]
+    for i, name in enumerate(names):
+        for side in sides:
+            col = _c(name, side, "force_n")
+            if col in ts:
+                ax.plot(t_ms, ts[col] * f_scale, f"C{i}" + _SIDE_STYLE[side],
+                        label=f"{name.replace('_', ' ')} {_SIDE_NAME[side]}".strip())
+    ax.set(ylabel=f"muscle–tendon force ({f_unit})", title="muscle forces")
+    ax = axes[4]
+    for side in sides:
+        ax.plot(t_ms, ts[_c("pfj_force", side, "n")] * f_scale, "C3" + _SIDE_STYLE[side],
+                label=f"PFJ force {_SIDE_NAME[side]}".strip())
+    ax.set(ylabel=f"patellofemoral joint force ({f_unit})", title="patellofemoral joint force")
+    ax = axes[5]
+    for side in sides:
+        col = _c("pfj_stress", side, "pa")
+        if col in ts:
+            ax.plot(t_ms, ts[col] / 1e6, "C4" + _SIDE_STYLE[side], label=f"PFJ stress {_SIDE_NAME[side]}".strip())
+    ax.set(ylabel="patellofemoral joint stress (MPa)", title="patellofemoral joint stress")
+    first = "right " if sides[0] == "r" else ""
+    for ax in axes:
+        shade(ax)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=6, ncol=2 if len(ax.get_lines()) > 6 else 1, loc="best")
+    for ax in axes[-2:]:
+        ax.set_xlabel(f"time from {first}touchdown (ms)")
+    fig.tight_layout()
+    return fig
