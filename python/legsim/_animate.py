@@ -1,0 +1,257 @@
+"""Animation of a predicted stride: both legs as a stick figure, each muscle coloured by its
+activation, the ground reaction force drawn at the centre of pressure, and the PFJ force traced
+beside it. Saved as GIF (Pillow) or MP4 (ffmpeg, when on PATH). Public as the function
+``legsim.animate``; this module is private because a public module ``legsim.animate`` would replace
+that function on the package as soon as it was imported.
+
+A prediction covers one step, right touchdown to left touchdown, and is periodic with left and
+right swapped; the stride is that step followed by its mirror (legs swapped, hip and centre of
+pressure advanced by the step's hip travel), so the animation loops seamlessly.
+
+Simplifications, for a picture and not for measurement:
+
+- Segment lengths are recomputed here from the model's height and sex with the same anthropometric
+  fractions as the C++ ``scale_body`` (src/body/params.cpp: de Leva 1996 segment lengths, Winter
+  2009 hip, shoulder and ankle heights, ball of the foot at 0.725 of foot length), because the Python
+  binding does not expose the body's segment lengths. A model whose body the C++ scales differently
+  would be drawn with these proportions.
+- Each muscle is a straight line from an origin fixed on its proximal segment to an insertion on its
+  distal segment (attachment points placed by eye, a few centimetres in front of or behind the bone),
+  not along the wrapping path of :func:`legsim.muscle_path`.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+_G = 9.80665
+
+#: de Leva (1996) mean segment lengths (m) and the reference stature (m) they belong to, as in
+#: src/body/params.cpp (thigh, shank, foot).
+_DE_LEVA = {"male": (1.741, 0.4222, 0.4340, 0.2581), "female": (1.735, 0.3685, 0.4323, 0.2283)}
+#: Winter (2009): hip (greater trochanter), shoulder and ankle heights as fractions of height.
+_HIP, _SHOULDER, _ANKLE = 0.530, 0.818, 0.039
+_BALL, _ANKLE_ALONG = 0.725, 0.2
+
+
+def body_geometry(model) -> dict:
+    """Segment lengths (m) and foot points (foot frame at the ankle, m) of ``model``'s body, as the
+    C++ body scaling computes them from height and sex (see the module docstring)."""
+    height = float(model.height)
+    sex = "female" if re.search(r'^\s*sex\s*=\s*"female"', model.to_toml(), re.M) else "male"
+    stature, thigh, shank, foot = _DE_LEVA[sex]
+    s = height / stature
+    foot_length = foot * s
+    heel_to_ball = _BALL * foot_length
+    heel_to_ankle = _ANKLE_ALONG * heel_to_ball
+    ankle_height = _ANKLE * height
+    return {"thigh": thigh * s, "shank": shank * s, "hat": (_SHOULDER - _HIP) * height,
+            "heel": (-heel_to_ankle, -ankle_height), "toe": (foot_length - heel_to_ankle, -ankle_height),
+            "ball": (heel_to_ball - heel_to_ankle, -ankle_height), "ankle_height": ankle_height}
+
+
+_SIDE = re.compile(r"_(r|l)(?=_|$)")
+
+
+def stride_timeseries(result) -> pd.DataFrame:
+    """The predicted step (``result.timeseries``) followed by its mirror: right and left columns
+    swapped, time shifted by the step's duration and the hip and centres of pressure advanced by the
+    step's hip travel. The step's last node, equal to the mirror's first, appears once."""
+    ts = getattr(result, "timeseries", result)
+    if ts is None or len(ts) == 0:
+        raise InputError("animate: the result has no time series (the prediction did not converge)")
+    if "grf_y_r_n" not in ts:
+        raise InputError("animate: needs a predicted step with both legs (legsim.predict or "
+                         "legsim.simulate(method='predict')); a single stance has no left leg")
+    mirror = ts.rename(columns=lambda c: _SIDE.sub(lambda m: "_" + ("l" if m[1] == "r" else "r"), c)).copy()
+    duration = float(ts.time_s.iloc[-1] - ts.time_s.iloc[0])
+    travel = float(ts.pelvis_x_m.iloc[-1] - ts.pelvis_x_m.iloc[0])
+    mirror["time_s"] += duration
+    for c in ["pelvis_x_m", "cop_x_r_m", "cop_x_l_m"]:
+        mirror[c] += travel
+    return pd.concat([ts.iloc[:-1], mirror[ts.columns]], ignore_index=True)
+
+
+def _resample(ts: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` frames evenly spaced in time (linear interpolation of every numeric column), so the
+    animation plays at a steady rate although the mesh nodes need not be evenly spaced."""
+    t = ts.time_s.to_numpy(dtype=float)
+    tn = np.linspace(t[0], t[-1], n)
+    return pd.DataFrame({c: np.interp(tn, t, ts[c].to_numpy(dtype=float))
+                         for c in ts.columns if ts[c].dtype.kind in "fiub"})
+
+
+def _leg_points(ts, geo: dict, side: str) -> dict:
+    """World positions (frames × 2, m) of the hip, knee, ankle, heel, ball and toe of leg ``side``,
+    and each segment's origin and axes, from the coordinates (include/legsim/body/biped_dynamics.hpp:
+    ψ_th = hip − lean from the downward vertical, ψ_sh = ψ_th − knee, foot ψ_f = ψ_sh + ankle from
+    horizontal)."""
+    lean = np.radians(ts.trunk_lean_deg.to_numpy())
+    psi_th = np.radians(ts[f"hip_flexion_{side}_deg"].to_numpy()) - lean
+    psi_sh = psi_th - np.radians(ts[f"knee_flexion_{side}_deg"].to_numpy())
+    psi_f = psi_sh + np.radians(ts[f"ankle_dorsiflexion_{side}_deg"].to_numpy())
+    hip = np.column_stack([ts.pelvis_x_m, ts.pelvis_y_m])
+
+    def down(psi):  # unit vector along a thigh or shank (proximal → distal) and its forward normal
+        return np.column_stack([np.sin(psi), -np.cos(psi)]), np.column_stack([np.cos(psi), np.sin(psi)])
+
+    d_th, n_th = down(psi_th)
+    d_sh, n_sh = down(psi_sh)
+    knee = hip + geo["thigh"] * d_th
+    ankle = knee + geo["shank"] * d_sh
+    fx = np.column_stack([np.cos(psi_f), np.sin(psi_f)])    # foot frame x: heel → toe along the sole
+    fy = np.column_stack([-np.sin(psi_f), np.cos(psi_f)])   # foot frame y: up when the foot is flat
+    up = np.column_stack([np.sin(lean), np.cos(lean)])
+    fwd = np.column_stack([np.cos(lean), -np.sin(lean)])
+    foot = {k: ankle + geo[k][0] * fx + geo[k][1] * fy for k in ("heel", "ball", "toe")}
+    # A segment frame: origin, unit along its length (× length), unit forward (× metres).
+    frames = {"hat": (hip, up * geo["hat"], fwd), "thigh": (hip, d_th * geo["thigh"], n_th),
+              "shank": (knee, d_sh * geo["shank"], n_sh), "foot": (ankle, fx, fy)}
+    return {"hip": hip, "knee": knee, "ankle": ankle, **foot, "frames": frames,
+            "shoulder": hip + up * geo["hat"]}
+
+
+def _attachments(geo: dict) -> dict:
+    """Origin and insertion of each muscle: (segment, along, forward). ``along`` is a fraction of the
+    segment's length from its proximal joint (for the foot: metres along the sole from the ankle) and
+    ``forward`` metres in front of the segment's axis (negative: behind). Placed by eye."""
+    heel_x, ball_x, ah = geo["heel"][0], geo["ball"][0], geo["ankle_height"]
+    calcaneus = ("foot", heel_x, -0.4 * ah)
+    return {"soleus": (("shank", 0.3, -0.035), calcaneus),
+            "gastrocnemius": (("thigh", 0.93, -0.035), ("foot", heel_x - 0.005, -0.2 * ah)),
+            "quadriceps": (("thigh", 0.25, 0.045), ("shank", 0.08, 0.04)),
+            "hamstrings": (("hat", -0.08, -0.06), ("shank", 0.1, -0.03)),
+            "tibialis_anterior": (("shank", 0.2, 0.03), ("foot", 0.45 * ball_x, -0.1 * ah)),
+            "gluteus": (("hat", 0.15, -0.08), ("thigh", 0.15, -0.04)),
+            "hip_flexor": (("hat", 0.18, 0.05), ("thigh", 0.12, 0.035))}
+
+
+#: Model muscles with other names are drawn like the default muscle of their first matching tag.
+_TAG_LIKE = {"uniarticular_plantarflexor": "soleus", "biarticular_plantarflexor": "gastrocnemius",
+             "knee_extensor": "quadriceps", "dorsiflexor": "tibialis_anterior",
+             "uniarticular_hip_extensor": "gluteus", "hip_extensor": "hamstrings", "hip_flexor": "hip_flexor"}
+
+
+def _muscle_geometry(model, geo):
+    """muscle name → (origin, insertion) for every muscle the picture knows how to place."""
+    known = _attachments(geo)
+    out = {}
+    for name in model.muscle_names:
+        like = name if name in known else next((_TAG_LIKE[t] for t in model.muscle_tags(name) if t in _TAG_LIKE), None)
+        if like is not None:
+            out[name] = known[like]
+    return out
+
+
+def _point(frames, where, k):
+    seg, along, fwd = where
+    origin, axis, normal = frames[seg]
+    return origin[k] + along * axis[k] + fwd * normal[k]
+
+
+def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0, frames: int | None = None,
+            dpi: int = 100, threshold_n: float = 20.0):
+    """Writes an animation of the predicted stride of ``result`` (a PredictionResult, or a GaitResult
+    of method "predict") to ``path``: ``.gif`` (Pillow) or ``.mp4`` (needs ffmpeg on PATH).
+
+    ``model``: the model predicted (its height and sex give the segment lengths, its mass the force
+    scale); default ``legsim.Model.default()``. The stride plays ``slow_motion`` times slower than
+    real time at ``fps`` frames per second, or in ``frames`` frames if given. Returns the path."""
+    try:
+        import matplotlib
+        from matplotlib import animation, cm, colors
+        from matplotlib.patches import FancyArrowPatch
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise ImportError("legsim.animate needs matplotlib and Pillow: pip install 'legsim[plot]'") from e
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise InputError(f"animate: path must end in .gif or .mp4, got {path.name!r}")
+    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
+        raise InputError("animate: an .mp4 needs ffmpeg on PATH (not found); write a .gif instead")
+    if model is None:
+        from . import _core
+        model = _core.Model.default()
+
+    full = stride_timeseries(result)
+    duration = float(full.time_s.iloc[-1] - full.time_s.iloc[0])
+    n = frames or max(2, int(round(duration * slow_motion * fps)))
+    ts = _resample(full, n)
+    geo = body_geometry(model)
+    legs = {s: _leg_points(ts, geo, s) for s in ("r", "l")}
+    muscles = _muscle_geometry(model, geo)
+    bw = float(model.body_mass) * _G
+    t_ms = ts.time_s.to_numpy() * 1e3
+
+    fig, (ax, axp) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1.25, 1]})
+    cmap, norm = matplotlib.colormaps["plasma"], colors.Normalize(0.0, 1.0)
+    ax.set_aspect("equal")
+    ax.set_ylim(-0.08, max(1.75, float(ts.pelvis_y_m.max()) + geo["hat"] + 0.1))
+    ax.set(xlabel="forward position (m)", ylabel="height (m)")
+    ax.axhline(0.0, color="0.3", lw=1)
+    # Ground ticks every 0.25 m show the forward travel while the view follows the hip.
+    ticks = np.arange(np.floor(ts.pelvis_x_m.min() - 1.0), ts.pelvis_x_m.max() + 1.0, 0.25)
+    ax.plot(ticks, np.zeros_like(ticks), "|", color="0.3", ms=6)
+    fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, pad=0.02,
+                 label="muscle activation (0 = off, 1 = full)")
+    # The left (far) leg drawn lighter and behind, the right (near) leg dark.
+    styles = {"l": dict(color="0.65", lw=3, zorder=2), "r": dict(color="0.15", lw=3.5, zorder=4)}
+    trunk, = ax.plot([], [], color="tab:brown", lw=6, alpha=0.6, solid_capstyle="round", zorder=3,
+                     label="trunk (head, arms, trunk)")
+    bones = {s: ax.plot([], [], marker="o", ms=3, solid_capstyle="round", **styles[s],
+                        label=f"{'right' if s == 'r' else 'left'} leg")[0] for s in ("l", "r")}
+    lines = {(s, m): ax.plot([], [], lw=2.5 if s == "r" else 1.8, alpha=1.0 if s == "r" else 0.55,
+                             zorder=5 if s == "r" else 2.5)[0] for s in ("l", "r") for m in muscles}
+    arrows = {s: ax.add_patch(FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=12, lw=2,
+                                              color="tab:green", zorder=6,
+                                              label="ground reaction force (0.25 m per BW)" if s == "r" else None))
+              for s in ("r", "l")}
+    ax.legend(loc="upper left", fontsize=7)
+    title = ax.set_title("")
+
+    for s, ls in (("r", "-"), ("l", "--")):
+        axp.plot(t_ms, ts[f"pfj_force_{s}_n"] / bw, "C3" + ls, label=f"PFJ force, {'right' if s == 'r' else 'left'}")
+    axp.set(xlabel="time from right touchdown (ms)", ylabel="patellofemoral joint force (BW)",
+            title="patellofemoral joint force")
+    axp.grid(True, alpha=0.3)
+    cursor = axp.axvline(0.0, color="0.3", lw=1)
+    dots, = axp.plot([], [], "o", color="C3")
+    axp.legend(fontsize=7)
+    fig.tight_layout()
+
+    def draw(k):
+        hip = legs["r"]["hip"][k]
+        ax.set_xlim(hip[0] - 1.0, hip[0] + 1.0)
+        trunk.set_data(*np.array([hip, legs["r"]["shoulder"][k]]).T)
+        for s, leg in legs.items():
+            pts = np.array([leg[p][k] for p in ("hip", "knee", "ankle", "heel", "toe", "ankle")])
+            bones[s].set_data(pts[:, 0], pts[:, 1])
+            for m, (o, i) in muscles.items():
+                a, b = _point(leg["frames"], o, k), _point(leg["frames"], i, k)
+                lines[(s, m)].set_data([a[0], b[0]], [a[1], b[1]])
+                lines[(s, m)].set_color(cmap(norm(ts[f"{m}_{s}_activation"].iloc[k])))
+            fy = ts[f"grf_y_{s}_n"].iloc[k]
+            if fy > threshold_n:  # contact: the force from the centre of pressure on the ground
+                x0 = ts[f"cop_x_{s}_m"].iloc[k]
+                arrows[s].set_positions((x0, 0.0), (x0 + 0.25 * ts[f"grf_x_{s}_n"].iloc[k] / bw, 0.25 * fy / bw))
+                arrows[s].set_visible(True)
+            else:
+                arrows[s].set_visible(False)
+        title.set_text(f"predicted stride, t = {t_ms[k]:.0f} ms")
+        cursor.set_xdata([t_ms[k], t_ms[k]])
+        dots.set_data([t_ms[k]] * 2, [ts.pfj_force_r_n.iloc[k] / bw, ts.pfj_force_l_n.iloc[k] / bw])
+        return []
+
+    anim = animation.FuncAnimation(fig, draw, frames=n, blit=False)
+    writer = animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    anim.save(str(path), writer=writer, dpi=dpi)
+    plt.close(fig)
+    return path
