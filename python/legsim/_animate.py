@@ -155,6 +155,18 @@ def _point(frames, where, k):
     return origin[k] + along * axis[k] + fwd * normal[k]
 
 
+def check_path(path) -> Path:
+    """``path`` as a Path if an animation can be written there (.gif, or .mp4 with ffmpeg on PATH),
+    else an InputError; the CLI checks before the prediction's half minute."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise InputError(f"animate: path must end in .gif or .mp4, got {path.name!r}")
+    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
+        raise InputError("animate: an .mp4 needs ffmpeg on PATH (not found); write a .gif instead")
+    return path
+
+
 def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0, frames: int | None = None,
             dpi: int = 100, threshold_n: float = 20.0):
     """Writes an animation of the predicted stride of ``result`` (a PredictionResult, or a GaitResult
@@ -170,12 +182,8 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
         import matplotlib.pyplot as plt
     except ImportError as e:
         raise ImportError("legsim.animate needs matplotlib and Pillow: pip install 'legsim[plot]'") from e
-    path = Path(path)
+    path = check_path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".gif", ".mp4"):
-        raise InputError(f"animate: path must end in .gif or .mp4, got {path.name!r}")
-    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
-        raise InputError("animate: an .mp4 needs ffmpeg on PATH (not found); write a .gif instead")
     if model is None:
         from . import _core
         model = _core.Model.default()

@@ -77,7 +77,9 @@ def cmd_run(args) -> int:
     png = out / "legsim_run.png"
     fig.savefig(png, dpi=110)
     ts.to_csv(out / "stance_timeseries.csv", index=False)
-    print(f"\nwrote {png} and {out / 'stance_timeseries.csv'}")
+    from . import plot
+    plot.stance(res, model=model).savefig(out / "stance.png", dpi=110)
+    print(f"\nwrote {png}, {out / 'stance.png'} and {out / 'stance_timeseries.csv'}")
 
     from .predict import available
     if args.method == "predict" and not available():
@@ -133,20 +135,21 @@ def _run_predicted_directions(model, out: Path, plt) -> int:
             for k, r in results.items()]
     pd.DataFrame(rows).to_csv(out / "predicted_conditions.csv", index=False)
     p0.timeseries.to_csv(out / "predicted_step_timeseries.csv", index=False)
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
-    ts, bw = p0.timeseries, model.body_mass * 9.80665
-    for side, ls in (("r", "-"), ("l", "--")):
-        ax[0].plot(ts.time_s * 1e3, ts[f"grf_y_{side}_n"] / bw, "C0" + ls, label=f"vertical GRF ({side})")
-        ax[0].plot(ts.time_s * 1e3, ts[f"pfj_force_{side}_n"] / bw, "C3" + ls, label=f"PFJ force ({side})")
-    ax[0].set(xlabel="time from right touchdown (ms)", ylabel="body weights", title="predicted step, default condition")
-    ax[0].legend(fontsize=7)
+    from . import plot
+    from ._animate import animate
+    plot.stance(p0, model=model).savefig(out / "predicted_step.png", dpi=110)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
     labels = list(results)
-    ax[1].barh(labels, [results[k].metrics.get("peak_pfj_force_bw", float("nan")) for k in labels])
-    ax[1].set(xlabel="peak PFJ force (BW)", title="the default and its neighbours")
+    ax.barh(labels, [results[k].metrics.get("peak_pfj_force_bw", float("nan")) for k in labels])
+    ax.set(xlabel="peak patellofemoral joint force (BW)", ylabel="condition (3.5 m/s)",
+           title="the default and its neighbours")
+    ax.grid(True, axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(out / "predicted_directions.png", dpi=110)
-    print(f"\nwrote {out / 'predicted_conditions.csv'}, {out / 'predicted_step_timeseries.csv'} and "
-          f"{out / 'predicted_directions.png'}")
+    # The default stride animated: a GIF needs only Pillow, which the plot extra brings with matplotlib.
+    animate(p0, out / "predicted_stride.gif", model=model, dpi=80)
+    print(f"\nwrote {out / 'predicted_conditions.csv'}, {out / 'predicted_step_timeseries.csv'}, "
+          f"{out / 'predicted_step.png'}, {out / 'predicted_directions.png'} and {out / 'predicted_stride.gif'}")
     return 0 if all(r.converged for r in results.values()) else 1
 
 

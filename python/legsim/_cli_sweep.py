@@ -91,24 +91,59 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, params=None, method: s
             if not bool(p.converged):
                 print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {str(p.message.values)}")
     if plot is not None:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        x = next((d for d in dims if ds.sizes[d] > 1), dims[0])
-        others = [d for d in dims if d != x]
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        flat = ds.peak_pfj_stress_mpa.stack(other=others) if others else ds.peak_pfj_stress_mpa.expand_dims("other")
-        for j in range(flat.sizes["other"]):
-            line = flat.isel(other=j)
-            label = ", ".join(f"{d}={_coord(line[d])}" for d in others) if others else None
-            ax.plot(ds[x], line, "o-", label=label)
-        ax.set(xlabel=x, ylabel="peak PFJ stress (MPa)", title=f"legsim sweep — model '{model.name}'")
-        if others:
-            ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(plot, dpi=110)
-        print(f"wrote {plot}")
+        _write_sweep_plots(ds, dims, plot, model.name)
     return 0
+
+
+def _write_sweep_plots(ds, dims, plot: Path, model_name: str) -> None:
+    """Peak PFJ stress over the sweep (legsim.plot): against the first numeric axis with several
+    values, one line per value of the next such axis and one panel per combination of any others;
+    grouped bars when only a categorical axis (foot strike) varies; and, when two numeric axes vary,
+    a heatmap over them beside the plot (``<plot>_heatmap.png``)."""
+    import matplotlib
+    matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    from . import plot as lp
+    metric = "peak_pfj_stress_mpa"
+    varying = [d for d in dims if ds.sizes[d] > 1]
+    numeric = [d for d in varying if ds[d].dtype.kind == "f"]
+    x = numeric[0] if numeric else (varying[0] if varying else dims[0])
+    hue = next((d for d in varying if d != x), None)
+    facets = [d for d in varying if d not in (x, hue)]
+    panels = ds[metric].stack(panel=facets).panel.values if facets else [None]
+    if len(panels) > 12:  # more panels than a page holds: the first value of each further axis
+        print(f"plot: {len(panels)} combinations of {facets}; plotting the first value of each")
+        ds, panels = ds.isel({d: 0 for d in facets}), [None]
+        facets = []
+    ncol = min(len(panels), 3)
+    nrow = -(-len(panels) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.4 * ncol, 4.4 * nrow), squeeze=False)
+    for ax, key in zip(axes.ravel(), panels):
+        sel = ds.isel({d: 0 for d in dims if d not in (x, hue) and ds.sizes[d] == 1})
+        if key is not None:
+            sel = sel.sel(dict(zip(facets, key if isinstance(key, tuple) else (key,))))
+            ax.set_title(", ".join(lp._level_label(d, sel[d].values, ds) for d in facets), fontsize=9)
+        lp.metric_vs(sel, metric, x=x, hue=hue, ax=ax)
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(f"legsim sweep — model '{model_name}'")
+    fig.tight_layout()
+    fig.savefig(plot, dpi=110)
+    plt.close(fig)
+    print(f"wrote {plot}")
+    if len(numeric) >= 2:
+        fixed = [d for d in dims if d not in numeric[:2]]
+        sel = ds.isel({d: 0 for d in fixed})
+        ax = lp.heatmap(sel, metric, x=numeric[0], y=numeric[1])
+        # The title names the value of every other axis, so the map is not mistaken for the whole sweep.
+        where = ", ".join(lp._level_label(d, sel[d].values, ds) for d in fixed)
+        ax.set_title(f"legsim sweep — model '{model_name}'" + (f"\n{where}" if where else ""), fontsize=10)
+        ax.figure.tight_layout()
+        heat = plot.with_name(plot.stem + "_heatmap" + plot.suffix)
+        ax.figure.savefig(heat, dpi=110)
+        plt.close(ax.figure)
+        print(f"wrote {heat}")
 
 
 _SWEEP_UNITS = {"speed": "m/s", "cadence": "steps/min", "step_length": "m", "stride_length": "m",

@@ -1,9 +1,9 @@
 """The ``legsim`` command line: ``legsim run`` (the main job of ``make run``), ``legsim simulate``
-(``legsim predict``) and ``legsim sweep``, by gait prediction unless ``--method matching``. Model parameters can be changed with ``--set PATH=VALUE`` and swept with
+(``legsim predict``), ``legsim sweep`` and ``legsim animate`` (a predicted stride as GIF or MP4), by gait prediction unless ``--method matching``. Model parameters can be changed with ``--set PATH=VALUE`` and swept with
 ``--param PATH=VALUES`` (paths as in ``Model.with_params``).
 
 Here: the parser and ``main`` (the console script). Each command is a private module of its own
-(``_cli_run``, ``_cli_simulate``, ``_cli_sweep``), reading its inputs with ``_cli_inputs`` and printing
+(``_cli_run``, ``_cli_simulate``, ``_cli_sweep``, ``_cli_animate``), reading its inputs with ``_cli_inputs`` and printing
 a condition's metrics and plausibility with ``_cli_print``."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import math
 import sys
 
 from . import __version__
+from ._cli_animate import cmd_animate
 from ._cli_run import cmd_run
 from ._cli_simulate import cmd_simulate
 from ._cli_sweep import MAX_GRID_POINTS, cmd_sweep
@@ -153,6 +154,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-large-grid", dest="allow_large_grid", action="store_true",
                    help=f"run grids of more than {MAX_GRID_POINTS} points (a point takes seconds)")
     p.set_defaults(func=cmd_sweep)
+    p = sub.add_parser("animate", help="predict one condition and animate its stride: stick figure, muscles "
+                                       "coloured by activation, GRF, PFJ force (GIF; MP4 with ffmpeg)")
+    _condition_options(p)
+    _method_option(p, choose=False)
+    _model_options(p)
+    p.add_argument("--out", default="out/predicted_stride.gif", metavar="FILE",
+                   help="animation file, .gif (Pillow) or .mp4 (needs ffmpeg) (default out/predicted_stride.gif)")
+    p.add_argument("--stance-plot", dest="stance_plot", metavar="FILE",
+                   help="also a PNG of the step's time series (GRF, joint angles and moments, muscle forces, PFJ "
+                        "force and stress; stance phases shaded)")
+    p.add_argument("--fps", type=int, default=25, help="frames per second; the stride plays 4 times slower than "
+                                                       "real time (default 25)")
+    p.add_argument("--dpi", type=int, default=100, help="resolution, dots per inch of a 10 × 4.6 inch frame (default 100)")
+    p.set_defaults(func=cmd_animate, method="predict")
     return parser
 
 

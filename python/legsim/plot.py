@@ -254,20 +254,27 @@ def stance(result, model=None, threshold_n: float = 20.0, muscles: list[str] | N
         ax.plot(t_ms, ts[_c("grf_y", side, "n")] * f_scale, "C0" + _SIDE_STYLE[side], label=f"vertical {n}".strip())
         ax.plot(t_ms, ts[_c("grf_x", side, "n")] * f_scale, "C1" + _SIDE_STYLE[side], label=f"fore–aft {n}".strip())
     ax.set(ylabel=f"ground reaction force ({f_unit})", title="ground reaction force")
-    for ax, what, title, unit_, scale in (
-            (axes[1], "{j}_{s}deg", "joint angles", "deg", 1.0),
-            (axes[2], "{j}_moment_{s}nm", "joint moments", m_unit, m_scale)):
-        for i, joint in enumerate(("hip_flexion", "knee_flexion", "ankle_dorsiflexion")):
-            for side in sides:
-                col = what.format(j=joint, s=f"{side}_" if side else "")
-                if col in ts:
-                    ax.plot(t_ms, ts[col] * scale, f"C{i}" + _SIDE_STYLE[side],
-                            label=f"{joint.replace('_', ' ')} {_SIDE_NAME[side]}".strip())
-        ax.set(ylabel=f"{title[:-1]} ({unit_})", title=title + " (+ = flexion / dorsiflexion)")
+    #: The opposite-named moment of one stance (extension / plantarflexion +), negated so both
+    #: kinds of result are drawn in the step's convention (flexion / dorsiflexion +).
+    opposite = {"hip_flexion": "hip_extension", "knee_flexion": "knee_extension",
+                "ankle_dorsiflexion": "ankle_plantarflexion"}
+    for i, joint in enumerate(opposite):
+        for side in sides:
+            n = f"{joint.replace('_', ' ')} {_SIDE_NAME[side]}".strip()
+            sfx = f"{side}_" if side else ""
+            axes[1].plot(t_ms, ts[f"{joint}_{sfx}deg"], f"C{i}" + _SIDE_STYLE[side], label=n)
+            if f"{joint}_moment_{sfx}nm" in ts:
+                moment = ts[f"{joint}_moment_{sfx}nm"]
+            else:
+                moment = -ts[f"{opposite[joint]}_moment_{sfx}nm"]
+            axes[2].plot(t_ms, moment * m_scale, f"C{i}" + _SIDE_STYLE[side], label=n)
+    axes[1].set(ylabel="joint angle (deg)", title="joint angles (+ = flexion / dorsiflexion)")
+    axes[2].set(ylabel=f"joint moment ({m_unit})", title="net joint moments (+ = flexion / dorsiflexion)")
     ax = axes[3]
-    # Muscle columns are "<muscle>_<side>_force_n" (a step) or "<muscle>_force_n" (one stance).
-    names = muscles or sorted({c[: -len("_force_n")].removesuffix("_r").removesuffix("_l") for c in ts.columns
-                               if c.endswith("_force_n") and not c.startswith(("grf", "pfj"))})
+    # A muscle is a name with an activation column: "<muscle>_<side>_activation" (a step) or
+    # "<muscle>_activation" (one stance); its force is "<muscle>[_<side>]_force_n".
+    names = muscles or sorted({c[: -len("_activation")].removesuffix("_r").removesuffix("_l")
+                               for c in ts.columns if c.endswith("_activation")})
     names = [n for n in names if any(_c(n, s, "force_n") in ts for s in sides)]
     for i, name in enumerate(names):
         for side in sides:

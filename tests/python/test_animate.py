@@ -72,3 +72,21 @@ def test_a_single_stance_is_refused(tmp_path):
     res = legsim.simulate_stance(legsim.Model.default())
     with pytest.raises(legsim.InputError, match="both legs"):
         animate_module.animate(res, tmp_path / "stance.gif", frames=3)
+
+
+def test_cli_animate_checks_the_path_before_predicting(tmp_path, monkeypatch, capsys):
+    from legsim import cli
+    monkeypatch.setattr(animate_module.shutil, "which", lambda name: None)
+    assert cli.main(["animate", "--out", str(tmp_path / "s.mp4")]) == 2
+    assert "ffmpeg" in capsys.readouterr().err
+
+
+def test_cli_animate_writes_gif_and_stance_plot(tmp_path, capsys):
+    from legsim import cli
+    gif, png = tmp_path / "s.gif", tmp_path / "s.png"
+    assert cli.main(["animate", "--mesh-intervals", "30", "--dpi", "30", "--fps", "10",
+                     "--out", str(gif), "--stance-plot", str(png)]) == 0
+    with Image.open(gif) as im:
+        assert im.n_frames >= 2
+    assert png.stat().st_size > 0
+    assert f"wrote {gif}" in capsys.readouterr().out
