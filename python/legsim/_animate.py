@@ -224,8 +224,8 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
     ax.legend(loc="upper left", fontsize=7)
     title = ax.set_title("")
 
-    for s, ls in (("r", "-"), ("l", "--")):
-        axp.plot(t_ms, ts[f"pfj_force_{s}_n"] / bw, "C3" + ls, label=f"PFJ force, {'right' if s == 'r' else 'left'}")
+    for s, ls in (("r", "-"), ("l", "--")):  # every mesh node, not only the frames: the peaks are brief
+        axp.plot(full.time_s * 1e3, full[f"pfj_force_{s}_n"] / bw, "C3" + ls, label=f"PFJ force, {'right' if s == 'r' else 'left'}")
     axp.set(xlabel="time from right touchdown (ms)", ylabel="patellofemoral joint force (BW)",
             title="patellofemoral joint force")
     axp.grid(True, alpha=0.3)

@@ -126,11 +126,16 @@ def _label_axes(ax, ds, metric, x, hue):
 
 
 def metric_vs(ds, metric: str, x: str = "cadence", hue: str | None = None, ax=None, marker: str = "o"):
-    """``metric`` of a sweep dataset against the axis ``x``, one line per value of ``hue`` (default:
-    the other axis with several values). A categorical ``x`` (foot strike) gives grouped bars
-    (:func:`categories`) rather than lines. Not-converged points (NaN) are gaps. Returns the Axes."""
+    """``metric`` of a sweep dataset against ``x``, one line per value of ``hue`` (default: the other
+    axis with several values). ``x`` is a swept axis, or a metric of the dataset (e.g. "step_length_m"
+    for PFJ stress vs step length in a sweep over cadence): then each line runs along the one other
+    varying axis, its points in the order of ``x``. A categorical ``x`` (foot strike) gives grouped
+    bars (:func:`categories`) rather than lines. Not-converged points (NaN) are gaps. Returns the Axes."""
     if x not in ds.dims:
-        raise ValueError(f"metric_vs: x={x!r} is not an axis of the dataset (axes: {list(ds.dims)})")
+        if x in ds.data_vars:
+            return _metric_vs_metric(ds, metric, x, hue, ax, marker)
+        raise ValueError(f"metric_vs: x={x!r} is neither an axis nor a variable of the dataset "
+                         f"(axes: {list(ds.dims)})")
     if _is_categorical(ds, x):
         return categories(ds, metric, x=x, hue=hue, ax=ax)
     da, hue, ax, levels = _groups(ds, metric, x, hue, ax, "metric_vs")
@@ -138,6 +143,28 @@ def metric_vs(ds, metric: str, x: str = "cadence", hue: str | None = None, ax=No
         line = da.sel({hue: level}) if hue else da
         ax.plot(np.asarray(ds[x].values, dtype=float), np.asarray(line.values, dtype=float), marker=marker,
                 color=f"C{i}", label=_level_label(hue, level, ds) if hue else None)
+    _label_axes(ax, ds, metric, x, hue)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def _metric_vs_metric(ds, metric, x, hue, ax, marker):
+    """metric_vs with ``x`` a metric: one line per ``hue`` level (default: the second varying axis),
+    along the remaining varying axis, sorted by ``x``."""
+    varying = [d for d in ds[metric].dims if ds.sizes[d] > 1]
+    hue = hue if hue is not None else (varying[1] if len(varying) > 1 else None)
+    along = [d for d in varying if d != hue]
+    if len(along) != 1:
+        raise ValueError(f"metric_vs: against the metric {x!r} each line must run along one axis, but "
+                         f"{along or 'none'} vary besides hue={hue!r}; select values first")
+    da, hue, ax, levels = _groups(ds, metric, along[0], hue, ax, "metric_vs")
+    xs = _select_rest(ds[x], [along[0]] + ([hue] if hue else []), "metric_vs")
+    for i, level in enumerate(levels):
+        xv = np.asarray((xs.sel({hue: level}) if hue else xs).transpose(along[0]).values, dtype=float)
+        yv = np.asarray((da.sel({hue: level}) if hue else da).transpose(along[0]).values, dtype=float)
+        order = np.argsort(xv)  # a metric need not grow with the swept axis: draw the line left to right
+        ax.plot(xv[order], yv[order], marker=marker, color=f"C{i}",
+                label=_level_label(hue, level, ds) if hue else None)
     _label_axes(ax, ds, metric, x, hue)
     ax.grid(True, alpha=0.3)
     return ax

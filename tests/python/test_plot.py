@@ -117,3 +117,16 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, ds):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"legsim\[plot\]"):
         plot.metric_vs(ds.sel(foot_strike="rearfoot"), "peak_pfj_stress_mpa")
+
+
+def test_metric_vs_another_metric_step_length(ds):
+    sub = ds.sel(foot_strike="rearfoot")
+    # Step length at 3.5 m/s: 210 m/min over the cadence, the same for every fatigue level.
+    sub["step_length_m"] = (("cadence", "calf_fatigue"), np.repeat((210.0 / sub.cadence.values)[:, None], 3, axis=1))
+    ax = plot.metric_vs(sub, "peak_pfj_stress_mpa", x="step_length_m")
+    assert ax.get_xlabel() == "step length (m)"
+    assert len(ax.get_lines()) == 3
+    x = ax.get_lines()[0].get_xdata()
+    assert np.all(np.diff(x) > 0)  # longest step (lowest cadence) on the right
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(),
+                               sub.peak_pfj_stress_mpa.sel(calf_fatigue=0.0).values[::-1])
