@@ -10,11 +10,8 @@ pressure advanced by the step's hip travel), so the animation loops seamlessly.
 
 Simplifications, for a picture and not for measurement:
 
-- Segment lengths are recomputed here from the model's height and sex with the same anthropometric
-  fractions as the C++ ``scale_body`` (src/body/params.cpp: de Leva 1996 segment lengths, Winter
-  2009 hip, shoulder and ankle heights, ball of the foot at 0.725 of foot length), because the Python
-  binding does not expose the body's segment lengths. A model whose body the C++ scales differently
-  would be drawn with these proportions.
+- Segment lengths and foot points are the simulation's own (``Model.body_segments()``); the HAT is
+  drawn as the trunk segment (hip → shoulder).
 - Each muscle is a straight line from an origin fixed on its proximal segment to an insertion on its
   distal segment (attachment points placed by eye, a few centimetres in front of or behind the bone),
   not along the wrapping path of :func:`legsim.muscle_path`.
@@ -32,28 +29,15 @@ from .errors import InputError
 
 _G = 9.80665
 
-#: de Leva (1996) mean segment lengths (m) and the reference stature (m) they belong to, as in
-#: src/body/params.cpp (thigh, shank, foot).
-_DE_LEVA = {"male": (1.741, 0.4222, 0.4340, 0.2581), "female": (1.735, 0.3685, 0.4323, 0.2283)}
-#: Winter (2009): hip (greater trochanter), shoulder and ankle heights as fractions of height.
-_HIP, _SHOULDER, _ANKLE = 0.530, 0.818, 0.039
-_BALL, _ANKLE_ALONG = 0.725, 0.2
-
-
 def body_geometry(model) -> dict:
-    """Segment lengths (m) and foot points (foot frame at the ankle, m) of ``model``'s body, as the
-    C++ body scaling computes them from height and sex (see the module docstring)."""
-    height = float(model.height)
-    sex = "female" if re.search(r'^\s*sex\s*=\s*"female"', model.to_toml(), re.M) else "male"
-    stature, thigh, shank, foot = _DE_LEVA[sex]
-    s = height / stature
-    foot_length = foot * s
-    heel_to_ball = _BALL * foot_length
-    heel_to_ankle = _ANKLE_ALONG * heel_to_ball
-    ankle_height = _ANKLE * height
-    return {"thigh": thigh * s, "shank": shank * s, "hat": (_SHOULDER - _HIP) * height,
-            "heel": (-heel_to_ankle, -ankle_height), "toe": (foot_length - heel_to_ankle, -ankle_height),
-            "ball": (heel_to_ball - heel_to_ankle, -ankle_height), "ankle_height": ankle_height}
+    """Segment lengths (m) and foot points (foot frame at the ankle, m) of ``model``'s body, from the
+    body the simulation uses (``Model.body_segments()``)."""
+    seg = model.body_segments()
+    foot = seg["foot"]
+    heel, ball = foot["heel"], foot["metatarsal_head"]
+    return {"thigh": seg["thigh"]["length"], "shank": seg["shank"]["length"], "hat": seg["trunk"]["length"],
+            "heel": tuple(heel), "toe": (heel[0] + foot["length"], heel[1]), "ball": tuple(ball),
+            "ankle_height": -heel[1]}
 
 
 _SIDE = re.compile(r"_(r|l)(?=_|$)")

@@ -28,6 +28,34 @@ void bind_model(py::module_& m) {
         return self.muscles()[self.muscle_index(name)].tags;
       })
       .def("muscle_index", &Model::muscle_index)
+      .def(
+          "body_segments",
+          [](const Model& self) {
+            // The body the simulation uses (scaled from height, mass and sex), so that drawings and
+            // analyses read its segments instead of recomputing the scaling.
+            const BodyParams& b = self.body();
+            const auto segment = [](const SegmentParams& s) {
+              py::dict d;
+              d["mass"] = s.mass;
+              d["length"] = s.length;
+              d["com_from_proximal"] = s.com_from_proximal;
+              d["inertia_about_com"] = s.inertia_about_com;
+              return d;
+            };
+            py::dict out;
+            out["trunk"] = segment(b.trunk);
+            out["thigh"] = segment(b.thigh);
+            out["shank"] = segment(b.shank);
+            py::dict foot = segment(b.foot);
+            foot["heel"] = py::make_tuple(b.foot.heel.x, b.foot.heel.y);
+            foot["metatarsal_head"] = py::make_tuple(b.foot.metatarsal_head.x, b.foot.metatarsal_head.y);
+            foot["com"] = py::make_tuple(b.foot.com.x, b.foot.com.y);
+            out["foot"] = foot;
+            return out;
+          },
+          "Segments of the body the simulation uses (SI units; foot points in the foot frame: origin at "
+          "the ankle, x heel → toe along the sole, y up when flat): trunk (hip → shoulder), thigh, shank, "
+          "foot, each with mass, length, com_from_proximal, inertia_about_com.")
       .def("__eq__", &Model::operator==)
       .def(py::pickle([](const Model& self) { return self.to_toml(); },
                       [](const std::string& text) { return Model::from_toml(text, "<pickle>"); }));
