@@ -218,6 +218,7 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
             ds.attrs["periodicity"] = ("centre of mass and trunk lean" if periodic_trunk_lean
                                        else "centre of mass (docs/gait_matching.md); trunk lean change reported, not matched")
         ds.attrs["legsim_build"] = _describe(build)
+        ds.attrs["sweep_settings"] = json.dumps(signature_items)  # the solver settings the points ran with
         if out is not None:
             try:
                 tmp = out.with_name(out.name + ".tmp")
