@@ -26,6 +26,17 @@ from .plausibility import PUBLISHED_RANGES, STRIDE_RANGES, plausibility_table
 Model = _core.Model
 __version__ = _core.__version__
 
+#: Submodules that need an extra (legsim[plot]: matplotlib, Pillow) load on first use, so that
+#: ``import legsim`` imports no plotting, Dask or netCDF library (issue 21.8; legsim._extras).
+_LAZY_SUBMODULES = ("plot", "animate")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "muscle_path", "curves",
     "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "STRIDE_RANGES", "plausibility_table",

@@ -91,9 +91,10 @@ def _run_sweep(model, axes, out: Path, plot: Path | None, params=None, method: s
             if not bool(p.converged):
                 print(f"  {', '.join(f'{d}={_coord(p[d])}' for d in dims)}: {str(p.message.values)}")
     if plot is not None:
-        import matplotlib
+        from ._extras import require  # matplotlib is the plot extra: a clear message when missing
+        matplotlib = require("matplotlib", "plot")
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = require("matplotlib.pyplot", "plot")
         x = next((d for d in dims if ds.sizes[d] > 1), dims[0])
         others = [d for d in dims if d != x]
         fig, ax = plt.subplots(figsize=(7, 4.5))
