@@ -78,10 +78,12 @@ class Progress:
         if done > 0:
             self._bar.start_t = self._bar.last_print_t = since
         if self.ticking:
-            threading.Thread(target=self._tick, args=(self._bar,), daemon=True).start()
+            # The thread gets this bar's own stop event: _end_bar replaces self._stop for the next bar.
+            threading.Thread(target=self._tick, args=(self._bar, self._stop), daemon=True).start()
 
-    def _tick(self, bar):
-        while not self._stop.wait(1.0):
+    @staticmethod
+    def _tick(bar, stop):
+        while not stop.wait(1.0):
             bar.refresh()
 
     def _end_bar(self):

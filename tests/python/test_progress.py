@@ -60,3 +60,47 @@ def test_a_new_phase_starts_a_new_bar_and_close_is_idempotent(capsys):
 def test_invalid_progress_is_an_input_error():
     with pytest.raises(InputError, match="progress"):
         _progress.wanted("yes")
+
+
+def test_a_ticking_bar_stops_its_thread_when_closed(capsys):
+    import threading
+    import time
+    before = threading.active_count()
+    with _progress.Progress("predict", True, unit="solve", ticking=True) as bar:
+        bar.update(0, 1)
+        assert threading.active_count() == before + 1
+        bar.update(1, 1, converged=1)
+    deadline = time.time() + 3.0
+    while threading.active_count() > before and time.time() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before
+    assert "1 converged" in capsys.readouterr().err
+
+
+class _FailedSolve:
+    """What legsim.predict reads off an unconverged C++ solve: enough to test its bar without IPOPT."""
+    converged, status, iterations, seconds, objective = False, "Maximum_Iterations_Exceeded", 1, 0.0, float("nan")
+    phases, objective_terms, variables_on_bounds, metabolic_cost = [], {}, [], {}
+
+
+class _FakePredictor:
+    def __init__(self, model):
+        pass
+
+    def solve(self, condition, options, guess):
+        return _FailedSolve()
+
+
+def test_predict_draws_a_bar_over_its_starts_unless_inside_a_sweep(model, monkeypatch, capsys):
+    monkeypatch.setattr(legsim._core, "Predictor", _FakePredictor)  # the _core legsim.predict builds with
+    cond = legsim.Condition(speed=3.5, cadence=170)
+    res = legsim.predict(model, cond, starts=2, progress=True)
+    assert not res.converged
+    err = capsys.readouterr().err
+    assert "predict" in err and "2/2" in err and "0 converged" in err, err
+    legsim.predict(model, cond, progress=False)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with _progress.Progress("sweep", False):  # a sweep's points: the sweep's bar, not one per point
+        legsim.predict(model, cond)
+    assert capsys.readouterr().err == ""
