@@ -24,7 +24,10 @@ def test_require_returns_the_module():
 
 
 def test_a_missing_extra_names_the_extra_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed: import raises ImportError
+    # As if not installed: a None entry makes the import raise ImportError (pyplot too, as another
+    # test may have imported it already).
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'legsim\[plot\]'") as info:
         _extras.require("matplotlib.pyplot")
     assert isinstance(info.value, Error)  # the CLI prints legsim errors as messages, not tracebacks
