@@ -26,8 +26,26 @@ from .plausibility import PUBLISHED_RANGES, STRIDE_RANGES, plausibility_table
 Model = _core.Model
 __version__ = _core.__version__
 
+#: What needs an extra (legsim[plot]: matplotlib, Pillow) loads on first use, so that ``import legsim``
+#: imports no plotting, Dask or netCDF library (issue 21.8; legsim._extras): the ``legsim.plot``
+#: module, and the ``legsim.animate`` function (from the private ``_animate`` module: a public module
+#: of that name would replace the function on the package once imported).
+_LAZY = {"plot": (".plot", None), "animate": ("._animate", "animate")}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        module, attribute = _LAZY[name]
+        value = importlib.import_module(module, __name__)
+        if attribute is not None:
+            value = getattr(value, attribute)
+            globals()[name] = value  # cached: the next lookup does not come here
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "muscle_path", "curves",
     "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "STRIDE_RANGES", "plausibility_table",
-    "__version__",
+    "plot", "animate", "__version__",
 ]

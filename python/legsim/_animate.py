@@ -159,13 +159,13 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
     ``model``: the model predicted (its height and sex give the segment lengths, its mass the force
     scale); default ``legsim.Model.default()``. The stride plays ``slow_motion`` times slower than
     real time at ``fps`` frames per second, or in ``frames`` frames if given. Returns the path."""
-    try:
-        import matplotlib
-        from matplotlib import animation, cm, colors
-        from matplotlib.patches import FancyArrowPatch
-        import matplotlib.pyplot as plt
-    except ImportError as e:
-        raise ImportError("legsim.animate needs matplotlib and Pillow: pip install 'legsim[plot]'") from e
+    from ._extras import require  # matplotlib and Pillow are the plot extra: say how to get them
+
+    require("PIL", "plot")
+    matplotlib = require("matplotlib", "plot")
+    plt = require("matplotlib.pyplot", "plot")
+    from matplotlib import animation, cm, colors
+    from matplotlib.patches import FancyArrowPatch
     path = check_path(path)
     suffix = path.suffix.lower()
     if model is None:

@@ -28,8 +28,9 @@ def cmd_animate(args) -> int:
         print(f"  {res.message}")
         return 1
     if stance_plot is not None:
-        import matplotlib
-        matplotlib.use("Agg")  # files only: no display needed
+        from ._extras import require
+
+        require("matplotlib", "plot").use("Agg")  # files only: no display needed
         from . import plot
         plot.stance(res, model=model).savefig(stance_plot, dpi=110)
         print(f"wrote {stance_plot}")

@@ -15,9 +15,10 @@ from ._cli_sweep import _run_sweep
 
 def cmd_run(args) -> int:
     """Main job on the default model: muscle demonstration and one stance, with plots."""
-    import matplotlib
+    from ._extras import require  # matplotlib is the plot extra: a clear message when missing
+    matplotlib = require("matplotlib", "plot")
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = require("matplotlib.pyplot", "plot")
 
     from . import calf_raise_moments, curves, simulate_stance
     model = _load_model(args.model)

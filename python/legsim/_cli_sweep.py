@@ -100,9 +100,10 @@ def _write_sweep_plots(ds, dims, plot: Path, model_name: str) -> None:
     values, one line per value of the next such axis and one panel per combination of any others;
     grouped bars when only a categorical axis (foot strike) varies; and, when two numeric axes vary,
     a heatmap over them beside the plot (``<plot>_heatmap.png``)."""
-    import matplotlib
-    matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
+    from ._extras import require
+
+    require("matplotlib", "plot").use("Agg")  # files only: no display needed
+    plt = require("matplotlib.pyplot", "plot")
 
     from . import plot as lp
     metric = "peak_pfj_stress_mpa"

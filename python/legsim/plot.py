@@ -36,11 +36,9 @@ _WORDS = {"pfj": "PFJ", "grf": "GRF", "bw": "BW", "spm": "steps/min", "cop": "Co
 
 def _pyplot():
     """matplotlib.pyplot, or an ImportError that says how to install it."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as e:  # the plot extra is optional: say how to get it
-        raise ImportError("legsim's plots need matplotlib: pip install 'legsim[plot]'") from e
-    return plt
+    from ._extras import require  # the plot extra is optional: say how to get it
+
+    return require("matplotlib.pyplot", "plot")
 
 
 def _strip_unit(key: str) -> tuple[str, str | None]:

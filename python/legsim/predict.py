@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._progress import Progress
 from ._validate import as_bool, as_float, as_int
 from .errors import InputError
 from .gait import Condition, _check_model
@@ -147,7 +148,7 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
             objective: str = "effort", metabolic_effort_weight: float = 0.1,
             volume_weighted_effort: bool = False, reserve_weight: float = 0.0, tolerance: float = 1e-4,
             max_iterations: int = 5000, starts: int = 1, hessian: str = "auto", verbose: bool = False,
-            predictor: Predictor | None = None) -> PredictionResult:
+            predictor: Predictor | None = None, progress: bool | None = None) -> PredictionResult:
     """Predicts one running step for ``condition`` by direct collocation (C++, GIL released).
 
     ``mesh_intervals``: trapezoidal intervals over the step; None = the default, 150, graded 4:1 over
@@ -172,7 +173,11 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
     ``solver['phases']`` lists the IPOPT runs.
 
     ``predictor``: a :class:`Predictor` of this model, to reuse the problem it has built (a sweep's
-    points); None builds it for this call."""
+    points); None builds it for this call.
+
+    ``progress``: a bar over the solves (the warm start and each of ``starts``) with the converged
+    count and time left; its elapsed time runs during a solve, whose IPOPT iterations C++ does not
+    report while it runs. None (default): on a terminal or in Jupyter, and not inside a sweep's bar."""
     if not available():
         raise InputError("predict: this build of legsim has no gait prediction (CasADi was not found at build time)")
     _check_model(model)
@@ -202,14 +207,19 @@ def predict(model, condition: Condition, *, mesh_intervals: int | None = None, w
             raise InputError("warm_start: expected a PredictionResult from legsim.predict")
         warm = warm_start.raw
     core_cond = condition._to_core()
-    solver_core = predictor._core if predictor is not None else _core.Predictor(model)
-    candidates = []
-    if warm is not None:
-        candidates.append(solver_core.solve(core_cond, o, warm))
+    # The solves: the warm start (start None), then the cold starts 0 … starts−1.
+    jobs = [(None, warm)] if warm is not None else []
     if warm is None or n_starts > 1:
-        for k in range(n_starts):
-            o.start = k
-            candidates.append(solver_core.solve(core_cond, o, None))
+        jobs += [(k, None) for k in range(n_starts)]
+    candidates = []
+    with Progress("predict", progress, unit="solve", ticking=True) as bar:
+        bar.update(0, len(jobs))  # shown from the start: building the problem alone takes seconds
+        solver_core = predictor._core if predictor is not None else _core.Predictor(model)
+        for start, guess in jobs:
+            if start is not None:
+                o.start = start
+            candidates.append(solver_core.solve(core_cond, o, guess))
+            bar.update(len(candidates), len(jobs), converged=sum(c.converged for c in candidates))
     converged = [c for c in candidates if c.converged]
     g = min(converged, key=lambda c: c.objective) if converged else candidates[-1]
     metrics = dict(_core.predicted_gait_metrics(model, core_cond, g)) if g.converged else {}

@@ -20,7 +20,6 @@ import itertools
 import json
 import math
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,7 @@ import xarray as xr
 
 from . import _core
 from ._grid import _Grid
+from ._progress import Progress
 from ._journal import _append, _build, _decode_solution, _describe, _encode_solution, _open_journal
 from ._sweep_dataset import _assemble
 from ._validate import as_bool, as_int
@@ -50,7 +50,7 @@ def _as_axis(name, values):
     return vals
 
 
-def sweep(model, *, method: str = "predict", out=None, params=None, progress: bool = False,
+def sweep(model, *, method: str = "predict", out=None, params=None, progress: bool | None = None,
           predict_options: dict | None = None, also_cold: bool = False, max_evaluations: int | None = None,
           max_stances: int | None = None, backward_pass: bool | None = None, touchdown_foot_velocity=None,
           periodic_trunk_lean: bool = False, threads: int | None = None, **axes) -> xr.Dataset:
@@ -64,6 +64,7 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     attribute ``calf_fatigue_split``).
     ``params``: dict of model-parameter paths (``Model.with_params``) to lists of values.
     ``out``: netCDF path; finished points are journaled as they complete and a rerun resumes.
+    ``progress``: a bar of points done, converged and time left (None: when stderr is a terminal or in Jupyter).
 
     ``method="predict"`` (default): each point is :func:`legsim.predict` (the metric keys of
     :func:`legsim.simulate`, stride keys included), warm-started from its nearest already-solved grid
@@ -187,12 +188,10 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
             _append(journal, rec)
 
     def report(what, done, total):
-        if progress:
-            sys.stderr.write(f"\rsweep: {what}{done}/{total} points "
-                             f"({sum(r['converged'] for r in records.values())} converged)")
-            sys.stderr.flush()
+        bar.update(done, total, what, converged=sum(r["converged"] for r in records.values()))
 
     grid = _Grid(dims, coords, shape, points)
+    bar = Progress("sweep", progress)  # legsim._progress: a tqdm bar on a terminal or in Jupyter; closed below
     try:
         if method == "predict":
             _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report)
@@ -201,8 +200,7 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
                           backward_pass=backward_pass, max_evaluations=max_evaluations, max_stances=max_stances,
                           swing=swing)
     finally:
-        if progress:
-            sys.stderr.write("\n")
+        bar.close()
         ds = _assemble(model, method, dims, coords, shape, points, records)
         ds.attrs["method"] = method
         ds.attrs["calf_fatigue_split"] = ";".join(coords.get("calf_fatigue_split", ["fiber_type"]))
@@ -218,6 +216,7 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
             ds.attrs["periodicity"] = ("centre of mass and trunk lean" if periodic_trunk_lean
                                        else "centre of mass (docs/gait_matching.md); trunk lean change reported, not matched")
         ds.attrs["legsim_build"] = _describe(build)
+        ds.attrs["sweep_settings"] = json.dumps(signature_items)  # the solver settings the points ran with
         if out is not None:
             try:
                 tmp = out.with_name(out.name + ".tmp")

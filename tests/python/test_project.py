@@ -82,10 +82,23 @@ def _declared():
     return runtime, extras
 
 
-def test_declared_dependencies_are_imported():
+#: pip name → import name, where they differ.
+_IMPORT_NAMES = {"Pillow": "PIL"}
+
+
+def _imported():
+    """Top-level names the package imports: import statements, and legsim._extras.require("name", ...)
+    calls, which import an extra's package where it is used."""
     imported = set()
     for path in PACKAGE.glob("*.py"):
-        imported |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", path.read_text(), re.M))
+        text = path.read_text()
+        imported |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", text, re.M))
+        imported |= set(re.findall(r"\brequire\(\s*[\"'](\w+)", text))
+    return imported
+
+
+def test_declared_dependencies_are_imported():
+    imported = _imported()
     runtime, extras = _declared()
     # netCDF4 is not imported by name: it is the backend xarray's to_netcdf writes out= files with.
     # casadi neither: legsim._core links the libcasadi of its wheel (site-packages/casadi).
@@ -93,8 +106,27 @@ def test_declared_dependencies_are_imported():
     assert [d for d in runtime if d not in imported and d not in used_indirectly] == []
     # The test extra holds what the tests import beyond the runtime: pytest and hypothesis
     # (tests/python/test_properties.py); .ci/run installs it to test the installed wheel.
-    assert set(extras) <= {"test"} and extras.get("test") == ["pytest", "hypothesis"]
+    assert extras.get("test") == ["pytest", "hypothesis"]
     dev = [re.split(r"[<>=\[ ;]", line)[0] for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
            if line.strip() and not line.startswith("#")]
     build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core"}
-    assert sorted(set(dev) - build_and_test) == sorted(runtime)
+    # Notebooks (examples/notebooks, run by the tests) and the documentation build need these too.
+    notebooks_and_docs = {"nbclient", "nbformat", "ipykernel", "sphinx"}
+    optional = {p for k, v in extras.items() if k != "test" for p in v}
+    assert sorted(set(dev) - build_and_test - notebooks_and_docs) == sorted(set(runtime) | optional)
+
+
+def test_extras_are_optional_and_imported_where_used():
+    """Plotting and Dask are extras (legsim[plot], legsim[dask]), not runtime dependencies, so that a
+    plain install and ``import legsim`` stay light; each extra's packages are imported somewhere
+    (through legsim._extras.require, which names the extra when one is missing), and every extra
+    legsim._extras names is declared."""
+    from legsim import _extras
+    runtime, extras = _declared()
+    optional = {k: v for k, v in extras.items() if k != "test"}
+    assert not {p for v in optional.values() for p in v} & set(runtime)
+    assert "matplotlib" in optional.get("plot", []) and "matplotlib" not in runtime
+    assert set(_extras.EXTRAS.values()) == set(optional)
+    imported = _imported()
+    unused = [p for v in optional.values() for p in v if _IMPORT_NAMES.get(p, p) not in imported]
+    assert unused == [], f"declared as extras but imported nowhere in python/legsim: {unused}"
