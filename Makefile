@@ -15,7 +15,7 @@ APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev l
 FUZZ_APT_PKGS := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps fuzz-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz clean
+.PHONY: all setup system-deps fuzz-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
 
 all: build
 
@@ -107,8 +107,15 @@ fuzz: system-deps fuzz-deps
 	cmake --build $(BUILD)-fuzz -j$(JOBS)
 	tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS)
 
+# The documentation site (docs/, Sphinx + myst-parser; issue 21.7): the API reference from the
+# docstrings, so it needs the built module. -W: every warning fails the build, as in CI;
+# --keep-going reports all of them at once. -E: a full rebuild, so a warning is never hidden by a
+# cached page.
+docs: build
+	PYTHONPATH=python $(PY) -m sphinx -W --keep-going -E -q -b html docs docs/_build/html
+
 bench: build
 	PYTHONPATH=python $(PY) bench/run_bench.py --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz python/legsim/_core*.so
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz python/legsim/_core*.so docs/_build docs/_generated
