@@ -259,14 +259,17 @@ legsim.plausibility_table(r170.metrics).round(2)
     md("""
 ## The animation
 
-`legsim.animate` draws the leg through the stance. It is shown when this version of legsim has it.
+`legsim.animate` draws a whole predicted stride: both legs, each muscle coloured by its activation,
+the ground reaction force at the centre of pressure, and the PFJ force beside it. It needs the
+gait *prediction* (both legs over a step; gait matching simulates one stance), here on a coarse mesh
+of 30 intervals so that it takes seconds.
 """),
     code("""
-if hasattr(legsim, "animate"):
-    anim = legsim.animate(results[180])
-    display(anim)
-else:
-    print("legsim.animate is not in this version of legsim; the time series above show the same step.")
+from IPython.display import Image
+
+predicted = legsim.predict(model, legsim.Condition(speed=speed, cadence=180), mesh_intervals=30)
+gif = legsim.animate(predicted, "stride_180.gif", model=model, frames=40, dpi=60)
+Image(filename=str(gif))
 """),
 ]
 
