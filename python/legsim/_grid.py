@@ -36,7 +36,7 @@ class _Grid:
         along k's chain of ``neighbour(·, step)`` with ``usable(j)`` true (converged), or None when
         no point of the chain is usable (a cold start). The chain stays on k's own grid line and the
         lines it branches from, so the seed does not depend on the order in which other parts of
-        the grid ran: a walk that runs the rows in parallel gets the same seeds."""
+        the grid ran: the local walk and the Dask one (legsim._dask) get the same seeds."""
         j = self.neighbour(k, step)
         while j is not None and not usable(j):
             j = self.neighbour(j, step)

@@ -15,6 +15,7 @@ neighbours are in ``_grid``, the journal in ``_journal``, the dataset's assembly
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -53,7 +54,7 @@ def _as_axis(name, values):
 def sweep(model, *, method: str = "predict", out=None, params=None, progress: bool = False,
           predict_options: dict | None = None, also_cold: bool = False, max_evaluations: int | None = None,
           max_stances: int | None = None, backward_pass: bool | None = None, touchdown_foot_velocity=None,
-          periodic_trunk_lean: bool = False, threads: int | None = None, **axes) -> xr.Dataset:
+          periodic_trunk_lean: bool = False, threads: int | None = None, client=None, **axes) -> xr.Dataset:
     """Solves every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     ``finished``, ``message`` and the solver's report per point.
@@ -80,10 +81,10 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     its grid predecessor (the previous value of the last axis; at the start of a row, the same point of
     the row before), or when that did not converge, from the predecessor's own warm start (so along
     the chain of predecessors, never from another row's end: the seeds do not depend on the order in
-    which the rows run). ``backward_pass`` (default True): after the forward pass, match
-    every point again (reverse order) warm-started from its grid successor (the next value of the
-    last axis; at the end of a row, the same point of the row after) and keep the lower-effort
-    result. A forward warm start can stay on a worse local effort minimum until it
+    which the rows run, and a sweep on Dask gets the same dataset). ``backward_pass`` (default True):
+    after the forward pass, match every point again (reverse order) warm-started from its grid
+    successor (the next value of the last axis; at the end of a row, the same point of the row after)
+    and keep the lower-effort result. A forward warm start can stay on a worse local effort minimum until it
     vanishes, which shows as a jump (measured: 15 % in peak PFJ force at 3.0 m/s, cadence 180→182);
     the backward pass removes such trapped branches. ``touchdown_foot_velocity``: (forward, up) m/s
     of the landing foot point at every point (default: the swing-leg joint rates);
@@ -91,6 +92,16 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     worker threads of each matching (default None = every hardware thread; give 1 when running sweeps
     in several processes at once); ``max_evaluations``, ``max_stances`` as in
     :func:`legsim.gait.match`. The dataset adds the periodicity residuals.
+
+    ``client``: a ``dask.distributed.Client`` (``pip install legsim[dask]``; method="matching"
+    only): each point is a Dask task, submitted as soon as the point it warm-starts from has
+    finished, so the rows along the last axis run in parallel on the cluster's workers while each
+    keeps the local walk's warm-start chain; the dataset is the local sweep's. The journal is written
+    here, in the calling process, as each task's result arrives: a worker that dies loses only the
+    points it was solving (Dask runs them again on another worker), and a sweep that stops (e.g. on
+    ``KilledWorker``) resumes from the journal. The workers need legsim installed (the same build:
+    the journal records this process's); give ``threads`` the cores one
+    worker thread may use (default: every hardware thread of its machine).
 
     While it runs, a sweep with ``out=`` holds a lock on ``<out>.lock``: a second sweep with the same
     ``out`` refuses at once (InputError) instead of writing the same files. The lock goes with the
@@ -136,6 +147,13 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
         return tuple(points[k][dims.index(d)] for d in dims if d in param_dims)
 
     conditions = [condition_at(idx) for idx in points]
+    if client is not None:
+        if method != "matching":
+            # The prediction walk seeds each point from the nearest point solved before it anywhere
+            # on the grid, so its points run one after another; nothing to farm out yet.
+            raise InputError("client: Dask runs method='matching' sweeps; method='predict' runs locally (client=None)")
+        from . import _dask  # Dask is an optional extra: imported only when asked for
+        _dask.check_client(client)
     # Checked here, not at the first point: a typo fails before any work or file is written.
     if method == "predict":
         options = _predict_options(predict_options)
@@ -200,9 +218,9 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
         if method == "predict":
             _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report)
         else:
-            _match_points(grid, model_at, conditions, records, backward_done, journal_write, report,
-                          backward_pass=backward_pass, max_evaluations=max_evaluations, max_stances=max_stances,
-                          swing=swing)
+            walk = _match_points if client is None else functools.partial(_dask.match_points, client)
+            walk(grid, model_at, conditions, records, backward_done, journal_write, report,
+                 backward_pass=backward_pass, max_evaluations=max_evaluations, max_stances=max_stances, swing=swing)
     finally:
         if progress:
             sys.stderr.write("\n")
@@ -287,7 +305,7 @@ def _predict_points(grid, model_at, model_key, conditions, options, also_cold, r
 
 def _match_one(model, condition, warm, stances, max_evaluations, swing, index):
     """Matches one point warm-started from ``warm`` (a solution vector; None: cold) and returns its
-    journal record."""
+    journal record. Module-level so that Dask workers run the very same code (legsim._dask)."""
     res = match(model, condition, warm_start=warm, max_evaluations=max_evaluations, max_stances=stances,
                 record=False, **swing)
     names = _core.gait_variable_names()
