@@ -21,7 +21,7 @@ _INSTALL = "pip install legsim[dask]"
 
 def _distributed():
     try:
-        import distributed
+        from dask import distributed  # the legsim[dask] extra: dask[distributed]
     except ImportError:
         raise InputError(f"client: sweeps on Dask need dask.distributed ({_INSTALL})") from None
     return distributed

@@ -160,6 +160,7 @@ def test_client_errors(model):
 
 
 def test_missing_dask_names_the_extra(model, monkeypatch):
-    monkeypatch.setitem(sys.modules, "distributed", None)  # as if legsim[dask] were not installed
+    for name in ("dask", "dask.distributed", "distributed"):  # as if legsim[dask] were not installed
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(legsim.InputError, match=r"client: sweeps on Dask need dask.distributed \(pip install legsim\[dask\]\)"):
         legsim.sweep(model, client=object(), **GRID)
