@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import uuid
 
+from ._journal import _build
 from .errors import InputError
 
 _INSTALL = "pip install legsim[dask]"
@@ -35,24 +36,35 @@ def check_client(client) -> None:
                          f"(e.g. Client('tcp://scheduler:8786'); {_INSTALL})")
 
 
+def _run_point(build, *args):
+    """``sweep._match_one(*args)`` on a worker, after checking that the worker runs the legsim build
+    ``build`` (the journal's): results of different binaries are not mixed in one dataset."""
+    from ._journal import _describe
+    if _build("matching") != build:
+        raise InputError(f"sweep on Dask: a worker runs {_describe(_build('matching'))}, this process "
+                         f"{_describe(build)}; install the same legsim build on the workers")
+    return importlib.import_module("legsim.sweep")._match_one(*args)
+
+
 def match_points(client, grid, model_at, conditions, records, backward_done, journal_write, report, *,
                  backward_pass, max_evaluations, max_stances, swing):
     """``sweep._match_points`` with every matching a Dask task; same arguments, same records."""
-    # The per-point runner the local walk uses, and the workers import (the module, not the
-    # function legsim.sweep that the package's attribute of that name is).
+    # The backward pass's helpers (the module, not the function legsim.sweep that the package's
+    # attribute of that name is).
     _sweep = importlib.import_module("legsim.sweep")
     distributed = _distributed()
     total = len(grid.points)
     # Task keys name the pass and the point (readable on the dashboard) and a token of this run, so
     # two sweeps on one scheduler, or a rerun, never share a key.
     token = uuid.uuid4().hex[:12]
+    build = _build("matching")
 
     def converged(j):
         return j in records and records[j]["converged"]
 
     def submit(k, seed, stances, tag, pending, running):
         warm = records[seed]["solution"] if seed is not None else None
-        future = client.submit(_sweep._match_one, model_at(k), conditions[k], warm, stances, max_evaluations, swing, k,
+        future = client.submit(_run_point, build, model_at(k), conditions[k], warm, stances, max_evaluations, swing, k,
                                key=f"legsim-sweep-{tag}-{k}-{token}", pure=False)
         running[future.key] = k
         pending.add(future)

@@ -99,9 +99,9 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     keeps the local walk's warm-start chain; the dataset is the local sweep's. The journal is written
     here, in the calling process, as each task's result arrives: a worker that dies loses only the
     points it was solving (Dask runs them again on another worker), and a sweep that stops (e.g. on
-    ``KilledWorker``) resumes from the journal. The workers need legsim installed (the same build:
-    the journal records this process's); give ``threads`` the cores one
-    worker thread may use (default: every hardware thread of its machine).
+    ``KilledWorker``) resumes from the journal. The workers need legsim installed, the same build (the
+    journal records this process's; a worker of another build refuses its points); give ``threads``
+    the cores one worker thread may use (default: every hardware thread of its machine).
 
     While it runs, a sweep with ``out=`` holds a lock on ``<out>.lock``: a second sweep with the same
     ``out`` refuses at once (InputError) instead of writing the same files. The lock goes with the

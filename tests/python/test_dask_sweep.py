@@ -165,3 +165,9 @@ def test_missing_dask_names_the_extra(model, monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(legsim.InputError, match=r"client: sweeps on Dask need dask.distributed \(pip install legsim\[dask\]\)"):
         legsim.sweep(model, client=object(), **GRID)
+
+
+def test_a_worker_of_another_build_refuses(model):
+    from legsim import _dask
+    with pytest.raises(legsim.InputError, match="install the same legsim build on the workers"):
+        _dask._run_point({"version": "0.0.0"}, model, legsim.Condition(speed=3.5, cadence=170), None, 10, None, {}, 0)
