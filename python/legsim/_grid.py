@@ -30,6 +30,18 @@ class _Grid:
                 return k + step * self.strides[d]
         return None
 
+    def warm_seed(self, k, step, usable):
+        """The warm start of point k in a pass that walks in direction −step (step −1: the forward
+        pass, seeds from predecessors; +1: the backward pass, from successors): the first point j
+        along k's chain of ``neighbour(·, step)`` with ``usable(j)`` true (converged), or None when
+        no point of the chain is usable (a cold start). The chain stays on k's own grid line and the
+        lines it branches from, so the seed does not depend on the order in which other parts of
+        the grid ran: the local walk and the Dask one (legsim._dask) get the same seeds."""
+        j = self.neighbour(k, step)
+        while j is not None and not usable(j):
+            j = self.neighbour(j, step)
+        return j
+
     def nearest(self, k, candidates):
         """The candidate fewest grid steps (in ranks) from k; ties go to the one that differs from k
         along the later axis, then to the earlier point. None without candidates."""

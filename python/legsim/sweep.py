@@ -15,6 +15,7 @@ neighbours are in ``_grid``, the journal in ``_journal``, the dataset's assembly
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -53,7 +54,7 @@ def _as_axis(name, values):
 def sweep(model, *, method: str = "predict", out=None, params=None, progress: bool | None = None,
           predict_options: dict | None = None, also_cold: bool = False, max_evaluations: int | None = None,
           max_stances: int | None = None, backward_pass: bool | None = None, touchdown_foot_velocity=None,
-          periodic_trunk_lean: bool = False, threads: int | None = None, **axes) -> xr.Dataset:
+          periodic_trunk_lean: bool = False, threads: int | None = None, client=None, **axes) -> xr.Dataset:
     """Solves every combination of the given axes and returns an ``xarray.Dataset`` whose dimensions
     are the swept axes and whose variables are the metrics (NaN where not converged), ``converged``,
     ``finished``, ``message`` and the solver's report per point.
@@ -79,9 +80,12 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
 
     ``method="matching"``: each point is gait matching (:func:`legsim.gait.match`), warm-started from
     its grid predecessor (the previous value of the last axis; at the start of a row, the same point of
-    the row before). ``backward_pass`` (default True): after the forward pass, match every point again
-    (reverse order) warm-started from its grid successor (defined the same way) and keep the
-    lower-effort result. A forward warm start can stay on a worse local effort minimum until it
+    the row before), or when that did not converge, from the predecessor's own warm start (so along
+    the chain of predecessors, never from another row's end: the seeds do not depend on the order in
+    which the rows run, and a sweep on Dask gets the same dataset). ``backward_pass`` (default True):
+    after the forward pass, match every point again (reverse order) warm-started from its grid
+    successor (the next value of the last axis; at the end of a row, the same point of the row after)
+    and keep the lower-effort result. A forward warm start can stay on a worse local effort minimum until it
     vanishes, which shows as a jump (measured: 15 % in peak PFJ force at 3.0 m/s, cadence 180→182);
     the backward pass removes such trapped branches. ``touchdown_foot_velocity``: (forward, up) m/s
     of the landing foot point at every point (default: the swing-leg joint rates);
@@ -89,6 +93,16 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     worker threads of each matching (default None = every hardware thread; give 1 when running sweeps
     in several processes at once); ``max_evaluations``, ``max_stances`` as in
     :func:`legsim.gait.match`. The dataset adds the periodicity residuals.
+
+    ``client``: a ``dask.distributed.Client`` (``pip install legsim[dask]``; method="matching"
+    only): each point is a Dask task, submitted as soon as the point it warm-starts from has
+    finished, so the rows along the last axis run in parallel on the cluster's workers while each
+    keeps the local walk's warm-start chain; the dataset is the local sweep's. The journal is written
+    here, in the calling process, as each task's result arrives: a worker that dies loses only the
+    points it was solving (Dask runs them again on another worker), and a sweep that stops (e.g. on
+    ``KilledWorker``) resumes from the journal. The workers need legsim installed, the same build (the
+    journal records this process's; a worker of another build refuses its points); give ``threads``
+    the cores one worker thread may use (default: every hardware thread of its machine).
 
     While it runs, a sweep with ``out=`` holds a lock on ``<out>.lock``: a second sweep with the same
     ``out`` refuses at once (InputError) instead of writing the same files. The lock goes with the
@@ -134,6 +148,13 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
         return tuple(points[k][dims.index(d)] for d in dims if d in param_dims)
 
     conditions = [condition_at(idx) for idx in points]
+    if client is not None:
+        if method != "matching":
+            # The prediction walk seeds each point from the nearest point solved before it anywhere
+            # on the grid, so its points run one after another; nothing to farm out yet.
+            raise InputError("client: Dask runs method='matching' sweeps; method='predict' runs locally (client=None)")
+        from . import _dask  # Dask is an optional extra: imported only when asked for
+        _dask.check_client(client)
     # Checked here, not at the first point: a typo fails before any work or file is written.
     if method == "predict":
         options = _predict_options(predict_options)
@@ -196,9 +217,9 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
         if method == "predict":
             _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report)
         else:
-            _match_points(grid, model_at, conditions, records, backward_done, journal_write, report,
-                          backward_pass=backward_pass, max_evaluations=max_evaluations, max_stances=max_stances,
-                          swing=swing)
+            walk = _match_points if client is None else functools.partial(_dask.match_points, client)
+            walk(grid, model_at, conditions, records, backward_done, journal_write, report,
+                 backward_pass=backward_pass, max_evaluations=max_evaluations, max_stances=max_stances, swing=swing)
     finally:
         bar.close()
         ds = _assemble(model, method, dims, coords, shape, points, records)
@@ -281,49 +302,61 @@ def _predict_points(grid, model_at, model_key, conditions, options, also_cold, r
         report("", len(records), total)
 
 
+def _match_one(model, condition, warm, stances, max_evaluations, swing, index):
+    """Matches one point warm-started from ``warm`` (a solution vector; None: cold) and returns its
+    journal record. Module-level so that Dask workers run the very same code (legsim._dask)."""
+    res = match(model, condition, warm_start=warm, max_evaluations=max_evaluations, max_stances=stances,
+                record=False, **swing)
+    names = _core.gait_variable_names()
+    return {"index": index, "converged": res.converged, "message": res.message, "metrics": res.metrics,
+            "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
+
+
+def _backward_stances(max_stances):
+    # Half the forward budget: the backward pass only has to find a better branch, not to
+    # converge the descent along a flat valley (measured: 5× the forward time otherwise).
+    return (max_stances or _core.MatchingOptions().max_stances) // 2
+
+
+def _backward_record(k, new, old):
+    """The backward pass's journal record of point k from its new matching ``new`` and its forward
+    record ``old``: the new result is kept when it converged with lower effort."""
+    better = new["converged"] and (not old["converged"] or new["metrics"].get("effort", math.inf) <
+                                   old["metrics"].get("effort", math.inf) * (1.0 - 1e-9))
+    rec = {"index": k, "pass": "backward", "improved": bool(better)}
+    if better:
+        rec.update({key: new[key] for key in ("converged", "message", "metrics", "residuals", "solution")})
+    return rec
+
+
 def _match_points(grid, model_at, conditions, records, backward_done, journal_write, report, *, backward_pass,
                   max_evaluations, max_stances, swing):
     """Matches every unfinished point, then the backward pass (sweep, method="matching")."""
-    names = _core.gait_variable_names()
     total = len(grid.points)
 
     def run(k, seed, stances):
-        """Matches point k warm-started from point seed's solution (None: cold) and returns its record."""
         warm = records[seed]["solution"] if seed is not None else None
-        res = match(model_at(k), conditions[k], warm_start=warm, max_evaluations=max_evaluations,
-                    max_stances=stances, record=False, **swing)
-        return {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
-                "residuals": res.residuals, "solution": [res.solution[n] for n in names]}
+        return _match_one(model_at(k), conditions[k], warm, stances, max_evaluations, swing, k)
 
     def converged(j):
         return j in records and records[j]["converged"]
 
-    last = None  # the last converged point: the warm start when the grid predecessor did not converge
     for k in range(total):
         if k not in records:
             # Warm start from the grid predecessor (the previous value of the last axis; at the
             # start of a row, the same point of the row before), not from the previous point in
             # storage order, which at the start of a row is the far end of the previous row.
-            pred = grid.neighbour(k, -1)
-            records[k] = run(k, pred if pred is not None and converged(pred) else last, max_stances)
+            records[k] = run(k, grid.warm_seed(k, -1, converged), max_stances)
             journal_write(records[k])
             report("", len(records), total)
-        if records[k]["converged"]:
-            last = k
     if backward_pass:
-        # Half the forward budget: the backward pass only has to find a better branch, not to
-        # converge the descent along a flat valley (measured: 5× the forward time otherwise).
-        backward_stances = (max_stances or _core.MatchingOptions().max_stances) // 2
+        backward_stances = _backward_stances(max_stances)
         for k in range(total - 2, -1, -1):
             succ = grid.neighbour(k, +1)
             if k in backward_done or succ is None or not converged(succ):
                 continue
-            new, old = run(k, succ, backward_stances), records[k]
-            better = new["converged"] and (not old["converged"] or new["metrics"].get("effort", math.inf) <
-                                           old["metrics"].get("effort", math.inf) * (1.0 - 1e-9))
-            rec = {"index": k, "pass": "backward", "improved": bool(better)}
-            if better:
-                rec.update({key: new[key] for key in ("converged", "message", "metrics", "residuals", "solution")})
+            rec = _backward_record(k, run(k, succ, backward_stances), records[k])
+            if rec["improved"]:
                 records[k] = rec
             backward_done.add(k)
             journal_write(rec)
