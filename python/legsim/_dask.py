@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import uuid
 
+from ._extras import require
 from ._journal import _build
 from .errors import InputError
 
@@ -21,11 +22,8 @@ _INSTALL = "pip install legsim[dask]"
 
 
 def _distributed():
-    try:
-        from dask import distributed  # the legsim[dask] extra: dask[distributed]
-    except ImportError:
-        raise InputError(f"client: sweeps on Dask need dask.distributed ({_INSTALL})") from None
-    return distributed
+    """dask.distributed, or the legsim error that names the extra (legsim._extras)."""
+    return require("dask.distributed", "dask")
 
 
 def check_client(client) -> None:

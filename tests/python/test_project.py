@@ -111,7 +111,7 @@ def test_declared_dependencies_are_imported():
            if line.strip() and not line.startswith("#")]
     build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core"}
     # Notebooks (examples/notebooks, run by the tests) and the documentation build need these too.
-    notebooks_and_docs = {"nbclient", "nbformat", "ipykernel", "sphinx"}
+    notebooks_and_docs = {"nbclient", "nbformat", "ipykernel", "sphinx", "myst-parser"}
     optional = {p for k, v in extras.items() if k != "test" for p in v}
     assert sorted(set(dev) - build_and_test - notebooks_and_docs) == sorted(set(runtime) | optional)
 
