@@ -49,26 +49,33 @@ def _strip_unit(key: str) -> tuple[str, str | None]:
 
 
 def unit(key: str, da=None) -> str | None:
-    """The unit of a metric or axis ``key``: ``da.attrs["units"]`` if given, else from the key's
-    suffix or the known axes; None if unknown (a categorical axis has none)."""
-    if da is not None and getattr(da, "attrs", {}).get("units"):
-        return str(da.attrs["units"])
+    """The unit of a metric or axis ``key`` as a reader writes it (BW, MPa, steps/min): from the key's
+    suffix or the known axes, else ``da.attrs["units"]`` (the dataset's CF unit, "1" meaning none);
+    None if unknown (a categorical axis has none). The dataset's CF units are for programs; a figure
+    speaks the field's units (a force in body weights is CF's "1", but "BW" on an axis)."""
     if key in _AXIS_UNITS:
         return _AXIS_UNITS[key]
+    suffix_unit = _strip_unit(key)[1]
+    if suffix_unit:
+        return suffix_unit
+    if da is not None and getattr(da, "attrs", {}).get("units") not in (None, "", "1"):
+        return str(da.attrs["units"])
     if key.startswith(("muscles.", "body.", "pfj.", "contact.")):
         return "SI unit of the model parameter"  # a --param axis: model files are in SI units
-    return _strip_unit(key)[1]
+    return None
 
 
 def label(key: str, da=None) -> str:
-    """Axis label "name (unit)" of a metric or axis key, e.g. "peak PFJ stress (MPa)"."""
+    """Axis label "name (unit)" of a metric or axis key, e.g. "peak PFJ stress (MPa)": the name from
+    the key for the metrics and axes legsim knows, else the dataset's long_name."""
     attrs = getattr(da, "attrs", {}) if da is not None else {}
     u = unit(key, da)
-    if attrs.get("long_name"):
+    known = key in _AXIS_UNITS or _strip_unit(key)[1] is not None
+    if not known and attrs.get("long_name"):
         name = str(attrs["long_name"])
-    else:
-        base = key if key in _AXIS_UNITS else _strip_unit(key)[0]
-        name = " ".join(_WORDS.get(w, w) for w in base.split("_"))
+        return f"{name} ({u})" if u and f"({u})" not in name else name
+    base = key if key in _AXIS_UNITS else _strip_unit(key)[0]
+    name = " ".join(_WORDS.get(w, w) for w in base.split("_"))
     return f"{name} ({u})" if u else name
 
 

@@ -49,8 +49,14 @@ def test_label_has_unit_from_suffix(key, expected):
     assert plot.label(key) == expected
 
 
-def test_label_prefers_attrs(ds):
-    assert plot.label("peak_pfj_force_bw", ds.peak_pfj_force_bw) == "peak patellofemoral force (body weights)"
+def test_label_speaks_the_field_units_and_falls_back_to_attrs(ds):
+    # A known metric is labelled in the field's units (BW), not the dataset's CF unit ("1")...
+    assert plot.label("peak_pfj_force_bw", ds.peak_pfj_force_bw) == "peak PFJ force (BW)"
+    # ... a key legsim does not know by its dataset attributes, with "1" meaning no unit.
+    other = xr.DataArray([1.0], attrs={"long_name": "tibial acceleration", "units": "m s-2"})
+    assert plot.label("tibial_shock", other) == "tibial acceleration (m s-2)"
+    ratio = xr.DataArray([1.0], attrs={"long_name": "duty factor", "units": "1"})
+    assert plot.label("duty", ratio) == "duty factor"
 
 
 def test_metric_vs_one_labelled_line_per_hue_level(ds):
@@ -74,7 +80,7 @@ def test_categorical_axis_is_bars_not_lines(ds):
     assert not ax.get_lines()
     assert len(ax.patches) == 2 * 3  # 2 strikes × 3 fatigue levels
     assert [t.get_text() for t in ax.get_xticklabels()] == ["rearfoot", "forefoot"]
-    assert ax.get_ylabel() == "peak patellofemoral force (body weights)"
+    assert ax.get_ylabel() == "peak PFJ force (BW)"
     assert ax.get_legend() is not None
 
 
