@@ -24,9 +24,12 @@ def wanted(progress) -> bool:
         return as_bool("progress", progress)
     if _open:
         return False
-    # A Jupyter kernel's stderr is not a TTY, but its output area shows tqdm's widget. Checked in
-    # sys.modules only: importing IPython here would make every legsim import heavy.
-    in_jupyter = "ipykernel" in sys.modules
+    # A Jupyter kernel's stderr is not a TTY, but its output area shows tqdm's widget. Asked of an
+    # IPython already imported (importing it here would make every legsim import heavy), and of its
+    # running shell: ipykernel merely imported (e.g. by a test that starts kernels) is no kernel.
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    in_jupyter = shell is not None and getattr(shell, "kernel", None) is not None
     try:
         return in_jupyter or sys.stderr.isatty()
     except (AttributeError, ValueError):  # stderr replaced or closed

@@ -104,3 +104,15 @@ def test_predict_draws_a_bar_over_its_starts_unless_inside_a_sweep(model, monkey
     with _progress.Progress("sweep", False):  # a sweep's points: the sweep's bar, not one per point
         legsim.predict(model, cond)
     assert capsys.readouterr().err == ""
+
+
+def test_default_follows_a_running_jupyter_kernel_not_an_imported_module(monkeypatch):
+    import types
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    # ipykernel imported in a plain process (as a test that starts notebook kernels does): no bar.
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert not _progress.wanted(None)
+    # Inside a kernel, IPython's shell has a kernel: the notebook's widget bar.
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: types.SimpleNamespace(kernel=object())))
+    assert _progress.wanted(None)
