@@ -126,6 +126,8 @@ Evaluation evaluate_recorded(Problem& p, const VecX& x, StanceResult* keep) {
   so.relative_tolerance = p.options.relative_tolerance;
   so.absolute_tolerance = p.options.relative_tolerance * 1e-2;
   so.event_tolerance = 1e-9;
+  // The batch engine's method, so the recorded stance is the one the residuals were computed on.
+  so.integrator = StanceIntegrator::kDormandPrince;
   ++p.evaluations;
   *keep = simulate_stance(p.model, td, ctrl, so);
   const StanceResult& r = *keep;

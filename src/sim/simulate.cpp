@@ -10,6 +10,7 @@
 
 #include "legsim/core/error.hpp"
 #include "legsim/sim/metrics.hpp"
+#include "switching_stepper.hpp"
 #include "series.hpp"
 
 namespace legsim {
@@ -220,6 +221,14 @@ namespace {
 
 using State = std::vector<double>;
 
+/// Indices of the compliant tendons' force states: the stiff states (rosenbrock_w.hpp).
+std::vector<int> compliant_tendon_states(const StanceConstants<double>& c) {
+  std::vector<int> out;
+  for (int i = 0; i < c.n_muscles; ++i)
+    if (!c.muscles[i].rigid_tendon) out.push_back(tendon_state_index(c.n_muscles, i));
+  return out;
+}
+
 bool all_finite(const State& x) {
   return std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
 }
@@ -250,21 +259,17 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
 
   res.columns = series_columns(model);
   Recorder rec(model, c, excitation);
-  // Odeint's controlled Dormand–Prince with its default error checker and step adjuster; the batch
-  // engine uses the same adjuster (batch/stance_batch.cpp).
-  auto stepper = odeint::make_dense_output(is.absolute_tolerance, is.relative_tolerance,
-                                           odeint::runge_kutta_dopri5<State>());
-  stepper.initialize(res.touchdown_state, 0.0, is.initial_step);
-  const double dt_out = is.output_interval;
-  long next_sample = 0;
-  ToeOffRule rule;
-  State xs(res.touchdown_state.size());
-  const auto fail = [&](StanceStatus st, const std::string& why) {
-    res.status = st;
-    res.message = std::string(to_string(st)) + ": " + why;
-    res.series.clear();
-    res.metrics.clear();
-    res.rhs_evaluations = evaluations;
+  const auto integrate = [&](auto& stepper) {
+    const double dt_out = is.output_interval;
+    long next_sample = 0;
+    ToeOffRule rule;
+    State xs(res.touchdown_state.size());
+    const auto fail = [&](StanceStatus st, const std::string& why) {
+      res.status = st;
+      res.message = std::string(to_string(st)) + ": " + why;
+      res.series.clear();
+      res.metrics.clear();
+      res.rhs_evaluations = evaluations;
     return res;
   };
 
@@ -325,7 +330,19 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
   if (const std::string why = stance_result_problem(res.contact_time, values); !why.empty())
     return fail(StanceStatus::kInvalidResult, why);
   if (!options.record) res.series.clear();
-  return res;
+    return res;
+  };
+  if (options.integrator == StanceIntegrator::kDormandPrince) {
+    // Odeint's controlled Dormand–Prince with its default error checker and step adjuster; the batch
+    // engine uses the same adjuster (batch/stance_batch.cpp).
+    auto stepper = odeint::make_dense_output(is.absolute_tolerance, is.relative_tolerance,
+                                             odeint::runge_kutta_dopri5<State>());
+    stepper.initialize(res.touchdown_state, 0.0, is.initial_step);
+    return integrate(stepper);
+  }
+  detail::SwitchingStepper stepper(is.absolute_tolerance, is.relative_tolerance, compliant_tendon_states(c));
+  stepper.initialize(res.touchdown_state, 0.0, is.initial_step, system);
+  return integrate(stepper);
 }
 
 const double* capacity_or_null(const StanceOptions& o) {

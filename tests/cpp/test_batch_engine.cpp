@@ -28,9 +28,13 @@ namespace {
 // 1.2e-6 — both paths integrate the same equations to the same tolerance and read the same peaks;
 // contact time 4.6e-5 and effort 4.1e-5 — toe-off is located by each path's own dense output, and
 // effort integrates up to it. (Before the shared step adjuster, whose product rounds differently:
-// peak GRF 5.0e-6, the others within 20 %.) Bars: about 2–5× those.
+// peak GRF 5.0e-6, the others within 20 %.) Bars: about 2–5× those. Measured at rtol 1e-6 / atol
+// 1e-8, the model default then, which the test keeps (kAgreementTolerance): at the default since
+// 2026-12-06, 1e-4 / 1e-5, the dense outputs of the two (Odeint's and Hairer's) differ more at toe-off
+// (toe-off vx 2.7e-5).
 constexpr double kPeakBar = 2.5e-5;      // peak PFJ force, peak vertical GRF, peak knee flexion, toe-off vx
 constexpr double kToeOffBar = 2.5e-4;    // contact time and effort
+constexpr double kAgreementRtol = 1e-6, kAgreementAtol = 1e-8;
 // Issue 5 asks for at least 200 conditions; unoptimized (sanitizer) builds run a tenth of them.
 #ifdef __OPTIMIZE__
 constexpr int kConditions = 240, kMinBothOk = 200;
@@ -71,10 +75,19 @@ StanceJob random_job(const Model& model, std::mt19937_64& rng) {
   return job;
 }
 
-StanceResult scalar_stance(const Model& model, const StanceJob& job) {
+/// The scalar path on a job; rtol/atol 0 = the model's, integrator as the batch engine's unless
+/// `integrator` says otherwise.
+StanceResult scalar_stance(const Model& model, const StanceJob& job, double rtol = 0.0, double atol = 0.0,
+                           StanceIntegrator integrator = StanceIntegrator::kDormandPrince) {
   StanceOptions so;
+  so.relative_tolerance = rtol;
+  so.absolute_tolerance = atol;
   so.capacity_factors = job.capacity_factors;
   so.record = true;
+  // By default the batch engine's method: both paths then integrate the same equations the same
+  // way. The default (stiffness-switching) scalar integrator is held to the 0.5 % bar against a
+  // tight reference in test_stiff_stance.cpp, and against the batch below.
+  so.integrator = integrator;
   return simulate_stance(model, job.touchdown, job.controller, so);
 }
 
@@ -104,13 +117,15 @@ TEST_CASE("batch lanes agree with the scalar Odeint path on random conditions", 
   for (int i = 0; i < kConditions; ++i) jobs.push_back(random_job(model, rng));
   BatchOptions bo;
   bo.threads = 2;
+  bo.relative_tolerance = kAgreementRtol;
+  bo.absolute_tolerance = kAgreementAtol;
   const std::vector<BatchStanceOutcome> out = simulate_stances(model, jobs, bo);
   REQUIRE(out.size() == jobs.size());
 
   int both_ok = 0, status_mismatch = 0;
   double worst_pfj = 0.0, worst_tc = 0.0, worst_grf = 0.0, worst_effort = 0.0, worst_knee = 0.0, worst_vx = 0.0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const StanceResult r = scalar_stance(model, jobs[i]);
+    const StanceResult r = scalar_stance(model, jobs[i], kAgreementRtol, kAgreementAtol);
     if (r.ok() != out[i].ok()) ++status_mismatch;
     if (!r.ok() || !out[i].ok()) {
       if (!r.ok() && !out[i].ok()) CHECK(r.status == out[i].status);
@@ -142,6 +157,37 @@ TEST_CASE("batch lanes agree with the scalar Odeint path on random conditions", 
   CHECK(worst_vx < kPeakBar);
   CHECK(worst_tc < kToeOffBar);
   CHECK(worst_effort < kToeOffBar);
+}
+
+TEST_CASE("at default settings the scalar path (stiffness switching) agrees with the batch within 0.5 %",
+          "[batch]") {
+  // Different methods (batch: Dormand–Prince; scalar: Dormand–Prince and Rosenbrock–W), each within
+  // 0.5 % of a tight reference (issue 22.5), so within 1 % of each other at worst; measured
+  // 2026-12-06 over these lanes: see the printout.
+  const Model model = Model::default_model();
+  const double bw = model.body_weight();
+  std::mt19937_64 rng(20240605);
+  std::vector<StanceJob> jobs;
+  for (int i = 0; i < kConditions; ++i) jobs.push_back(random_job(model, rng));
+  const std::vector<BatchStanceOutcome> out = simulate_stances(model, jobs, BatchOptions{});
+  int both_ok = 0, status_mismatch = 0;
+  double worst = 0.0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const StanceResult r = scalar_stance(model, jobs[i], 0.0, 0.0, StanceIntegrator::kStiffSwitching);
+    if (r.ok() != out[i].ok()) ++status_mismatch;
+    if (!r.ok() || !out[i].ok()) continue;
+    ++both_ok;
+    const BatchStanceOutcome& o = out[i];
+    worst = std::max({worst, rel_diff(o.peak_pfj_force, r.metrics.at("peak_pfj_force_bw") * bw),
+                      rel_diff(o.contact_time, r.contact_time), rel_diff(o.effort, r.metrics.at("effort")),
+                      rel_diff(o.peak_vertical_grf, r.metrics.at("peak_vertical_grf_bw") * bw)});
+  }
+  std::printf("default settings, switching scalar vs batch over %d lanes: worst relative difference %.2e "
+              "(peak PFJ, contact time, effort, peak GRF), %d status mismatches\n",
+              both_ok, worst, status_mismatch);
+  REQUIRE(both_ok >= kMinBothOk);
+  CHECK(status_mismatch == 0);
+  CHECK(worst < 0.005);
 }
 
 TEST_CASE("batch outcomes do not depend on thread count, job order or lane fill", "[batch]") {

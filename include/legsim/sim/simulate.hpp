@@ -1,5 +1,6 @@
 #pragma once
-// One stance phase, touchdown to toe-off, integrated with Boost.Odeint (DESIGN 3, 5).
+// One stance phase, touchdown to toe-off, integrated with Boost.Odeint's Dormand–Prince and, where the
+// stance is stiff, a Rosenbrock–W step (StanceIntegrator below; DESIGN 3, 5).
 #include <array>
 #include <functional>
 #include <map>
@@ -63,6 +64,13 @@ struct FeedforwardExcitation {
 /// Validates a feedforward pattern against a model (sizes, ranges, increasing times).
 void validate(const FeedforwardExcitation& e, const Model& model);
 
+/// The scalar stance's integration method. kStiffSwitching: Odeint's explicit Dormand–Prince 5(4)
+/// while the stance is not stiff, a linearly implicit Rosenbrock–W step (ROS34PW2, tendon states
+/// implicit) while it is (src/sim/switching_stepper.hpp; docs/decisions.md, "faster stance");
+/// kDormandPrince: Dormand–Prince throughout, the batch engine's method (batch and scalar results
+/// then agree to what the two achieve, tests/cpp/test_batch_engine.cpp).
+enum class StanceIntegrator { kStiffSwitching, kDormandPrince };
+
 struct StanceOptions {
   /// Per-muscle capacity factors (fatigue, DESIGN 3.4), model order; empty = the model's own.
   std::vector<double> capacity_factors;
@@ -71,6 +79,7 @@ struct StanceOptions {
   double absolute_tolerance = 0.0;
   bool record = true;  ///< keep the time series (metrics are computed either way)
   double event_tolerance = 0.0;  ///< override of the toe-off location tolerance (s; 0 = the model's)
+  StanceIntegrator integrator = StanceIntegrator::kStiffSwitching;
 };
 
 /// A stance that needs more accepted steps than this is stopped as a step-size failure (a healthy
