@@ -127,6 +127,28 @@ void BM_StanceScalar(benchmark::State& state) {
   state.counters["ok_fraction"] = static_cast<double>(ok) / static_cast<double>(state.iterations() * n);
 }
 
+/// The default stance (the model's touchdown state and controller, default options) in the scalar
+/// path, with the default stiffness-switching integrator (integrator:0) or Dormand–Prince throughout
+/// (integrator:1). Counters: derivative evaluations and accepted steps per stance.
+void BM_StanceScalarDefault(benchmark::State& state) {
+  StanceOptions so;
+  so.record = false;
+  so.integrator = state.range(0) == 0 ? StanceIntegrator::kStiffSwitching : StanceIntegrator::kDormandPrince;
+  const TouchdownState td{};
+  long evaluations = 0, steps = 0, ok = 0;
+  for (auto _ : state) {
+    const StanceResult r = simulate_stance(model(), td, model().controller(), so);
+    evaluations += r.rhs_evaluations;
+    steps += r.steps;
+    ok += r.ok();
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.counters["rhs_per_stance"] = static_cast<double>(evaluations) / n;
+  state.counters["steps_per_stance"] = static_cast<double>(steps) / n;
+  state.counters["ok_fraction"] = static_cast<double>(ok) / n;
+}
+
 void BM_StanceBatch(benchmark::State& state) {
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   BatchOptions bo;
@@ -201,6 +223,7 @@ void BM_GaitMatching(benchmark::State& state) {
 BENCHMARK(BM_RhsScalar);
 BENCHMARK(BM_RhsBatch);
 BENCHMARK(BM_StanceScalar)->ArgName("n")->Arg(1)->Arg(8)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StanceScalarDefault)->ArgName("integrator")->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StanceBatch)
     ->ArgNames({"n", "threads"})
     ->ArgsProduct({{1, 8, 64, 512, 4096}, {1, 2}})

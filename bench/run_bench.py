@@ -8,7 +8,13 @@ with one line ``BENCH-SUMMARY {json}`` holding:
 
   muscle_kernel_batch_over_scalar  compliant df_T/dt, N = 4096 muscles, batch / scalar items/s
   rhs_batch_over_scalar            full stance RHS, lane evaluations/s of one batch / scalar
-  stance_batch_over_scalar         batch engine (1 thread, N = 4096) / scalar Odeint path, stances/s
+  stance_scalar_ms                 one default stance (the model's touchdown and controller, default
+                                   options) in the scalar path, wall ms (issue 22.5: target ≤ 0.6)
+  rhs_per_stance                   derivative evaluations of that stance (the integrator's count; the
+                                   output samples and the toe-off search evaluate the derivative too)
+  stance_scalar_dopri5_ms, rhs_per_stance_dopri5   the same with Dormand–Prince throughout (the
+                                   batch engine's method), when the build has that variant
+  stance_batch_over_scalar         batch engine (1 thread, N = 4096) / scalar path (N = 64), stances/s
   stance_two_threads_over_one      batch engine N = 4096, 2 threads / 1 thread (wall clock)
   stances_per_second               batch engine N = 4096, 2 threads (wall clock)
   gait_matching_seconds_per_condition  mean wall time of a cold-start match_gait, all cores, 170 and 180 spm
@@ -80,25 +86,27 @@ def main() -> int:
     ap.add_argument("--peak-gflops", type=float, default=DEFAULT_PEAK_GFLOPS,
                     help="machine peak in GFLOP/s for fraction_of_peak_flops (default: %(default).1f)")
     ap.add_argument("--update-readme", action="store_true", help="rewrite the table in bench/README.md")
+    ap.add_argument("--only", choices=["stance"], help="run only the stance benchmarks (bench_stance, no gait "
+                    "matching) and report the stance keys")
     args = ap.parse_args()
 
     bench = Path(args.build) / "bench"
     mt = [f"--benchmark_min_time={args.min_time}"]
+    if args.only == "stance":
+        stance = index(run(bench / "bench_stance", [*mt, "--benchmark_filter=Rhs|Stance(Scalar|Batch/)"]))
+        r = stance_keys(stance)
+        print("BENCH-SUMMARY " + json.dumps({k: round(v, 6) for k, v in r.items()}), flush=True)
+        return 0
     muscle = index(run(bench / "bench_muscle", [*mt, "--benchmark_filter=/n:4096/"]))
     flops = index(run(bench / "bench_flops", []))
     stance = index(run(bench / "bench_stance", [*mt, "--benchmark_filter=Rhs|Stance"]))
     gait = index(run(bench / "bench_stance", ["--benchmark_filter=GaitMatching"]))
 
-    r = {}
+    r = stance_keys(stance)
     r["muscle_kernel_batch_over_scalar"] = ips(muscle, "BM_MuscleKernelBatch/n:4096/damping:0") / ips(
         muscle, "BM_MuscleKernelScalar/n:4096/damping:0")
-    r["rhs_batch_over_scalar"] = ips(stance, "BM_RhsBatch") / ips(stance, "BM_RhsScalar")
     scalar_sps = ips(stance, "BM_StanceScalar/n:64/real_time")
-    one = ips(stance, "BM_StanceBatch/n:4096/threads:1/real_time")
     two = ips(stance, "BM_StanceBatch/n:4096/threads:2/real_time")
-    r["stance_batch_over_scalar"] = one / scalar_sps
-    r["stance_two_threads_over_one"] = two / one
-    r["stances_per_second"] = two
     all_cores = [seconds(e) for name, e in gait.items() if "threads:0" in name]
     one_core = [seconds(e) for name, e in gait.items() if "threads:1" in name]
     r["gait_matching_seconds_per_condition"] = sum(all_cores) / len(all_cores) if all_cores else float("nan")
@@ -164,6 +172,24 @@ def main() -> int:
 
     print("BENCH-SUMMARY " + json.dumps({k: round(v, 6) for k, v in r.items()}), flush=True)
     return 0
+
+
+def stance_keys(stance: dict[str, dict]) -> dict[str, float]:
+    """The stance figures of the summary (see the module docstring) from bench_stance's entries."""
+    r = {}
+    r["rhs_batch_over_scalar"] = ips(stance, "BM_RhsBatch") / ips(stance, "BM_RhsScalar")
+    for suffix, arg in (("", 0), ("_dopri5", 1)):
+        e = stance.get(f"BM_StanceScalarDefault/integrator:{arg}/real_time")
+        if e:
+            r[f"stance_scalar{suffix}_ms"] = seconds(e) * 1e3
+            r[f"rhs_per_stance{suffix}"] = float(e["rhs_per_stance"])
+    scalar_sps = ips(stance, "BM_StanceScalar/n:64/real_time")
+    one = ips(stance, "BM_StanceBatch/n:4096/threads:1/real_time")
+    two = ips(stance, "BM_StanceBatch/n:4096/threads:2/real_time")
+    r["stance_batch_over_scalar"] = one / scalar_sps
+    r["stance_two_threads_over_one"] = two / one
+    r["stances_per_second"] = two
+    return r
 
 
 def default_sweep_timing():
