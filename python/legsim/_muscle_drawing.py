@@ -85,9 +85,9 @@ def _around_joint(centre, r, n_p, n_d, u_p, u_d, h) -> list:
     towards the proximal and the distal segment; h (≥ r): how far along each segment it starts."""
     entry, leave = centre + r * n_p + h * u_p, centre + r * n_d + h * u_d
     if float(u_d @ n_p) > 0.0:
-        # Inside of the bend: touch at P on the bisector. Entry and exit lie beyond P's tangent line
-        # ((entry − P)·m = r·cos(θ/2) + h·sin(θ/2) − r ≥ 0 for h ≥ r·tan(θ/4), true for h ≥ r, θ ≤ π),
-        # so no segment comes nearer than r.
+        # Inside of the bend (θ from straight): touch at P on the bisector. Entry and exit lie beyond
+        # P's tangent line, (entry − P)·m = r·cos(θ/2) + h·sin(θ/2) − r ≥ 0 for h ≥ r·tan(θ/4) (so for
+        # h ≥ r, θ ≤ π), so no segment comes nearer than r.
         m = _unit(n_p + n_d)
         t = _unit(u_d - u_p)
         p = centre + r * m
