@@ -13,7 +13,9 @@ namespace py = pybind11;
 namespace legsim::py_bind {
 
 void bind_sim(py::module_& m) {
-  py::class_<TouchdownState>(m, "TouchdownState")
+  py::class_<TouchdownState>(m, "TouchdownState",
+                              "Posture and velocities at touchdown (angles in rad, velocities in m/s and rad/s, "
+                              "activations per muscle in model order; legsim.Touchdown is the Python front).")
       .def(py::init<>())
       .def_readwrite("trunk_lean", &TouchdownState::trunk_lean)
       .def_readwrite("hip_flexion", &TouchdownState::hip_flexion)
@@ -27,7 +29,9 @@ void bind_sim(py::module_& m) {
       .def_readwrite("ankle_angular_velocity", &TouchdownState::ankle_angular_velocity)
       .def_readwrite("activations", &TouchdownState::activations);
 
-  py::class_<StanceResult>(m, "StanceResult")
+  py::class_<StanceResult>(m, "StanceResult",
+                            "One simulated stance: status and message, contact_time (s), the recorded time series "
+                            "(columns, series: name -> array, SI units), metrics and the touchdown and toe-off states.")
       .def_property_readonly("ok", &StanceResult::ok)
       .def_property_readonly("status", [](const StanceResult& r) { return std::string(to_string(r.status)); })
       .def_readonly("message", &StanceResult::message)
@@ -63,7 +67,9 @@ void bind_sim(py::module_& m) {
       },
       py::arg("model"), py::arg("touchdown"), py::arg("times"), py::arg("levels"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true);
+      py::arg("record") = true,
+      "Simulates one stance from ``touchdown`` with piecewise-linear excitations (per muscle: sample times in "
+      "s and levels in [0, 1]); returns a StanceResult. rtol/atol 0: the model's integrator settings.");
 
   m.def(
       "simulate_stance_callback",
@@ -88,7 +94,9 @@ void bind_sim(py::module_& m) {
       },
       py::arg("model"), py::arg("touchdown"), py::arg("excitation"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true);
+      py::arg("record") = true,
+      "Simulates one stance from ``touchdown`` with excitations from a Python callable e(t, state) returning "
+      "one excitation per muscle (clipped to [0, 1]); returns a StanceResult.");
 }
 
 }  // namespace legsim::py_bind
