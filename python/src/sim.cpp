@@ -22,14 +22,18 @@ py::dict series_dict(const StanceResult& r) {
 
 void bind_sim(py::module_& m) {
   // Attributes named after the one table of TouchdownState's fields (sim/touchdown_fields.hpp).
-  py::class_<TouchdownState> td(m, "TouchdownState");
+  py::class_<TouchdownState> td(m, "TouchdownState",
+                                "Posture and velocities at touchdown (angles in rad, velocities in m/s and rad/s, "
+                                "activations per muscle in model order; legsim.Touchdown is the Python front).");
   td.def(py::init<>()).def_readwrite("activations", &TouchdownState::activations);
   for (const TouchdownField& f : kTouchdownFields)
     td.def_property(
         f.name.data(), [mem = f.member](const TouchdownState& s) { return s.*mem; },
         [mem = f.member](TouchdownState& s, double v) { s.*mem = v; });
 
-  py::class_<StanceResult>(m, "StanceResult")
+  py::class_<StanceResult>(m, "StanceResult",
+                            "One simulated stance: status and message, contact_time (s), the recorded time series "
+                            "(columns, series: name -> array, SI units), metrics and the touchdown and toe-off states.")
       .def_property_readonly("ok", &StanceResult::ok)
       .def_property_readonly("status", [](const StanceResult& r) { return std::string(to_string(r.status)); })
       .def_readonly("message", &StanceResult::message)
@@ -59,7 +63,9 @@ void bind_sim(py::module_& m) {
       },
       py::arg("model"), py::arg("touchdown"), py::arg("times"), py::arg("levels"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true);
+      py::arg("record") = true,
+      "Simulates one stance from ``touchdown`` with piecewise-linear excitations (per muscle: sample times in "
+      "s and levels in [0, 1]); returns a StanceResult. rtol/atol 0: the model's integrator settings.");
 
   m.def(
       "simulate_stance_callback",
@@ -84,7 +90,9 @@ void bind_sim(py::module_& m) {
       },
       py::arg("model"), py::arg("touchdown"), py::arg("excitation"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true);
+      py::arg("record") = true,
+      "Simulates one stance from ``touchdown`` with excitations from a Python callable e(t, state) returning "
+      "one excitation per muscle (clipped to [0, 1]); returns a StanceResult.");
 }
 
 }  // namespace legsim::py_bind
