@@ -1,6 +1,6 @@
 """Animation of a predicted stride: both legs as a stick figure, each muscle coloured by its
 activation, the ground reaction force drawn at the centre of pressure, and the PFJ force traced
-beside it. Saved as GIF (Pillow) or MP4 (ffmpeg, when on PATH). Public as the function
+beside it. Saved as GIF (Pillow) or MP4 (ffmpeg: on PATH, or the binary of the imageio-ffmpeg wheel). Public as the function
 ``legsim.animate``; this module is private because a public module ``legsim.animate`` would replace
 that function on the package as soon as it was imported.
 
@@ -85,15 +85,30 @@ def _leg_points(ts, geo: dict, side: str) -> dict:
             "shoulder": ax["hip"] + ax["up"] * geo["hat"]}
 
 
+def ffmpeg() -> str | None:
+    """The ffmpeg executable MP4s are encoded with: ffmpeg on PATH, else the one the imageio-ffmpeg
+    wheel ships (``pip install imageio-ffmpeg``, where no system ffmpeg can be installed); None
+    without either."""
+    found = shutil.which("ffmpeg")
+    if found is None:
+        try:
+            import imageio_ffmpeg
+            found = imageio_ffmpeg.get_ffmpeg_exe()
+        except (ImportError, RuntimeError):  # not installed, or its binary missing for this platform
+            found = None
+    return found
+
+
 def check_path(path) -> Path:
-    """``path`` as a Path if an animation can be written there (.gif, or .mp4 with ffmpeg on PATH),
+    """``path`` as a Path if an animation can be written there (.gif, or .mp4 with ``ffmpeg()``),
     else an InputError; the CLI checks before the prediction's half minute."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".gif", ".mp4"):
         raise InputError(f"animate: path must end in .gif or .mp4, got {path.name!r}")
-    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
-        raise InputError("animate: an .mp4 needs ffmpeg on PATH (not found); write a .gif instead")
+    if suffix == ".mp4" and ffmpeg() is None:
+        raise InputError("animate: an .mp4 needs ffmpeg (on PATH, or pip install imageio-ffmpeg), not found; "
+                         "write a .gif instead")
     return path
 
 
@@ -194,8 +209,13 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
         return []
 
     anim = animation.FuncAnimation(fig, draw, frames=n, blit=False)
-    writer = animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
     path.parent.mkdir(parents=True, exist_ok=True)
-    anim.save(str(path), writer=writer, dpi=dpi)
+    if suffix == ".gif":
+        anim.save(str(path), writer=animation.PillowWriter(fps=fps), dpi=dpi)
+    else:
+        # H.264 in yuv420p, which every player opens (frames need even sizes: ffmpeg's scale pads).
+        with matplotlib.rc_context({"animation.ffmpeg_path": ffmpeg()}):
+            anim.save(str(path), dpi=dpi, writer=animation.FFMpegWriter(
+                fps=fps, codec="libx264", extra_args=["-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]))
     plt.close(fig)
     return path

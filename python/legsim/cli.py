@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     _method_option(p, choose=False)
     _model_options(p)
     p.add_argument("--out", default="out/predicted_stride.gif", metavar="FILE",
-                   help="animation file, .gif (Pillow) or .mp4 (needs ffmpeg) (default out/predicted_stride.gif)")
+                   help="animation file, .gif (Pillow) or .mp4 (needs ffmpeg on PATH or pip install imageio-ffmpeg) "
+                        "(default out/predicted_stride.gif)")
     p.add_argument("--stance-plot", dest="stance_plot", metavar="FILE",
                    help="also a PNG of the step's time series (GRF, joint angles and moments, muscle forces, PFJ "
                         "force and stress; stance phases shaded)")

@@ -63,8 +63,24 @@ def test_gif_frames_change(step, tmp_path):
         assert np.abs(f - frames[0]).sum(axis=2).astype(bool).mean() > 0.005
 
 
+def test_mp4_frames_change(step, tmp_path):
+    """An MP4 (H.264) when an ffmpeg exists (on PATH or from the imageio-ffmpeg wheel, which
+    requirements-dev.txt installs); decoded back with that ffmpeg, its frames differ."""
+    if animate_module.ffmpeg() is None:
+        pytest.skip("no ffmpeg (PATH or imageio-ffmpeg)")
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    path = animate_module.animate(step, tmp_path / "stride.mp4", frames=6, dpi=40)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    frames = [np.frombuffer(f, dtype=np.uint8).reshape(h, w, 3).astype(int) for f in reader]
+    assert len(frames) == 6 and h > 50 and w > 100
+    for f in frames[1:]:  # lossy coding: a changed pixel is one that moved by more than noise
+        assert (np.abs(f - frames[0]).max(axis=2) > 40).mean() > 0.005
+
+
 def test_mp4_without_ffmpeg_is_a_clear_error(step, tmp_path, monkeypatch):
-    monkeypatch.setattr(animate_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(animate_module, "ffmpeg", lambda: None)
     with pytest.raises(legsim.InputError, match="ffmpeg"):
         animate_module.animate(step, tmp_path / "stride.mp4", frames=3)
 
@@ -82,7 +98,7 @@ def test_a_single_stance_is_refused(tmp_path):
 
 def test_cli_animate_checks_the_path_before_predicting(tmp_path, monkeypatch, capsys):
     from legsim import cli
-    monkeypatch.setattr(animate_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(animate_module, "ffmpeg", lambda: None)
     assert cli.main(["animate", "--out", str(tmp_path / "s.mp4")]) == 2
     assert "ffmpeg" in capsys.readouterr().err
 
