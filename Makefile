@@ -13,9 +13,11 @@ APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev l
             libbenchmark-dev libtomlplusplus-dev libnlopt-cxx-dev
 # Only `make fuzz` needs these: clang 14 and its libFuzzer runtime.
 FUZZ_APT_PKGS := clang libclang-rt-14-dev
+# Only `make docs` needs this: Doxygen reads the C++ headers for the API pages (with breathe).
+DOCS_APT_PKGS := doxygen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps fuzz-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
+.PHONY: all setup system-deps fuzz-deps docs-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
 
 all: build
 
@@ -33,6 +35,9 @@ system-deps:
 
 fuzz-deps:
 	$(call apt_install,$(FUZZ_APT_PKGS))
+
+docs-deps:
+	$(call apt_install,$(DOCS_APT_PKGS))
 
 $(VENV)/.deps-stamp: requirements-dev.txt
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
@@ -108,10 +113,10 @@ fuzz: system-deps fuzz-deps
 	tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS)
 
 # The documentation site (docs/, Sphinx + myst-parser; issue 21.7): the API reference from the
-# docstrings, so it needs the built module. -W: every warning fails the build, as in CI;
-# --keep-going reports all of them at once. -E: a full rebuild, so a warning is never hidden by a
+# docstrings, so it needs the built module, and the C++ reference from the headers (Doxygen +
+# breathe). -W: every warning fails the build, as in CI; --keep-going reports all of them at once. -E: a full rebuild, so a warning is never hidden by a
 # cached page.
-docs: build
+docs: build docs-deps
 	PYTHONPATH=python $(PY) -m sphinx -W --keep-going -E -q -b html docs docs/_build/html
 
 bench: build

@@ -5,6 +5,8 @@ docstrings (autodoc), the physics with its sources, and the existing Markdown pa
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +26,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
     "myst_parser",
+    "breathe",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -64,3 +67,33 @@ def _write_ranges_table() -> None:
 
 _write_ranges_table()
 exclude_patterns.append("_generated")
+
+
+# The C++ reference (cpp_api.rst): Doxygen reads the public headers' /// comments into XML, which
+# breathe renders. The headers a user of the library calls; the internals (stance_dynamics.hpp, the
+# body's kinematics, the batch lanes) are documented in their files.
+PUBLIC_HEADERS = ["model.hpp", "core/error.hpp", "sim/simulate.hpp", "sim/metrics.hpp", "batch/stance_batch.hpp",
+                  "gait/condition.hpp", "gait/matching.hpp", "joint_load/pfj.hpp", "muscle/params.hpp",
+                  "muscle/curves.hpp", "muscle/experiments.hpp", "control/controller.hpp", "predict/predict.hpp"]
+
+
+def _run_doxygen() -> Path:
+    doxygen = shutil.which("doxygen")
+    if doxygen is None:
+        raise RuntimeError("the C++ API pages need doxygen (Debian package doxygen; `make docs` installs it)")
+    include = HERE.parent / "include" / "legsim"
+    out = HERE / "_generated" / "doxygen"
+    out.mkdir(parents=True, exist_ok=True)
+    config = "\n".join([
+        "PROJECT_NAME = legsim",
+        "INPUT = " + " ".join(str(include / h) for h in PUBLIC_HEADERS),
+        f"OUTPUT_DIRECTORY = {out}", "XML_OUTPUT = xml", "GENERATE_XML = YES", "GENERATE_HTML = NO",
+        "GENERATE_LATEX = NO", "EXTRACT_ALL = YES", "QUIET = YES", "WARN_IF_UNDOCUMENTED = NO",
+        # A warning of Doxygen's (a comment it cannot parse) fails the build, as Sphinx's do.
+        "WARN_AS_ERROR = FAIL_ON_WARNINGS"])
+    subprocess.run([doxygen, "-"], input=config, text=True, check=True)
+    return out / "xml"
+
+
+breathe_projects = {"legsim": str(_run_doxygen())}
+breathe_default_project = "legsim"

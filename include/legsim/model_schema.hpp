@@ -4,8 +4,10 @@
 // take the muscle parameter list from the same table the model-file reader and writer use, instead
 // of keeping copies that could drift apart (issue 20).
 #include <span>
+#include <string>
 #include <string_view>
 
+#include "legsim/control/controller.hpp"
 #include "legsim/muscle/params.hpp"
 
 namespace legsim {
@@ -22,5 +24,17 @@ struct NumField {
 /// Every numeric (double) field of MuscleParams, in the order the model file lists them;
 /// MuscleParams::tendon, an enum, is the one field not here.
 std::span<const NumField<MuscleParams>> muscle_parameter_fields();
+
+/// The controller's numeric fields (ControllerParams' own, then MuscleControl's per muscle), in the
+/// order of the model file's [controller] table: the Python batch API (python/src/batch.cpp) names
+/// its control columns after them.
+std::span<const NumField<ControllerParams>> controller_fields();
+std::span<const NumField<MuscleControl>> muscle_control_fields();
+
+/// The allowed range of every controller setting (control/controller.hpp), the model reader's rule;
+/// throws InputError naming `path.<field>` (per muscle `path.muscles.<name>.<field>`, names from
+/// c.muscle_names). The engines check only a controller's size (validate_controller): a controller
+/// from outside a model file goes through this first.
+void validate_controller_ranges(const ControllerParams& c, const std::string& path);
 
 }  // namespace legsim

@@ -7,6 +7,7 @@ Quick tour::
     model = legsim.Model.default()
     res = legsim.simulate_stance(model)
     res.metrics["peak_pfj_force_bw"], res.timeseries.head()
+    batch = legsim.simulate_stances(model, {"hip_flexion": [0.45, 0.5, 0.55]}, threads=2)  # batch engine
     gait = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170))   # gait prediction
     quick = legsim.simulate(model, legsim.Condition(speed=3.5, cadence=170), method="matching")
 """
@@ -17,6 +18,7 @@ from . import curves
 from .errors import Error, InputError, ModelFileError, SimulationError
 from .muscle import MuscleTendon, muscle_path
 from .stance import StanceResult, Touchdown, default_excitation, simulate_stance
+from .batch import StanceBatchResult, control_columns, simulate_stances, touchdown_columns
 from .teaching import calf_raise_moments
 from .gait import Condition, GaitResult, simulate, volume_effort_weights
 from .sweep import sweep
@@ -46,6 +48,6 @@ def __getattr__(name):
 
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "muscle_path", "curves",
-    "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "calf_raise_moments", "PUBLISHED_RANGES", "STRIDE_RANGES", "plausibility_table",
+    "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "simulate_stances", "StanceBatchResult", "touchdown_columns", "control_columns", "calf_raise_moments", "PUBLISHED_RANGES", "STRIDE_RANGES", "plausibility_table",
     "plot", "animate", "__version__",
 ]

@@ -1,6 +1,6 @@
 """Animation of a predicted stride: both legs as a stick figure, each muscle coloured by its
 activation, the ground reaction force drawn at the centre of pressure, and the PFJ force traced
-beside it. Saved as GIF (Pillow) or MP4 (ffmpeg, when on PATH). Public as the function
+beside it. Saved as GIF (Pillow) or MP4 (ffmpeg: on PATH, or the binary of the imageio-ffmpeg wheel). Public as the function
 ``legsim.animate``; this module is private because a public module ``legsim.animate`` would replace
 that function on the package as soon as it was imported.
 
@@ -12,9 +12,13 @@ Simplifications, for a picture and not for measurement:
 
 - Segment lengths and foot points are the simulation's own (``Model.body_segments()``); the HAT is
   drawn as the trunk segment (hip → shoulder).
-- Each muscle is a straight line from an origin fixed on its proximal segment to an insertion on its
-  distal segment (attachment points placed by eye, a few centimetres in front of or behind the bone),
-  not along the wrapping path of :func:`legsim.muscle_path`.
+- Each muscle is drawn along a path consistent with the model's lumped muscle geometry (Geyer & Herr
+  2010; :func:`legsim.muscle_path`): it passes every joint it crosses at exactly its moment arm
+  |r(φ)| at the current pose, on the side of its action (knee extensors in front of the knee,
+  plantarflexors behind the ankle, the hamstrings behind hip and knee), wrapping the joint on the
+  outside of a bend. Which joints a muscle crosses comes from the model, so any model file is drawn.
+  The model has no attachment points: origins and insertions are placed by rule from the crossings
+  (legsim/_muscle_drawing.py, whose docstring gives the construction).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._muscle_drawing import leg_axes, muscle_polylines
 from .errors import InputError
 
 _G = 9.80665
@@ -72,82 +77,38 @@ def _resample(ts: pd.DataFrame, n: int) -> pd.DataFrame:
 
 
 def _leg_points(ts, geo: dict, side: str) -> dict:
-    """World positions (frames × 2, m) of the hip, knee, ankle, heel, ball and toe of leg ``side``,
-    and each segment's origin and axes, from the coordinates (include/legsim/body/biped_dynamics.hpp:
-    ψ_th = hip − lean from the downward vertical, ψ_sh = ψ_th − knee, foot ψ_f = ψ_sh + ankle from
-    horizontal)."""
-    lean = np.radians(ts.trunk_lean_deg.to_numpy())
-    psi_th = np.radians(ts[f"hip_flexion_{side}_deg"].to_numpy()) - lean
-    psi_sh = psi_th - np.radians(ts[f"knee_flexion_{side}_deg"].to_numpy())
-    psi_f = psi_sh + np.radians(ts[f"ankle_dorsiflexion_{side}_deg"].to_numpy())
-    hip = np.column_stack([ts.pelvis_x_m, ts.pelvis_y_m])
-
-    def down(psi):  # unit vector along a thigh or shank (proximal → distal) and its forward normal
-        return np.column_stack([np.sin(psi), -np.cos(psi)]), np.column_stack([np.cos(psi), np.sin(psi)])
-
-    d_th, n_th = down(psi_th)
-    d_sh, n_sh = down(psi_sh)
-    knee = hip + geo["thigh"] * d_th
-    ankle = knee + geo["shank"] * d_sh
-    fx = np.column_stack([np.cos(psi_f), np.sin(psi_f)])    # foot frame x: heel → toe along the sole
-    fy = np.column_stack([-np.sin(psi_f), np.cos(psi_f)])   # foot frame y: up when the foot is flat
-    up = np.column_stack([np.sin(lean), np.cos(lean)])
-    fwd = np.column_stack([np.cos(lean), -np.sin(lean)])
-    foot = {k: ankle + geo[k][0] * fx + geo[k][1] * fy for k in ("heel", "ball", "toe")}
-    # A segment frame: origin, unit along its length (× length), unit forward (× metres).
-    frames = {"hat": (hip, up * geo["hat"], fwd), "thigh": (hip, d_th * geo["thigh"], n_th),
-              "shank": (knee, d_sh * geo["shank"], n_sh), "foot": (ankle, fx, fy)}
-    return {"hip": hip, "knee": knee, "ankle": ankle, **foot, "frames": frames,
-            "shoulder": hip + up * geo["hat"]}
+    """World positions (frames × 2, m) of the hip, knee, ankle, heel, ball, toe and shoulder of leg
+    ``side``, from the coordinates (``_muscle_drawing.leg_axes``)."""
+    ax = leg_axes(ts, geo, side)
+    foot = {k: ax["ankle"] + geo[k][0] * ax["foot_x"] + geo[k][1] * ax["foot_y"] for k in ("heel", "ball", "toe")}
+    return {"hip": ax["hip"], "knee": ax["knee"], "ankle": ax["ankle"], **foot,
+            "shoulder": ax["hip"] + ax["up"] * geo["hat"]}
 
 
-def _attachments(geo: dict) -> dict:
-    """Origin and insertion of each muscle: (segment, along, forward). ``along`` is a fraction of the
-    segment's length from its proximal joint (for the foot: metres along the sole from the ankle) and
-    ``forward`` metres in front of the segment's axis (negative: behind). Placed by eye."""
-    heel_x, ball_x, ah = geo["heel"][0], geo["ball"][0], geo["ankle_height"]
-    calcaneus = ("foot", heel_x, -0.4 * ah)
-    return {"soleus": (("shank", 0.3, -0.035), calcaneus),
-            "gastrocnemius": (("thigh", 0.93, -0.035), ("foot", heel_x - 0.005, -0.2 * ah)),
-            "quadriceps": (("thigh", 0.25, 0.045), ("shank", 0.08, 0.04)),
-            "hamstrings": (("hat", -0.08, -0.06), ("shank", 0.1, -0.03)),
-            "tibialis_anterior": (("shank", 0.2, 0.03), ("foot", 0.45 * ball_x, -0.1 * ah)),
-            "gluteus": (("hat", 0.15, -0.08), ("thigh", 0.15, -0.04)),
-            "hip_flexor": (("hat", 0.18, 0.05), ("thigh", 0.12, 0.035))}
-
-
-#: Model muscles with other names are drawn like the default muscle of their first matching tag.
-_TAG_LIKE = {"uniarticular_plantarflexor": "soleus", "biarticular_plantarflexor": "gastrocnemius",
-             "knee_extensor": "quadriceps", "dorsiflexor": "tibialis_anterior",
-             "uniarticular_hip_extensor": "gluteus", "hip_extensor": "hamstrings", "hip_flexor": "hip_flexor"}
-
-
-def _muscle_geometry(model, geo):
-    """muscle name → (origin, insertion) for every muscle the picture knows how to place."""
-    known = _attachments(geo)
-    out = {}
-    for name in model.muscle_names:
-        like = name if name in known else next((_TAG_LIKE[t] for t in model.muscle_tags(name) if t in _TAG_LIKE), None)
-        if like is not None:
-            out[name] = known[like]
-    return out
-
-
-def _point(frames, where, k):
-    seg, along, fwd = where
-    origin, axis, normal = frames[seg]
-    return origin[k] + along * axis[k] + fwd * normal[k]
+def ffmpeg() -> str | None:
+    """The ffmpeg executable MP4s are encoded with: ffmpeg on PATH, else the one the imageio-ffmpeg
+    wheel ships (``pip install imageio-ffmpeg``, where no system ffmpeg can be installed); None
+    without either."""
+    found = shutil.which("ffmpeg")
+    if found is None:
+        try:
+            import imageio_ffmpeg
+            found = imageio_ffmpeg.get_ffmpeg_exe()
+        except (ImportError, RuntimeError):  # not installed, or its binary missing for this platform
+            found = None
+    return found
 
 
 def check_path(path) -> Path:
-    """``path`` as a Path if an animation can be written there (.gif, or .mp4 with ffmpeg on PATH),
+    """``path`` as a Path if an animation can be written there (.gif, or .mp4 with ``ffmpeg()``),
     else an InputError; the CLI checks before the prediction's half minute."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".gif", ".mp4"):
         raise InputError(f"animate: path must end in .gif or .mp4, got {path.name!r}")
-    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
-        raise InputError("animate: an .mp4 needs ffmpeg on PATH (not found); write a .gif instead")
+    if suffix == ".mp4" and ffmpeg() is None:
+        raise InputError("animate: an .mp4 needs ffmpeg (on PATH, or pip install imageio-ffmpeg), not found; "
+                         "write a .gif instead")
     return path
 
 
@@ -155,6 +116,12 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
             dpi: int = 100, threshold_n: float = 20.0):
     """Writes an animation of the predicted stride of ``result`` (a PredictionResult, or a GaitResult
     of method "predict") to ``path``: ``.gif`` (Pillow) or ``.mp4`` (needs ffmpeg on PATH).
+
+    Both legs are drawn as a stick figure with every muscle of the model along its path, coloured by
+    its activation: the path passes each joint the muscle crosses at its moment arm from
+    :func:`legsim.muscle_path` at the current pose, on the side of its action (e.g. the knee
+    extensors in front of the knee, the plantarflexors behind the ankle). The ground reaction force
+    is an arrow from the centre of pressure; the patellofemoral joint force is traced beside.
 
     ``model``: the model predicted (its height and sex give the segment lengths, its mass the force
     scale); default ``legsim.Model.default()``. The stride plays ``slow_motion`` times slower than
@@ -178,7 +145,8 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
     ts = _resample(full, n)
     geo = body_geometry(model)
     legs = {s: _leg_points(ts, geo, s) for s in ("r", "l")}
-    muscles = _muscle_geometry(model, geo)
+    paths = {s: muscle_polylines(model, ts, s, geo) for s in ("r", "l")}
+    muscles = list(model.muscle_names)
     bw = float(model.body_mass) * _G
     t_ms = ts.time_s.to_numpy() * 1e3
 
@@ -225,9 +193,8 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
         for s, leg in legs.items():
             pts = np.array([leg[p][k] for p in ("hip", "knee", "ankle", "heel", "toe", "ankle")])
             bones[s].set_data(pts[:, 0], pts[:, 1])
-            for m, (o, i) in muscles.items():
-                a, b = _point(leg["frames"], o, k), _point(leg["frames"], i, k)
-                lines[(s, m)].set_data([a[0], b[0]], [a[1], b[1]])
+            for m in muscles:
+                lines[(s, m)].set_data(*paths[s][m][k].T)
                 lines[(s, m)].set_color(cmap(norm(ts[f"{m}_{s}_activation"].iloc[k])))
             fy = ts[f"grf_y_{s}_n"].iloc[k]
             if fy > threshold_n:  # contact: the force from the centre of pressure on the ground
@@ -242,8 +209,13 @@ def animate(result, path, *, model=None, fps: int = 25, slow_motion: float = 4.0
         return []
 
     anim = animation.FuncAnimation(fig, draw, frames=n, blit=False)
-    writer = animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
     path.parent.mkdir(parents=True, exist_ok=True)
-    anim.save(str(path), writer=writer, dpi=dpi)
+    if suffix == ".gif":
+        anim.save(str(path), writer=animation.PillowWriter(fps=fps), dpi=dpi)
+    else:
+        # H.264 in yuv420p, which every player opens (frames need even sizes: ffmpeg's scale pads).
+        with matplotlib.rc_context({"animation.ffmpeg_path": ffmpeg()}):
+            anim.save(str(path), dpi=dpi, writer=animation.FFMpegWriter(
+                fps=fps, codec="libx264", extra_args=["-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]))
     plt.close(fig)
     return path

@@ -2,7 +2,10 @@
 itself, its table and its plot (also the default sweep of ``legsim run --method matching``)."""
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -180,5 +183,52 @@ def cmd_sweep(args) -> int:
             options["also_cold"] = True
     elif args.no_backward_pass:
         options["backward_pass"] = False
+    scheduler = _parse_scheduler(args.scheduler)
+    if scheduler and scheduler[0] == "local" and args.method == "matching" and "threads" not in options:
+        # N matchings at once share this machine's cores (a matching takes every core by default).
+        options["threads"] = max(1, (os.cpu_count() or 1) // scheduler[1])
     model = _load_model(args.model, args.set, args.volume_weights and args.method == "matching")
-    return _run_sweep(model, axes, out, plot, params=params, method=args.method, options=options)
+    with _dask_client(scheduler) as client:
+        if client is not None:
+            options["client"] = client
+        return _run_sweep(model, axes, out, plot, params=params, method=args.method, options=options)
+
+
+def _parse_scheduler(spec: str | None):
+    """``--scheduler`` as ("local", N) or ("address", text); None without it. InputError otherwise."""
+    if spec is None:
+        return None
+    local = re.fullmatch(r"local:(\d+)", spec.strip())
+    if local:
+        n = int(local.group(1))
+        if not 1 <= n <= 256:
+            raise InputError(f"--scheduler {spec!r}: expected local:N with N from 1 to 256 worker processes")
+        return "local", n
+    if not re.fullmatch(r"[a-z]+://\S+|[^\s:]+:\d+", spec.strip()):
+        raise InputError(f"--scheduler {spec!r}: expected a scheduler address (tcp://host:8786) or local:N")
+    return "address", spec.strip()
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler):
+    """A dask.distributed.Client for ``--scheduler`` (``_parse_scheduler``; None: no client): a local
+    cluster of N worker processes of one thread each, or the scheduler at an address. Closed when
+    the sweep ends."""
+    if scheduler is None:
+        yield None
+        return
+    from ._extras import require
+    distributed = require("dask.distributed", "dask")
+    kind, value = scheduler
+    if kind == "local":
+        cluster = distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+        with cluster, distributed.Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = distributed.Client(value, timeout="30s")
+    except OSError as exc:
+        raise InputError(f"--scheduler {value}: no Dask scheduler answered there ({exc})") from exc
+    with client:
+        yield client

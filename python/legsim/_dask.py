@@ -1,6 +1,6 @@
-"""A gait-matching sweep's grid walk on Dask (``legsim.sweep(..., client=Client)``).
+"""A sweep's grid walk on Dask (``legsim.sweep(..., client=Client)``), for both methods.
 
-Each point is one task, submitted as soon as the point it warm-starts from has finished: the forward
+Gait matching. Each point is one task, submitted as soon as the point it warm-starts from has finished: the forward
 pass seeds point k from the first converged point along its chain of grid predecessors
 (``_Grid.warm_seed``), the backward pass from its grid successor once that one's backward result is
 settled. Those are the local walk's seeds, so the dataset is the local sweep's; what runs in
@@ -8,6 +8,13 @@ parallel is whatever the chains leave independent (the rows along the last axis,
 points have run). One task per point, not per row: a task's result reaches the journal (written
 here, in the client's process) the moment it finishes, so a dying worker takes no finished point
 with it.
+
+Gait prediction. Point k warm-starts from the nearest converged point among those before it along
+every axis (``sweep._predict_seed``), so its task is submitted once its predecessors along each axis
+(``_Grid.predecessors``) have finished: the grid runs in waves along its anti-diagonals, and every
+seed is the local walk's. A worker keeps one Predictor per model (``_dask_worker.Predictors``, a Dask
+worker plugin), as the local walk does, so the problem is built once per worker, not once per point; a
+reused Predictor solves bit for bit as a fresh one (tests/python/test_predict_sweep.py).
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from ._journal import _build
 from .errors import InputError
 
 _INSTALL = "pip install legsim[dask]"
+
 
 
 def _distributed():
@@ -34,13 +42,18 @@ def check_client(client) -> None:
                          f"(e.g. Client('tcp://scheduler:8786'); {_INSTALL})")
 
 
-def _run_point(build, *args):
-    """``sweep._match_one(*args)`` on a worker, after checking that the worker runs the legsim build
-    ``build`` (the journal's): results of different binaries are not mixed in one dataset."""
+def _check_build(method, build):
+    """InputError unless this worker runs the legsim build ``build`` (the journal's): results of
+    different binaries are not mixed in one dataset."""
     from ._journal import _describe
-    if _build("matching") != build:
-        raise InputError(f"sweep on Dask: a worker runs {_describe(_build('matching'))}, this process "
+    if _build(method) != build:
+        raise InputError(f"sweep on Dask: a worker runs {_describe(_build(method))}, this process "
                          f"{_describe(build)}; install the same legsim build on the workers")
+
+
+def _run_point(build, *args):
+    """``sweep._match_one(*args)`` on a worker of the build ``build``."""
+    _check_build("matching", build)
     return importlib.import_module("legsim.sweep")._match_one(*args)
 
 
@@ -144,3 +157,45 @@ def match_points(client, grid, model_at, conditions, records, backward_done, jou
         done += 1
         report("backward pass ", done, total - 1)
         settle(k)
+
+
+def predict_points(client, grid, model_at, model_key, conditions, options, also_cold, records, journal_write,
+                   report):
+    """``sweep._predict_points`` with every prediction a Dask task; same arguments, same records
+    (``model_key`` unused: a worker keys its Predictors by the model file text)."""
+    _sweep = importlib.import_module("legsim.sweep")
+    distributed = _distributed()
+    total = len(grid.points)
+    token = uuid.uuid4().hex[:12]
+    build = _build("predict")
+    from ._dask_worker import PLUGIN, Predictors, run_prediction  # imports distributed (checked above)
+    client.register_plugin(Predictors(), name=PLUGIN)
+    pending, running = distributed.as_completed(), {}
+
+    def ready(k):
+        return k not in records and k not in running.values() and all(p in records for p in grid.predecessors(k))
+
+    def submit(k):
+        warm, label = _sweep._seed_of(grid, k, _sweep._predict_seed(grid, k, records), records)
+        future = client.submit(run_prediction, build, model_at(k), conditions[k], warm, label, options, also_cold, k,
+                               key=f"legsim-sweep-predict-{k}-{token}", pure=False)
+        running[future.key] = k
+        pending.add(future)
+
+    for k in range(total):
+        if ready(k):
+            submit(k)
+    for future in pending:
+        k = running.pop(future.key)
+        # A prediction that raised, or that Dask gave up on (KilledWorker), raises here and stops
+        # the sweep; the journal keeps every point finished so far.
+        records[k] = future.result()
+        future.release()
+        journal_write(records[k])
+        report("", len(records), total)
+        for s in grid.successors(k):
+            if ready(s):
+                submit(s)
+    missing = [k for k in range(total) if k not in records]
+    if missing:  # cannot happen: every point's predecessors finish before it; guards the walk
+        raise RuntimeError(f"sweep on Dask: points {missing} were never ready")

@@ -30,6 +30,24 @@ class _Grid:
                 return k + step * self.strides[d]
         return None
 
+    def predecessors(self, k):
+        """The points one index before k along each axis (the grid's lower set of k is these and
+        theirs): once they have finished, every point before k along every axis has."""
+        idx = self.points[k]
+        return [k - self.strides[d] for d in range(len(idx)) if idx[d] > 0]
+
+    def successors(self, k):
+        """The points one index after k along each axis."""
+        idx = self.points[k]
+        return [k + self.strides[d] for d in range(len(idx)) if idx[d] + 1 < self.shape[d]]
+
+    def below(self, k, candidates):
+        """The candidates before k (or equal) along every axis, k itself excluded: the points a
+        prediction at k may warm-start from. Every walk of the grid (in storage order, or in waves
+        on Dask) has finished them before k, so the seed does not depend on the walk."""
+        idx = self.points[k]
+        return [j for j in candidates if j != k and all(a <= b for a, b in zip(self.points[j], idx))]
+
     def warm_seed(self, k, step, usable):
         """The warm start of point k in a pass that walks in direction −step (step −1: the forward
         pass, seeds from predecessors; +1: the backward pass, from successors): the first point j

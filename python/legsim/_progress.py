@@ -1,4 +1,5 @@
-"""Progress bars of long work (sweeps, predictions): tqdm's notebook widget in Jupyter, a plain bar
+"""Progress bars of long work (sweeps, predictions): tqdm's notebook widget in Jupyter (ipywidgets,
+from the ``plot`` extra; tests/python/test_notebooks.py checks it in a real kernel), a plain bar
 on a terminal, nothing when stderr is not a terminal (a log file, a pipe, a batch job) or when the
 caller passes ``progress=False``.
 

@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PNG of peak PFJ stress (MPa) along the first swept axis (default out/sweep_pfj_stress.png)")
     p.add_argument("--allow-large-grid", dest="allow_large_grid", action="store_true",
                    help=f"run grids of more than {MAX_GRID_POINTS} points (a point takes seconds)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the points on a Dask cluster (pip install 'legsim[dask]'): a scheduler address, "
+                        "e.g. tcp://host:8786, or local:N for N worker processes on this machine")
     p.set_defaults(func=cmd_sweep)
     p = sub.add_parser("animate", help="predict one condition and animate its stride: stick figure, muscles "
                                        "coloured by activation, GRF, PFJ force (GIF; MP4 with ffmpeg)")
@@ -160,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     _method_option(p, choose=False)
     _model_options(p)
     p.add_argument("--out", default="out/predicted_stride.gif", metavar="FILE",
-                   help="animation file, .gif (Pillow) or .mp4 (needs ffmpeg) (default out/predicted_stride.gif)")
+                   help="animation file, .gif (Pillow) or .mp4 (needs ffmpeg on PATH or pip install imageio-ffmpeg) "
+                        "(default out/predicted_stride.gif)")
     p.add_argument("--stance-plot", dest="stance_plot", metavar="FILE",
                    help="also a PNG of the step's time series (GRF, joint angles and moments, muscle forces, PFJ "
                         "force and stress; stance phases shaded)")

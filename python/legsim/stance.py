@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+import numpy as np
 import pandas as pd
 
 from . import _core
@@ -84,13 +85,19 @@ def default_excitation(model) -> dict:
     return {m: ([0.0, 0.15, 0.3], [level(m), level(m), 0.02]) for m in model.muscle_names}
 
 
-def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, *, capacity_factors=None,
-                    rtol: float | None = None, atol: float | None = None, record: bool = True) -> StanceResult:
+def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, *, controller=None,
+                    capacity_factors=None, rtol: float | None = None, atol: float | None = None,
+                    record: bool = True) -> StanceResult:
     """Simulates one stance from ``touchdown`` to toe-off.
 
     ``excitation``: a dict muscle → (times, levels) of piecewise-linear feedforward excitation (runs
     entirely in C++ and releases the GIL), or a callable ``e(t, state) -> array`` of per-muscle
     excitations (called from the integrator; slower). Default: :func:`default_excitation`.
+    ``controller``: instead of ``excitation``, the stance controller (feedforward + reflexes, evaluated
+    in C++): a dict of control settings named as the columns of :func:`legsim.simulate_stances`
+    (``legsim.control_columns(model)``, e.g. ``{"muscles.soleus.level": 0.6}``); a setting not given
+    is the model's own, so ``{}`` is the model's controller. With it, a muscle missing from
+    ``capacity_factors`` keeps the model's own factor.
     ``capacity_factors``: dict muscle → force-capacity factor in (0, 1] (fatigue).
     """
     if not isinstance(model, _core.Model):
@@ -110,22 +117,46 @@ def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, 
         caps = [as_float(f"capacity_factors[{n}]", capacity_factors.get(n, 1.0), lo=0.0, hi=1.0, lo_open=True) for n in names]
     r_tol = 0.0 if rtol is None else as_float("rtol", rtol, lo=0.0, hi=1e-2, lo_open=True)
     a_tol = 0.0 if atol is None else as_float("atol", atol, lo=0.0, hi=1e-2, lo_open=True)
-    if excitation is None:
-        excitation = default_excitation(model)
-    if callable(excitation):
-        res = _core.simulate_stance_callback(model, td, excitation, caps, r_tol, a_tol, record)
-    elif isinstance(excitation, dict):
-        unknown = set(excitation) - set(names)
-        if unknown:
-            raise InputError(f"excitation: unknown muscle(s) {sorted(unknown)}; the model has {', '.join(names)}")
-        times, levels = [], []
-        for n in names:
-            t, l = excitation.get(n, ([0.0], [0.01]))
-            times.append([float(x) for x in as_float_array(f"excitation[{n}].times", t).ravel()])
-            levels.append([float(x) for x in as_float_array(f"excitation[{n}].levels", l, lo=0.0, hi=1.0).ravel()])
-        res = _core.simulate_stance_feedforward(model, td, times, levels, caps, r_tol, a_tol, record)
+    if controller is not None:
+        res = _controller_stance(model, touchdown or Touchdown(), excitation, controller, capacity_factors,
+                                 r_tol, a_tol, record)
     else:
-        raise InputError(f"excitation: expected a dict muscle -> (times, levels) or a callable, got {type(excitation).__name__}")
+        res = _excitation_stance(model, td, excitation, caps, r_tol, a_tol, record)
     ts = pd.DataFrame(res.series) if res.ok and record else pd.DataFrame()
     return StanceResult(converged=res.ok, status=res.status, message=res.message, metrics=dict(res.metrics),
                         timeseries=ts, steps=res.steps, rhs_evaluations=res.rhs_evaluations)
+
+
+def _excitation_stance(model, td, excitation, caps, rtol, atol, record):
+    """The stance under an open-loop excitation: a feedforward dict (C++) or a Python callable."""
+    names = model.muscle_names
+    if excitation is None:
+        excitation = default_excitation(model)
+    if callable(excitation):
+        return _core.simulate_stance_callback(model, td, excitation, caps, rtol, atol, record)
+    if not isinstance(excitation, dict):
+        raise InputError(f"excitation: expected a dict muscle -> (times, levels) or a callable, got {type(excitation).__name__}")
+    unknown = set(excitation) - set(names)
+    if unknown:
+        raise InputError(f"excitation: unknown muscle(s) {sorted(unknown)}; the model has {', '.join(names)}")
+    times, levels = [], []
+    for n in names:
+        t, l = excitation.get(n, ([0.0], [0.01]))
+        times.append([float(x) for x in as_float_array(f"excitation[{n}].times", t).ravel()])
+        levels.append([float(x) for x in as_float_array(f"excitation[{n}].levels", l, lo=0.0, hi=1.0).ravel()])
+    return _core.simulate_stance_feedforward(model, td, times, levels, caps, rtol, atol, record)
+
+
+def _controller_stance(model, touchdown: Touchdown, excitation, controller, capacity_factors, rtol, atol, record):
+    """The controller-driven stance: the inputs go through the batch API's columns (one row), so both
+    paths read a touchdown and a controller the same way."""
+    if excitation is not None:
+        raise InputError("excitation and controller: give one of them, not both")
+    if not isinstance(controller, dict):
+        raise InputError(f"controller: expected a dict of control settings, got {type(controller).__name__}")
+    td = {f.name: getattr(touchdown, f.name) for f in fields(touchdown) if f.name != "activations"}
+    td.update({f"activations.{m}": a for m, a in touchdown.activations.items()})
+    def one_row(d):
+        return {k: np.atleast_1d(v) for k, v in d.items()}
+    return _core.simulate_stance_controller(model, one_row(td), one_row(controller), one_row(capacity_factors or {}),
+                                            rtol, atol, record)

@@ -1,8 +1,9 @@
 """Sweeps of running conditions and model parameters into an ``xarray.Dataset``.
 
 Points run in a fixed order (the last axis varies fastest). With ``method="predict"`` (default) each
-point is a gait prediction warm-started from its nearest already-solved grid neighbour (a cold start
-from the generic guess when there is none or the warm start fails); with ``method="matching"`` each
+point is a gait prediction warm-started from its nearest converged grid neighbour among the points
+before it along every axis (a cold start from the generic guess when there is none or the warm start
+fails); with ``method="matching"`` each
 point is a gait matching warm-started from its grid predecessor, and a backward pass matches every
 point again from the next point's solution, keeping the lower-effort result. With ``out=``, every
 finished point is appended at once to a journal (``<out>.partial.jsonl``, flushed and fsync'ed), so a
@@ -69,9 +70,10 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
 
     ``method="predict"`` (default): each point is :func:`legsim.predict` (the metric keys of
     :func:`legsim.simulate`, stride keys included), warm-started from its nearest already-solved grid
-    neighbour — the converged point fewest grid steps away, counting steps along each axis in sorted
-    order of its values (categories in the order given), ties going to the neighbour along the later
-    axis, then to the earlier point — or cold-started from the generic running guess when no point
+    neighbour — among the converged points before it (or level with it) along every axis, the one
+    fewest grid steps away, counting steps along each axis in sorted order of its values (categories
+    in the order given), ties going to the neighbour along the later axis, then to the earlier point
+    — or cold-started from the generic running guess when no point
     has converged yet or the warm start fails. The dataset adds ``objective``, ``solver_iterations``,
     ``solver_seconds``, ``start`` ("cold" or the neighbour warm-started from) and
     ``variables_on_bounds``. ``predict_options``: keywords of :func:`legsim.predict` for every point
@@ -94,10 +96,13 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     in several processes at once); ``max_evaluations``, ``max_stances`` as in
     :func:`legsim.gait.match`. The dataset adds the periodicity residuals.
 
-    ``client``: a ``dask.distributed.Client`` (``pip install legsim[dask]``; method="matching"
-    only): each point is a Dask task, submitted as soon as the point it warm-starts from has
-    finished, so the rows along the last axis run in parallel on the cluster's workers while each
-    keeps the local walk's warm-start chain; the dataset is the local sweep's. The journal is written
+    ``client``: a ``dask.distributed.Client`` (``pip install legsim[dask]``): each point is a Dask
+    task, submitted as soon as every point it may warm-start from has finished, so the dataset is the
+    local sweep's. Matching: the rows along the last axis run in parallel, each on the local walk's
+    warm-start chain. Prediction: the points before a point along every axis must have finished, so
+    the grid runs in waves (anti-diagonals: up to the shorter axis's length at once; a sweep along one
+    axis runs point by point); each worker keeps one Predictor per model (the problem is built once
+    per worker, ≈ 9 s at the default options). The journal is written
     here, in the calling process, as each task's result arrives: a worker that dies loses only the
     points it was solving (Dask runs them again on another worker), and a sweep that stops (e.g. on
     ``KilledWorker``) resumes from the journal. The workers need legsim installed, the same build (the
@@ -149,10 +154,6 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
 
     conditions = [condition_at(idx) for idx in points]
     if client is not None:
-        if method != "matching":
-            # The prediction walk seeds each point from the nearest point solved before it anywhere
-            # on the grid, so its points run one after another; nothing to farm out yet.
-            raise InputError("client: Dask runs method='matching' sweeps; method='predict' runs locally (client=None)")
         from . import _dask  # Dask is an optional extra: imported only when asked for
         _dask.check_client(client)
     # Checked here, not at the first point: a typo fails before any work or file is written.
@@ -215,7 +216,8 @@ def sweep(model, *, method: str = "predict", out=None, params=None, progress: bo
     bar = Progress("sweep", progress)  # legsim._progress: a tqdm bar on a terminal or in Jupyter; closed below
     try:
         if method == "predict":
-            _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report)
+            walk = _predict_points if client is None else functools.partial(_dask.predict_points, client)
+            walk(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report)
         else:
             walk = _match_points if client is None else functools.partial(_dask.match_points, client)
             walk(grid, model_at, conditions, records, backward_done, journal_write, report,
@@ -265,41 +267,61 @@ def _predict_options(options) -> dict:
     return dict(options)
 
 
+def _predict_seed(grid, k, records):
+    """The warm start of prediction k: the converged point nearest to k (``_Grid.nearest``) among
+    those before it along every axis (``_Grid.below``), or None (a cold start)."""
+    return grid.nearest(k, grid.below(k, [j for j, r in records.items() if r["converged"] and r.get("solution")]))
+
+
 def _predict_points(grid, model_at, model_key, conditions, options, also_cold, records, journal_write, report):
-    """Predicts every unfinished point in order (sweep, method="predict"), each from its nearest
-    converged neighbour; journals each record as it finishes. Points of one model share a
+    """Predicts every unfinished point in order (sweep, method="predict"), each from its seed
+    (``_predict_seed``); journals each record as it finishes. Points of one model share a
     :class:`Predictor`, so the problem is built once per model (the last two models are kept)."""
     total = len(grid.points)
     predictors = {}
     for k in range(total):
         if k in records:
             continue
-        seed = grid.nearest(k, [j for j, r in records.items() if r["converged"] and r.get("solution")])
         key = model_key(k)
         if key not in predictors:
             if len(predictors) >= 2:
                 predictors.pop(next(iter(predictors)))
             predictors[key] = Predictor(model_at(k))
-        predictor = predictors[key]
-        m, cond = predictor.model, conditions[k]
-        attempts = []
-        if seed is not None:
-            warm = PredictionResult(converged=True, message="", metrics={}, solver={}, timeseries=pd.DataFrame(),
-                                    raw=_decode_solution(records[seed]["solution"]))
-            attempts.append((f"warm from {grid.describe(seed, k)}", predict(m, cond, warm_start=warm, predictor=predictor,
-                                                                            **options)))
-        if seed is None or not attempts[-1][1].converged or also_cold:
-            attempts.append(("cold", predict(m, cond, predictor=predictor, **options)))
-        solved = [a for a in attempts if a[1].converged]
-        start, res = min(solved, key=lambda a: a[1].solver["objective"]) if solved else attempts[-1]
-        records[k] = {"index": k, "converged": res.converged, "message": res.message, "metrics": res.metrics,
-                      "solver": _plain(res.solver), "start": start,
-                      "attempts": [{"start": s, "status": r.solver["status"], "iterations": r.solver["iterations"],
-                                    "seconds": r.solver["seconds"], "objective": r.solver["objective"]}
-                                   for s, r in attempts],
-                      "solution": _encode_solution(res.raw) if res.converged else None}
+        seed = _predict_seed(grid, k, records)
+        records[k] = _predict_one(predictors[key], conditions[k], *_seed_of(grid, k, seed, records), options,
+                                  also_cold, k)
         journal_write(records[k])
         report("", len(records), total)
+
+
+def _seed_of(grid, k, seed, records):
+    """(solution, label) of the warm start ``seed`` of point k; (None, None) for a cold start."""
+    if seed is None:
+        return None, None
+    return records[seed]["solution"], f"warm from {grid.describe(seed, k)}"
+
+
+def _predict_one(predictor, cond, warm_solution, warm_label, options, also_cold, index):
+    """Predicts one point with ``predictor`` from the journaled solution ``warm_solution`` (None:
+    cold), and cold as well when the warm start fails or ``also_cold``; returns its journal record
+    (the attempt with the lower objective among the converged ones). Module-level so that Dask
+    workers run the very same code (legsim._dask)."""
+    m = predictor.model
+    attempts = []
+    if warm_solution is not None:
+        warm = PredictionResult(converged=True, message="", metrics={}, solver={}, timeseries=pd.DataFrame(),
+                                raw=_decode_solution(warm_solution))
+        attempts.append((warm_label, predict(m, cond, warm_start=warm, predictor=predictor, **options)))
+    if warm_solution is None or not attempts[-1][1].converged or also_cold:
+        attempts.append(("cold", predict(m, cond, predictor=predictor, **options)))
+    solved = [a for a in attempts if a[1].converged]
+    start, res = min(solved, key=lambda a: a[1].solver["objective"]) if solved else attempts[-1]
+    return {"index": index, "converged": res.converged, "message": res.message, "metrics": res.metrics,
+            "solver": _plain(res.solver), "start": start,
+            "attempts": [{"start": s, "status": r.solver["status"], "iterations": r.solver["iterations"],
+                          "seconds": r.solver["seconds"], "objective": r.solver["objective"]}
+                         for s, r in attempts],
+            "solution": _encode_solution(res.raw) if res.converged else None}
 
 
 def _match_one(model, condition, warm, stances, max_evaluations, swing, index):

@@ -1,4 +1,4 @@
-// legsim._core: the pybind11 module. One file per area (curves, muscle, model, simulation); this
+// legsim._core: the pybind11 module. One file per area (curves, muscle, model, simulation, batch); this
 // file wires them together and maps C++ exceptions onto the Python classes of legsim.errors.
 #include <pybind11/pybind11.h>
 
@@ -55,6 +55,7 @@ PYBIND11_MODULE(_core, m) {
   legsim::py_bind::bind_model(m);
   legsim::py_bind::bind_sim(m);
   legsim::py_bind::bind_gait(m);
+  legsim::py_bind::bind_batch(m);
 #ifdef LEGSIM_HAS_PREDICT
   legsim::py_bind::bind_predict(m);
 #endif

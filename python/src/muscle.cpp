@@ -58,11 +58,13 @@ py::dict evaluate(const MuscleParams& p, Arr l, Arr v, Arr a, Arr f, bool rigid)
 }  // namespace
 
 void bind_muscle(py::module_& m) {
-  py::enum_<TendonModel>(m, "TendonModel")
+  py::enum_<TendonModel>(m, "TendonModel", "Tendon model: compliant (tendon force as a state) or rigid.")
       .value("compliant", TendonModel::kCompliant)
       .value("rigid", TendonModel::kRigid);
 
-  py::class_<MuscleParams> params(m, "MuscleParams");
+  py::class_<MuscleParams> params(m, "MuscleParams",
+                                  "Parameters of one muscle–tendon unit (SI units; OpenSim's names; one property per "
+                                  "field of muscle_parameter_fields()).");
   params.def(py::init<>());
   // One property per numeric field of the model file's schema, so the field list exists once
   // (issue 20): a field added to the schema is a Python attribute, and legsim.muscle's keyword.
@@ -74,7 +76,8 @@ void bind_muscle(py::module_& m) {
   }
   params.def_readwrite("tendon", &MuscleParams::tendon)
       .def("validate", [](const MuscleParams& p, const std::string& prefix) { validate(p, prefix); },
-           py::arg("prefix") = "muscle");
+           py::arg("prefix") = "muscle",
+           "Raises legsim.InputError (its field named with ``prefix``) if a value is out of range.");
   m.def(
       "muscle_parameter_fields",
       [] {
@@ -86,21 +89,25 @@ void bind_muscle(py::module_& m) {
       "model-file reader and writer use.");
 
   m.def("mtu_evaluate", &evaluate, py::arg("params"), py::arg("mtu_length"), py::arg("mtu_velocity"),
-        py::arg("activation"), py::arg("norm_tendon_force"), py::arg("rigid"));
+        py::arg("activation"), py::arg("norm_tendon_force"), py::arg("rigid"),
+        "Evaluates the muscle–tendon unit over equally shaped arrays (m, m/s, activation, normalized tendon "
+        "force); returns a dict of arrays of that shape (fiber length and velocity, forces in N, ...).");
   m.def(
       "mtu_equilibrium",
       [](const MuscleParams& p, double l, double v, double a) {
         const MtuEquilibrium e = solve_mtu_equilibrium(p, l, v, a);
         return py::make_tuple(e.norm_tendon_force, e.residual, e.converged);
       },
-      py::arg("params"), py::arg("mtu_length"), py::arg("mtu_velocity"), py::arg("activation"));
+      py::arg("params"), py::arg("mtu_length"), py::arg("mtu_velocity"), py::arg("activation"),
+      "Static equilibrium of the muscle–tendon unit: (normalized tendon force, residual, converged).");
   m.def(
       "activation_derivative",
       py::vectorize([](double e, double a, double ta, double td, double b) {
         return activation_derivative<double>(e, a, ta, td, b);
       }),
       py::arg("excitation"), py::arg("activation"), py::arg("activation_time_constant") = 0.015,
-      py::arg("deactivation_time_constant") = 0.060, py::arg("smoothing") = 10.0);
+      py::arg("deactivation_time_constant") = 0.060, py::arg("smoothing") = 10.0,
+      "da/dt (1/s) of activation dynamics for excitation and activation in [0, 1] (time constants in s).");
   m.def(
       "simulate_mtu",
       [](const MuscleParams& p, Arr times, Arr lengths, Arr excitations, double initial_activation, double t_end,
@@ -154,7 +161,9 @@ void bind_muscle(py::module_& m) {
         return d;
       },
       py::arg("params"), py::arg("times"), py::arg("lengths"), py::arg("excitations"), py::arg("initial_activation"),
-      py::arg("t_end"), py::arg("output_interval") = 1e-3);
+      py::arg("t_end"), py::arg("output_interval") = 1e-3,
+      "Simulates the muscle–tendon unit along piecewise-linear length (m) and excitation histories sampled at "
+      "``times`` (s) until t_end; returns a dict of arrays sampled every output_interval (s).");
 
   m.def(
       "muscle_path",
@@ -171,14 +180,17 @@ void bind_muscle(py::module_& m) {
         return py::make_tuple(g.length, g.moment_arm, crossed);
       },
       py::arg("model"), py::arg("muscle"), py::arg("hip_flexion"), py::arg("knee_flexion"),
-      py::arg("ankle_dorsiflexion"));
+      py::arg("ankle_dorsiflexion"),
+      "(length in m, moment arms in m about +hip flexion, +knee flexion, +ankle dorsiflexion, crossed "
+      "joints) of a muscle of the model at joint angles in rad; legsim.muscle_path is the checked front.");
   m.def(
       "muscle_params",
       [](const Model& model, const std::string& name) { return model.muscles()[model.muscle_index(name)].params; },
-      py::arg("model"), py::arg("muscle"));
+      py::arg("model"), py::arg("muscle"), "The MuscleParams of a muscle of the model.");
   m.def(
       "calf_fatigue_weights",
-      [](const std::vector<double>& slow) { return calf_fatigue_weights(slow); }, py::arg("slow_fractions"));
+      [](const std::vector<double>& slow) { return calf_fatigue_weights(slow); }, py::arg("slow_fractions"),
+      "Calf fatigue weights w_i = (1 - s_i) / max_j (1 - s_j) from slow-twitch fractions s_i in [0, 1].");
 }
 
 }  // namespace legsim::py_bind

@@ -50,7 +50,9 @@ py::array_t<double> vector(const std::vector<double>& x) {
 void bind_predict(py::module_& m) {
   using predict::PredictedGait;
   using predict::PredictOptions;
-  py::class_<PredictOptions>(m, "PredictOptions")
+  py::class_<PredictOptions>(m, "PredictOptions",
+                              "Settings of the optimal-control problem (mesh, objective and its weights) and of IPOPT "
+                              "(include/legsim/predict/predict.hpp).")
       .def(py::init<>())
       .def_readwrite("mesh_intervals", &PredictOptions::mesh_intervals)
       .def_readwrite("impact_mesh_ratio", &PredictOptions::impact_mesh_ratio)
@@ -114,7 +116,9 @@ void bind_predict(py::module_& m) {
   const auto solution = std::make_tuple(field("x", &PredictedGait::x), field("lam_x", &PredictedGait::lam_x),
                                         field("lam_g", &PredictedGait::lam_g));
   const auto all = std::tuple_cat(fields, solution);
-  py::class_<PredictedGait> gait(m, "PredictedGait");
+  py::class_<PredictedGait> gait(m, "PredictedGait",
+                                "A solved (or failed) running step: solver report and, per mesh node (node 0 = right "
+                                "touchdown), coordinates, muscle states, GRF, joint moments and PFJ load (SI units).");
   gait.def(py::init<>(), "An empty gait (not converged); set x, lam_x and lam_g to warm-start from a stored solution.");
   std::apply([&](const auto&... f) { (gait.def_readonly(f.name, f.member), ...); }, fields);
   std::apply([&](const auto&... f) { (gait.def_readwrite(f.name, f.member), ...); }, solution);
@@ -140,7 +144,9 @@ void bind_predict(py::module_& m) {
         py::gil_scoped_release release;
         return predict::predict_gait(model, condition, options, warm);
       },
-      py::arg("model"), py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr);
+      py::arg("model"), py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr,
+      "Predicts one running step at ``condition`` (direct collocation, IPOPT), optionally from a previous "
+      "solution ``warm``; returns a PredictedGait (converged = False with IPOPT's status when the solve fails).");
   py::class_<predict::Predictor>(m, "Predictor",
                                  "Gait prediction for one model, building the problem's derivatives once per problem "
                                  "structure (include/legsim/predict/predict.hpp).")
@@ -152,10 +158,13 @@ void bind_predict(py::module_& m) {
             py::gil_scoped_release release;
             return p.solve(condition, options, warm);
           },
-          py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr)
-      .def_property_readonly("model", &predict::Predictor::model)
-      .def_property_readonly("transcriptions", &predict::Predictor::transcriptions);
-  m.def("predicted_gait_metrics", &predict::gait_metrics, py::arg("model"), py::arg("condition"), py::arg("gait"));
+          py::arg("condition"), py::arg("options"), py::arg("warm") = nullptr,
+          "As predict_gait, for this predictor's model, reusing the problems it has built.")
+      .def_property_readonly("model", &predict::Predictor::model, "The Model this predictor solves.")
+      .def_property_readonly("transcriptions", &predict::Predictor::transcriptions,
+                             "Number of problem structures built and kept (int).");
+  m.def("predicted_gait_metrics", &predict::gait_metrics, py::arg("model"), py::arg("condition"), py::arg("gait"),
+        "Metrics of a predicted gait (dict name -> value, units in the names); empty if it did not converge.");
   m.def("predicted_gait_metric_names", &predict::gait_metric_names, py::arg("model"),
         "Every metric key of a converged gait prediction of the model, sorted (from the code that computes them).");
   m.def(

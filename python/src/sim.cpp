@@ -7,39 +7,39 @@
 #include "bindings.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "legsim/sim/touchdown_fields.hpp"
 
 namespace py = pybind11;
 
 namespace legsim::py_bind {
 
-void bind_sim(py::module_& m) {
-  py::class_<TouchdownState>(m, "TouchdownState")
-      .def(py::init<>())
-      .def_readwrite("trunk_lean", &TouchdownState::trunk_lean)
-      .def_readwrite("hip_flexion", &TouchdownState::hip_flexion)
-      .def_readwrite("knee_flexion", &TouchdownState::knee_flexion)
-      .def_readwrite("ankle_dorsiflexion", &TouchdownState::ankle_dorsiflexion)
-      .def_readwrite("hip_velocity_x", &TouchdownState::hip_velocity_x)
-      .def_readwrite("hip_velocity_y", &TouchdownState::hip_velocity_y)
-      .def_readwrite("trunk_angular_velocity", &TouchdownState::trunk_angular_velocity)
-      .def_readwrite("hip_angular_velocity", &TouchdownState::hip_angular_velocity)
-      .def_readwrite("knee_angular_velocity", &TouchdownState::knee_angular_velocity)
-      .def_readwrite("ankle_angular_velocity", &TouchdownState::ankle_angular_velocity)
-      .def_readwrite("activations", &TouchdownState::activations);
+py::dict series_dict(const StanceResult& r) {
+  py::dict d;
+  for (std::size_t i = 0; i < r.columns.size() && i < r.series.size(); ++i)
+    d[py::str(r.columns[i])] = py::array_t<double>(static_cast<py::ssize_t>(r.series[i].size()), r.series[i].data());
+  return d;
+}
 
-  py::class_<StanceResult>(m, "StanceResult")
+void bind_sim(py::module_& m) {
+  // Attributes named after the one table of TouchdownState's fields (sim/touchdown_fields.hpp).
+  py::class_<TouchdownState> td(m, "TouchdownState",
+                                "Posture and velocities at touchdown (angles in rad, velocities in m/s and rad/s, "
+                                "activations per muscle in model order; legsim.Touchdown is the Python front).");
+  td.def(py::init<>()).def_readwrite("activations", &TouchdownState::activations);
+  for (const TouchdownField& f : kTouchdownFields)
+    td.def_property(
+        f.name.data(), [mem = f.member](const TouchdownState& s) { return s.*mem; },
+        [mem = f.member](TouchdownState& s, double v) { s.*mem = v; });
+
+  py::class_<StanceResult>(m, "StanceResult",
+                            "One simulated stance: status and message, contact_time (s), the recorded time series "
+                            "(columns, series: name -> array, SI units), metrics and the touchdown and toe-off states.")
       .def_property_readonly("ok", &StanceResult::ok)
       .def_property_readonly("status", [](const StanceResult& r) { return std::string(to_string(r.status)); })
       .def_readonly("message", &StanceResult::message)
       .def_readonly("contact_time", &StanceResult::contact_time)
       .def_readonly("columns", &StanceResult::columns)
-      .def_property_readonly("series",
-                             [](const StanceResult& r) {
-                               py::dict d;
-                               for (std::size_t i = 0; i < r.columns.size() && i < r.series.size(); ++i)
-                                 d[py::str(r.columns[i])] = py::array_t<double>(r.series[i].size(), r.series[i].data());
-                               return d;
-                             })
+      .def_property_readonly("series", &series_dict)
       .def_readonly("metrics", &StanceResult::metrics)
       .def_readonly("touchdown_state", &StanceResult::touchdown_state)
       .def_readonly("toeoff_state", &StanceResult::toeoff_state)
@@ -63,7 +63,9 @@ void bind_sim(py::module_& m) {
       },
       py::arg("model"), py::arg("touchdown"), py::arg("times"), py::arg("levels"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true);
+      py::arg("record") = true,
+      "Simulates one stance from ``touchdown`` with piecewise-linear excitations (per muscle: sample times in "
+      "s and levels in [0, 1]); returns a StanceResult. rtol/atol 0: the model's integrator settings.");
 
   m.def(
       "simulate_stance_callback",
@@ -88,7 +90,9 @@ void bind_sim(py::module_& m) {
       },
       py::arg("model"), py::arg("touchdown"), py::arg("excitation"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true);
+      py::arg("record") = true,
+      "Simulates one stance from ``touchdown`` with excitations from a Python callable e(t, state) returning "
+      "one excitation per muscle (clipped to [0, 1]); returns a StanceResult.");
 }
 
 }  // namespace legsim::py_bind

@@ -7,6 +7,7 @@
 #include "legsim/core/constants.hpp"
 #include "legsim/core/error.hpp"
 #include "legsim/model.hpp"
+#include "legsim/model_schema.hpp"
 #include "schema.hpp"
 
 namespace legsim {
@@ -49,6 +50,29 @@ void validate_crossing(const JointCrossing& c, const std::string& path) {
 
 }  // namespace
 
+void validate_controller_ranges(const ControllerParams& c, const std::string& path) {
+  // Rise time of the feedforward excitation: 1-100 ms, of the order of activation dynamics.
+  require(c.ramp_time >= 1e-3 && c.ramp_time <= 0.1, path + ".ramp_time", c.ramp_time, "[0.001, 0.1] s");
+  require_in_range(path + ".trunk_kp", c.trunk_kp, 0.0, 20.0);
+  require_in_range(path + ".trunk_kd", c.trunk_kd, 0.0, 5.0);
+  require_in_range(path + ".trunk_reference_lean", c.trunk_reference_lean, -0.5, 0.8);
+  for (std::size_t i = 0; i < c.muscles.size(); ++i) {
+    const MuscleControl& m = c.muscles[i];
+    const std::string at =
+        path + ".muscles." + (i < c.muscle_names.size() ? c.muscle_names[i] : std::to_string(i));
+    require_in_range(at + ".level", m.level, 0.0, 1.0);
+    require_in_range(at + ".onset", m.onset, -0.5, 1.0);
+    require(std::isfinite(m.offset) && m.offset > m.onset && m.offset <= 1.0, at + ".offset", m.offset,
+            "(onset, 1] s");
+    require_in_range(at + ".force_gain", m.force_gain, 0.0, 2.0);
+    require_in_range(at + ".length_gain", m.length_gain, 0.0, 5.0);
+    require_in_range(at + ".length_offset", m.length_offset, 0.0, 2.0);
+    require_in_range(at + ".trunk_gain", m.trunk_gain, -1.0, 1.0);
+    require_in_range(at + ".pretension", m.pretension, 0.0, 1.0);
+    require_in_range(at + ".effort_weight", m.effort_weight, 0.0, 100.0);
+  }
+}
+
 bool MuscleSpec::has_tag(std::string_view tag) const {
   return std::find(tags.begin(), tags.end(), tag) != tags.end();
 }
@@ -88,25 +112,7 @@ Model::Model(Parts parts) : parts_(std::move(parts)) {
     }
     c.muscle_names = muscle_names();
     c.muscles = std::move(aligned);
-    // Rise time of the feedforward excitation: 1-100 ms, of the order of activation dynamics.
-    require(c.ramp_time >= 1e-3 && c.ramp_time <= 0.1, "controller.ramp_time", c.ramp_time, "[0.001, 0.1] s");
-    require_in_range("controller.trunk_kp", c.trunk_kp, 0.0, 20.0);
-    require_in_range("controller.trunk_kd", c.trunk_kd, 0.0, 5.0);
-    require_in_range("controller.trunk_reference_lean", c.trunk_reference_lean, -0.5, 0.8);
-    for (std::size_t i = 0; i < c.muscles.size(); ++i) {
-      const MuscleControl& m = c.muscles[i];
-      const std::string path = "controller.muscles." + c.muscle_names[i];
-      require_in_range(path + ".level", m.level, 0.0, 1.0);
-      require_in_range(path + ".onset", m.onset, -0.5, 1.0);
-      require(std::isfinite(m.offset) && m.offset > m.onset && m.offset <= 1.0, path + ".offset", m.offset,
-              "(onset, 1] s");
-      require_in_range(path + ".force_gain", m.force_gain, 0.0, 2.0);
-      require_in_range(path + ".length_gain", m.length_gain, 0.0, 5.0);
-      require_in_range(path + ".length_offset", m.length_offset, 0.0, 2.0);
-      require_in_range(path + ".trunk_gain", m.trunk_gain, -1.0, 1.0);
-      require_in_range(path + ".pretension", m.pretension, 0.0, 1.0);
-      require_in_range(path + ".effort_weight", m.effort_weight, 0.0, 100.0);
-    }
+    validate_controller_ranges(c, "controller");
   }
   // Tolerances below ~1e-12 cannot be met in double precision (the integrator would only shrink its
   // step); an output interval below 10 us (100 kHz, far above force-plate rates of 1-4 kHz) would

@@ -10,6 +10,8 @@
 namespace legsim {
 
 std::span<const NumField<MuscleParams>> muscle_parameter_fields() { return model_file::kMuscleFields; }
+std::span<const NumField<ControllerParams>> controller_fields() { return model_file::kControllerFields; }
+std::span<const NumField<MuscleControl>> muscle_control_fields() { return model_file::kMuscleControlFields; }
 
 namespace model_file {
 

@@ -79,6 +79,26 @@ bool metric_may_be_nan(std::string_view key) {
          key == "vertical_instantaneous_loading_rate_bw_per_s";
 }
 
+std::vector<std::pair<std::string, double>> summary_metrics(const Model& model, const StanceSummary& s) {
+  const double bw = model.body_weight();
+  return {{"contact_time_s", s.contact_time},
+          {"peak_pfj_force_bw", s.peak_pfj_force / bw},
+          {"peak_pfj_stress_mpa", s.peak_pfj_stress * 1e-6},
+          {"pfj_impulse_bw_s", s.pfj_impulse / bw},
+          {"pfj_stress_impulse_mpa_s", s.pfj_stress_impulse * 1e-6},
+          {"peak_quadriceps_force_bw", s.peak_quadriceps_force / bw},
+          {"peak_knee_flexion_deg", s.peak_knee_flexion * kRadToDeg},
+          {"knee_flexion_at_contact_deg", s.knee_flexion_at_contact * kRadToDeg},
+          {"peak_vertical_grf_bw", s.peak_vertical_grf / bw},
+          // Vertical centre-of-mass velocity at touchdown and toe-off: with the flight time they say
+          // whether the step lands harder than it takes off (a ballistic flight of time t_f links
+          // them, v_touchdown = v_toe_off − g·t_f, in a periodic gait).
+          {"touchdown_com_vertical_velocity_m_per_s", s.com_touchdown.vy},
+          {"toe_off_com_vertical_velocity_m_per_s", s.com_toeoff.vy},
+          // Σ wᵢ ∫ aᵢ³ dt (docs/gait_matching.md; wᵢ = the model controller's effort_weight, 1 by default)
+          {"effort", s.effort}};
+}
+
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& r) {
   std::map<std::string, double> m;
   const double bw = model.body_weight();
@@ -88,18 +108,10 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
 
   // The quantities the batch engine reports too come from the shared summary (stance_pipeline.hpp).
   const StanceSummary& s = r.summary;
-  m["contact_time_s"] = s.contact_time;
-  m["peak_pfj_force_bw"] = s.peak_pfj_force / bw;
-  m["peak_pfj_stress_mpa"] = s.peak_pfj_stress * 1e-6;
-  m["pfj_impulse_bw_s"] = s.pfj_impulse / bw;
-  m["pfj_stress_impulse_mpa_s"] = s.pfj_stress_impulse * 1e-6;
+  for (auto& [key, value] : summary_metrics(model, s)) m[key] = value;
   m["peak_pfj_force_moment_method_bw"] = peak(col("pfj_force_moment_method_n")) / bw;
-  m["peak_quadriceps_force_bw"] = s.peak_quadriceps_force / bw;
   m["peak_knee_extension_moment_nm_per_kg"] = peak(col("knee_extension_moment_nm")) / mass;
   m["peak_ankle_plantarflexion_moment_nm_per_kg"] = peak(col("ankle_plantarflexion_moment_nm")) / mass;
-  m["peak_knee_flexion_deg"] = s.peak_knee_flexion * kRadToDeg;
-  m["knee_flexion_at_contact_deg"] = s.knee_flexion_at_contact * kRadToDeg;
-  m["peak_vertical_grf_bw"] = s.peak_vertical_grf / bw;
   const VerticalGrfLandmarks vg = vertical_grf_landmarks(t, col("grf_y_n"));
   m["impact_peak_vertical_grf_bw"] = vg.impact_peak / bw;
   m["active_peak_vertical_grf_bw"] = vg.active_peak / bw;
@@ -113,11 +125,6 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   m["peak_braking_grf_bw"] = -*std::min_element(fx.begin(), fx.end()) / bw;
   m["braking_impulse_bw_s"] = braking / bw;
   m["propulsive_impulse_bw_s"] = propulsive / bw;
-  // Vertical centre-of-mass velocity at touchdown and toe-off: with the flight time they say whether
-  // the step lands harder than it takes off (a ballistic flight of time t_f links them,
-  // v_touchdown = v_toe_off − g·t_f, in a periodic gait).
-  m["touchdown_com_vertical_velocity_m_per_s"] = s.com_touchdown.vy;
-  m["toe_off_com_vertical_velocity_m_per_s"] = s.com_toeoff.vy;
   // Velocity of the foot point that touches first (the heel in a rearfoot strike) at touchdown:
   // the swing leg's landing speed, which sets the impact (DESIGN 3.2). For comparison, in-vivo heel
   // drop tests use ≈ 0.9 m/s as a running heel-impact velocity (Kinoshita H et al. (1993) Int J
@@ -167,8 +174,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
     m["mechanical_energy_change_j_per_kg"] =
         (mechanical_energy(r.toeoff_state) - mechanical_energy(r.touchdown_state)) / mass;
 
-  // Calf (Achilles) = muscles tagged "calf"; effort Σ wᵢ ∫ aᵢ³ dt (docs/gait_matching.md; wᵢ = the model
-  // controller's effort_weight, 1 by default).
+  // Calf (Achilles) = muscles tagged "calf".
   std::vector<double> achilles(t.size(), 0.0);
   double achilles_strain = 0.0;
   for (std::size_t k = 0; k < model.muscles().size(); ++k) {
@@ -190,7 +196,6 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   }
   m["peak_achilles_force_bw"] = peak(achilles) / bw;
   m["peak_achilles_strain"] = achilles_strain;
-  m["effort"] = s.effort;
   return m;
 }
 

@@ -10,8 +10,9 @@
 
 #include "legsim/core/error.hpp"
 #include "legsim/sim/metrics.hpp"
-#include "switching_stepper.hpp"
+#include "legsim/sim/touchdown_fields.hpp"
 #include "series.hpp"
+#include "switching_stepper.hpp"
 
 namespace legsim {
 
@@ -116,16 +117,8 @@ void validate(const FeedforwardExcitation& e, const Model& model) {
 }
 
 void validate(const TouchdownState& td, const Model& model) {
-  require_in_range("touchdown.trunk_lean", td.trunk_lean, -0.5, 1.0);
-  require_in_range("touchdown.hip_flexion", td.hip_flexion, -0.5, 1.5);
-  require_in_range("touchdown.knee_flexion", td.knee_flexion, 0.0, 1.5);
-  require_in_range("touchdown.ankle_dorsiflexion", td.ankle_dorsiflexion, -0.8, 0.6);
-  require_in_range("touchdown.hip_velocity_x", td.hip_velocity_x, -15.0, 15.0);
-  require_in_range("touchdown.hip_velocity_y", td.hip_velocity_y, -5.0, 5.0);
-  require_in_range("touchdown.trunk_angular_velocity", td.trunk_angular_velocity, -50.0, 50.0);
-  require_in_range("touchdown.hip_angular_velocity", td.hip_angular_velocity, -50.0, 50.0);
-  require_in_range("touchdown.knee_angular_velocity", td.knee_angular_velocity, -50.0, 50.0);
-  require_in_range("touchdown.ankle_angular_velocity", td.ankle_angular_velocity, -50.0, 50.0);
+  for (const TouchdownField& f : kTouchdownFields)
+    require_in_range("touchdown." + std::string(f.name), td.*f.member, f.lo, f.hi);
   if (!td.activations.empty()) {
     if (td.activations.size() != model.muscles().size())
       throw InputError("touchdown.activations: expected " + std::to_string(model.muscles().size()) +

@@ -1,6 +1,9 @@
 """The ``legsim`` console script: model changes (--set, --volume-weights), parameter axes (--param),
 foot strike, and its error handling (exit code 2 and a message naming the option and the value)."""
+import os
+
 import numpy as np
+
 import pytest
 import xarray as xr
 
@@ -114,6 +117,8 @@ def test_simulate_periodic_trunk_lean_matches_the_trunk_lean(capsys):
      "the grid --speed (301) × --cadence (41) × --calf-fatigue (3) has 37023 points; at most 10000 run without "
      "--allow-large-grid"),
     (["--threads", "0"], "argument --threads: '0': expected a whole number of threads >= 1"),
+    (["--scheduler", "local:0"], "--scheduler 'local:0': expected local:N with N from 1 to 256 worker processes"),
+    (["--scheduler", "my cluster"], "--scheduler 'my cluster': expected a scheduler address (tcp://host:8786) or local:N"),
     (["--calf-fatigue-split", "fast"], "--calf-fatigue-split 'fast': calf_fatigue_split = \"fast\" is not a split"),
     (["--calf-fatigue-split", "equal;soleus=2"],
      "--calf-fatigue-split 'equal;soleus=2': condition.calf_fatigue_split.soleus = 2 is out of range: allowed [0, 1]"),
@@ -207,3 +212,22 @@ def test_run_directions_report_marks_each_direction_from_the_measured_values(cap
     out = capsys.readouterr().out
     assert out.count("NOT as runners") == 2
     assert "calf fatigue 0.3 lowers the ankle plantarflexion moment (2.70 vs 2.50 N·m/kg)" in out
+
+
+def test_sweep_on_a_local_dask_cluster(monkeypatch, tmp_path):
+    """--scheduler local:N hands legsim.sweep a Dask client of N worker processes (and gives each
+    matching its share of the cores); the cluster is closed when the sweep ends."""
+    distributed = pytest.importorskip("distributed")
+    seen = {}
+
+    def fake(model, axes, out, plot, params=None, method="predict", options=None):
+        client = options["client"]
+        seen.update(workers=len(client.scheduler_info()["workers"]), threads=options["threads"], client=client)
+        return 0
+
+    monkeypatch.setattr(_cli_sweep, "_run_sweep", fake)
+    assert cli.main(["sweep", "--method", "matching", "--cadence", "170", "--scheduler", "local:2",
+                     "--out", str(tmp_path / "s.nc"), "--plot", ""]) == 0
+    assert isinstance(seen["client"], distributed.Client) and seen["workers"] == 2
+    assert seen["threads"] == max(1, (os.cpu_count() or 1) // 2)
+    assert seen["client"].status == "closed"

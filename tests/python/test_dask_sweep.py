@@ -160,11 +160,80 @@ def test_worker_killed_mid_sweep_is_replaced(model, client, local, tmp_path):
     assert_same_sweep(ds, local)
 
 
+# ---- prediction sweeps ----------------------------------------------------------------------------
+
+def _fake_prediction(fails_warm=(), fails=(), delay=0.0):
+    """Stands in for legsim.predict: the solution vector holds the condition (cadence, fatigue), so a
+    warm start shows where it came from; points in ``fails`` never converge, those in ``fails_warm``
+    not when warm-started. Counts how many run at once (``fake.most``)."""
+    lock = threading.Lock()
+
+    def fake(model, condition, *, warm_start=None, predictor=None, **options):
+        with lock:
+            fake.now += 1
+            fake.most = max(fake.most, fake.now)
+        time.sleep(delay)
+        here = (condition.cadence, condition.calf_fatigue)
+        ok = here not in fails and not (warm_start is not None and here in fails_warm)
+        gait = legsim._core.PredictedGait()
+        gait.x = list(here) + ([] if warm_start is None else list(warm_start.raw.x))
+        with lock:
+            fake.now -= 1
+        return legsim.PredictionResult(
+            converged=ok, message="Solve_Succeeded" if ok else "not converged: IPOPT stopped with Restoration_Failed",
+            metrics={"peak_pfj_force_bw": 10.0 - here[0] / 50.0 + here[1] + 0.01 * len(gait.x)} if ok else {},
+            solver={"method": "fake", "status": "Solve_Succeeded" if ok else "Restoration_Failed", "iterations": 1,
+                    "seconds": 0.5, "objective": 1.0 + len(gait.x), "variables_on_bounds": []},
+            timeseries=None, raw=gait)
+    fake.now = fake.most = 0
+    return fake
+
+
+PREDICT_GRID = dict(speed=3.5, cadence=[160, 170, 180], calf_fatigue=[0.0, 0.3, 0.6])
+
+
+@needs_dask
+def test_dask_prediction_walk_runs_in_waves_with_the_local_seeds(model, monkeypatch, tmp_path):
+    """A prediction seeds from the points before it along every axis, so the Dask walk (waves along
+    the anti-diagonals) gets the local walk's seeds, cold restarts and failures included; two
+    workers solve two points at once. In-process workers (threads), so the stand-in applies there."""
+    kw = dict(fails={(170, 0.0)}, fails_warm={(170, 0.3), (180, 0.6)})
+    monkeypatch.setattr(sweep_mod, "predict", _fake_prediction(**kw))
+    local = legsim.sweep(model, **PREDICT_GRID)
+    assert not bool(local.converged.sel(cadence=170, calf_fatigue=0.0))
+    assert local.start.sel(cadence=170, calf_fatigue=0.3).item() == "cold"
+    assert local.start.sel(cadence=180, calf_fatigue=0.0).item() == "warm from cadence=160"
+    fake = _fake_prediction(**kw, delay=0.2)
+    monkeypatch.setattr(sweep_mod, "predict", fake)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+        ds = legsim.sweep(model, client=c, out=tmp_path / "p.nc", **PREDICT_GRID)
+    assert fake.most == 2
+    assert_same_sweep(ds, local)
+    _, recs = _journal(tmp_path / "p.nc")
+    assert sorted(r["index"] for r in recs) == list(range(9))
+
+
+@needs_dask
+def test_dask_prediction_sweep_equals_local(model, client):
+    """Real predictions on two worker processes (coarse mesh): the local sweep's dataset, but for the
+    solver's wall-clock times."""
+    kw = dict(speed=3.5, cadence=[170, 180], calf_fatigue=[0.0, 0.3], predict_options={"mesh_intervals": 20})
+    t0 = time.perf_counter()
+    local = legsim.sweep(model, **kw)
+    t1 = time.perf_counter()
+    ds = legsim.sweep(model, client=client, **kw)
+    print(f"\nprediction sweep 2×2: local {t1 - t0:.1f} s, Dask (2 workers) {time.perf_counter() - t1:.1f} s")
+    assert bool(ds.converged.all())
+    assert (ds.start.values == local.start.values).all()
+    assert_same_sweep(ds.drop_vars("solver_seconds"), local.drop_vars("solver_seconds"))
+
+
 @needs_dask
 def test_client_errors(model):
     with pytest.raises(legsim.InputError, match="expected a dask.distributed.Client"):
         legsim.sweep(model, client="tcp://localhost:8786", **GRID)
-    with pytest.raises(legsim.InputError, match="method='predict' runs locally"):
+    with pytest.raises(legsim.InputError, match="expected a dask.distributed.Client"):
         legsim.sweep(model, client=object(), speed=3.5, cadence=[160, 170])
 
 

@@ -73,3 +73,25 @@ def test_notebook_runs_top_to_bottom_within_budget(path, tmp_path, monkeypatch):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     assert seconds < BUDGET_S, f"{path.name} took {seconds:.1f} s, over its {BUDGET_S:.0f} s budget"
+
+
+def test_progress_in_a_jupyter_kernel_is_tqdm_widget(tmp_path, monkeypatch):
+    """In a running kernel a legsim bar is on by default and is tqdm's notebook widget (ipywidgets,
+    which the plot extra brings), not text on stderr, and no warning about missing ipywidgets."""
+    pytest.importorskip("ipywidgets")
+    package_root = str(Path(legsim.__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")]))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from legsim._progress import Progress\n"
+        "bar = Progress('sweep', None)\n"
+        "print(bar.enabled)\n"
+        "bar.update(1, 2, converged=1)\n"
+        "bar.update(2, 2, converged=2)\n"
+        "bar.close()")])
+    nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = nb.cells[0].outputs
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any(o.output_type == "stream" and o.text.strip() == "True" for o in outputs)
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), outputs
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"], outputs

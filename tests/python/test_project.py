@@ -109,9 +109,10 @@ def test_declared_dependencies_are_imported():
     assert extras.get("test") == ["pytest", "hypothesis"]
     dev = [re.split(r"[<>=\[ ;]", line)[0] for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
            if line.strip() and not line.startswith("#")]
-    build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core"}
+    # imageio-ffmpeg: an ffmpeg binary for the MP4 test (tests/python/test_animate.py).
+    build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core", "imageio-ffmpeg"}
     # Notebooks (examples/notebooks, run by the tests) and the documentation build need these too.
-    notebooks_and_docs = {"nbclient", "nbformat", "ipykernel", "sphinx", "myst-parser"}
+    notebooks_and_docs = {"nbclient", "nbformat", "ipykernel", "sphinx", "myst-parser", "breathe"}
     optional = {p for k, v in extras.items() if k != "test" for p in v}
     assert sorted(set(dev) - build_and_test - notebooks_and_docs) == sorted(set(runtime) | optional)
 
@@ -128,5 +129,8 @@ def test_extras_are_optional_and_imported_where_used():
     assert "matplotlib" in optional.get("plot", []) and "matplotlib" not in runtime
     assert set(_extras.EXTRAS.values()) == set(optional)
     imported = _imported()
-    unused = [p for v in optional.values() for p in v if _IMPORT_NAMES.get(p, p) not in imported]
+    # ipywidgets: imported by tqdm.auto, for its progress widget in Jupyter (legsim._progress).
+    used_by_dependencies = {"ipywidgets"}
+    unused = [p for v in optional.values() for p in v
+              if _IMPORT_NAMES.get(p, p) not in imported and p not in used_by_dependencies]
     assert unused == [], f"declared as extras but imported nowhere in python/legsim: {unused}"

@@ -30,7 +30,7 @@
 namespace legsim {
 
 /// Names of the matched decision variables, in order (rad, m/s, dimensionless excitation, s). The
-/// controller variables act on muscles by role tag (model file, muscles.<name>.tags), not by name:
+/// controller variables act on muscles by role tag (model file, muscles.NAME.tags), not by name:
 /// soleus_level on the muscles tagged "uniarticular_plantarflexor", gastrocnemius_level
 /// "biarticular_plantarflexor", quadriceps_level "knee_extensor", gluteus_level
 /// "uniarticular_hip_extensor", calf_offset "calf", quadriceps_offset "knee_extensor". match_gait and

@@ -11,6 +11,16 @@
 namespace legsim {
 
 struct StanceResult;
+struct StanceSummary;
+
+/// The metrics of a stance that come from its summary alone (sim/stance_pipeline.hpp) — the ones
+/// the batch engine gives as well — named and scaled as stance_metrics names them:
+/// `contact_time_s`, `peak_pfj_force_bw`, `peak_pfj_stress_mpa`, `pfj_impulse_bw_s`,
+/// `pfj_stress_impulse_mpa_s`, `peak_quadriceps_force_bw`, `peak_knee_flexion_deg`,
+/// `knee_flexion_at_contact_deg`, `peak_vertical_grf_bw`, `touchdown_com_vertical_velocity_m_per_s`,
+/// `toe_off_com_vertical_velocity_m_per_s`, `effort`. stance_metrics takes them from here, and the
+/// Python batch API (python/src/batch.cpp) names its metric columns after them.
+std::vector<std::pair<std::string, double>> summary_metrics(const Model& model, const StanceSummary& s);
 
 /// The metric keys of DESIGN 5 that one stance gives on its own (those that need the gait
 /// condition — per-km values, flight time, step length, cadence, speed — are added by the gait
