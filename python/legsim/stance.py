@@ -87,7 +87,7 @@ def default_excitation(model) -> dict:
 
 def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, *, controller=None,
                     capacity_factors=None, rtol: float | None = None, atol: float | None = None,
-                    record: bool = True) -> StanceResult:
+                    record: bool = True, integrator: str = "stiff_switching") -> StanceResult:
     """Simulates one stance from ``touchdown`` to toe-off.
 
     ``excitation``: a dict muscle → (times, levels) of piecewise-linear feedforward excitation (runs
@@ -99,6 +99,9 @@ def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, 
     is the model's own, so ``{}`` is the model's controller. With it, a muscle missing from
     ``capacity_factors`` keeps the model's own factor.
     ``capacity_factors``: dict muscle → force-capacity factor in (0, 1] (fatigue).
+    ``integrator``: ``"stiff_switching"`` (default: Dormand–Prince, a Rosenbrock–W step while the
+    stance is stiff; docs/decisions.md, "faster stance") or ``"dormand_prince"`` throughout (the
+    batch engine's method: the two paths then agree to what they achieve).
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
@@ -117,23 +120,27 @@ def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, 
         caps = [as_float(f"capacity_factors[{n}]", capacity_factors.get(n, 1.0), lo=0.0, hi=1.0, lo_open=True) for n in names]
     r_tol = 0.0 if rtol is None else as_float("rtol", rtol, lo=0.0, hi=1e-2, lo_open=True)
     a_tol = 0.0 if atol is None else as_float("atol", atol, lo=0.0, hi=1e-2, lo_open=True)
+    methods = _core.StanceIntegrator.__members__
+    if not isinstance(integrator, str) or integrator not in methods:
+        raise InputError(f"integrator: expected one of {', '.join(repr(k) for k in methods)}, got {integrator!r}")
+    method = methods[integrator]
     if controller is not None:
         res = _controller_stance(model, touchdown or Touchdown(), excitation, controller, capacity_factors,
-                                 r_tol, a_tol, record)
+                                 r_tol, a_tol, record, method)
     else:
-        res = _excitation_stance(model, td, excitation, caps, r_tol, a_tol, record)
+        res = _excitation_stance(model, td, excitation, caps, r_tol, a_tol, record, method)
     ts = pd.DataFrame(res.series) if res.ok and record else pd.DataFrame()
     return StanceResult(converged=res.ok, status=res.status, message=res.message, metrics=dict(res.metrics),
                         timeseries=ts, steps=res.steps, rhs_evaluations=res.rhs_evaluations)
 
 
-def _excitation_stance(model, td, excitation, caps, rtol, atol, record):
+def _excitation_stance(model, td, excitation, caps, rtol, atol, record, method):
     """The stance under an open-loop excitation: a feedforward dict (C++) or a Python callable."""
     names = model.muscle_names
     if excitation is None:
         excitation = default_excitation(model)
     if callable(excitation):
-        return _core.simulate_stance_callback(model, td, excitation, caps, rtol, atol, record)
+        return _core.simulate_stance_callback(model, td, excitation, caps, rtol, atol, record, method)
     if not isinstance(excitation, dict):
         raise InputError(f"excitation: expected a dict muscle -> (times, levels) or a callable, got {type(excitation).__name__}")
     unknown = set(excitation) - set(names)
@@ -144,10 +151,11 @@ def _excitation_stance(model, td, excitation, caps, rtol, atol, record):
         t, l = excitation.get(n, ([0.0], [0.01]))
         times.append([float(x) for x in as_float_array(f"excitation[{n}].times", t).ravel()])
         levels.append([float(x) for x in as_float_array(f"excitation[{n}].levels", l, lo=0.0, hi=1.0).ravel()])
-    return _core.simulate_stance_feedforward(model, td, times, levels, caps, rtol, atol, record)
+    return _core.simulate_stance_feedforward(model, td, times, levels, caps, rtol, atol, record, method)
 
 
-def _controller_stance(model, touchdown: Touchdown, excitation, controller, capacity_factors, rtol, atol, record):
+def _controller_stance(model, touchdown: Touchdown, excitation, controller, capacity_factors, rtol, atol, record,
+                       method):
     """The controller-driven stance: the inputs go through the batch API's columns (one row), so both
     paths read a touchdown and a controller the same way."""
     if excitation is not None:
@@ -159,4 +167,4 @@ def _controller_stance(model, touchdown: Touchdown, excitation, controller, capa
     def one_row(d):
         return {k: np.atleast_1d(v) for k, v in d.items()}
     return _core.simulate_stance_controller(model, one_row(td), one_row(controller), one_row(capacity_factors or {}),
-                                            rtol, atol, record)
+                                            rtol, atol, record, method)

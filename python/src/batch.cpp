@@ -152,8 +152,10 @@ std::vector<StanceJob> make_jobs(const Model& model, const Inputs& in, py::ssize
 }
 
 /// The scalar path for one job, with its time series (the batch engine records none).
-StanceResult scalar_stance(const Model& model, const StanceJob& job, double rtol, double atol, bool record) {
+StanceResult scalar_stance(const Model& model, const StanceJob& job, double rtol, double atol, bool record,
+                           StanceIntegrator integrator) {
   StanceOptions o;
+  o.integrator = integrator;
   o.capacity_factors = job.capacity_factors;
   o.relative_tolerance = rtol;
   o.absolute_tolerance = atol;
@@ -209,7 +211,10 @@ py::dict run_batch(const Model& model, const Inputs& in, py::ssize_t n, int thre
   {
     py::gil_scoped_release release;
     out = simulate_stances(model, jobs, o);
-    for (py::ssize_t r : series_rows) series.push_back(scalar_stance(model, jobs[static_cast<std::size_t>(r)], rtol, atol, true));
+    // With the batch engine's method, so the series are those of the rows' metrics.
+    for (py::ssize_t r : series_rows)
+      series.push_back(scalar_stance(model, jobs[static_cast<std::size_t>(r)], rtol, atol, true,
+                                     StanceIntegrator::kDormandPrince));
   }
   py::dict d = outcome_arrays(model, out);
   py::dict s;
@@ -264,14 +269,14 @@ void bind_batch(py::module_& m) {
   m.def(
       "simulate_stance_controller",
       [](const Model& model, py::dict touchdown, py::dict controls, py::dict capacity_factors, double rtol,
-         double atol, bool record) {
+         double atol, bool record, StanceIntegrator integrator) {
         const Inputs in{touchdown, controls, capacity_factors, std::nullopt, ""};
         const std::vector<StanceJob> jobs = make_jobs(model, in, 1);
         py::gil_scoped_release release;
-        return scalar_stance(model, jobs[0], rtol, atol, record);
+        return scalar_stance(model, jobs[0], rtol, atol, record, integrator);
       },
       py::arg("model"), py::arg("touchdown"), py::arg("controls"), py::arg("capacity_factors"), py::arg("rtol"),
-      py::arg("atol"), py::arg("record"));
+      py::arg("atol"), py::arg("record"), py::arg("integrator") = StanceIntegrator::kStiffSwitching);
 }
 
 }  // namespace legsim::py_bind

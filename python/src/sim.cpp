@@ -21,6 +21,12 @@ py::dict series_dict(const StanceResult& r) {
 }
 
 void bind_sim(py::module_& m) {
+  py::enum_<StanceIntegrator>(m, "StanceIntegrator",
+                              "The scalar stance's integrator: stiff_switching (the default: Dormand-Prince, "
+                              "a Rosenbrock-W step while the stance is stiff) or dormand_prince (throughout, "
+                              "the batch engine's method).")
+      .value("stiff_switching", StanceIntegrator::kStiffSwitching)
+      .value("dormand_prince", StanceIntegrator::kDormandPrince);
   // Attributes named after the one table of TouchdownState's fields (sim/touchdown_fields.hpp).
   py::class_<TouchdownState> td(m, "TouchdownState",
                                 "Posture and velocities at touchdown (angles in rad, velocities in m/s and rad/s, "
@@ -50,7 +56,7 @@ void bind_sim(py::module_& m) {
       "simulate_stance_feedforward",
       [](const Model& model, const TouchdownState& td, std::vector<std::vector<double>> times,
          std::vector<std::vector<double>> levels, std::vector<double> capacity_factors, double rtol, double atol,
-         bool record) {
+         bool record, StanceIntegrator integrator) {
         FeedforwardExcitation ff{std::move(times), std::move(levels)};
         validate(ff, model);
         StanceOptions o;
@@ -58,19 +64,20 @@ void bind_sim(py::module_& m) {
         o.relative_tolerance = rtol;
         o.absolute_tolerance = atol;
         o.record = record;
+        o.integrator = integrator;
         py::gil_scoped_release release;
         return simulate_stance(model, td, ff, o);
       },
       py::arg("model"), py::arg("touchdown"), py::arg("times"), py::arg("levels"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true,
+      py::arg("record") = true, py::arg("integrator") = StanceIntegrator::kStiffSwitching,
       "Simulates one stance from ``touchdown`` with piecewise-linear excitations (per muscle: sample times in "
       "s and levels in [0, 1]); returns a StanceResult. rtol/atol 0: the model's integrator settings.");
 
   m.def(
       "simulate_stance_callback",
       [](const Model& model, const TouchdownState& td, py::function excitation, std::vector<double> capacity_factors,
-         double rtol, double atol, bool record) {
+         double rtol, double atol, bool record, StanceIntegrator integrator) {
         // A Python callable e(t, state) -> sequence of excitations, called from the integrator's
         // right-hand side. Exceptions it raises abort the run and propagate.
         const std::size_t n = model.muscles().size();
@@ -86,11 +93,12 @@ void bind_sim(py::module_& m) {
         o.relative_tolerance = rtol;
         o.absolute_tolerance = atol;
         o.record = record;
+        o.integrator = integrator;
         return simulate_stance(model, td, fn, o);
       },
       py::arg("model"), py::arg("touchdown"), py::arg("excitation"),
       py::arg("capacity_factors") = std::vector<double>{}, py::arg("rtol") = 0.0, py::arg("atol") = 0.0,
-      py::arg("record") = true,
+      py::arg("record") = true, py::arg("integrator") = StanceIntegrator::kStiffSwitching,
       "Simulates one stance from ``touchdown`` with excitations from a Python callable e(t, state) returning "
       "one excitation per muscle (clipped to [0, 1]); returns a StanceResult.");
 }

@@ -11,7 +11,9 @@ from legsim import _core
 
 # The C++ batch tests' bars (tests/cpp/test_batch_engine.cpp): the two engines integrate the same
 # equations to the same tolerance (peaks ≈ 2e-6 apart, measured over 240 lanes), while each locates
-# toe-off on its own dense output (contact time and effort ≈ 5e-5 apart).
+# toe-off on its own dense output (contact time and effort ≈ 5e-5 apart). The scalar path runs with
+# the batch engine's method (integrator="dormand_prince"); its default is held to the batch at 0.5 %
+# in tests/cpp/test_batch_engine.cpp and tests/python/test_stance_integrator.py.
 PEAK_BAR = 2.5e-5
 TOE_OFF_BAR = 2.5e-4
 PEAK_METRICS = ("peak_pfj_force_bw", "peak_vertical_grf_bw", "peak_knee_flexion_deg")
@@ -57,7 +59,8 @@ def test_batch_equals_the_scalar_path(model):
     for label in td.index:
         scalar = legsim.simulate_stance(model, legsim.Touchdown(**td.loc[label].to_dict()),
                                         controller=ctl.loc[label].to_dict(),
-                                        capacity_factors=caps.loc[label].to_dict(), record=False)
+                                        capacity_factors=caps.loc[label].to_dict(), record=False,
+                                        integrator="dormand_prince")
         row = batch.loc[label]
         assert row["status"] == scalar.status, (label, row["message"], scalar.message)
         if not scalar.converged:
@@ -73,7 +76,8 @@ def test_batch_equals_the_scalar_path(model):
 def test_every_summary_metric_matches_the_scalar_metric_of_that_name(model):
     """The batch columns carry the scalar path's names and units: each agrees with the scalar metric."""
     res = legsim.simulate_stances(model, {"hip_flexion": [0.5]}).metrics.iloc[0]
-    scalar = legsim.simulate_stance(model, legsim.Touchdown(hip_flexion=0.5), controller={}, record=False)
+    scalar = legsim.simulate_stance(model, legsim.Touchdown(hip_flexion=0.5), controller={}, record=False,
+                                    integrator="dormand_prince")
     assert res["converged"] and scalar.converged
     metric_columns = [c for c in res.index if c in scalar.metrics]
     assert len(metric_columns) >= 10
