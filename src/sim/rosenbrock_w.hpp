@@ -44,12 +44,16 @@ class RosenbrockW {
     t_ = t0;
     h_ = h0;
     sys(x_, f_, t_);
+    jacobian_age_ = kJacobianReuse;  // none yet
   }
 
   /// One accepted step (retrying with smaller steps on rejection); returns (t_start, t_end).
   template <class System>
   std::pair<double, double> do_step(System& sys) {
-    jacobian_diagonal(sys);
+    // A W-method keeps its order with a Jacobian from earlier steps (Steihaug & Wolfbrandt 1979), so
+    // it is renewed every kJacobianReuse steps and after a rejected step.
+    if (jacobian_age_ >= kJacobianReuse) jacobian_diagonal(sys);
+    ++jacobian_age_;
     for (int tries = 0;; ++tries) {
       if (!(h_ >= 1e-300) || tries > 1000) throw boost::numeric::odeint::step_adjustment_error("Rosenbrock-W: the step size underflowed");
       const double err = try_step(sys);
@@ -66,6 +70,10 @@ class RosenbrockW {
       }
       ++rejected_;
       h_ *= std::clamp(0.9 * std::pow(err, -1.0 / 3.0), 0.2, 1.0);
+      if (jacobian_age_ > 1) {  // retry with a fresh Jacobian
+        jacobian_diagonal(sys);
+        jacobian_age_ = 1;
+      }
     }
   }
 
@@ -118,6 +126,7 @@ class RosenbrockW {
   /// jac_[i] = ∂ẋ_i/∂x_i on the stiff states (0 elsewhere), by one forward difference.
   template <class System>
   void jacobian_diagonal(System& sys) {
+    jacobian_age_ = 0;
     y_ = x_;
     for (int i : stiff_) y_[i] += step_of(x_[i]);
     sys(y_, fy_, t_);
@@ -168,6 +177,8 @@ class RosenbrockW {
   State x_, x_old_, f_, f_old_, k1_, k2_, k3_, k4_, y_, fy_, jac_, xnew_;
   double t_ = 0.0, t_old_ = 0.0, h_ = 0.0, last_h_ = 0.0;
   int worst_ = -1, rejected_ = 0;
+  static constexpr int kJacobianReuse = 3;  ///< steps one Jacobian serves at most
+  int jacobian_age_ = 0;                    ///< steps taken with the current Jacobian
 };
 
 }  // namespace legsim::detail
