@@ -1,6 +1,8 @@
 # cmake -P script (a test): the SIMD target object OBJECT, after cmake/legsim_rename_weak.cmake, must
-# define no weak function or vtable under a name other objects also use (all end in .SUFFIX), and
-# must define its target's kTarget and run_worker as ordinary global symbols. In: OBJECT, SUFFIX, NM.
+# define no weak function or vtable under a name other objects also use (all end in .SUFFIX), must
+# define its target's kTarget and run_worker as ordinary global symbols, and its static initializers
+# (which run at load time on every CPU, whether it has the target's instruction set or not) must use
+# no AVX instruction (VEX/EVEX mnemonics v…, ymm/zmm registers). In: OBJECT, SUFFIX, NM, OBJDUMP.
 execute_process(COMMAND ${NM} -P --defined-only ${OBJECT} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${NM} ${OBJECT} failed: ${err}")
@@ -32,3 +34,29 @@ if(weak_code EQUAL 0 OR NOT entry EQUAL 2)
   message(FATAL_ERROR "${OBJECT}: ${weak_code} renamed weak symbols, ${entry} of kTarget and run_worker found")
 endif()
 message(STATUS "${OBJECT}: ${weak_code} weak functions and vtables, all ending in .${SUFFIX}")
+
+# Static initializers: the bodies of _GLOBAL__sub_I_* (what .init_array calls).
+execute_process(COMMAND ${OBJDUMP} -d --no-show-raw-insn ${OBJECT} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${OBJDUMP} ${OBJECT} failed: ${err}")
+endif()
+string(REPLACE "\n" ";" lines "${out}")
+set(in_init OFF)
+set(init_count 0)
+set(avx "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^[0-9a-f]+ <([^>]+)>:$")
+    set(in_init OFF)
+    if(CMAKE_MATCH_1 MATCHES "^_GLOBAL__sub_I_")
+      set(in_init ON)
+      math(EXPR init_count "${init_count} + 1")
+    endif()
+  elseif(in_init AND (line MATCHES "^ +[0-9a-f]+:\t+v[a-z]" OR line MATCHES "%[yz]mm"))
+    list(APPEND avx "${line}")
+  endif()
+endforeach()
+if(avx)
+  string(REPLACE ";" "\n  " avx "${avx}")
+  message(FATAL_ERROR "${OBJECT}: static initializers use AVX instructions (they run on every CPU):\n  ${avx}")
+endif()
+message(STATUS "${OBJECT}: ${init_count} static initializers, no AVX instruction in them")
