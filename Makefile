@@ -15,7 +15,7 @@ APT_PKGS := g++ make cmake python3-venv python3-dev libeigen3-dev libboost-dev l
 FUZZ_APT_PKGS := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps fuzz-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
+.PHONY: all setup system-deps fuzz-deps python-deps build fmu run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
 
 all: build
 
@@ -54,6 +54,11 @@ build: setup $(BUILD)/CMakeCache.txt
 	@# rewrites the mapped library in place; a Python segfault on 2026-12-05 while make test-slow
 	@# rebuilt was most likely that)
 	@for f in $(BUILD)/python/_core*.so; do cp -f $$f python/legsim/.core.tmp && mv -f python/legsim/.core.tmp python/legsim/$$(basename $$f); done
+
+# The stance-leg FMU (FMI 2.0 co-simulation), build/fmu/legsim_stance.fmu; `make build` builds it too
+# (it is part of the default target), so `make test` checks it with FMPy (tests/python/test_fmu.py).
+fmu: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS) --target legsim_fmu
 
 run: build
 	PYTHONPATH=python $(PY) -m legsim.cli run
