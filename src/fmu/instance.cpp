@@ -85,8 +85,7 @@ const StanceStepper& Instance::stepper() {
 void Instance::set_real(unsigned vr, double value) {
   const std::size_t n = model_.muscles().size();
   if (vr < kNumTouchdownFields || (vr >= kActivationBase && vr < kActivationBase + n)) {
-    const std::string name = vr < kNumTouchdownFields ? "touchdown parameter " + std::to_string(vr)
-                                                  : "touchdown.activation." + model_.muscles()[vr - kActivationBase].name;
+    const std::string name = variable_name(model_, vr);
     if (mode_ != Mode::kInstantiated && mode_ != Mode::kInitialization)
       throw InputError(name + ": a fixed parameter cannot change after initialization");
     require_finite(name, value);

@@ -89,6 +89,12 @@ std::vector<Variable> variables(const Model& model) {
   return v;
 }
 
+std::string variable_name(const Model& model, std::uint32_t value_reference) {
+  for (const Variable& v : variables(model))
+    if (v.value_reference == value_reference) return v.name;
+  return "valueReference " + std::to_string(value_reference);
+}
+
 double& touchdown_field(TouchdownState& td, std::uint32_t value_reference) {
   return td.*kTouchdown[value_reference].member;
 }

@@ -37,6 +37,9 @@ inline constexpr double kDefaultExcitation = 0.01;
 /// The variables of the FMU for model, in model-description order.
 std::vector<Variable> variables(const Model& model);
 
+/// The name of a variable by value reference (for messages); "valueReference <vr>" if there is none.
+std::string variable_name(const Model& model, std::uint32_t value_reference);
+
 /// The touchdown field a parameter value reference 0–9 designates.
 double& touchdown_field(TouchdownState& td, std::uint32_t value_reference);
 

@@ -97,3 +97,24 @@ def test_an_excitation_out_of_range_is_refused_with_its_name():
         fmpy.simulate_fmu(str(FMU), stop_time=0.01, step_size=STEP, start_values={"excitation.soleus": 1.5},
                           logger=logger)
     assert any("excitation.soleus = 1.5 is out of range: allowed [0, 1]" in m for m in logged), logged
+
+
+def test_touchdown_parameters_reach_the_stance():
+    """A touchdown parameter set in the FMU gives the stance simulate_stance gives from that touchdown
+    (and not the default one); an out-of-range one is refused at initialization with its name."""
+    touchdown = legsim.Touchdown(hip_velocity_x=3.3)
+    model = legsim.Model.default()
+    res = legsim.simulate_stance(model, touchdown, excitation={m: ([0.0], [v]) for m, v in EXCITATIONS.items()})
+    res.raise_if_failed()
+    start = {f"excitation.{m}": v for m, v in EXCITATIONS.items()} | {"touchdown.hip_velocity_x": 3.3}
+    fmu = fmpy.simulate_fmu(str(FMU), stop_time=0.3, step_size=STEP, output_interval=STEP, start_values=start)
+    assert abs(fmu["toe_off_time"][-1] - res.metrics["contact_time_s"]) < TOE_OFF_AGREEMENT
+    default_contact = legsim.simulate_stance(
+        model, legsim.Touchdown(), excitation={m: ([0.0], [v]) for m, v in EXCITATIONS.items()}).metrics["contact_time_s"]
+    assert abs(res.metrics["contact_time_s"] - default_contact) > 10 * TOE_OFF_AGREEMENT
+
+    logged = []
+    with pytest.raises(Exception, match="fmi2ExitInitializationMode"):
+        fmpy.simulate_fmu(str(FMU), stop_time=0.01, step_size=STEP, start_values={"touchdown.knee_flexion": 5.0},
+                          logger=lambda *args: logged.append(args[-1].decode()))
+    assert any("touchdown.knee_flexion = 5 is out of range" in m for m in logged), logged
