@@ -55,8 +55,9 @@ build: setup $(BUILD)/CMakeCache.txt
 	@# rebuilt was most likely that)
 	@for f in $(BUILD)/python/_core*.so; do cp -f $$f python/legsim/.core.tmp && mv -f python/legsim/.core.tmp python/legsim/$$(basename $$f); done
 
-# The stance-leg FMU (FMI 2.0 co-simulation), build/fmu/legsim_stance.fmu; `make build` builds it too
-# (it is part of the default target), so `make test` checks it with FMPy (tests/python/test_fmu.py).
+# The stance-leg FMUs (co-simulation), build/fmu/legsim_stance.fmu (FMI 2.0) and
+# build/fmu/legsim_stance_fmi3.fmu (FMI 3.0); `make build` builds them too (they are part of the
+# default target), so `make test` checks them with FMPy (tests/python/test_fmu.py).
 fmu: setup $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS) --target legsim_fmu
 

@@ -70,7 +70,7 @@ fmi2Component fmi2Instantiate(fmi2String instanceName, fmi2Type fmuType, fmi2Str
   try {
     c = new Component{instanceName, *functions, loggingOn != fmi2False, nullptr};
     if (fmuType != fmi2CoSimulation) throw legsim::InputError("fmuType: this FMU supports co-simulation only");
-    c->instance = std::make_unique<Instance>(fmuResourceLocation, fmuGUID);
+    c->instance = std::make_unique<Instance>(legsim::fmu::path_from_uri(fmuResourceLocation), fmuGUID);
     return c;
   } catch (const std::exception& e) {
     if (c) log(c, fmi2Error, "logStatusError", e.what());

@@ -21,8 +21,9 @@ std::string read_text(const std::string& path) {
 
 /// The bundled model, after checking the GUID (a model description from another model file would
 /// name other muscles under the same value references).
-Model load_bundled(const std::string& resource_uri, const std::string& expected_guid) {
-  const std::string path = path_from_uri(resource_uri) + "/runner.toml";
+Model load_bundled(std::string resource_dir, const std::string& expected_guid) {
+  while (resource_dir.size() > 1 && resource_dir.back() == '/') resource_dir.pop_back();
+  const std::string path = resource_dir + "/runner.toml";
   const std::string text = read_text(path);
   if (guid(text) != expected_guid)
     throw InputError("fmuGUID = " + expected_guid + " does not match the bundled model file " + path + " (GUID " +
@@ -47,12 +48,11 @@ std::string path_from_uri(const std::string& uri) {
       path += rest[i];
     }
   }
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
 }
 
-Instance::Instance(const std::string& resource_uri, const std::string& expected_guid)
-    : model_(load_bundled(resource_uri, expected_guid)), excitations_(model_.muscles().size(), kDefaultExcitation) {
+Instance::Instance(const std::string& resource_dir, const std::string& expected_guid)
+    : model_(load_bundled(resource_dir, expected_guid)), excitations_(model_.muscles().size(), kDefaultExcitation) {
   for (const auto& m : model_.muscles()) touchdown_.activations.push_back(m.params.min_activation);
 }
 
@@ -62,12 +62,12 @@ void Instance::setup_experiment(double start_time) {
 }
 
 void Instance::enter_initialization() {
-  require(mode_ == Mode::kInstantiated, "fmi2EnterInitializationMode", 0, "once, after fmi2Instantiate or fmi2Reset");
+  require(mode_ == Mode::kInstantiated, "EnterInitializationMode", 0, "once, after Instantiate or Reset");
   mode_ = Mode::kInitialization;
 }
 
 void Instance::exit_initialization() {
-  require(mode_ == Mode::kInitialization, "fmi2ExitInitializationMode", 0, "after fmi2EnterInitializationMode");
+  require(mode_ == Mode::kInitialization, "ExitInitializationMode", 0, "after EnterInitializationMode");
   stepper();  // validates the parameters now, with their messages
   mode_ = Mode::kStepping;
 }
@@ -103,6 +103,7 @@ void Instance::set_real(unsigned vr, double value) {
 
 double Instance::get_real(unsigned vr) {
   const std::size_t n = model_.muscles().size();
+  if (vr == kTimeReference) return time();
   if (vr < kNumTouchdownFields) return touchdown_field(touchdown_, vr);
   if (vr >= kActivationBase && vr < kActivationBase + n) return touchdown_.activations[vr - kActivationBase];
   if (vr >= kExcitationBase && vr < kExcitationBase + n) return excitations_[vr - kExcitationBase];
@@ -112,8 +113,8 @@ double Instance::get_real(unsigned vr) {
 }
 
 void Instance::do_step(double current_time, double h) {
-  require(mode_ == Mode::kStepping, "fmi2DoStep", current_time, "after fmi2ExitInitializationMode, before a failure");
-  const double now = start_time_ + stepper_->time();
+  require(mode_ == Mode::kStepping, "DoStep", current_time, "after ExitInitializationMode, before a failure");
+  const double now = time();
   require(std::abs(current_time - now) <= 1e-9 * std::max(1.0, std::abs(now)), "currentCommunicationPoint", current_time,
           "the FMU's time " + format_value(now) + " s");
   require(std::isfinite(h) && h > 0.0, "communicationStepSize", h, "> 0 s");

@@ -13,9 +13,10 @@ namespace legsim::fmu {
 
 class Instance {
  public:
-  /// Loads resources/runner.toml from the resource location (a file: URI, as FMI 2.0 passes it) and
-  /// checks that the model description's GUID was made from that file.
-  Instance(const std::string& resource_uri, const std::string& expected_guid);
+  /// Loads runner.toml from the FMU's resources directory (a path; FMI 2.0 passes a file: URI,
+  /// see path_from_uri) and checks that the model description's GUID (FMI 3.0: instantiation
+  /// token) was made from that file.
+  Instance(const std::string& resource_dir, const std::string& expected_guid);
 
   void setup_experiment(double start_time);
   void enter_initialization();
@@ -25,6 +26,8 @@ class Instance {
 
   void set_real(unsigned value_reference, double value);
   double get_real(unsigned value_reference);
+  /// The FMU's time (s): the start time plus the time since touchdown.
+  double time() const { return start_time_ + (stepper_ ? stepper_->time() : 0.0); }
   /// One communication step from current_time (must equal the FMU's time) over h > 0, the inputs
   /// held constant. A numerical failure throws SimulationError and leaves the instance failed.
   void do_step(double current_time, double h);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iterator>
-#include <sstream>
 
 #include "legsim/version.hpp"
 
@@ -47,19 +46,16 @@ constexpr OutputField kOutputs[] = {
 };
 static_assert(std::size(kOutputs) == kNumOutputs && std::size(kTouchdown) == kNumTouchdownFields);
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 std::uint64_t fnv1a(std::string_view text, std::uint64_t hash) {
   for (const unsigned char ch : text) hash = (hash ^ ch) * 1099511628211ULL;
   return hash;
 }
 
+}  // namespace
+
 const char* causality_name(Causality c) {
   switch (c) {
+    case Causality::kIndependent: return "independent";
     case Causality::kParameter: return "parameter";
     case Causality::kInput: return "input";
     case Causality::kOutput: return "output";
@@ -67,10 +63,9 @@ const char* causality_name(Causality c) {
   return "?";
 }
 
-}  // namespace
-
 std::vector<Variable> variables(const Model& model) {
   std::vector<Variable> v;
+  v.push_back({"time", kTimeReference, Causality::kIndependent, "s", "time (touchdown at the start time)", 0.0});
   const TouchdownState td;
   for (std::uint32_t k = 0; k < std::size(kTouchdown); ++k)
     v.push_back({std::string("touchdown.") + kTouchdown[k].name, k, Causality::kParameter, kTouchdown[k].unit,
@@ -123,50 +118,6 @@ std::string guid(std::string_view model_text) {
                 static_cast<unsigned long long>((a >> 16) & 0xffff), static_cast<unsigned long long>(a & 0xffff),
                 static_cast<unsigned long long>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
   return buf;
-}
-
-std::string model_description(const Model& model, std::string_view model_text) {
-  std::ostringstream o;
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<fmiModelDescription fmiVersion=\"2.0\" modelName=\"" << kModelIdentifier << "\" guid=\"" << guid(model_text)
-    << "\" description=\"legsim stance leg (model '" << model.name()
-    << "'): touchdown to toe-off and beyond, muscle excitations in, GRF, joint angles, muscle and PFJ forces out\""
-    << " generationTool=\"legsim " << kVersion << "\" variableNamingConvention=\"structured\""
-    << " numberOfEventIndicators=\"0\">\n"
-    << "  <CoSimulation modelIdentifier=\"" << kModelIdentifier << "\" canHandleVariableCommunicationStepSize=\"true\""
-    << " canNotUseMemoryManagementFunctions=\"true\"/>\n"
-    << "  <UnitDefinitions>\n"
-    << "    <Unit name=\"N\"><BaseUnit kg=\"1\" m=\"1\" s=\"-2\"/></Unit>\n"
-    << "    <Unit name=\"m/s\"><BaseUnit m=\"1\" s=\"-1\"/></Unit>\n"
-    << "    <Unit name=\"rad\"><BaseUnit rad=\"1\"/></Unit>\n"
-    << "    <Unit name=\"rad/s\"><BaseUnit rad=\"1\" s=\"-1\"/></Unit>\n"
-    << "    <Unit name=\"s\"><BaseUnit s=\"1\"/></Unit>\n"
-    << "  </UnitDefinitions>\n"
-    << "  <DefaultExperiment startTime=\"0\" stopTime=\"0.3\" stepSize=\"0.0005\"/>\n"
-    << "  <ModelVariables>\n";
-  const std::vector<Variable> vars = variables(model);
-  std::vector<std::size_t> outputs;
-  for (std::size_t k = 0; k < vars.size(); ++k) {
-    const Variable& v = vars[k];
-    o << "    <ScalarVariable name=\"" << v.name << "\" valueReference=\"" << v.value_reference << "\" causality=\""
-      << causality_name(v.causality) << "\" description=\"" << v.description << "\"";
-    if (v.causality == Causality::kParameter) o << " variability=\"fixed\" initial=\"exact\"";
-    if (v.causality == Causality::kInput) o << " variability=\"continuous\"";
-    if (v.causality == Causality::kOutput) o << " variability=\"continuous\" initial=\"calculated\"";
-    o << "><Real";
-    if (!v.unit.empty()) o << " unit=\"" << v.unit << "\"";
-    if (v.causality != Causality::kOutput) o << " start=\"" << number(v.start) << "\"";
-    o << "/></ScalarVariable>\n";
-    if (v.causality == Causality::kOutput) outputs.push_back(k + 1);  // 1-based index in ModelVariables
-  }
-  o << "  </ModelVariables>\n  <ModelStructure>\n    <Outputs>\n";
-  // no direct feedthrough: the outputs are functions of the state, which an input changes only
-  // through a step
-  for (const std::size_t k : outputs) o << "      <Unknown index=\"" << k << "\" dependencies=\"\"/>\n";
-  o << "    </Outputs>\n    <InitialUnknowns>\n";
-  for (const std::size_t k : outputs) o << "      <Unknown index=\"" << k << "\"/>\n";
-  o << "    </InitialUnknowns>\n  </ModelStructure>\n</fmiModelDescription>\n";
-  return o.str();
 }
 
 }  // namespace legsim::fmu

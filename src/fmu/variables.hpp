@@ -15,7 +15,7 @@ namespace legsim::fmu {
 
 inline constexpr const char* kModelIdentifier = "legsim_stance";
 
-enum class Causality { kParameter, kInput, kOutput };
+enum class Causality { kIndependent, kParameter, kInput, kOutput };
 
 struct Variable {
   std::string name;
@@ -30,6 +30,8 @@ struct Variable {
 /// muscle i), inputs 100+i (excitation of muscle i), outputs 200–207 and 300+i (force of muscle i).
 inline constexpr std::uint32_t kActivationBase = 20, kExcitationBase = 100, kOutputBase = 200, kForceBase = 300;
 inline constexpr std::uint32_t kNumTouchdownFields = 10, kNumOutputs = 8;
+/// The independent variable, time (s) — required in FMI 3.0, optional in 2.0.
+inline constexpr std::uint32_t kTimeReference = 999;
 /// Excitation of an input not set by the master: the 0.01 of python's simulate_stance for a muscle
 /// its excitation dict leaves out.
 inline constexpr double kDefaultExcitation = 0.01;
@@ -50,7 +52,10 @@ double output(const StanceStepper& stepper, std::uint32_t value_reference);
 /// the FMU recomputes it from its resources/runner.toml and refuses a mismatch.
 std::string guid(std::string_view model_text);
 
-/// The complete modelDescription.xml for a model file's text.
-std::string model_description(const Model& model, std::string_view model_text);
+/// "parameter", "input", ... as the model description spells a causality.
+const char* causality_name(Causality c);
+
+/// The complete modelDescription.xml for a model file's text, FMI 2.0 or 3.0 (description.cpp).
+std::string model_description(const Model& model, std::string_view model_text, int fmi_version);
 
 }  // namespace legsim::fmu

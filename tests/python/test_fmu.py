@@ -1,6 +1,7 @@
-"""The stance-leg FMU (build/fmu/legsim_stance.fmu, `make fmu`) checked from outside with FMPy: its
-model description validates, and a co-simulation with constant excitations reproduces
-legsim.simulate_stance with the same constant excitations within integration tolerance."""
+"""The stance-leg FMUs (`make fmu`: build/fmu/legsim_stance.fmu, FMI 2.0, and legsim_stance_fmi3.fmu,
+FMI 3.0) checked from outside with FMPy: their model descriptions validate, and a co-simulation with
+constant excitations reproduces legsim.simulate_stance with the same constant excitations within
+integration tolerance."""
 import os
 import pathlib
 
@@ -10,12 +11,21 @@ import pytest
 import legsim
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FMU = pathlib.Path(os.environ.get("LEGSIM_FMU", ROOT / "build" / "fmu" / "legsim_stance.fmu"))
+FMU_DIR = pathlib.Path(os.environ.get("LEGSIM_FMU_DIR", ROOT / "build" / "fmu"))
+FMUS = {"2.0": FMU_DIR / "legsim_stance.fmu", "3.0": FMU_DIR / "legsim_stance_fmi3.fmu"}
 
 fmpy = pytest.importorskip("fmpy", reason="fmpy is not installed (pip install -r requirements-dev.txt)")
 from fmpy.validation import validate_fmu  # noqa: E402  (after the skip for a missing fmpy)
 
-pytestmark = pytest.mark.skipif(not FMU.is_file(), reason=f"the FMU was not built ({FMU}; run `make fmu`)")
+
+
+@pytest.fixture(scope="module", params=sorted(FMUS))
+def fmu_file(request):
+    """(FMI version, path) of each FMU; skipped when it was not built."""
+    path = FMUS[request.param]
+    if not path.is_file():
+        pytest.skip(f"the FMU was not built ({path}; run `make fmu`)")
+    return request.param, str(path)
 
 #: Constant excitations (others 0.01, as simulate_stance's default for a muscle left out).
 EXCITATIONS = {"soleus": 0.5, "gastrocnemius": 0.5, "quadriceps": 0.4}
@@ -31,9 +41,9 @@ TOE_OFF_AGREEMENT = 2e-5
 
 
 @pytest.fixture(scope="module")
-def co_simulation():
+def co_simulation(fmu_file):
     start = {f"excitation.{m}": v for m, v in EXCITATIONS.items()}
-    return fmpy.simulate_fmu(str(FMU), start_time=0.0, stop_time=0.3, step_size=STEP, output_interval=STEP,
+    return fmpy.simulate_fmu(fmu_file[1], start_time=0.0, stop_time=0.3, step_size=STEP, output_interval=STEP,
                              start_values=start, output=["grf_x", "grf_y", "knee_flexion", "pfj_force",
                                                          "toe_off_time", "muscle_force.soleus"])
 
@@ -46,10 +56,11 @@ def reference():
     return model, res
 
 
-def test_model_description_validates():
-    assert validate_fmu(str(FMU)) == []
-    md = fmpy.read_model_description(str(FMU))
-    assert md.fmiVersion == "2.0" and md.coSimulation is not None
+def test_model_description_validates(fmu_file):
+    version, path = fmu_file
+    assert validate_fmu(path) == []
+    md = fmpy.read_model_description(path)
+    assert md.fmiVersion == version and md.coSimulation is not None
     names = {v.name: v for v in md.modelVariables}
     model = legsim.Model.default()
     for m in model.muscle_names:
@@ -86,20 +97,17 @@ def test_constant_excitations_reproduce_simulate_stance(co_simulation, reference
     assert np.all(fmu["grf_y"][fmu["time"] > res.metrics["contact_time_s"] + STEP] == 0.0)
 
 
-def test_an_excitation_out_of_range_is_refused_with_its_name():
-    # FMPy's exception says only "fmi2SetReal failed"; the FMU's logger message says why.
+def test_an_excitation_out_of_range_is_refused_with_its_name(fmu_file):
+    # FMPy's exception says only "fmi2SetReal failed" (3.0: fmi3SetFloat64); the FMU's log says why.
     logged = []
-
-    def logger(component, instance, status, category, message):
-        logged.append(message.decode())
-
-    with pytest.raises(Exception, match="fmi2SetReal"):
-        fmpy.simulate_fmu(str(FMU), stop_time=0.01, step_size=STEP, start_values={"excitation.soleus": 1.5},
+    logger = lambda *args: logged.append(args[-1].decode())  # noqa: E731  (FMI 2.0: 5 arguments, 3.0: 4)
+    with pytest.raises(Exception, match="fmi[23]Set(Real|Float64)"):
+        fmpy.simulate_fmu(fmu_file[1], stop_time=0.01, step_size=STEP, start_values={"excitation.soleus": 1.5},
                           logger=logger)
     assert any("excitation.soleus = 1.5 is out of range: allowed [0, 1]" in m for m in logged), logged
 
 
-def test_touchdown_parameters_reach_the_stance():
+def test_touchdown_parameters_reach_the_stance(fmu_file):
     """A touchdown parameter set in the FMU gives the stance simulate_stance gives from that touchdown
     (and not the default one); an out-of-range one is refused at initialization with its name."""
     touchdown = legsim.Touchdown(hip_velocity_x=3.3)
@@ -107,14 +115,14 @@ def test_touchdown_parameters_reach_the_stance():
     res = legsim.simulate_stance(model, touchdown, excitation={m: ([0.0], [v]) for m, v in EXCITATIONS.items()})
     res.raise_if_failed()
     start = {f"excitation.{m}": v for m, v in EXCITATIONS.items()} | {"touchdown.hip_velocity_x": 3.3}
-    fmu = fmpy.simulate_fmu(str(FMU), stop_time=0.3, step_size=STEP, output_interval=STEP, start_values=start)
+    fmu = fmpy.simulate_fmu(fmu_file[1], stop_time=0.3, step_size=STEP, output_interval=STEP, start_values=start)
     assert abs(fmu["toe_off_time"][-1] - res.metrics["contact_time_s"]) < TOE_OFF_AGREEMENT
     default_contact = legsim.simulate_stance(
         model, legsim.Touchdown(), excitation={m: ([0.0], [v]) for m, v in EXCITATIONS.items()}).metrics["contact_time_s"]
     assert abs(res.metrics["contact_time_s"] - default_contact) > 10 * TOE_OFF_AGREEMENT
 
     logged = []
-    with pytest.raises(Exception, match="fmi2ExitInitializationMode"):
-        fmpy.simulate_fmu(str(FMU), stop_time=0.01, step_size=STEP, start_values={"touchdown.knee_flexion": 5.0},
+    with pytest.raises(Exception, match="ExitInitializationMode"):
+        fmpy.simulate_fmu(fmu_file[1], stop_time=0.01, step_size=STEP, start_values={"touchdown.knee_flexion": 5.0},
                           logger=lambda *args: logged.append(args[-1].decode()))
     assert any("touchdown.knee_flexion = 5 is out of range" in m for m in logged), logged
