@@ -67,8 +67,9 @@ run: build
 test-cpp: build
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
+# LEGSIM_FMU_DIR: tests/python/test_fmu.py checks the FMUs of this build (BUILD), not of build/.
 test-python: build
-	PYTHONPATH=python $(PY) -m pytest -q tests/python
+	LEGSIM_FMU_DIR=$(abspath $(BUILD))/fmu PYTHONPATH=python $(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
 
