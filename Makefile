@@ -94,14 +94,15 @@ sanitize: setup
 	  --output-on-failure -E "matching:|reproduces the predicted stance|IPOPT"
 
 # ThreadSanitizer build of the C++ tests that run threads: the batch engine (worker pool) and gait
-# matching, whose sweeps and candidate evaluations run on it (issue 20.9). Debug -O1; no CasADi, no
-# Python. halt_on_error: any data race fails the run.
+# matching, whose sweeps and candidate evaluations run on it (issue 20.9), and the C API's program,
+# whose threads simulate on their own and on a shared model handle (issue 22.3). Debug -O1; no
+# CasADi, no Python. halt_on_error: any data race fails the run.
 tsan: setup
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DLEGSIM_TSAN=ON -DLEGSIM_WERROR=$(WERROR) \
 	  -DLEGSIM_BUILD_BENCH=OFF -DLEGSIM_BUILD_EXAMPLES=OFF -DLEGSIM_BUILD_PYTHON=OFF -DLEGSIM_BUILD_PREDICT=OFF
-	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_batch_engine test_gait
+	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_batch_engine test_gait test_capi capi_reference
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --test-dir $(BUILD)-tsan -j$(JOBS) \
-	  --output-on-failure -R "^test_batch_engine:|^test_gait:"
+	  --output-on-failure -R "^test_batch_engine:|^test_gait:|^capi:"
 
 # Coverage-guided fuzzing with libFuzzer (tests/fuzz/README.md): the model-file reader and
 # with_params, in their own clang build (library and toml++'s parser instrumented, ASan + UBSan), each
