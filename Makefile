@@ -17,7 +17,7 @@ FUZZ_APT_PKGS := clang libclang-rt-14-dev
 DOCS_APT_PKGS := doxygen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup system-deps fuzz-deps docs-deps python-deps build run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
+.PHONY: all setup system-deps fuzz-deps docs-deps python-deps build fmu run test test-cpp test-python test-slow bench sanitize tsan fuzz docs clean
 
 all: build
 
@@ -60,14 +60,21 @@ build: setup $(BUILD)/CMakeCache.txt
 	@# rebuilt was most likely that)
 	@for f in $(BUILD)/python/_core*.so; do cp -f $$f python/legsim/.core.tmp && mv -f python/legsim/.core.tmp python/legsim/$$(basename $$f); done
 
+# The stance-leg FMUs (co-simulation), build/fmu/legsim_stance.fmu (FMI 2.0) and
+# build/fmu/legsim_stance_fmi3.fmu (FMI 3.0); `make build` builds them too (they are part of the
+# default target), so `make test` checks them with FMPy (tests/python/test_fmu.py).
+fmu: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS) --target legsim_fmu
+
 run: build
 	PYTHONPATH=python $(PY) -m legsim.cli run
 
 test-cpp: build
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
+# LEGSIM_FMU_DIR: tests/python/test_fmu.py checks the FMUs of this build (BUILD), not of build/.
 test-python: build
-	PYTHONPATH=python $(PY) -m pytest -q tests/python
+	LEGSIM_FMU_DIR=$(abspath $(BUILD))/fmu PYTHONPATH=python $(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
 
@@ -92,14 +99,15 @@ sanitize: setup
 	  --output-on-failure -E "matching:|reproduces the predicted stance|IPOPT"
 
 # ThreadSanitizer build of the C++ tests that run threads: the batch engine (worker pool) and gait
-# matching, whose sweeps and candidate evaluations run on it (issue 20.9). Debug -O1; no CasADi, no
-# Python. halt_on_error: any data race fails the run.
+# matching, whose sweeps and candidate evaluations run on it (issue 20.9), and the C API's program,
+# whose threads simulate on their own and on a shared model handle (issue 22.3). Debug -O1; no
+# CasADi, no Python. halt_on_error: any data race fails the run.
 tsan: setup
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DLEGSIM_TSAN=ON -DLEGSIM_WERROR=$(WERROR) \
 	  -DLEGSIM_BUILD_BENCH=OFF -DLEGSIM_BUILD_EXAMPLES=OFF -DLEGSIM_BUILD_PYTHON=OFF -DLEGSIM_BUILD_PREDICT=OFF
-	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_batch_engine test_gait
+	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_batch_engine test_gait test_capi capi_reference
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --test-dir $(BUILD)-tsan -j$(JOBS) \
-	  --output-on-failure -R "^test_batch_engine:|^test_gait:"
+	  --output-on-failure -R "^test_batch_engine:|^test_gait:|^capi:"
 
 # Coverage-guided fuzzing with libFuzzer (tests/fuzz/README.md): the model-file reader and
 # with_params, in their own clang build (library and toml++'s parser instrumented, ASan + UBSan), each

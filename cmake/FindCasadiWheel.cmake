@@ -16,22 +16,12 @@
 #   imported target casadi::casadi (SHARED; INTERFACE_INCLUDE_DIRECTORIES <dir>/include)
 include(FindPackageHandleStandardArgs)
 
+include(${CMAKE_CURRENT_LIST_DIR}/LegsimWheelDir.cmake)
 if(NOT CASADI_PACKAGE_DIR)
-  if(Python_EXECUTABLE)
-    set(_casadi_python "${Python_EXECUTABLE}")
-  else()
-    find_program(CASADI_PYTHON_EXECUTABLE NAMES python3 python DOC "Python used to locate the casadi wheel")
-    mark_as_advanced(CASADI_PYTHON_EXECUTABLE)
-    set(_casadi_python "${CASADI_PYTHON_EXECUTABLE}")
-  endif()
-  if(_casadi_python)
-    execute_process(
-      COMMAND "${_casadi_python}" -c "import casadi, os; print(os.path.dirname(casadi.__file__), end='')"
-      RESULT_VARIABLE _casadi_rc OUTPUT_VARIABLE _casadi_dir ERROR_QUIET)
-    if(_casadi_rc EQUAL 0 AND IS_DIRECTORY "${_casadi_dir}")
-      set(CASADI_PACKAGE_DIR "${_casadi_dir}" CACHE PATH
-          "casadi package directory of the PyPI wheel (site-packages/casadi)")
-    endif()
+  legsim_wheel_dir(casadi _casadi_dir _casadi_python)
+  if(_casadi_dir)
+    set(CASADI_PACKAGE_DIR "${_casadi_dir}" CACHE PATH
+        "casadi package directory of the PyPI wheel (site-packages/casadi)")
   endif()
 endif()
 

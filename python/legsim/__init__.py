@@ -28,6 +28,17 @@ from .plausibility import PUBLISHED_RANGES, STRIDE_RANGES, plausibility_table
 Model = _core.Model
 __version__ = _core.__version__
 
+
+def build_info() -> dict:
+    """How this legsim was built and what it runs on (a copy of ``legsim._core.build_info``):
+    ``version``, ``compiler``, and the batch engine's SIMD target in use — ``simd_target`` (its
+    name), ``instruction_set`` (xsimd's name, e.g. ``"avx512bw"``) and ``simd_lanes`` — chosen at
+    import as the widest of ``simd_targets`` (each: ``name``, ``instruction_set``, ``lanes``,
+    ``supported`` by this CPU) that this CPU runs. The environment variable ``LEGSIM_SIMD=<name>``
+    (e.g. ``sse2``) forces another; one this build or CPU does not have fails the import."""
+    import copy
+    return copy.deepcopy(_core.build_info)
+
 #: What needs an extra (legsim[plot]: matplotlib, Pillow) loads on first use, so that ``import legsim``
 #: imports no plotting, Dask or netCDF library (issue 21.8; legsim._extras): the ``legsim.plot``
 #: module, and the ``legsim.animate`` function (from the private ``_animate`` module: a public module
@@ -49,5 +60,5 @@ def __getattr__(name):
 __all__ = [
     "Error", "InputError", "ModelFileError", "SimulationError", "Model", "MuscleTendon", "muscle_path", "curves",
     "Condition", "GaitResult", "simulate", "predict", "Predictor", "PredictionResult", "volume_effort_weights", "sweep", "Touchdown", "StanceResult", "simulate_stance", "default_excitation", "simulate_stances", "StanceBatchResult", "touchdown_columns", "control_columns", "calf_raise_moments", "PUBLISHED_RANGES", "STRIDE_RANGES", "plausibility_table",
-    "plot", "animate", "__version__",
+    "plot", "animate", "build_info", "__version__",
 ]

@@ -3,8 +3,8 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.hpp"
+#include "legsim/batch/stance_batch.hpp"
 #include "legsim/core/error.hpp"
-#include "legsim/core/ops.hpp"
 #include "legsim/version.hpp"
 #ifdef LEGSIM_HAS_PREDICT
 #include "legsim/predict/casadi_check.hpp"
@@ -24,13 +24,26 @@ void raise_as(const char* cls, const std::exception& e) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "legsim C++ core";
   m.attr("__version__") = legsim::kVersion;
-  // What a result depends on besides the inputs: the batch engine's SIMD width and instruction set
-  // (LEGSIM_NATIVE builds for this CPU) and the compiler. Sweep journals record it so a resume never
-  // mixes results of different binaries.
+  // What a result depends on besides the inputs: the batch engine's SIMD target in use (the widest
+  // this CPU runs, or LEGSIM_SIMD's; issue 22.2), its instruction set and width, and the compiler.
+  // Sweep journals record it so a resume never mixes results of different binaries or targets.
+  // A LEGSIM_SIMD that names no supported target fails the import with the reason.
+  const legsim::SimdTarget& simd = legsim::simd_target();
   py::dict build_info;
   build_info["version"] = legsim::kVersion;
-  build_info["instruction_set"] = std::string(legsim::BatchD::arch_type::name());
-  build_info["simd_lanes"] = static_cast<int>(legsim::BatchD::size);
+  build_info["simd_target"] = simd.name;
+  build_info["instruction_set"] = simd.instruction_set;
+  build_info["simd_lanes"] = static_cast<int>(simd.lanes);
+  py::list targets;
+  for (const legsim::SimdTarget& t : legsim::simd_targets()) {
+    py::dict d;
+    d["name"] = t.name;
+    d["instruction_set"] = t.instruction_set;
+    d["lanes"] = static_cast<int>(t.lanes);
+    d["supported"] = t.supported;
+    targets.append(d);
+  }
+  build_info["simd_targets"] = targets;
   build_info["compiler"] = std::string(__VERSION__);
   m.attr("build_info") = build_info;
 #ifdef LEGSIM_HAS_PREDICT

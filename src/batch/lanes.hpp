@@ -1,24 +1,34 @@
 #pragma once
 // Lane helpers of the batch engine: the SIMD type, moving single lanes in and out of batches, and
-// the settings a worker runs with.
+// the entry point of a worker.
+//
+// Compiled once per SIMD target (issue 22.2, cmake/LegsimSimdTargets.cmake): the library's own copy
+// with the library's flags (B = BatchD, namespace default_target); each extra target with its
+// instruction-set flags and LEGSIM_BATCH_ARCH (the xsimd architecture) and LEGSIM_BATCH_NS (its
+// namespace) defined, so that two targets' workers never share a name.
 #include <array>
 #include <atomic>
 #include <span>
 #include <vector>
 
+#include "dispatch.hpp"
 #include "legsim/batch/stance_batch.hpp"
 #include "legsim/sim/stance_pipeline.hpp"
 
-namespace legsim::batch_detail {
+#ifndef LEGSIM_BATCH_NS
+#define LEGSIM_BATCH_NS default_target
+#endif
 
+namespace legsim::batch_detail::LEGSIM_BATCH_NS {
+
+#ifdef LEGSIM_BATCH_ARCH
+using B = xsimd::batch<double, LEGSIM_BATCH_ARCH>;
+#else
 using B = BatchD;
+#endif
 using Mask = B::batch_bool_type;
 constexpr std::size_t kW = B::size;
 using LaneArray = std::array<double, kW>;
-/// The shared settings, and the fixed step of bench/README.md's comparison (> 0: no error control).
-struct Settings : StanceSettings {
-  double fixed_step = 0.0;
-};
 
 inline B load(const LaneArray& a) { return B::load_unaligned(a.data()); }
 inline double lane(const B& b, std::size_t l) {
@@ -56,10 +66,10 @@ inline void reset_lane(StanceAccumulator<B>& acc, std::size_t l) {
   acc.for_each_field([&](B& b) { set_lane(b, l, values[i++]); });
 }
 
-/// One worker (one thread): a workspace of kW lanes that pulls jobs from `next` until none are
-/// left, filling at most initial_quota lanes at first (so small batches spread over the threads).
-void run_worker(const Model& model, std::span<const StanceJob> jobs, const BatchOptions& options,
-                const Settings& settings, std::atomic<std::size_t>& next, std::vector<BatchStanceOutcome>& out,
-                std::size_t initial_quota);
+/// The worker of this target (batch_detail::RunWorker, worker.cpp).
+RunWorker run_worker;
 
-}  // namespace legsim::batch_detail
+/// This target's description for the dispatcher (target.cpp).
+extern const Target kTarget;
+
+}  // namespace legsim::batch_detail::LEGSIM_BATCH_NS

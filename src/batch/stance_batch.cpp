@@ -1,5 +1,5 @@
-// The batch stance engine's entry point: input validation, settings, and the worker threads (one
-// workspace each, batch/worker.cpp) — see batch/stance_batch.hpp.
+// The batch stance engine's entry point: input validation, settings, the SIMD target (dispatch.cpp)
+// and the worker threads (one workspace each, batch/worker.cpp) — see batch/stance_batch.hpp.
 #include "legsim/batch/stance_batch.hpp"
 
 #include <algorithm>
@@ -8,13 +8,11 @@
 #include <mutex>
 #include <thread>
 
-#include "lanes.hpp"
+#include "dispatch.hpp"
 #include "legsim/core/error.hpp"
 
 namespace legsim {
 namespace {
-
-using batch_detail::kW;
 
 void validate_job(const Model& model, const StanceJob& job, std::size_t index) {
   const std::string where = "jobs[" + std::to_string(index) + "]";
@@ -29,8 +27,6 @@ void validate_job(const Model& model, const StanceJob& job, std::size_t index) {
 
 }  // namespace
 
-std::size_t batch_lanes() { return kW; }
-
 std::vector<BatchStanceOutcome> simulate_stances(const Model& model, std::span<const StanceJob> jobs,
                                                  const BatchOptions& options) {
   if (options.threads < 0) require(false, "options.threads", options.threads, "≥ 0 (0 = all cores)");
@@ -43,6 +39,7 @@ std::vector<BatchStanceOutcome> simulate_stances(const Model& model, std::span<c
   if (model.muscles().size() > static_cast<std::size_t>(kMaxMuscles))
     throw InputError("muscles: the model has " + std::to_string(model.muscles().size()) + " muscles; at most " +
                      std::to_string(kMaxMuscles) + " are supported");
+  const batch_detail::Target& target = batch_detail::target_for(options.simd);
   for (std::size_t j = 0; j < jobs.size(); ++j) validate_job(model, jobs[j], j);
 
   std::vector<BatchStanceOutcome> out(jobs.size());
@@ -51,13 +48,13 @@ std::vector<BatchStanceOutcome> simulate_stances(const Model& model, std::span<c
                                           : static_cast<unsigned>(options.threads);
   // No more workers than there are lanes' worth of jobs to share.
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
-  const std::size_t quota = std::min(kW, (jobs.size() + threads - 1) / threads);
+  const std::size_t quota = std::min(target.lanes, (jobs.size() + threads - 1) / threads);
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
   const auto work = [&] {
     try {
-      batch_detail::run_worker(model, jobs, options, s, next, out, quota);
+      target.run(model, jobs, options, s, next, out, quota);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();

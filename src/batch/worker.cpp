@@ -9,7 +9,7 @@
 #include "lanes.hpp"
 #include "legsim/core/error.hpp"
 
-namespace legsim::batch_detail {
+namespace legsim::batch_detail::LEGSIM_BATCH_NS {
 namespace {
 
 namespace odeint = boost::numeric::odeint;
@@ -384,4 +384,4 @@ void run_worker(const Model& model, std::span<const StanceJob> jobs, const Batch
   w.run(initial_quota);
 }
 
-}  // namespace legsim::batch_detail
+}  // namespace legsim::batch_detail::LEGSIM_BATCH_NS

@@ -109,8 +109,9 @@ def test_declared_dependencies_are_imported():
     assert extras.get("test") == ["pytest", "hypothesis"]
     dev = [re.split(r"[<>=\[ ;]", line)[0] for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
            if line.strip() and not line.startswith("#")]
-    # imageio-ffmpeg: an ffmpeg binary for the MP4 test (tests/python/test_animate.py).
-    build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core", "imageio-ffmpeg"}
+    # imageio-ffmpeg: an ffmpeg binary for the MP4 test (tests/python/test_animate.py); fmpy: the FMI
+    # headers the FMU is built with and the client tests/python/test_fmu.py runs it in.
+    build_and_test = {"pytest", "hypothesis", "pybind11", "scikit-build-core", "imageio-ffmpeg", "fmpy"}
     # Notebooks (examples/notebooks, run by the tests) and the documentation build need these too.
     notebooks_and_docs = {"nbclient", "nbformat", "ipykernel", "sphinx", "myst-parser", "breathe"}
     optional = {p for k, v in extras.items() if k != "test" for p in v}

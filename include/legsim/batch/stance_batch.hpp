@@ -18,6 +18,11 @@
 // counter. Lanes never interact, so a job's outcome depends only on the job — not on the thread
 // count, the lane it ran in, or which jobs ran beside it (tests/cpp/test_batch_engine.cpp).
 // Numerical failure is a per-lane status (StanceStatus), never an exception from the hot loop.
+//
+// SIMD targets (issue 22.2): the worker is compiled once per instruction set — the library's own
+// flags, plus in x86-64 GCC builds SSE2, AVX2+FMA and AVX-512 objects (cmake/LegsimSimdTargets.cmake,
+// src/batch/dispatch.hpp, docs/decisions.md) — and simulate_stances() runs the widest one this CPU
+// supports, or the one BatchOptions::simd or the environment variable LEGSIM_SIMD names.
 #include <span>
 #include <string>
 #include <vector>
@@ -52,7 +57,27 @@ struct BatchOptions {
   /// > 0: fixed-step lockstep with this step (s) instead of per-lane adaptive steps — for the
   /// comparison of bench/README.md only (no error control: accuracy is the caller's problem).
   double fixed_step = 0.0;
+  /// SIMD target to run on, by name (see simd_targets(); "" = simd_target(): the widest this CPU
+  /// supports, or LEGSIM_SIMD). Results of different targets agree to the batch engine's accuracy,
+  /// not bit for bit (FMA, transcendental functions and lane counts differ).
+  std::string simd;
 };
+
+/// One compiled variant of the batch engine.
+struct SimdTarget {
+  std::string name;             ///< what BatchOptions::simd and LEGSIM_SIMD take: "native", "sse2", "avx2", "avx512", …
+  std::string instruction_set;  ///< xsimd's name of the architecture (e.g. "fma3+avx2", "avx512bw")
+  std::size_t lanes = 0;        ///< doubles per batch
+  bool supported = false;       ///< this CPU (and OS) can run it
+};
+
+/// Every target compiled into this build, the library's own (compiled with its flags) first.
+std::vector<SimdTarget> simd_targets();
+
+/// The target simulate_stances() uses when BatchOptions::simd is empty: the one the environment
+/// variable LEGSIM_SIMD names (read once per process; InputError if it names no supported target),
+/// else the supported target with the most lanes (the library's own on a tie).
+const SimdTarget& simd_target();
 
 /// The outcome of one job: the per-stance summary of the scalar path (sim/stance_pipeline.hpp: peaks
 /// and integrals on the same output grid — every output_interval from touchdown, plus the toe-off
@@ -75,7 +100,7 @@ struct BatchStanceOutcome : StanceSummary {
 std::vector<BatchStanceOutcome> simulate_stances(const Model& model, std::span<const StanceJob> jobs,
                                                  const BatchOptions& options = {});
 
-/// SIMD lanes per batch in this build (xsimd::batch<double>::size).
+/// SIMD lanes per batch of simd_target().
 std::size_t batch_lanes();
 
 /// Packs per-lane constants into batch constants: lane l takes lanes[l]. All lanes must come from
