@@ -67,8 +67,11 @@ StanceStatus StanceStepper::advance_to(double t_end) {
       if (stepper.current_time_step() < settings_.min_step)
         return fail(StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(stepper.current_time_step()) +
                                                           " s at t = " + format_value(t1) + " s");
-      if (std::isnan(toe_off_) &&
-          rule_.toe_off_in_step(normal_force(stepper.current_state(), t1), sig.body_com_vy, settings_.body_weight)) {
+      // The normal force first: it fills sig, whose centre-of-mass velocity the rule reads (as
+      // arguments of one call their order of evaluation is unspecified, and GCC read the velocity
+      // first — stale, or 0 in a communication step of one integrator step, so no toe-off was found).
+      const double fn = std::isnan(toe_off_) ? normal_force(stepper.current_state(), t1) : 0.0;
+      if (std::isnan(toe_off_) && rule_.toe_off_in_step(fn, sig.body_com_vy, settings_.body_weight)) {
         double lo = t0, hi = t1;  // bisection on the dense output, as simulate_stance
         while (hi - lo > settings_.event_tolerance) {
           const double mid = 0.5 * (lo + hi);

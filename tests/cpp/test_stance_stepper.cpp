@@ -34,8 +34,10 @@ legsim::StanceResult reference(const Model& model, const std::vector<double>& u)
 }
 
 // Relative agreement of two integrations of the same stance that restart at different times: both
-// hold the error per step below rtol = 1e-6 (the model's), so samples agree to ~1e-5 of the scale (measured
-// 3e-6 for the vertical GRF); a 2 % change of one excitation moves them by 2e-3 to 1e-2.
+// hold the error per step below rtol = 1e-6 (the model's then), so samples agree to ~1e-5 of the scale
+// (measured 3e-6 for the vertical GRF); a 2 % change of one excitation moves them by 2e-3 to 1e-2. At the
+// model's 1e-4 / 1e-5 since 2026-12-06 (and simulate_stance's stiffness-switching integrator) they
+// still agree within the bar.
 constexpr double kAgreement = 1e-4;
 constexpr double kToeOffAgreement = 2e-5;  // s: two event tolerances (1e-5 s)
 

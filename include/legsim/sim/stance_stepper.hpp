@@ -1,8 +1,9 @@
 #pragma once
 // One stance advanced in communication steps, the muscle excitations held constant over each step:
 // the interface a co-simulation master needs (the FMU, src/fmu/). The same right-hand side
-// (stance_rhs), integrator (Odeint's dense-output Dormand–Prince 5(4)), tolerances and toe-off rule
-// as simulate_stance, so a run with constant excitations reproduces simulate_stance with the same
+// (stance_rhs), tolerances and toe-off rule as simulate_stance, and its Dormand–Prince 5(4)
+// (StanceIntegrator::kDormandPrince; simulate_stance's default switches to a Rosenbrock–W step where
+// the stance is stiff), so a run with constant excitations reproduces simulate_stance with the same
 // constant feedforward excitation within the integration tolerance (tests/cpp/test_stance_stepper.cpp).
 #include <array>
 #include <limits>
