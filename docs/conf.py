@@ -74,7 +74,8 @@ exclude_patterns.append("_generated")
 # body's kinematics, the batch lanes) are documented in their files.
 PUBLIC_HEADERS = ["model.hpp", "core/error.hpp", "sim/simulate.hpp", "sim/metrics.hpp", "batch/stance_batch.hpp",
                   "gait/condition.hpp", "gait/matching.hpp", "joint_load/pfj.hpp", "muscle/params.hpp",
-                  "muscle/curves.hpp", "muscle/experiments.hpp", "control/controller.hpp", "predict/predict.hpp"]
+                  "muscle/curves.hpp", "muscle/experiments.hpp", "control/controller.hpp", "predict/predict.hpp",
+                  "legsim.h"]
 
 
 def _run_doxygen() -> Path:
@@ -89,6 +90,8 @@ def _run_doxygen() -> Path:
         "INPUT = " + " ".join(str(include / h) for h in PUBLIC_HEADERS),
         f"OUTPUT_DIRECTORY = {out}", "XML_OUTPUT = xml", "GENERATE_XML = YES", "GENERATE_HTML = NO",
         "GENERATE_LATEX = NO", "EXTRACT_ALL = YES", "QUIET = YES", "WARN_IF_UNDOCUMENTED = NO",
+        # legsim.h's export macro expands to visibility attributes, which breathe cannot parse.
+        "MACRO_EXPANSION = YES", "EXPAND_ONLY_PREDEF = YES", "PREDEFINED = LEGSIM_C_API=",
         # A warning of Doxygen's (a comment it cannot parse) fails the build, as Sphinx's do.
         "WARN_AS_ERROR = FAIL_ON_WARNINGS"])
     subprocess.run([doxygen, "-"], input=config, text=True, check=True)
@@ -97,3 +100,6 @@ def _run_doxygen() -> Path:
 
 breathe_projects = {"legsim": str(_run_doxygen())}
 breathe_default_project = "legsim"
+# legsim.h is C: its `typedef enum legsim_status {…} legsim_status;` is one name in C, two
+# declarations of one name in the C++ domain.
+breathe_domain_by_extension = {"h": "c"}
