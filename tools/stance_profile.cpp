@@ -6,9 +6,7 @@
 // Usage: stance_profile [rtol atol [v]] (v: per-step lines); SWITCH=1 runs the default
 // stiffness-switching integrator instead (steps and evaluations per method), ROSW=1 the
 // Rosenbrock-W step alone.
-// Build (from the worktree, after `make build`): g++ -O2 -std=c++20 -march=native -DNDEBUG -Iinclude
-//   -isystem /usr/include/eigen3 -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1 tools/stance_profile.cpp build/liblegsim.a
-//   -ltomlplusplus -lnlopt -o /tmp/stance_profile
+// Built by `make build` (bench/CMakeLists.txt) as build/bench/stance_profile.
 #include <Eigen/Dense>
 #include <boost/numeric/odeint.hpp>
 #include <cmath>

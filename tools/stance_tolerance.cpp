@@ -4,9 +4,7 @@
 // Usage: stance_tolerance [n_variants]; DOPRI=1: Dormand-Prince instead of the default integrator;
 // ONE=1: only rtol 1e-4 / atol 1e-5; DAMPING=β: every muscle with fiber damping β (vs the undamped
 // reference).
-// Build (from the worktree, after `make build`): g++ -O2 -std=c++20 -march=native -DNDEBUG -Iinclude
-//   -isystem /usr/include/eigen3 -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1 tools/stance_tolerance.cpp build/liblegsim.a
-//   -ltomlplusplus -lnlopt -o /tmp/stance_tolerance
+// Built by `make build` (bench/CMakeLists.txt) as build/bench/stance_tolerance.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
