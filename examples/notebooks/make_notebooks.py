@@ -259,8 +259,10 @@ legsim.plausibility_table(r170.metrics).round(2)
     md("""
 ## The animation
 
-`legsim.animate` draws a whole predicted stride: both legs, each muscle coloured by its activation,
-the ground reaction force at the centre of pressure, and the PFJ force beside it. It needs the
+`legsim.animate` draws a whole predicted stride: both legs, each muscle coloured by its activation
+and drawn along its path (past every joint it crosses at its moment arm, on the side it acts: the
+quadriceps in front of the knee, the calf behind the ankle), the ground reaction force at the centre
+of pressure, and the PFJ force beside it. It needs the
 gait *prediction* (both legs over a step; gait matching simulates one stance), here on a coarse mesh
 of 30 intervals so that it takes seconds.
 """),
