@@ -18,31 +18,10 @@
 #include "legsim/core/constants.hpp"
 #include "legsim/model.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "stance_accuracy.hpp"
 
 using namespace legsim;
-
-const char* kKeys[] = {"contact_time_s", "peak_pfj_force_bw", "peak_pfj_stress_mpa", "pfj_impulse_bw_s",
-                       "peak_vertical_grf_bw", "braking_impulse_bw_s", "propulsive_impulse_bw_s", "effort",
-                       "peak_quadriceps_force_bw", "peak_achilles_force_bw"};
-
-struct Job { TouchdownState td; ControllerParams ctl; };
-
-double deviation(const StanceResult& a, const StanceResult& ref, std::string* worst) {
-  double w = 0;
-  for (const char* k : kKeys) {
-    const double r = ref.metrics.at(k), v = a.metrics.at(k);
-    const double d = std::abs(v - r) / std::max(std::abs(r), 1e-9);
-    if (d > w) w = d, *worst = k;
-  }
-  // Toe-off state: q and q̇, relative to the size of each group (m or rad; m/s or rad/s).
-  double qs = 0, vs = 0;
-  for (int i = 0; i < 6; ++i) qs = std::max(qs, std::abs(ref.toeoff_state[i])), vs = std::max(vs, std::abs(ref.toeoff_state[6 + i]));
-  for (int i = 0; i < 12; ++i) {
-    const double d = std::abs(a.toeoff_state[i] - ref.toeoff_state[i]) / (i < 6 ? qs : vs);
-    if (d > w) w = d, *worst = "toeoff_state[" + std::to_string(i) + "]";
-  }
-  return w;
-}
+using namespace legsim::stance_accuracy;
 
 int main(int argc, char** argv) {
   const Model base = Model::default_model();
@@ -50,29 +29,14 @@ int main(int argc, char** argv) {
   if (const char* b = std::getenv("DAMPING"))
     for (const auto& m : base.muscles()) mod["muscles." + m.name + ".fiber_damping"] = std::atof(b);
   const Model model = mod.empty() ? base : base.with_params(mod);
-  std::vector<Job> jobs;
-  jobs.push_back({TouchdownState{}, model.controller()});
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
   const int nvar = argc > 1 ? std::atoi(argv[1]) : 8;
-  while (static_cast<int>(jobs.size()) < nvar + 1) {
-    Job j{TouchdownState{}, model.controller()};
-    j.td.hip_flexion = 0.40 + 0.15 * u(rng);
-    j.td.knee_flexion = 0.25 + 0.10 * u(rng);
-    j.td.hip_velocity_x = 3.0 + 1.0 * u(rng);
-    j.td.hip_velocity_y = -0.7 + 0.4 * u(rng);
-    for (MuscleControl& m : j.ctl.muscles) m.level = std::clamp(m.level * (0.8 + 0.4 * u(rng)), 0.0, 1.0);
-    jobs.push_back(j);
-  }
+  const std::vector<Case> jobs = cases(model, nvar);
   std::vector<std::pair<double, double>> tols = std::getenv("ONE") ? std::vector<std::pair<double, double>>{{1e-4, 1e-5}} : std::vector<std::pair<double, double>>{{1e-6, 1e-8}, {1e-6, 1e-7}, {1e-6, 1e-6}, {1e-5, 1e-7},
                                                  {1e-5, 1e-6}, {1e-5, 1e-5}, {1e-4, 1e-6}, {1e-4, 1e-5},
                                                  {1e-4, 1e-4}, {1e-3, 1e-5}, {1e-3, 1e-4}, {1e-3, 1e-3}};
   std::vector<StanceResult> refs;
-  for (const Job& j : jobs) {
-    StanceOptions o;
-    o.relative_tolerance = 1e-10, o.absolute_tolerance = 1e-12, o.event_tolerance = 1e-9;
-    o.integrator = StanceIntegrator::kDormandPrince;
-    refs.push_back(simulate_stance(base, j.td, j.ctl, o));
+  for (const Case& j : jobs) {
+    refs.push_back(reference(base, j));
     std::printf("job %zu ref: %s t_c=%.4f rhs=%ld\n", refs.size() - 1, refs.back().message.c_str(),
                 refs.back().contact_time, refs.back().rhs_evaluations);
   }
@@ -87,7 +51,7 @@ int main(int argc, char** argv) {
       o.relative_tolerance = rt, o.absolute_tolerance = at, o.record = false;
       if (std::getenv("DOPRI")) o.integrator = StanceIntegrator::kDormandPrince;
       const auto t0 = std::chrono::steady_clock::now();
-      const StanceResult r = simulate_stance(model, jobs[i].td, jobs[i].ctl, o);
+      const StanceResult r = simulate_stance(model, jobs[i].td, jobs[i].controller, o);
       const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       if (!r.ok()) { std::printf("  rtol %g atol %g job %zu FAILED: %s\n", rt, at, i, r.message.c_str()); continue; }
       std::string k;
