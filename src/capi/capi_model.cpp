@@ -37,6 +37,12 @@ void copy_string(const std::string& text, char* buffer, std::size_t size, std::s
   std::memcpy(buffer, text.c_str(), need);
 }
 
+void check_index(std::size_t index, std::size_t count, const char* owner, const char* what) {
+  if (index >= count)
+    throw CallError(LEGSIM_ERROR_INVALID_ARGUMENT, "index = " + std::to_string(index) + " is out of range: the " +
+                                                       owner + " has " + std::to_string(count) + " " + what);
+}
+
 }  // namespace legsim::capi
 
 using namespace legsim::capi;
@@ -109,9 +115,7 @@ legsim_status legsim_model_muscle_name(legsim_model* model, size_t index, char* 
   if (!model) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(model->error, [&] {
     const auto& muscles = loaded(*model, "model").muscles();
-    if (index >= muscles.size())
-      throw CallError(LEGSIM_ERROR_INVALID_ARGUMENT, "index = " + std::to_string(index) + " is out of range: the model has " +
-                                                         std::to_string(muscles.size()) + " muscles");
+    check_index(index, muscles.size(), "model", "muscles");
     copy_string(muscles[index].name, name, size, needed, "muscle name");
     return LEGSIM_OK;
   });

@@ -27,12 +27,6 @@ std::size_t column_index(const StanceResult& s, const char* name) {
   return static_cast<std::size_t>(it - s.columns.begin());
 }
 
-void check_index(std::size_t index, std::size_t count, const char* what) {
-  if (index >= count)
-    throw CallError(LEGSIM_ERROR_INVALID_ARGUMENT, "index = " + std::to_string(index) + " is out of range: the result has " +
-                                                       std::to_string(count) + " " + what);
-}
-
 StanceResult run(const legsim_model& m, const legsim_condition& c) {
   const Model& model = loaded(m, "model");
   if (model.muscle_names() != c.model->muscle_names())
@@ -113,7 +107,7 @@ legsim_status legsim_result_metric_name(legsim_result* result, size_t index, cha
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
     stance_of(*result);
-    check_index(index, result->metric_names.size(), "metrics");
+    check_index(index, result->metric_names.size(), "result", "metrics");
     copy_string(result->metric_names[index], name, size, needed, "metric name");
     return LEGSIM_OK;
   });
@@ -148,7 +142,7 @@ legsim_status legsim_result_column_name(legsim_result* result, size_t index, cha
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
     const auto& columns = stance_of(*result).columns;
-    check_index(index, columns.size(), "columns");
+    check_index(index, columns.size(), "result", "columns");
     copy_string(columns[index], name, size, needed, "column name");
     return LEGSIM_OK;
   });

@@ -86,5 +86,8 @@ const Model& loaded(const legsim_model& m, const char* argument);
 /// Copies text (with its NUL) into buffer[size], reporting the needed size; throws CallError for a
 /// NULL buffer with size > 0 or a buffer too small (what names the string in the message).
 void copy_string(const std::string& text, char* buffer, std::size_t size, std::size_t* needed, const std::string& what);
+/// Throws CallError(LEGSIM_ERROR_INVALID_ARGUMENT) unless index < count ("the <owner> has <count>
+/// <what>").
+void check_index(std::size_t index, std::size_t count, const char* owner, const char* what);
 
 }  // namespace legsim::capi
