@@ -222,25 +222,6 @@ std::vector<int> compliant_tendon_states(const StanceConstants<double>& c) {
   return out;
 }
 
-/// What the toe-off rule reads at a state: the total normal force (N) and the centre of mass's
-/// vertical velocity (m/s) — stance_rhs's contact forces and kinematics without the muscles and the
-/// mass matrix (a whole derivative evaluation after every step was 11 % of a stance's evaluations).
-struct ToeOffSignals {
-  double normal_force, com_vertical_velocity;
-};
-ToeOffSignals toe_off_signals(const StanceConstants<double>& c, const State& x) {
-  Vec6<double> q, qd;
-  for (int i = 0; i < kDof; ++i) {
-    q(i) = x[kStateQ + i];
-    qd(i) = x[kStateQd + i];
-  }
-  const Kinematics<double> k = kinematics(c.body, q, qd);
-  ToeOffSignals s{0.0, k.body_com_velocity(1)};
-  for (int p = 0; p < kNumContacts; ++p)
-    s.normal_force += contact_normal_force(-k.contact[p](1), -k.contact_velocity[p](1), c.contact);
-  return s;
-}
-
 bool all_finite(const State& x) {
   return std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
 }
@@ -292,14 +273,14 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
           return fail(StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(stepper.current_time_step()) +
                                                             " s at t = " + format_value(t1) + " s (minimum " +
                                                             format_value(is.min_step) + " s)");
-        const ToeOffSignals now = toe_off_signals(c, stepper.current_state());
+        const ToeOffSignals now = toe_off_signals(c, stepper.current_state().data());
         double t_end = t1;
         if (rule.toe_off_in_step(now.normal_force, now.com_vertical_velocity, is.body_weight)) {
           double lo = t0, hi = t1;  // bisection on the dense output
           while (hi - lo > is.event_tolerance) {
             const double mid = 0.5 * (lo + hi);
             stepper.calc_state(mid, xs);
-            (ToeOffRule::in_contact(toe_off_signals(c, xs).normal_force) ? lo : hi) = mid;
+            (ToeOffRule::in_contact(toe_off_signals(c, xs.data()).normal_force) ? lo : hi) = mid;
           }
           toe_off = hi;
           t_end = hi;

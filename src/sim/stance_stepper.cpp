@@ -47,11 +47,6 @@ StanceStatus StanceStepper::advance_to(double t_end) {
   using State = std::vector<double>;
   const auto system = [this](const State& x, State& dxdt, double t) { evaluate(t, x, dxdt, nullptr); };
   std::vector<double> dx(x_.size()), xs(x_.size());
-  StanceSignals<double> sig{};
-  const auto normal_force = [&](const State& x, double t) {
-    evaluate(t, x, dx, &sig);
-    return sig.grf_y;
-  };
   auto stepper = odeint::make_dense_output(settings_.absolute_tolerance, settings_.relative_tolerance,
                                            odeint::runge_kutta_dopri5<State>());
   stepper.initialize(x_, t_, std::min(step_, t_end - t_));
@@ -67,16 +62,15 @@ StanceStatus StanceStepper::advance_to(double t_end) {
       if (stepper.current_time_step() < settings_.min_step)
         return fail(StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(stepper.current_time_step()) +
                                                           " s at t = " + format_value(t1) + " s");
-      // The normal force first: it fills sig, whose centre-of-mass velocity the rule reads (as
-      // arguments of one call their order of evaluation is unspecified, and GCC read the velocity
-      // first — stale, or 0 in a communication step of one integrator step, so no toe-off was found).
-      const double fn = std::isnan(toe_off_) ? normal_force(stepper.current_state(), t1) : 0.0;
-      if (std::isnan(toe_off_) && rule_.toe_off_in_step(fn, sig.body_com_vy, settings_.body_weight)) {
+      const ToeOffSignals now = std::isnan(toe_off_) ? toe_off_signals(c_, stepper.current_state().data())
+                                                     : ToeOffSignals{0.0, 0.0};
+      if (std::isnan(toe_off_) &&
+          rule_.toe_off_in_step(now.normal_force, now.com_vertical_velocity, settings_.body_weight)) {
         double lo = t0, hi = t1;  // bisection on the dense output, as simulate_stance
         while (hi - lo > settings_.event_tolerance) {
           const double mid = 0.5 * (lo + hi);
           stepper.calc_state(mid, xs);
-          (ToeOffRule::in_contact(normal_force(xs, mid)) ? lo : hi) = mid;
+          (ToeOffRule::in_contact(toe_off_signals(c_, xs.data()).normal_force) ? lo : hi) = mid;
         }
         toe_off_ = hi;
       }
