@@ -222,7 +222,7 @@ void BM_GaitMatching(benchmark::State& state) {
 
 BENCHMARK(BM_RhsScalar);
 BENCHMARK(BM_RhsBatch);
-BENCHMARK(BM_StanceScalar)->ArgName("n")->Arg(1)->Arg(8)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StanceScalar)->ArgName("n")->Arg(1)->Arg(8)->Arg(64)->Arg(512)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StanceScalarDefault)->ArgName("integrator")->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StanceBatch)
     ->ArgNames({"n", "threads"})

@@ -19,6 +19,7 @@ import pandas as pd
 from . import _core
 from ._validate import as_int, as_float
 from .errors import InputError
+from .stance import stance_integrator
 
 __all__ = ["simulate_stances", "StanceBatchResult", "touchdown_columns", "control_columns"]
 
@@ -41,8 +42,8 @@ class StanceBatchResult:
 
     ``metrics``: one row per stance (the index of the touchdown table), columns ``status`` (``"ok"``
     or why the stance failed), ``message``, ``converged`` (bool), the metrics (NaN where a stance
-    failed, never numbers from a failed run) and the integration's ``steps``, ``rejected_steps`` and
-    ``rhs_evaluations``. ``timeseries``: row label → time-series DataFrame, for the rows asked for
+    failed, never numbers from a failed run) and the integration's ``steps`` (``implicit_steps`` of
+    them with the Rosenbrock–W step), ``rejected_steps`` and ``rhs_evaluations``. ``timeseries``: row label → time-series DataFrame, for the rows asked for
     with ``series=`` (empty for a row whose stance failed)."""
     metrics: pd.DataFrame
     timeseries: dict = field(default_factory=dict)
@@ -87,7 +88,8 @@ def _table(name: str, table, full_columns: list[str] | None) -> tuple[dict, int 
 
 def simulate_stances(model, touchdowns, controls=None, *, capacity_factors=None, calf_fatigue=None,
                      calf_fatigue_split: str = _FATIGUE_SPLIT_DEFAULT, threads: int = 1,
-                     rtol: float | None = None, atol: float | None = None, series=None) -> StanceBatchResult:
+                     rtol: float | None = None, atol: float | None = None, series=None,
+                     integrator: str = "stiff_switching", simd: str = "") -> StanceBatchResult:
     """Simulates many stances, touchdown to toe-off, in the batch engine (C++, GIL released).
 
     ``touchdowns``: a pandas DataFrame, a mapping column → array or a 2-D array whose columns are
@@ -103,14 +105,21 @@ def simulate_stances(model, touchdowns, controls=None, *, capacity_factors=None,
     Every column holds one value per stance or a single value for all; the touchdown table's rows
     count the stances, and the tables' rows are matched by position. ``threads``: worker threads (0 = one per core); results do not depend on it.
     ``series``: row labels whose time series to return: the batch engine records none, so those rows
-    are run again in the scalar path (:func:`legsim.simulate_stance`, same inputs, same metrics to
-    the integrators' agreement ≈ 5e-5 relative; docs/decisions.md).
+    are run again in the scalar path (:func:`legsim.simulate_stance`, same inputs and method, same
+    metrics to the integrators' agreement ≈ 5e-5 relative; docs/decisions.md).
+    ``integrator``: each stance's method, as in :func:`legsim.simulate_stance`: ``"stiff_switching"``
+    (default: Dormand–Prince, switching per stance to a Rosenbrock–W step while it is stiff) or
+    ``"dormand_prince"``. ``simd``: the SIMD target to run on (``""``: the widest this CPU supports;
+    see :func:`legsim.build_info`); results of different targets agree to ≈ 3e-6, not bit for bit.
     """
     if not isinstance(model, _core.Model):
         raise InputError(f"model: expected a legsim.Model, got {type(model).__name__}")
     threads = as_int("threads", threads, lo=0, hi=1024)
     r_tol = 0.0 if rtol is None else as_float("rtol", rtol, lo=0.0, hi=1e-2, lo_open=True)
     a_tol = 0.0 if atol is None else as_float("atol", atol, lo=0.0, hi=1e-2, lo_open=True)
+    method = stance_integrator(integrator)
+    if not isinstance(simd, str):
+        raise InputError(f"simd: expected a target name (a string, '' = the widest supported), got {type(simd).__name__}")
     if capacity_factors is not None and calf_fatigue is not None:
         raise InputError("capacity_factors and calf_fatigue: give one of them, not both")
     if not isinstance(calf_fatigue_split, str):
@@ -124,7 +133,8 @@ def simulate_stances(model, touchdowns, controls=None, *, capacity_factors=None,
     n = td_rows if td_rows is not None else max(others, default=1)
     index = index if index is not None else pd.RangeIndex(n)
     rows = _series_rows(series, index)
-    out = _core.simulate_stances(model, td, ctl, cap, fatigue, calf_fatigue_split, n, threads, r_tol, a_tol, rows)
+    out = _core.simulate_stances(model, td, ctl, cap, fatigue, calf_fatigue_split, n, threads, r_tol, a_tol,
+                                 method, simd, rows)
     ts = {index[r]: pd.DataFrame(s) for r, s in out.pop("series").items()}
     df = pd.DataFrame(out, index=index)
     df.insert(2, "converged", df["status"] == "ok")

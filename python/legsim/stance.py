@@ -75,6 +75,14 @@ _EXCITATION_BY_TAG = (("calf", 0.5), ("knee_extensor", 0.4), ("hip_extensor", 0.
 _REST_EXCITATION = 0.05
 
 
+def stance_integrator(integrator) -> _core.StanceIntegrator:
+    """The stance integration method a name gives (``"stiff_switching"`` or ``"dormand_prince"``)."""
+    methods = _core.StanceIntegrator.__members__
+    if not isinstance(integrator, str) or integrator not in methods:
+        raise InputError(f"integrator: expected one of {', '.join(repr(k) for k in methods)}, got {integrator!r}")
+    return methods[integrator]
+
+
 def default_excitation(model) -> dict:
     """A simple open-loop feedforward pattern for teaching: muscle → (times s, levels). Calf and
     knee-extensor (quadriceps) muscles active through stance, hip extensors early, everything else
@@ -120,10 +128,7 @@ def simulate_stance(model, touchdown: Touchdown | None = None, excitation=None, 
         caps = [as_float(f"capacity_factors[{n}]", capacity_factors.get(n, 1.0), lo=0.0, hi=1.0, lo_open=True) for n in names]
     r_tol = 0.0 if rtol is None else as_float("rtol", rtol, lo=0.0, hi=1e-2, lo_open=True)
     a_tol = 0.0 if atol is None else as_float("atol", atol, lo=0.0, hi=1e-2, lo_open=True)
-    methods = _core.StanceIntegrator.__members__
-    if not isinstance(integrator, str) or integrator not in methods:
-        raise InputError(f"integrator: expected one of {', '.join(repr(k) for k in methods)}, got {integrator!r}")
-    method = methods[integrator]
+    method = stance_integrator(integrator)
     if controller is not None:
         res = _controller_stance(model, touchdown or Touchdown(), excitation, controller, capacity_factors,
                                  r_tol, a_tol, record, method)

@@ -172,7 +172,7 @@ py::dict outcome_arrays(const Model& model, const std::vector<BatchStanceOutcome
   for (const auto& [name, v] : summary_metrics(model, StanceSummary{})) names.push_back(name);
   std::vector<py::array_t<double>> metric;
   for (std::size_t k = 0; k < names.size(); ++k) metric.emplace_back(n);
-  py::array_t<long> steps(n), rejected(n), rhs(n);
+  py::array_t<long> steps(n), implicit(n), rejected(n), rhs(n);
   for (py::ssize_t r = 0; r < n; ++r) {
     const BatchStanceOutcome& o = out[static_cast<std::size_t>(r)];
     status.append(to_string(o.status));
@@ -181,6 +181,7 @@ py::dict outcome_arrays(const Model& model, const std::vector<BatchStanceOutcome
     for (std::size_t k = 0; k < names.size(); ++k)
       metric[k].mutable_data()[r] = o.ok() ? values[k].second : std::numeric_limits<double>::quiet_NaN();
     steps.mutable_data()[r] = o.steps;
+    implicit.mutable_data()[r] = o.implicit_steps;
     rejected.mutable_data()[r] = o.rejected_steps;
     rhs.mutable_data()[r] = o.rhs_evaluations;
   }
@@ -189,13 +190,14 @@ py::dict outcome_arrays(const Model& model, const std::vector<BatchStanceOutcome
   d["message"] = message;
   for (std::size_t k = 0; k < names.size(); ++k) d[py::str(names[k])] = metric[k];
   d["steps"] = steps;
+  d["implicit_steps"] = implicit;
   d["rejected_steps"] = rejected;
   d["rhs_evaluations"] = rhs;
   return d;
 }
 
 py::dict run_batch(const Model& model, const Inputs& in, py::ssize_t n, int threads, double rtol, double atol,
-                   const std::vector<py::ssize_t>& series_rows) {
+                   StanceIntegrator integrator, const std::string& simd, const std::vector<py::ssize_t>& series_rows) {
   if (n < 1) throw InputError("touchdowns: expected at least 1 stance, got " + std::to_string(n));
   for (py::ssize_t r : series_rows)
     if (r < 0 || r >= n)
@@ -206,6 +208,8 @@ py::dict run_batch(const Model& model, const Inputs& in, py::ssize_t n, int thre
   o.relative_tolerance = rtol;
   o.absolute_tolerance = atol;
   o.keep_states = false;
+  o.integrator = integrator;
+  o.simd = simd;
   std::vector<BatchStanceOutcome> out;
   std::vector<StanceResult> series;
   {
@@ -213,8 +217,7 @@ py::dict run_batch(const Model& model, const Inputs& in, py::ssize_t n, int thre
     out = simulate_stances(model, jobs, o);
     // With the batch engine's method, so the series are those of the rows' metrics.
     for (py::ssize_t r : series_rows)
-      series.push_back(scalar_stance(model, jobs[static_cast<std::size_t>(r)], rtol, atol, true,
-                                     StanceIntegrator::kDormandPrince));
+      series.push_back(scalar_stance(model, jobs[static_cast<std::size_t>(r)], rtol, atol, true, integrator));
   }
   py::dict d = outcome_arrays(model, out);
   py::dict s;
@@ -259,13 +262,13 @@ void bind_batch(py::module_& m) {
       "simulate_stances",
       [](const Model& model, py::dict touchdowns, py::dict controls, py::dict capacity_factors,
          std::optional<Arr> calf_fatigue, std::string calf_fatigue_split, py::ssize_t n, int threads, double rtol,
-         double atol, std::vector<py::ssize_t> series_rows) {
+         double atol, StanceIntegrator integrator, std::string simd, std::vector<py::ssize_t> series_rows) {
         const Inputs in{touchdowns, controls, capacity_factors, std::move(calf_fatigue), std::move(calf_fatigue_split)};
-        return run_batch(model, in, n, threads, rtol, atol, series_rows);
+        return run_batch(model, in, n, threads, rtol, atol, integrator, simd, series_rows);
       },
       py::arg("model"), py::arg("touchdowns"), py::arg("controls"), py::arg("capacity_factors"),
       py::arg("calf_fatigue"), py::arg("calf_fatigue_split"), py::arg("n"), py::arg("threads"), py::arg("rtol"),
-      py::arg("atol"), py::arg("series_rows"));
+      py::arg("atol"), py::arg("integrator"), py::arg("simd"), py::arg("series_rows"));
   m.def(
       "simulate_stance_controller",
       [](const Model& model, py::dict touchdown, py::dict controls, py::dict capacity_factors, double rtol,

@@ -1,10 +1,20 @@
-// The batch engine's worker: per-lane adaptive Dormand–Prince 5(4) in lockstep SIMD iterations,
-// per-lane toe-off, output samples and failure, lane refill (see batch/stance_batch.hpp).
+// The batch engine's worker: per-lane adaptive steps in lockstep SIMD iterations — Dormand–Prince
+// 5(4), or the Rosenbrock–W step ROS34PW2 while a lane is stiff, switched per lane by the scalar
+// path's rule (sim/switching_stepper.hpp) —, per-lane toe-off, output samples and failure, lane
+// refill (see batch/stance_batch.hpp).
+//
+// One lockstep iteration makes at most six right-hand-side calls, each evaluating every lane at its
+// own input: for an explicit lane, Dormand–Prince's stages 2–7; for an implicit lane, the Jacobian
+// probe (when due), ROS34PW2's stages 2–4, nothing (call 5), and the derivative at the new state
+// (call 6, the next step's first stage, as Dormand–Prince's 7th stage is). So lanes in different
+// methods share the calls, and an iteration with implicit lanes only makes four or five.
 #include <boost/numeric/odeint.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "../sim/ros34pw2.hpp"
+#include "../sim/switching_stepper.hpp"
 #include "dopri5.hpp"
 #include "lanes.hpp"
 #include "legsim/core/error.hpp"
@@ -17,14 +27,22 @@ namespace odeint = boost::numeric::odeint;
 /// Odeint's step adjuster (no maximum step), the scalar path's.
 const odeint::default_step_adjuster<double, double> kStepAdjuster;
 
+/// The scalar path's switching rule (thresholds, hysteresis) and Jacobian reuse.
+using Switching = legsim::detail::SwitchingStepper;
+constexpr int kJacobianReuse = legsim::detail::RosenbrockW::kJacobianReuse;
+
 /// Scalar bookkeeping of one lane.
 struct LaneProgress {
   long job = -1;  ///< index into jobs, −1 = idle
   double t = 0.0, h = 0.0, h_next = 0.0, t_end = 0.0;
   ToeOffRule toe_off;
   long next_sample = 0;
-  long steps = 0, rejected = 0, evaluations = 0;
+  long steps = 0, implicit_steps = 0, rejected = 0, evaluations = 0;
   double min_h = std::numeric_limits<double>::infinity();
+  bool implicit = false;                ///< stepping with ROS34PW2 (else Dormand–Prince)
+  int steps_in_mode = 0;                ///< accepted steps since the last switch
+  int jacobian_age = kJacobianReuse;    ///< steps taken with the lane's Jacobian diagonal (due at kJacobianReuse)
+  bool switch_to = false;               ///< change method after this iteration's accepted step
 };
 struct Lane : LaneProgress {
   /// Odeint's own counter of rejections in a row (500 by default, as in the scalar path's stepper).
@@ -50,6 +68,11 @@ class Worker {
     for (auto& k : k_) k.assign(n_, B(0.0));
     kd_.assign(n_, B(0.0));
     u_.assign(kMaxMuscles, B(0.0));
+    for (auto& k : rk_) k.assign(n_, B(0.0));
+    jac_.assign(n_, B(0.0));
+    g_.assign(n_, B(0.0));
+    stiff_ = stiff_tendon_states(make_stance_constants(model, nullptr, &model.controller()));
+    switching_ = options.integrator == StanceIntegrator::kStiffSwitching && s.fixed_step <= 0;
     td_state_.resize(kW);
   }
 
@@ -129,8 +152,14 @@ class Worker {
     acc_.integrate_effort(m, m, ts, a, nm_, effort_weight_);
   }
 
-  /// Dense output at θ ∈ [0, 1] of the current step into xs_.
-  void dense(const B& theta, const B& h) { dopri5::dense(theta, h, x_, xn_, k_, xs_); }
+  /// Dense output at θ ∈ [0, 1] of the current step into xs_: Dormand–Prince's continuous
+  /// extension in explicit lanes, the cubic Hermite interpolant in implicit ones (ros34pw2.hpp).
+  void dense(const B& theta, const B& h) {
+    dopri5::dense(theta, h, x_, xn_, k_, xs_);
+    if (!any_implicit_) return;
+    for (int i = 0; i < n_; ++i)
+      xs_[i] = xsimd::select(implicit_, ros34pw2::hermite(theta, h, x_[i], k_[0][i], xn_[i], k_[6][i]), xs_[i]);
+  }
 
   void fail(std::size_t l, StanceStatus st, const std::string& why) {
     BatchStanceOutcome& o = out_[lanes_[l].job];
@@ -138,9 +167,11 @@ class Worker {
     o.status = st;
     o.message = std::string(to_string(st)) + ": " + why;
     o.steps = lanes_[l].steps;
+    o.implicit_steps = lanes_[l].implicit_steps;
     o.rejected_steps = lanes_[l].rejected;
     o.rhs_evaluations = lanes_[l].evaluations;
     if (options_.keep_states) o.touchdown_state = td_state_[l];
+    queue_[l].clear();
     lanes_[l].job = -2;  // finished; refilled at the end of the iteration
   }
 
@@ -151,12 +182,13 @@ class Worker {
     if (options_.keep_states) {
       o.touchdown_state = td_state_[l];
       o.toeoff_state.resize(n_);
-      for (int i = 0; i < n_; ++i) o.toeoff_state[i] = lane(xs_[i], l);
+      o.toeoff_state = toe_off_state_[l];
     }
     // Effort-only mode saw only the first and last samples for everything but effort: the peaks
     // and the PFJ integrals stay at 0.
     const StanceAccumulator<double> acc = lane_of(acc_, l);
-    StanceSummary summary = summarize(acc, toe_off, lane(xs_[kStateQ + 2], l) - td_state_[l][kStateQ + 2]);
+    StanceSummary summary =
+        summarize(acc, toe_off, toe_off_state_[l][kStateQ + 2] - td_state_[l][kStateQ + 2]);
     if (options_.effort_only) {
       const StanceSummary full = summary;
       summary = StanceSummary{};
@@ -169,6 +201,7 @@ class Worker {
     }
     static_cast<StanceSummary&>(o) = summary;
     o.steps = lanes_[l].steps;
+    o.implicit_steps = lanes_[l].implicit_steps;
     o.rejected_steps = lanes_[l].rejected;
     o.rhs_evaluations = lanes_[l].evaluations;
     o.min_step_size = lanes_[l].min_h;
@@ -206,36 +239,156 @@ class Worker {
     refill();
   }
 
-  /// Stages 2–7 of every lane, its error estimate and its accept/reject decision.
-  StepOutcome trial_step(const B& tb, const B& hb) {
-    // The input of stage 7 is the 5th-order solution xn_ (first same as last).
-    for (int st = 1; st < dopri5::kStages; ++st) {
-      std::vector<B>& xin = st == 6 ? xn_ : xs_;
-      dopri5::stage_input(st, hb, x_, k_, xin);
-      rhs(tb + B(dopri5::kC[st]) * hb, xin, k_[st], st == 6 ? &sig_ : nullptr);
+  /// Which method each lane steps with in this iteration (implicit_, any_implicit_), whether any
+  /// active lane is explicit, and whether an implicit lane's Jacobian diagonal is due.
+  struct Methods {
+    bool any_explicit = false, jacobian_due = false, any_check = false;
+    Mask due;    ///< implicit lanes whose Jacobian diagonal is renewed in this iteration
+    Mask check;  ///< explicit lanes whose stiffness is checked after this step (if accepted)
+    std::array<bool, kW> checked{};  ///< the same per lane
+  };
+  Methods choose_methods() {
+    std::array<bool, kW> imp{}, due{}, check{};
+    Methods m;
+    any_implicit_ = false;
+    for (std::size_t l = 0; l < kW; ++l) {
+      const Lane& ln = lanes_[l];
+      if (ln.job < 0) continue;
+      imp[l] = ln.implicit;
+      any_implicit_ = any_implicit_ || ln.implicit;
+      m.any_explicit = m.any_explicit || !ln.implicit;
+      due[l] = ln.implicit && ln.jacobian_age >= kJacobianReuse;
+      m.jacobian_due = m.jacobian_due || due[l];
+      // The scalar path's schedule: every kCheckEvery explicit steps once kMinSteps are done.
+      const int after = ln.steps_in_mode + 1;
+      check[l] = switching_ && !ln.implicit && after >= Switching::kMinSteps && after % Switching::kCheckEvery == 0;
+      m.any_check = m.any_check || check[l];
     }
-    const auto [err_norm, finite_probe] =
-        dopri5::error_norm(hb, s_.absolute_tolerance, s_.relative_tolerance, x_, xn_, k_);
-    alignas(64) double err[kW], probe[kW], fn[kW], com_vy[kW];
+    implicit_ = mask_of(imp);
+    m.due = mask_of(due);
+    m.check = mask_of(check);
+    m.checked = check;
+    return m;
+  }
+
+  /// The right-hand-side calls of one trial step in every lane (see the top of this file); leaves
+  /// the new states in xn_, their derivatives in k_[6] and their signals in sig_. Returns the scaled
+  /// error norm per lane and a probe that is non-finite where the new state is.
+  std::pair<B, B> trial_stages(const B& tb, const B& hb, const Methods& m) {
+    using namespace ros34pw2;
+    const Mask& im = implicit_;
+    if (m.any_explicit || m.jacobian_due) {  // stage 2 | Jacobian probe
+      dopri5::stage_input(1, hb, x_, k_, xs_);
+      B t1 = tb + B(dopri5::kC[1]) * hb;
+      if (any_implicit_) {
+        for (int i = 0; i < n_; ++i) xs_[i] = xsimd::select(im, x_[i], xs_[i]);
+        for (int i : stiff_) xs_[i] = xsimd::select(im, x_[i] + jacobian_step(x_[i]), xs_[i]);
+        t1 = xsimd::select(im, tb, t1);
+      }
+      rhs(t1, xs_, k_[1], nullptr);
+      // Only the lanes whose Jacobian is due take the new one, so a lane's steps do not depend on
+      // its neighbours.
+      if (m.jacobian_due) {
+        for (int i : stiff_) jac_[i] = xsimd::select(m.due, (k_[1][i] - k_[0][i]) / (xs_[i] - x_[i]), jac_[i]);
+        for (Lane& ln : lanes_)
+          if (ln.job >= 0 && ln.implicit && ln.jacobian_age >= kJacobianReuse) ln.jacobian_age = 0;
+      }
+    }
+    if (any_implicit_)
+      for (int i = 0; i < n_; ++i) rk_[0][i] = stage_increment(hb, k_[0][i], jac_[i], B(0.0));
+    const double c_implicit[3] = {kC2, kC3, kC4};
+    for (int st = 2; st <= 4; ++st) {  // stages 3–5 | stages 2–4
+      if (m.any_explicit) dopri5::stage_input(st, hb, x_, k_, xs_);
+      B ts = tb + B(dopri5::kC[st]) * hb;
+      if (any_implicit_) {
+        for (int i = 0; i < n_; ++i) {
+          const StageInput<B> in = stage_input(st, x_[i], rk_[0][i], rk_[1][i], rk_[2][i]);
+          xs_[i] = xsimd::select(im, in.y, xs_[i]);
+          g_[i] = in.g;
+        }
+        ts = xsimd::select(im, tb + B(c_implicit[st - 2]) * hb, ts);
+      }
+      rhs(ts, xs_, k_[st], nullptr);
+      if (any_implicit_)
+        for (int i = 0; i < n_; ++i) rk_[st - 1][i] = stage_increment(hb, k_[st][i], jac_[i], g_[i]);
+    }
+    if (m.any_explicit) {  // stage 6 | idle
+      dopri5::stage_input(5, hb, x_, k_, xs_);
+      rhs(tb + B(dopri5::kC[5]) * hb, xs_, k_[5], nullptr);
+      dopri5::stage_input(6, hb, x_, k_, xn_);
+    }
+    B err_implicit(0.0);
+    if (any_implicit_)
+      for (int i = 0; i < n_; ++i) {
+        const auto [xn, e] = solution(x_[i], rk_[0][i], rk_[1][i], rk_[2][i], rk_[3][i]);
+        xn_[i] = xsimd::select(im, xn, xn_[i]);
+        const B scale = B(s_.absolute_tolerance) +
+                        B(s_.relative_tolerance) * (xsimd::abs(x_[i]) + hb * xsimd::abs(k_[0][i]));
+        err_implicit = xsimd::max(err_implicit, xsimd::abs(e) / scale);
+      }
+    // Stage 7 (first same as last) | the derivative at the new state: the next step's first stage.
+    rhs(tb + B(dopri5::kC[6]) * hb, xn_, k_[6], &sig_);
+    if (!any_implicit_) return dopri5::error_norm(hb, s_.absolute_tolerance, s_.relative_tolerance, x_, xn_, k_);
+    B err = err_implicit, probe(0.0);
+    if (m.any_explicit)
+      err = xsimd::select(im, err_implicit,
+                          dopri5::error_norm(hb, s_.absolute_tolerance, s_.relative_tolerance, x_, xn_, k_).first);
+    for (int i = 0; i < n_; ++i) probe += B(0.0) * xn_[i];
+    return {err, probe};
+  }
+
+  /// Stiffness per lane, 1/s: the largest |∂ẋ_i/∂x_i| over the tendon states, the scalar path's
+  /// estimate (rosenbrock_w.hpp) — for implicit lanes their Jacobian diagonal, for explicit lanes
+  /// in m.check a forward difference at the new state (one right-hand-side call, as the scalar
+  /// path's check); 0 for the other lanes.
+  B stiffness(const Methods& m) {
+    B lambda(0.0);
+    if (m.any_check) {
+      for (int i = 0; i < n_; ++i) xs_[i] = xn_[i];
+      for (int i : stiff_) xs_[i] = xn_[i] + ros34pw2::jacobian_step(xn_[i]);
+      LaneArray t{};
+      for (std::size_t l = 0; l < kW; ++l) t[l] = lanes_[l].t + lanes_[l].h;
+      rhs(load(t), xs_, kd_, nullptr);
+      for (int i : stiff_) lambda = xsimd::max(lambda, xsimd::abs((kd_[i] - k_[6][i]) / (xs_[i] - xn_[i])));
+      lambda = xsimd::select(m.check, lambda, B(0.0));
+    }
+    if (!any_implicit_) return lambda;
+    B diag(0.0);
+    for (int i : stiff_) diag = xsimd::max(diag, xsimd::abs(jac_[i]));
+    return xsimd::select(implicit_, diag, lambda);
+  }
+
+  /// Every lane's trial step, its error estimate and its accept/reject decision.
+  StepOutcome trial_step(const B& tb, const B& hb) {
+    const Methods methods = choose_methods();
+    const auto [err_norm, finite_probe] = trial_stages(tb, hb, methods);
+    alignas(64) double err[kW], probe[kW], fn[kW], com_vy[kW], lambda[kW];
     err_norm.store_aligned(err);
     finite_probe.store_aligned(probe);
     sig_.grf_y.store_aligned(fn);
     sig_.body_com_vy.store_aligned(com_vy);
+    if (switching_) stiffness(methods).store_aligned(lambda);
 
     StepOutcome out;
     for (std::size_t l = 0; l < kW; ++l) {
       Lane& ln = lanes_[l];
       if (ln.job < 0) continue;
-      ln.evaluations += 6;
+      ln.evaluations += ln.implicit ? 4 + (ln.jacobian_age == 0) : 6 + methods.checked[l];
       const double t1 = ln.t + ln.h;
       if (!std::isfinite(err[l]) || !std::isfinite(probe[l])) {
         fail(l, StanceStatus::kNonFiniteState, "the state became non-finite at t = " + format_value(t1) + " s");
         continue;
       }
       if (s_.fixed_step > 0) err[l] = 0.0;
-      // Step-size control: Odeint's default step adjuster, as in the scalar path's controlled stepper.
+      // Step-size control: Odeint's default step adjuster for Dormand–Prince, as in the scalar path's
+      // controlled stepper; the scalar Rosenbrock–W step's controller for ROS34PW2.
       if (err[l] > 1.0) {
-        ln.h = kStepAdjuster.decrease_step(ln.h, err[l], dopri5::kErrorOrder);
+        if (ln.implicit) {
+          ln.h *= ros34pw2::rejected_step_factor(err[l]);
+          if (ln.jacobian_age > 1) ln.jacobian_age = kJacobianReuse;  // retry with a fresh Jacobian
+        } else {
+          ln.h = kStepAdjuster.decrease_step(ln.h, err[l], dopri5::kErrorOrder);
+        }
         ++ln.rejected;
         try {
           ln.rejections();
@@ -246,24 +399,43 @@ class Worker {
       }
       ln.rejections.reset();
       ++ln.steps;
+      ln.implicit_steps += ln.implicit;
       if (ln.steps > kMaxStanceSteps) {
         fail(l, StanceStatus::kStepSizeUnderflow,
              "more than " + std::to_string(kMaxStanceSteps) + " steps by t = " + format_value(t1) + " s");
         continue;
       }
       ln.min_h = std::min(ln.min_h, ln.h);
-      ln.h_next = s_.fixed_step > 0 ? s_.fixed_step : kStepAdjuster.increase_step(ln.h, err[l], dopri5::kStepperOrder);
+      if (s_.fixed_step > 0)
+        ln.h_next = s_.fixed_step;
+      else if (ln.implicit)
+        ln.h_next = ln.h * ros34pw2::accepted_step_factor(err[l]);
+      else
+        ln.h_next = kStepAdjuster.increase_step(ln.h, err[l], dopri5::kStepperOrder);
       if (ln.h_next < s_.min_step) {
         fail(l, StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(ln.h_next) +
                                                       " s at t = " + format_value(t1) + " s (minimum " +
                                                       format_value(s_.min_step) + " s)");
         continue;
       }
+      if (switching_) ln.switch_to = switch_decision(ln, lambda[l]);
       out.accepted[l] = out.any_accepted = true;
       ln.t_end = t1;
       if (ln.toe_off.toe_off_in_step(fn[l], com_vy[l], s_.body_weight)) out.toe_off[l] = out.any_toe_off = true;
     }
     return out;
+  }
+
+  /// The scalar path's switching rule (sim/switching_stepper.hpp), after an accepted step with
+  /// stiffness estimate lambda (0 = not checked): explicit → implicit when the next step h·|λ|
+  /// exceeds Dormand–Prince's stability limit; implicit → explicit when the explicit step the
+  /// stiffness allows beats the next implicit step by the cost ratio; each method keeps at least
+  /// kMinSteps steps.
+  static bool switch_decision(const Lane& ln, double lambda) {
+    if (ln.steps_in_mode + 1 < Switching::kMinSteps) return false;
+    if (!ln.implicit) return ln.h_next * lambda > Switching::kStabilityLimit;
+    const double explicit_step = lambda > 0 ? Switching::kStabilityLimit / lambda : 1e300;
+    return explicit_step > Switching::kCostRatio * ln.h_next;
   }
 
   /// Toe-off: bisection on the dense output, all toe-off lanes at once; each lane stops when its
@@ -286,7 +458,9 @@ class Worker {
       if (step.toe_off[l]) lanes_[l].t_end = lane(hi, l);
   }
 
-  /// Output samples on the grid k·output_interval ≤ t_end inside this step.
+  /// Output samples on the grid k·output_interval ≤ t_end inside this step: their states from the
+  /// dense output, queued per lane (effort-only mode: recorded at once, mostly without a
+  /// right-hand side).
   void sample_outputs(const LaneArray& t, const B& tb, const B& hb, const StepOutcome& step) {
     for (;;) {
       std::array<bool, kW> need{};
@@ -306,12 +480,64 @@ class Worker {
       const B tsb = load(ts);
       dense((tsb - tb) / hb, hb);
       const Mask m = mask_of(need);
-      if (options_.effort_only && !xsimd::any(m && acc_.has_prev == B(0.0))) {
+      if (!options_.effort_only) {
+        enqueue(need, ts);
+      } else if (!xsimd::any(m && acc_.has_prev == B(0.0))) {
         record_effort(m, tsb);  // no right-hand side: the states suffice
       } else {
         rhs(tsb, xs_, kd_, &sig_);
         acc_.record(m, tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
       }
+    }
+    drain({});
+  }
+
+  /// Queues the states in xs_ of the lanes in `need` as samples at times ts.
+  void enqueue(const std::array<bool, kW>& need, const LaneArray& ts) {
+    alignas(64) double buf[kW];
+    for (std::size_t l = 0; l < kW; ++l)
+      if (need[l]) queue_[l].t.push_back(ts[l]);
+    for (int i = 0; i < n_; ++i) {
+      xs_[i].store_aligned(buf);
+      for (std::size_t l = 0; l < kW; ++l)
+        if (need[l]) queue_[l].x.push_back(buf[l]);
+    }
+  }
+
+  /// Records queued samples, one per lane and right-hand-side call, oldest first: while at least
+  /// three quarters of the active lanes have one waiting (or a queue grows long), and until the
+  /// queues of the lanes in `empty` are empty. A sample's signals depend only on its lane's state, time and
+  /// constants, so when it is recorded does not change any result; queueing lets one call serve the
+  /// lanes whose steps held fewer grid points beside those whose steps held more.
+  void drain(const std::array<bool, kW>& empty) {
+    for (;;) {
+      std::array<bool, kW> take{};
+      std::size_t waiting = 0, active = 0, longest = 0;
+      bool must = false;
+      for (std::size_t l = 0; l < kW; ++l) {
+        active += lanes_[l].job >= 0;
+        const std::size_t size = queue_[l].size();
+        take[l] = size > 0;
+        waiting += take[l];
+        longest = std::max(longest, size);
+        must = must || (empty[l] && take[l]);
+      }
+      if (waiting == 0 || (!must && 4 * waiting < 3 * active && longest < kMaxQueued)) return;
+      LaneArray ts{};
+      alignas(64) double buf[kW];
+      for (int i = 0; i < n_; ++i) {
+        x_[i].store_aligned(buf);  // lanes without a sample evaluate their current state, ignored
+        for (std::size_t l = 0; l < kW; ++l)
+          if (take[l]) buf[l] = queue_[l].x[queue_[l].head * static_cast<std::size_t>(n_) + static_cast<std::size_t>(i)];
+        xs_[i] = B::load_aligned(buf);
+      }
+      for (std::size_t l = 0; l < kW; ++l) {
+        ts[l] = take[l] ? queue_[l].t[queue_[l].head] : lanes_[l].t;
+        if (take[l]) queue_[l].pop();
+      }
+      const B tsb = load(ts);
+      rhs(tsb, xs_, kd_, &sig_);
+      acc_.record(mask_of(take), tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
     }
   }
 
@@ -328,8 +554,21 @@ class Worker {
     }
     const B tsb = load(ts);
     dense((tsb - tb) / hb, hb);
-    rhs(tsb, xs_, kd_, &sig_);
-    acc_.record(mask_of(need), tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
+    alignas(64) double buf[kW];
+    for (std::size_t l = 0; l < kW; ++l)
+      if (step.toe_off[l]) toe_off_state_[l].resize(static_cast<std::size_t>(n_));
+    for (int i = 0; i < n_; ++i) {
+      xs_[i].store_aligned(buf);
+      for (std::size_t l = 0; l < kW; ++l)
+        if (step.toe_off[l]) toe_off_state_[l][static_cast<std::size_t>(i)] = buf[l];
+    }
+    if (options_.effort_only) {
+      rhs(tsb, xs_, kd_, &sig_);
+      acc_.record(mask_of(need), tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
+    } else {
+      enqueue(need, ts);
+      drain(step.toe_off);
+    }
     for (std::size_t l = 0; l < kW; ++l)
       if (step.toe_off[l]) finish(l, lanes_[l].t_end);
   }
@@ -341,11 +580,20 @@ class Worker {
       x_[i] = xsimd::select(m, xn_[i], x_[i]);
       k_[0][i] = xsimd::select(m, k_[6][i], k_[0][i]);
     }
-    for (std::size_t l = 0; l < kW; ++l)
-      if (step.accepted[l]) {
-        lanes_[l].t += lanes_[l].h;
-        lanes_[l].h = lanes_[l].h_next;
+    for (std::size_t l = 0; l < kW; ++l) {
+      Lane& ln = lanes_[l];
+      if (!step.accepted[l]) continue;
+      ln.t += ln.h;
+      ln.h = ln.h_next;
+      if (ln.implicit) ++ln.jacobian_age;
+      ++ln.steps_in_mode;
+      if (ln.switch_to) {  // after the step's dense output was used: it belongs to the old method
+        ln.implicit = !ln.implicit;
+        ln.steps_in_mode = 0;
+        ln.jacobian_age = kJacobianReuse;
+        ln.switch_to = false;
       }
+    }
   }
 
   /// Refills the lanes that finished or failed.
@@ -370,8 +618,31 @@ class Worker {
   StanceConstants<B> c_;
   std::vector<B> x_, xn_, xs_, kd_, u_;
   std::array<std::vector<B>, dopri5::kStages> k_;
+  std::array<std::vector<B>, 4> rk_;  ///< ROS34PW2's stage increments (implicit lanes)
+  std::vector<B> jac_, g_;            ///< Jacobian diagonal (0 off the stiff states), Σ γ_ij k_j
+  std::vector<int> stiff_;            ///< the compliant tendons' force states (stiff_tendon_states)
+  bool switching_ = false;            ///< lanes may switch to the implicit step
+  Mask implicit_;                     ///< lanes stepping with ROS34PW2 in this iteration
+  bool any_implicit_ = false;
   StanceSignals<B> sig_;
   StanceAccumulator<B> acc_;
+  /// Output samples waiting for their right-hand-side call, per lane (drain()).
+  struct SampleQueue {
+    std::vector<double> t, x;  ///< times; states, n_ values each
+    std::size_t head = 0;      ///< the oldest waiting sample
+    std::size_t size() const { return t.size() - head; }
+    void pop() {
+      if (++head == t.size()) clear();
+    }
+    void clear() {
+      t.clear();
+      x.clear();
+      head = 0;
+    }
+  };
+  static constexpr std::size_t kMaxQueued = 64;
+  std::array<SampleQueue, kW> queue_;
+  std::array<std::vector<double>, kW> toe_off_state_;
   std::array<double, kMaxMuscles> effort_weight_{};
 };
 

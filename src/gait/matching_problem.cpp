@@ -163,6 +163,10 @@ std::vector<Evaluation> evaluate_many(Problem& p, const std::vector<VecX>& xs) {
   bo.event_tolerance = 1e-9;
   bo.keep_states = false;
   bo.effort_only = true;  // matching reads contact time, centre of mass and effort only
+  // Dormand–Prince throughout, as the recorded stance of a match: the finite-difference Jacobian
+  // below differences stances whose step sequences must vary smoothly with the variables, which a
+  // per-lane method switch (a discrete event) would not.
+  bo.integrator = StanceIntegrator::kDormandPrince;
   p.evaluations += static_cast<int>(xs.size());
   const std::vector<BatchStanceOutcome> out = simulate_stances(p.model, jobs, bo);
   std::vector<Evaluation> ev;

@@ -214,12 +214,13 @@ namespace {
 
 using State = std::vector<double>;
 
-/// Indices of the compliant tendons' force states: the stiff states (rosenbrock_w.hpp).
-std::vector<int> compliant_tendon_states(const StanceConstants<double>& c) {
-  std::vector<int> out;
-  for (int i = 0; i < c.n_muscles; ++i)
-    if (!c.muscles[i].rigid_tendon) out.push_back(tendon_state_index(c.n_muscles, i));
-  return out;
+/// Whether the stepper's last step was the Rosenbrock–W one (Odeint's Dormand–Prince: never).
+template <class Stepper>
+bool last_step_implicit(const Stepper& stepper) {
+  if constexpr (requires { stepper.last_step_stiff(); })
+    return stepper.last_step_stiff();
+  else
+    return false;
 }
 
 bool all_finite(const State& x) {
@@ -264,6 +265,7 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
       while (toe_off < 0.0) {
         const auto [t0, t1] = stepper.do_step(system);
         ++res.steps;
+        res.implicit_steps += last_step_implicit(stepper);
         if (res.steps > kMaxStanceSteps)
           return fail(StanceStatus::kStepSizeUnderflow, "more than " + std::to_string(kMaxStanceSteps) +
                                                             " steps by t = " + format_value(t1) + " s");
@@ -326,7 +328,7 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
     stepper.initialize(res.touchdown_state, 0.0, is.initial_step);
     return integrate(stepper);
   }
-  detail::SwitchingStepper stepper(is.absolute_tolerance, is.relative_tolerance, compliant_tendon_states(c));
+  detail::SwitchingStepper stepper(is.absolute_tolerance, is.relative_tolerance, stiff_tendon_states(c));
   stepper.initialize(res.touchdown_state, 0.0, is.initial_step, system);
   return integrate(stepper);
 }

@@ -20,6 +20,13 @@ ToeOffSignals toe_off_signals(const StanceConstants<double>& c, const double* x)
   return s;
 }
 
+std::vector<int> stiff_tendon_states(const StanceConstants<double>& c) {
+  std::vector<int> out;
+  for (int i = 0; i < c.n_muscles; ++i)
+    if (!c.muscles[i].rigid_tendon) out.push_back(tendon_state_index(c.n_muscles, i));
+  return out;
+}
+
 StanceSettings stance_settings(const Model& model, double relative_tolerance, double absolute_tolerance,
                                double event_tolerance) {
   const IntegratorSettings& is = model.integrator();

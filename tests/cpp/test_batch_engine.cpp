@@ -119,6 +119,7 @@ TEST_CASE("batch lanes agree with the scalar Odeint path on random conditions", 
   bo.threads = 2;
   bo.relative_tolerance = kAgreementRtol;
   bo.absolute_tolerance = kAgreementAtol;
+  bo.integrator = StanceIntegrator::kDormandPrince;  // the scalar path's method below
   const std::vector<BatchStanceOutcome> out = simulate_stances(model, jobs, bo);
   REQUIRE(out.size() == jobs.size());
 
@@ -159,35 +160,54 @@ TEST_CASE("batch lanes agree with the scalar Odeint path on random conditions", 
   CHECK(worst_effort < kToeOffBar);
 }
 
-TEST_CASE("at default settings the scalar path (stiffness switching) agrees with the batch within 0.5 %",
-          "[batch]") {
-  // Different methods (batch: Dormand–Prince; scalar: Dormand–Prince and Rosenbrock–W), each within
-  // 0.5 % of a tight reference (issue 22.5), so within 1 % of each other at worst; measured
-  // 2026-12-06 over these lanes: see the printout.
+TEST_CASE("at default settings (stiffness switching) the batch lanes agree with the scalar path", "[batch]") {
+  // Both paths switch between Dormand–Prince and the Rosenbrock–W step by the same rule at the same
+  // tolerance, each within 0.5 % of a tight reference (issue 22.5; test_stiff_stance.cpp). What
+  // still differs: the dense output of the explicit steps (Odeint's and Hairer's), so toe-off and
+  // the output samples inside a step, and through them the switching instants by a step now and
+  // then. Measured 2026-12-06 over these lanes (AVX-512, Release): worst 4.3e-5 over peak PFJ force,
+  // contact time, effort and peak vertical GRF (214 lanes both ok); implicit steps 10,162 (batch)
+  // and 10,173 (scalar), at most 7 apart in one stance. Bars: about 10× those.
   const Model model = Model::default_model();
   const double bw = model.body_weight();
   std::mt19937_64 rng(20240605);
   std::vector<StanceJob> jobs;
   for (int i = 0; i < kConditions; ++i) jobs.push_back(random_job(model, rng));
+  // Half of them at the model file's muscle levels (±20 %), like the benchmarks' stances: with the
+  // weaker push-off, late stance is stiff for longer (the default stance takes half its steps with
+  // the Rosenbrock–W step), so both methods and the switching are exercised.
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int i = 0; i < kConditions; i += 2)
+    for (std::size_t m = 0; m < jobs[i].controller.muscles.size(); ++m)
+      jobs[i].controller.muscles[m].level = model.controller().muscles[m].level * (0.8 + 0.4 * u(rng));
   const std::vector<BatchStanceOutcome> out = simulate_stances(model, jobs, BatchOptions{});
   int both_ok = 0, status_mismatch = 0;
   double worst = 0.0;
+  long implicit_batch = 0, implicit_scalar = 0, worst_implicit_gap = 0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const StanceResult r = scalar_stance(model, jobs[i], 0.0, 0.0, StanceIntegrator::kStiffSwitching);
     if (r.ok() != out[i].ok()) ++status_mismatch;
     if (!r.ok() || !out[i].ok()) continue;
     ++both_ok;
+    implicit_batch += out[i].implicit_steps;
+    implicit_scalar += r.implicit_steps;
+    worst_implicit_gap = std::max(worst_implicit_gap, std::abs(out[i].implicit_steps - r.implicit_steps));
     const BatchStanceOutcome& o = out[i];
     worst = std::max({worst, rel_diff(o.peak_pfj_force, r.metrics.at("peak_pfj_force_bw") * bw),
                       rel_diff(o.contact_time, r.contact_time), rel_diff(o.effort, r.metrics.at("effort")),
                       rel_diff(o.peak_vertical_grf, r.metrics.at("peak_vertical_grf_bw") * bw)});
   }
   std::printf("default settings, switching scalar vs batch over %d lanes: worst relative difference %.2e "
-              "(peak PFJ, contact time, effort, peak GRF), %d status mismatches\n",
-              both_ok, worst, status_mismatch);
+              "(peak PFJ, contact time, effort, peak GRF), %d status mismatches; implicit steps: batch %ld, "
+              "scalar %ld, worst gap per stance %ld\n",
+              both_ok, worst, status_mismatch, implicit_batch, implicit_scalar, worst_implicit_gap);
   REQUIRE(both_ok >= kMinBothOk);
   CHECK(status_mismatch == 0);
-  CHECK(worst < 0.005);
+  CHECK(worst < 5e-4);
+  // Both switched, on the same stances, at about the same instants: a third or more of the steps of
+  // these stances are stiff (late stance).
+  CHECK(implicit_batch > 20 * both_ok);
+  CHECK(std::abs(implicit_batch - implicit_scalar) < implicit_scalar / 50);
 }
 
 TEST_CASE("batch outcomes do not depend on thread count, job order or lane fill", "[batch]") {

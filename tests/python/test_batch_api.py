@@ -11,11 +11,12 @@ from legsim import _core
 
 # The C++ batch tests' bars (tests/cpp/test_batch_engine.cpp): the two engines integrate the same
 # equations to the same tolerance (peaks ≈ 2e-6 apart, measured over 240 lanes), while each locates
-# toe-off on its own dense output (contact time and effort ≈ 5e-5 apart). The scalar path runs with
-# the batch engine's method (integrator="dormand_prince"); its default is held to the batch at 0.5 %
-# in tests/cpp/test_batch_engine.cpp and tests/python/test_stance_integrator.py.
+# toe-off on its own dense output (contact time and effort ≈ 5e-5 apart). These tests run both with
+# Dormand–Prince throughout (integrator="dormand_prince"); with the default stiffness switching both
+# switch by the same rule, and agree within SWITCHING_BAR (C++: 4.3e-5 measured over 214 lanes).
 PEAK_BAR = 2.5e-5
 TOE_OFF_BAR = 2.5e-4
+SWITCHING_BAR = 5e-4
 PEAK_METRICS = ("peak_pfj_force_bw", "peak_vertical_grf_bw", "peak_knee_flexion_deg")
 TOE_OFF_METRICS = ("contact_time_s", "effort")
 N_STANCES = 20
@@ -54,7 +55,8 @@ def random_inputs(model, n, seed=7):
 
 def test_batch_equals_the_scalar_path(model):
     td, ctl, caps = random_inputs(model, N_STANCES)
-    batch = legsim.simulate_stances(model, td, ctl, capacity_factors=caps, threads=2).metrics
+    batch = legsim.simulate_stances(model, td, ctl, capacity_factors=caps, threads=2,
+                                    integrator="dormand_prince").metrics
     both_ok = 0
     for label in td.index:
         scalar = legsim.simulate_stance(model, legsim.Touchdown(**td.loc[label].to_dict()),
@@ -75,7 +77,7 @@ def test_batch_equals_the_scalar_path(model):
 
 def test_every_summary_metric_matches_the_scalar_metric_of_that_name(model):
     """The batch columns carry the scalar path's names and units: each agrees with the scalar metric."""
-    res = legsim.simulate_stances(model, {"hip_flexion": [0.5]}).metrics.iloc[0]
+    res = legsim.simulate_stances(model, {"hip_flexion": [0.5]}, integrator="dormand_prince").metrics.iloc[0]
     scalar = legsim.simulate_stance(model, legsim.Touchdown(hip_flexion=0.5), controller={}, record=False,
                                     integrator="dormand_prince")
     assert res["converged"] and scalar.converged
@@ -83,6 +85,21 @@ def test_every_summary_metric_matches_the_scalar_metric_of_that_name(model):
     assert len(metric_columns) >= 10
     for key in metric_columns:
         assert res[key] == pytest.approx(scalar.metrics[key], rel=TOE_OFF_BAR, abs=1e-9), key
+
+
+@pytest.mark.parametrize("hip_flexion", [0.45, 0.5, 0.6])
+def test_default_stiffness_switching_agrees_with_the_scalar_default(model, hip_flexion):
+    """Both engines' default: Dormand–Prince switching to the Rosenbrock–W step late in stance, per
+    stance by the same rule — the same stiff steps, the same metrics within SWITCHING_BAR."""
+    row = legsim.simulate_stances(model, {"hip_flexion": [hip_flexion]}).metrics.iloc[0]
+    scalar = legsim.simulate_stance(model, legsim.Touchdown(hip_flexion=hip_flexion), controller={}, record=False)
+    assert row["converged"] and scalar.converged
+    assert row["implicit_steps"] >= 0.2 * row["steps"]  # these stances are stiff late on
+    for key in PEAK_METRICS + TOE_OFF_METRICS:
+        assert row[key] == pytest.approx(scalar.metrics[key], rel=SWITCHING_BAR), key
+    dp = legsim.simulate_stances(model, {"hip_flexion": [hip_flexion]}, integrator="dormand_prince").metrics.iloc[0]
+    assert dp["implicit_steps"] == 0
+    assert row["rhs_evaluations"] < dp["rhs_evaluations"]
 
 
 def test_results_do_not_depend_on_threads_or_row_order(model):

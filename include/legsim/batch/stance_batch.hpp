@@ -2,9 +2,12 @@
 // The batch engine (DESIGN 4, issue 5): many independent stances, one SIMD lane per stance.
 //
 // Every lane integrates the same templated right-hand side as the scalar path (stance_rhs in
-// sim/stance_dynamics.hpp, instantiated for xsimd::batch<double>) with an embedded Dormand–Prince
-// 5(4) pair. Each lane keeps its own time and step size; all lanes advance together in lockstep
-// iterations, and a lane's accept/reject decision, toe-off event and failure are masked per lane.
+// sim/stance_dynamics.hpp, instantiated for xsimd::batch<double>) with the scalar path's default
+// method: an embedded Dormand–Prince 5(4) pair while the lane's stance is not stiff, the Rosenbrock–W
+// step ROS34PW2 while it is (per lane; BatchOptions::integrator). Each lane keeps its own time, step
+// size and method; all lanes advance together in lockstep iterations, in which one right-hand-side
+// call serves an explicit lane's stage and an implicit lane's stage at once, and a lane's
+// accept/reject decision, toe-off event and failure are masked per lane.
 // A lane that reaches toe-off or fails is refilled with the next job at once. What a stance is
 // judged by is shared with the scalar path (sim/stance_pipeline.hpp): settings and validation, the
 // toe-off rule, the per-stance accumulator and summary, the not-a-result rule; the step-size
@@ -48,6 +51,9 @@ struct BatchOptions {
   double relative_tolerance = 0.0;  ///< override of the model's integrator tolerance (0 = the model's)
   double absolute_tolerance = 0.0;  ///< override (0 = the model's)
   double event_tolerance = 0.0;     ///< toe-off location tolerance override (s; 0 = the model's)
+  /// The lanes' method, as StanceOptions::integrator: Dormand–Prince switching per lane to the
+  /// Rosenbrock–W step while the lane is stiff (default), or Dormand–Prince throughout.
+  StanceIntegrator integrator = StanceIntegrator::kStiffSwitching;
   bool keep_states = true;          ///< fill touchdown_state / toeoff_state of every outcome
   /// true: between touchdown and toe-off the output grid feeds only the effort integral (from the
   /// activation states, no right-hand-side call per sample); peaks, PFJ impulses and peak knee
@@ -89,6 +95,7 @@ struct BatchStanceOutcome : StanceSummary {
   bool ok() const { return status == StanceStatus::kOk; }
   std::vector<double> touchdown_state, toeoff_state;  ///< full state vectors (stance_dynamics.hpp layout)
   long steps = 0;            ///< accepted steps
+  long implicit_steps = 0;   ///< accepted steps taken with the Rosenbrock–W step (BatchOptions::integrator)
   long rejected_steps = 0;
   long rhs_evaluations = 0;  ///< lane evaluations of the right-hand side spent on this job
   double min_step_size = 0.0;  ///< smallest accepted step (s)

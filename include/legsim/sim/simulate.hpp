@@ -67,8 +67,9 @@ void validate(const FeedforwardExcitation& e, const Model& model);
 /// The scalar stance's integration method. kStiffSwitching: Odeint's explicit Dormand–Prince 5(4)
 /// while the stance is not stiff, a linearly implicit Rosenbrock–W step (ROS34PW2, tendon states
 /// implicit) while it is (src/sim/switching_stepper.hpp; docs/decisions.md, "faster stance");
-/// kDormandPrince: Dormand–Prince throughout, the batch engine's method (batch and scalar results
-/// then agree to what the two achieve, tests/cpp/test_batch_engine.cpp).
+/// kDormandPrince: Dormand–Prince throughout. The batch engine offers both (BatchOptions::integrator);
+/// with the same method the two engines agree to what the integrators achieve
+/// (tests/cpp/test_batch_engine.cpp).
 enum class StanceIntegrator { kStiffSwitching, kDormandPrince };
 
 struct StanceOptions {
@@ -129,6 +130,7 @@ struct StanceResult {
   /// peaks and integrals of PFJ load, quadriceps force, vertical GRF, knee flexion and effort from it.
   StanceSummary summary;
   long steps = 0;
+  long implicit_steps = 0;  ///< accepted steps taken with the Rosenbrock–W step (StanceIntegrator)
   long rhs_evaluations = 0;
   /// The column called name; throws InputError if there is none.
   const std::vector<double>& column(std::string_view name) const;

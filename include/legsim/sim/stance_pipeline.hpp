@@ -13,6 +13,7 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "legsim/core/ops.hpp"
 #include "legsim/model.hpp"
@@ -53,6 +54,11 @@ struct ToeOffSignals {
   double normal_force, com_vertical_velocity;
 };
 ToeOffSignals toe_off_signals(const StanceConstants<double>& c, const double* x);
+
+/// Indices (stance_dynamics.hpp layout) of the compliant tendons' force states: the states that
+/// make a stance stiff, whose Jacobian diagonal the Rosenbrock–W step of both engines uses
+/// (src/sim/rosenbrock_w.hpp). Each one's derivative depends on no other listed state.
+std::vector<int> stiff_tendon_states(const StanceConstants<double>& c);
 
 class ToeOffRule {
  public:
