@@ -71,7 +71,9 @@ class Worker {
     for (auto& k : rk_) k.assign(n_, B(0.0));
     jac_.assign(n_, B(0.0));
     g_.assign(n_, B(0.0));
-    stiff_ = stiff_tendon_states(make_stance_constants(model, nullptr, &model.controller()));
+    const StanceConstants<double> c0 = make_stance_constants(model, nullptr, &model.controller());
+    stiff_ = stiff_tendon_states(c0);
+    summary_signals_ = summary_signals_apply(c0);
     switching_ = options.integrator == StanceIntegrator::kStiffSwitching && s.fixed_step <= 0;
     td_state_.resize(kW);
   }
@@ -94,6 +96,15 @@ class Worker {
 
   void rhs(const B& t, const std::vector<B>& x, std::vector<B>& dx, StanceSignals<B>* sig) {
     stance_rhs(c_, t, x.data(), u_.data(), dx.data(), sig);
+  }
+
+  /// sig_ at (t, x) for the summary and the toe-off test: summary_signals (a fraction of a
+  /// derivative evaluation) when they apply to the model, else the right-hand side's.
+  void signals(const B& t, const std::vector<B>& x) {
+    if (summary_signals_)
+      summary_signals(c_, x.data(), sig_);
+    else
+      rhs(t, x, kd_, &sig_);
   }
 
   /// Gives lane l the next job (if take and one is left) or parks it (idle: its last touchdown
@@ -449,7 +460,7 @@ class Worker {
       if (!xsimd::any(open)) break;
       const B mid = B(0.5) * (lo + hi);
       dense((mid - tb) / hb, hb);
-      rhs(mid, xs_, kd_, &sig_);
+      signals(mid, xs_);
       const Mask pos = sig_.grf_y > B(0.0);  // ToeOffRule::in_contact, per lane
       lo = xsimd::select(open && pos, mid, lo);
       hi = xsimd::select(open && !pos, mid, hi);
@@ -485,7 +496,7 @@ class Worker {
       } else if (!xsimd::any(m && acc_.has_prev == B(0.0))) {
         record_effort(m, tsb);  // no right-hand side: the states suffice
       } else {
-        rhs(tsb, xs_, kd_, &sig_);
+        signals(tsb, xs_);
         acc_.record(m, tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
       }
     }
@@ -536,7 +547,7 @@ class Worker {
         if (take[l]) queue_[l].pop();
       }
       const B tsb = load(ts);
-      rhs(tsb, xs_, kd_, &sig_);
+      signals(tsb, xs_);
       acc_.record(mask_of(take), tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
     }
   }
@@ -563,7 +574,7 @@ class Worker {
         if (step.toe_off[l]) toe_off_state_[l][static_cast<std::size_t>(i)] = buf[l];
     }
     if (options_.effort_only) {
-      rhs(tsb, xs_, kd_, &sig_);
+      signals(tsb, xs_);
       acc_.record(mask_of(need), tsb, sig_, xs_[kStateQ + 4], nm_, effort_weight_);
     } else {
       enqueue(need, ts);
@@ -622,6 +633,7 @@ class Worker {
   std::vector<B> jac_, g_;            ///< Jacobian diagonal (0 off the stiff states), Σ γ_ij k_j
   std::vector<int> stiff_;            ///< the compliant tendons' force states (stiff_tendon_states)
   bool switching_ = false;            ///< lanes may switch to the implicit step
+  bool summary_signals_ = false;      ///< samples read summary_signals (summary_signals_apply)
   Mask implicit_;                     ///< lanes stepping with ROS34PW2 in this iteration
   bool any_implicit_ = false;
   StanceSignals<B> sig_;

@@ -8,16 +8,9 @@
 namespace legsim {
 
 ToeOffSignals toe_off_signals(const StanceConstants<double>& c, const double* x) {
-  Vec6<double> q, qd;
-  for (int i = 0; i < kDof; ++i) {
-    q(i) = x[kStateQ + i];
-    qd(i) = x[kStateQd + i];
-  }
-  const Kinematics<double> k = kinematics(c.body, q, qd);
-  ToeOffSignals s{0.0, k.body_com_velocity(1)};
-  for (int p = 0; p < kNumContacts; ++p)
-    s.normal_force += contact_normal_force(-k.contact[p](1), -k.contact_velocity[p](1), c.contact);
-  return s;
+  StanceSignals<double> s;
+  summary_signals(c, x, s);
+  return {s.grf_y, s.body_com_vy};
 }
 
 std::vector<int> stiff_tendon_states(const StanceConstants<double>& c) {

@@ -55,6 +55,51 @@ struct ToeOffSignals {
 };
 ToeOffSignals toe_off_signals(const StanceConstants<double>& c, const double* x);
 
+/// The signals a stance's summary reads (StanceAccumulator::record; the toe-off rule reads the first
+/// two): the contact normal forces and their total grf_y, the centre of mass, the activations, the
+/// quadriceps force, knee flexion, and PFJ force and stress — by stance_rhs's expressions, without
+/// the muscles' fiber dynamics and the mass matrix (kinematics, the contact's normal law, and the
+/// knee extensors' tendon forces). Only when summary_signals_apply(c): a compliant tendon's force is
+/// its state, f_T·F_max, while a rigid one's needs the fiber's force–velocity state. The other fields
+/// of s are left as they were.
+template <class T>
+bool summary_signals_apply(const StanceConstants<T>& c) {
+  for (int i = 0; i < c.n_muscles; ++i)
+    if (c.knee_extensor[i] && c.muscles[i].rigid_tendon) return false;
+  return true;
+}
+template <class T>
+void summary_signals(const StanceConstants<T>& c, const T* x, StanceSignals<T>& s) {
+  Vec6<T> q, qd;
+  for (int i = 0; i < kDof; ++i) {
+    q(i) = x[kStateQ + i];
+    qd(i) = x[kStateQd + i];
+  }
+  const Kinematics<T> k = kinematics(c.body, q, qd);
+  s.grf_y = T(0.0);
+  for (int p = 0; p < kNumContacts; ++p) {
+    s.normal_force[p] = contact_normal_force(T(-k.contact[p](1)), T(-k.contact_velocity[p](1)), c.contact);
+    s.grf_y += s.normal_force[p];
+  }
+  s.body_com_x = k.body_com(0);
+  s.body_com_y = k.body_com(1);
+  s.body_com_vx = k.body_com_velocity(0);
+  s.body_com_vy = k.body_com_velocity(1);
+  const int n = c.n_muscles;
+  s.quadriceps_force = T(0.0);
+  for (int i = 0; i < n; ++i) {
+    const MtuCoefficients<T>& m = c.muscles[i].mtu;
+    // The muscle kernel's a = clamp(state, a_min, 1) and, for a compliant tendon, its force f_T·F_max
+    // floored at zero as applied to the skeleton (evaluate_compliant_mtu, stance_rhs).
+    s.activation[i] = legsim::clamp(x[activation_index(i)], m.min_activation, T(1.0));
+    if (c.knee_extensor[i])
+      s.quadriceps_force += legsim::max(T(x[tendon_state_index(n, i)] * m.max_isometric_force), T(0.0));
+  }
+  s.knee_flexion_deg = q(4) * T(kRadToDeg);
+  s.pfj_force = pfj_force(s.quadriceps_force, s.knee_flexion_deg);
+  s.pfj_stress = pfj_stress(s.pfj_force, s.knee_flexion_deg, c.pfj);
+}
+
 /// Indices (stance_dynamics.hpp layout) of the compliant tendons' force states: the states that
 /// make a stance stiff, whose Jacobian diagonal the Rosenbrock–W step of both engines uses
 /// (src/sim/rosenbrock_w.hpp). Each one's derivative depends on no other listed state.
