@@ -4,11 +4,13 @@
  *                                        plugin cannot be loaded under AddressSanitizer, see the
  *                                        Makefile's sanitize target)
  *   test_capi_predict solve <reference>  a coarse prediction whose metrics and columns must equal the
- *                                        C++ API's (the file predict_reference writes), and a solve
- *                                        stopped by the iteration limit
+ *                                        C++ API's (the file predict_reference writes), the same in two
+ *                                        threads at once on one model handle, and a solve stopped by
+ *                                        the iteration limit
  * Exit status 0 = all passed. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,18 +164,61 @@ static size_t compare_with_reference(const char* path, legsim_result* r, const c
   return seen;
 }
 
+/* The reference's condition; NULL if a value is refused (no CHECK: threads call it). */
+static legsim_gait_condition* reference_condition(void) {
+  legsim_gait_condition* c = legsim_gait_condition_create();
+  if (c && legsim_gait_condition_set(c, "speed", kSpeed) == LEGSIM_OK &&
+      legsim_gait_condition_set(c, "cadence", kCadence) == LEGSIM_OK &&
+      legsim_gait_condition_set(c, "options.mesh_intervals", kMeshIntervals) == LEGSIM_OK)
+    return c;
+  legsim_gait_condition_destroy(c);
+  return NULL;
+}
+
+typedef struct {
+  const legsim_model* model; /* shared by the threads */
+  legsim_result* result;
+  legsim_status status;
+} PredictJob;
+
+static void* predict_job(void* arg) {
+  PredictJob* job = arg;
+  legsim_gait_condition* c = reference_condition();
+  job->status = c ? legsim_predict_gait(job->model, c, job->result) : LEGSIM_ERROR_INVALID_ARGUMENT;
+  legsim_gait_condition_destroy(c);
+  return NULL;
+}
+
+/* Two threads predict the reference step at once, on one model handle, each with its own condition
+ * and result: each must equal the C++ API's step bit for bit. */
+static void solve_in_two_threads(const char* reference, legsim_model* m, size_t metrics) {
+  PredictJob jobs[2];
+  pthread_t threads[2];
+  int j;
+  for (j = 0; j < 2; ++j) {
+    jobs[j].model = m;
+    jobs[j].result = legsim_result_create();
+    jobs[j].status = LEGSIM_ERROR_INTERNAL;
+    CHECK(pthread_create(&threads[j], NULL, predict_job, &jobs[j]) == 0, "pthread_create %d", j);
+  }
+  for (j = 0; j < 2; ++j) pthread_join(threads[j], NULL);
+  for (j = 0; j < 2; ++j) {
+    CHECK(jobs[j].status == LEGSIM_OK, "thread %d: %d '%s'", j, (int)jobs[j].status, legsim_result_error(jobs[j].result));
+    if (jobs[j].status == LEGSIM_OK)
+      CHECK(compare_with_reference(reference, jobs[j].result, "metric", NULL) == metrics + 1, "thread %d", j);
+    legsim_result_destroy(jobs[j].result);
+  }
+}
+
 static void solve_equals_cpp(const char* reference) {
   legsim_model* m = load_default();
-  legsim_gait_condition* c = legsim_gait_condition_create();
+  legsim_gait_condition* c = reference_condition();
   legsim_result* r = legsim_result_create();
   size_t metrics = 0, rows = 0, length = 0, seen;
   double *time_s, *pfj;
   char name[64];
   legsim_status s;
-  CHECK(legsim_gait_condition_set(c, "speed", kSpeed) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
-  CHECK(legsim_gait_condition_set(c, "cadence", kCadence) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
-  CHECK(legsim_gait_condition_set(c, "options.mesh_intervals", kMeshIntervals) == LEGSIM_OK, "'%s'",
-        legsim_gait_condition_error(c));
+  CHECK(c != NULL, "the reference condition is refused");
   s = legsim_predict_gait(m, c, r);
   CHECK(s == LEGSIM_OK && legsim_result_error(r)[0] == '\0', "prediction: %d '%s'", (int)s, legsim_result_error(r));
   if (s != LEGSIM_OK) goto done;
@@ -197,6 +242,7 @@ static void solve_equals_cpp(const char* reference) {
   CHECK(compare_with_reference(reference, r, "column.pfj_force_r_n", pfj) == rows, "pfj_force_r_n rows");
   free(time_s);
   free(pfj);
+  solve_in_two_threads(reference, m, metrics);
 done:
   legsim_result_destroy(r);
   legsim_gait_condition_destroy(c);
@@ -206,14 +252,11 @@ done:
 /* IPOPT stopped by the iteration limit: a failure with IPOPT's status and its meaning, no numbers. */
 static void solve_not_converged(void) {
   legsim_model* m = load_default();
-  legsim_gait_condition* c = legsim_gait_condition_create();
+  legsim_gait_condition* c = reference_condition();
   legsim_result* r = legsim_result_create();
   double v = 0.0;
   legsim_status s;
-  CHECK(legsim_gait_condition_set(c, "speed", kSpeed) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
-  CHECK(legsim_gait_condition_set(c, "cadence", kCadence) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
-  CHECK(legsim_gait_condition_set(c, "options.mesh_intervals", kMeshIntervals) == LEGSIM_OK, "'%s'",
-        legsim_gait_condition_error(c));
+  CHECK(c != NULL, "the reference condition is refused");
   CHECK(legsim_gait_condition_set(c, "options.max_iterations", 5) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
   s = legsim_predict_gait(m, c, r);
   CHECK(s == LEGSIM_ERROR_SIMULATION_FAILED && contains(legsim_result_error(r), "not converged: IPOPT stopped with") &&

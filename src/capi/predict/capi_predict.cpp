@@ -152,7 +152,13 @@ using namespace legsim::capi;
 
 extern "C" {
 
-legsim_gait_condition* legsim_gait_condition_create(void) { return new (std::nothrow) legsim_gait_condition(); }
+legsim_gait_condition* legsim_gait_condition_create(void) {
+  try {
+    return new legsim_gait_condition();  // its strings may allocate too, not only the handle
+  } catch (...) {
+    return nullptr;
+  }
+}
 
 void legsim_gait_condition_destroy(legsim_gait_condition* condition) { delete condition; }
 
