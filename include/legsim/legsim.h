@@ -12,7 +12,8 @@
  *
  * Gait prediction (a whole running step by direct collocation, with CasADi) is the separate header
  * legsim/legsim_predict.h and library legsim_c_predict, built with the prediction only; its results
- * are legsim_result handles, read with the same accessors. *
+ * are legsim_result handles, read with the same accessors.
+ *
  * Errors. Every function that can fail returns a legsim_status; LEGSIM_OK is 0. The message of the
  * last failure is kept per handle: legsim_model_error, legsim_condition_error and
  * legsim_result_error return it (an empty string after success; the pointer stays valid until the
