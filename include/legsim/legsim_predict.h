@@ -14,7 +14,7 @@
  *
  * Cost. Each legsim_predict_gait builds the collocation problem and its derivatives before IPOPT
  * runs: about 9 s at the default 150 mesh intervals, plus the solve (about a minute cold on one
- * core; docs/gait_prediction.md). A coarse mesh (options.mesh_intervals = 30 to 40) takes seconds
+ * core; docs/gait_prediction.md). A coarse mesh (options.mesh_intervals = 30 to 40) takes about 10 s
  * and is fine for a quick look, not for comparisons between conditions. */
 #ifndef LEGSIM_LEGSIM_PREDICT_H
 #define LEGSIM_LEGSIM_PREDICT_H
