@@ -75,7 +75,7 @@ exclude_patterns.append("_generated")
 PUBLIC_HEADERS = ["model.hpp", "core/error.hpp", "sim/simulate.hpp", "sim/metrics.hpp", "batch/stance_batch.hpp",
                   "gait/condition.hpp", "gait/matching.hpp", "joint_load/pfj.hpp", "muscle/params.hpp",
                   "muscle/curves.hpp", "muscle/experiments.hpp", "control/controller.hpp", "predict/predict.hpp",
-                  "legsim.h"]
+                  "legsim.h", "legsim_predict.h"]
 
 
 def _run_doxygen() -> Path:

@@ -10,13 +10,17 @@
  *                     parameters (default: the model's controller) or constant muscle excitations;
  *   legsim_result     the outcome of one stance: status, metrics and time series.
  *
+ * Gait prediction (a whole running step by direct collocation, with CasADi) is the separate header
+ * legsim/legsim_predict.h and library legsim_c_predict, built with the prediction only; its results
+ * are legsim_result handles, read with the same accessors.
+ *
  * Errors. Every function that can fail returns a legsim_status; LEGSIM_OK is 0. The message of the
  * last failure is kept per handle: legsim_model_error, legsim_condition_error and
  * legsim_result_error return it (an empty string after success; the pointer stays valid until the
  * next call that uses the handle). The message names the argument, the value and what is allowed.
  * Which handle receives the message: the first handle argument of the call, except for
- * legsim_simulate_stance and legsim_predict_gait, which write to their result. A failure with a NULL
- * handle can only report its status. No C++ exception leaves the library.
+ * legsim_simulate_stance, which writes to its result. A failure with a NULL handle can only report
+ * its status. No C++ exception leaves the library.
  *
  * Threads. Functions are safe to call concurrently on distinct handles. One model may in addition be
  * passed to legsim_simulate_stance from several threads at once (it is only read); any other use of
@@ -48,7 +52,7 @@ typedef enum {
   LEGSIM_ERROR_NO_MODEL = 6,          /**< the model handle has not loaded a model */
   LEGSIM_ERROR_NO_RESULT = 7,         /**< the result holds no successful simulation */
   LEGSIM_ERROR_SIMULATION_FAILED = 8, /**< the integration failed (numerical failure, no toe-off, ...) */
-  LEGSIM_ERROR_NOT_BUILT = 9,         /**< the function is not available in this build */
+  LEGSIM_ERROR_NOT_BUILT = 9,         /**< reserved: no function of this version returns it */
   LEGSIM_ERROR_OUT_OF_MEMORY = 10,
   LEGSIM_ERROR_INTERNAL = 11          /**< an unexpected error inside the library */
 } legsim_status;
@@ -111,15 +115,13 @@ LEGSIM_C_API const char* legsim_result_error(const legsim_result* result);
  * why and it holds no metrics. */
 LEGSIM_C_API legsim_status legsim_simulate_stance(const legsim_model* model, const legsim_condition* condition,
                                                   legsim_result* result);
-/** Gait prediction by direct collocation (legsim_predict, needs CasADi). Declared for a stable
- * interface; this version of the C API always returns LEGSIM_ERROR_NOT_BUILT (see README). */
-LEGSIM_C_API legsim_status legsim_predict_gait(const legsim_model* model, double speed_m_per_s,
-                                               legsim_result* result);
 
 /* ---- Reading a result ----------------------------------------------------------------------- */
+/** The contact time (s): the stance's, or a predicted step's right-foot stance (its contact_time_s). */
 LEGSIM_C_API legsim_status legsim_result_contact_time(legsim_result* result, double* seconds);
-/** Metrics (DESIGN 5 keys, sorted by name): count, name by index, value by name. A metric may be NaN
- * where it does not apply (e.g. the impact peak of a stance without one). */
+/** Metrics (DESIGN 5 keys, sorted by name; a predicted step adds its stride keys): count, name by
+ * index, value by name. A metric may be NaN where it does not apply (e.g. the impact peak of a
+ * stance without one). */
 LEGSIM_C_API legsim_status legsim_result_metric_count(legsim_result* result, size_t* count);
 LEGSIM_C_API legsim_status legsim_result_metric_name(legsim_result* result, size_t index, char* name, size_t size,
                                                      size_t* needed);

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from . import _core
@@ -74,69 +73,16 @@ class PredictionResult:
     raw: object = field(default=None, repr=False)
 
 
-#: What IPOPT's return statuses mean (IPOPT documentation, "Output": ApplicationReturnStatus), in
-#: the terms of this problem.
-_IPOPT_REASONS = {
-    "Maximum_Iterations_Exceeded": "the iteration limit, max_iterations = {max_iterations}, was reached",
-    "Maximum_CpuTime_Exceeded": "the CPU-time limit was reached",
-    "Maximum_WallTime_Exceeded": "the wall-time limit was reached",
-    "Infeasible_Problem_Detected": "the iterates converged to a point of locally minimal constraint violation: "
-                                   "no periodic step satisfying the dynamics was found from this start",
-    "Restoration_Failed": "the feasibility restoration phase failed to reduce the constraint violation",
-    "Search_Direction_Becomes_Too_Small": "the steps became too small to make progress",
-    "Diverging_Iterates": "the iterates diverged",
-    "Error_In_Step_Computation": "the linear system of a step could not be solved",
-    "Invalid_Number_Detected": "a model function returned NaN or infinity at an iterate",
-    "Not_Enough_Degrees_Of_Freedom": "more equality constraints than variables",
-    "User_Requested_Stop": "the solve was interrupted",
-}
-
-
 def _message(g, options) -> str:
-    """The status of a solve: IPOPT's status, and for a failure also why (``_IPOPT_REASONS``)."""
-    if g.converged:
-        return g.status
-    if g.status in ("Solve_Succeeded", "Solved_To_Acceptable_Level"):
-        return f"not converged: IPOPT reported {g.status} but the solution is not finite"
-    reason = _IPOPT_REASONS.get(g.status, "see IPOPT's documentation of this status")
-    return (f"not converged: IPOPT stopped with {g.status} after {g.iterations} iterations "
-            f"({reason.format(max_iterations=options.max_iterations)})")
+    """The status of a solve: IPOPT's status, and for a failure also why (C++ gait_message)."""
+    return _core.predicted_gait_message(g, options)
 
 
 def _timeseries(g) -> pd.DataFrame:
-    cols: dict[str, np.ndarray] = {"time_s": np.asarray(g.time)}
-    q = np.asarray(g.q)
-    deg = np.degrees
-    cols["pelvis_x_m"], cols["pelvis_y_m"] = q[:, 0], q[:, 1]
-    cols["trunk_lean_deg"] = deg(q[:, 2])
-    for s, side in enumerate(("r", "l")):
-        o = 3 + 3 * s
-        cols[f"hip_flexion_{side}_deg"] = deg(q[:, o])
-        cols[f"knee_flexion_{side}_deg"] = deg(q[:, o + 1])
-        cols[f"ankle_dorsiflexion_{side}_deg"] = deg(q[:, o + 2])
-    grf, cop = np.asarray(g.grf), np.asarray(g.cop_x)
-    mom, res = np.asarray(g.joint_moment), np.asarray(g.reserve)
-    quad, pf, ps = np.asarray(g.quadriceps_force), np.asarray(g.pfj_force), np.asarray(g.pfj_stress)
-    for s, side in enumerate(("r", "l")):
-        cols[f"grf_x_{side}_n"], cols[f"grf_y_{side}_n"] = grf[:, 2 * s], grf[:, 2 * s + 1]
-        cols[f"cop_x_{side}_m"] = cop[:, s]
-        cols[f"stance_{side}"] = grf[:, 2 * s + 1] > 20.0
-        for j, joint in enumerate(("hip_flexion", "knee_flexion", "ankle_dorsiflexion")):
-            cols[f"{joint}_moment_{side}_nm"] = mom[:, 3 * s + j]
-            cols[f"{joint}_reserve_{side}_nm"] = res[:, 3 * s + j]
-        cols[f"quadriceps_force_{side}_n"] = quad[:, s]
-        cols[f"pfj_force_{side}_n"] = pf[:, s]
-        cols[f"pfj_stress_{side}_pa"] = ps[:, s]
-    exc, act = np.asarray(g.excitation), np.asarray(g.activation)
-    frc, fln = np.asarray(g.tendon_force), np.asarray(g.fiber_length_norm)
-    for i, name in enumerate(g.muscle_names):
-        cols[f"{name}_excitation"] = exc[:, i]
-        cols[f"{name}_activation"] = act[:, i]
-        cols[f"{name}_force_n"] = frc[:, i]
-        cols[f"{name}_fiber_length_norm"] = fln[:, i]
-    met = np.asarray(g.metabolic_rate)
-    for i, name in enumerate(g.muscle_names):
-        cols[f"{name}_metabolic_rate_w"] = met[:, i]
+    """The whole step, one row per mesh node (C++ gait_timeseries); the stance flags as booleans."""
+    cols = _core.predicted_gait_timeseries(g)
+    for side in ("r", "l"):
+        cols[f"stance_{side}"] = cols[f"stance_{side}"] != 0.0
     return pd.DataFrame(cols)
 
 

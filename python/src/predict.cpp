@@ -165,6 +165,17 @@ void bind_predict(py::module_& m) {
                              "Number of problem structures built and kept (int).");
   m.def("predicted_gait_metrics", &predict::gait_metrics, py::arg("model"), py::arg("condition"), py::arg("gait"),
         "Metrics of a predicted gait (dict name -> value, units in the names); empty if it did not converge.");
+  m.def(
+      "predicted_gait_timeseries",
+      [](const PredictedGait& g) {
+        const predict::GaitTimeseries t = predict::gait_timeseries(g);
+        py::dict d;  // insertion-ordered: the columns in gait_timeseries' order
+        for (std::size_t i = 0; i < t.columns.size(); ++i) d[py::str(t.columns[i])] = vector(t.series[i]);
+        return d;
+      },
+      py::arg("gait"), "The time series of a predicted gait: dict column name -> numpy array, one row per mesh node.");
+  m.def("predicted_gait_message", &predict::gait_message, py::arg("gait"), py::arg("options"),
+        "The outcome of a solve in words: IPOPT's status, and for a failure also what it means.");
   m.def("predicted_gait_metric_names", &predict::gait_metric_names, py::arg("model"),
         "Every metric key of a converged gait prediction of the model, sorted (from the code that computes them).");
   m.def(

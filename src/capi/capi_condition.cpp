@@ -9,13 +9,7 @@
 namespace legsim::capi {
 namespace {
 
-template <class S>
-struct Field {
-  const char* name;
-  double S::*member;
-};
-
-constexpr Field<TouchdownState> kTouchdownFields[] = {
+constexpr Field<TouchdownState, double> kTouchdownFields[] = {
     {"trunk_lean", &TouchdownState::trunk_lean},
     {"hip_flexion", &TouchdownState::hip_flexion},
     {"knee_flexion", &TouchdownState::knee_flexion},
@@ -27,13 +21,13 @@ constexpr Field<TouchdownState> kTouchdownFields[] = {
     {"knee_angular_velocity", &TouchdownState::knee_angular_velocity},
     {"ankle_angular_velocity", &TouchdownState::ankle_angular_velocity},
 };
-constexpr Field<ControllerParams> kControllerFields[] = {
+constexpr Field<ControllerParams, double> kControllerFields[] = {
     {"ramp_time", &ControllerParams::ramp_time},
     {"trunk_kp", &ControllerParams::trunk_kp},
     {"trunk_kd", &ControllerParams::trunk_kd},
     {"trunk_reference_lean", &ControllerParams::trunk_reference_lean},
 };
-constexpr Field<MuscleControl> kMuscleControlFields[] = {
+constexpr Field<MuscleControl, double> kMuscleControlFields[] = {
     {"level", &MuscleControl::level},
     {"onset", &MuscleControl::onset},
     {"offset", &MuscleControl::offset},
@@ -54,9 +48,8 @@ constexpr double kUnsetExcitation = 0.01;
 }
 
 template <class S, std::size_t N>
-double* find(S& s, const Field<S> (&fields)[N], std::string_view key, std::string_view name) {
-  for (const auto& f : fields)
-    if (key == f.name) return &(s.*f.member);
+double* find(S& s, const Field<S, double> (&fields)[N], std::string_view key, std::string_view name) {
+  if (double* member = find_field(s, fields, key)) return member;
   unknown(name);
 }
 

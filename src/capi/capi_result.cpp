@@ -1,5 +1,5 @@
-// C API: simulating a stance into a result handle and reading its metrics and time series
-// (include/legsim/legsim.h).
+// C API: simulating a stance into a result handle and reading its metrics and time series, the
+// stance's or a predicted step's (include/legsim/legsim.h, legsim_predict.h).
 #include <algorithm>
 #include <cstring>
 
@@ -8,23 +8,23 @@
 namespace legsim::capi {
 namespace {
 
-/// The stance of a result that holds a successful simulation.
-const StanceResult& stance_of(const legsim_result& r) {
-  if (!r.stance)
-    throw CallError(LEGSIM_ERROR_NO_RESULT, "result: holds no simulation (call legsim_simulate_stance first)");
-  if (!r.stance->ok())
-    throw CallError(LEGSIM_ERROR_NO_RESULT, "result: the simulation failed (" + r.stance->message + ")");
-  return *r.stance;
+/// The table of a result that holds a successful simulation.
+const ResultTable& table_of(const legsim_result& r) {
+  if (r.table) return *r.table;
+  if (!r.failure.empty())
+    throw CallError(LEGSIM_ERROR_NO_RESULT, "result: the simulation failed (" + r.failure + ")");
+  throw CallError(LEGSIM_ERROR_NO_RESULT,
+                  "result: holds no simulation (call legsim_simulate_stance or legsim_predict_gait first)");
 }
 
-std::size_t column_index(const StanceResult& s, const char* name) {
+std::size_t column_index(const ResultTable& t, const char* name) {
   require_pointer(name, "name");
-  const auto it = std::find(s.columns.begin(), s.columns.end(), name);
-  if (it == s.columns.end())
+  const auto it = std::find(t.columns.begin(), t.columns.end(), name);
+  if (it == t.columns.end())
     throw CallError(LEGSIM_ERROR_UNKNOWN_NAME, "column '" + std::string(name) + "' is unknown (" +
-                                                   std::to_string(s.columns.size()) +
+                                                   std::to_string(t.columns.size()) +
                                                    " columns: legsim_result_column_name lists them)");
-  return static_cast<std::size_t>(it - s.columns.begin());
+  return static_cast<std::size_t>(it - t.columns.begin());
 }
 
 StanceResult run(const legsim_model& m, const legsim_condition& c) {
@@ -61,25 +61,12 @@ const char* legsim_result_error(const legsim_result* result) { return result ? r
 legsim_status legsim_simulate_stance(const legsim_model* model, const legsim_condition* condition, legsim_result* result) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
-    result->stance.reset();
-    result->metric_names.clear();
+    clear(*result);
     require_pointer(model, "model");
     require_pointer(condition, "condition");
-    result->stance = run(*model, *condition);
-    if (!result->stance->ok()) throw CallError(LEGSIM_ERROR_SIMULATION_FAILED, result->stance->message);
-    for (const auto& kv : result->stance->metrics) result->metric_names.push_back(kv.first);
-    return LEGSIM_OK;
-  });
-}
-
-legsim_status legsim_predict_gait(const legsim_model* model, double speed_m_per_s, legsim_result* result) {
-  if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
-  return guarded(result->error, [&] {
-    result->stance.reset();
-    result->metric_names.clear();
-    throw CallError(LEGSIM_ERROR_NOT_BUILT,
-                    "legsim_predict_gait: gait prediction is not part of this build of the C API (it needs "
-                    "legsim_predict, which the installed package does not export yet)");
+    legsim::StanceResult stance = run(*model, *condition);
+    if (!stance.ok()) fail(*result, stance.message);
+    hold(*result, {stance.contact_time, std::move(stance.metrics), {}, std::move(stance.columns), std::move(stance.series)});
     return LEGSIM_OK;
   });
 }
@@ -88,7 +75,7 @@ legsim_status legsim_result_contact_time(legsim_result* result, double* seconds)
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
     require_pointer(seconds, "seconds");
-    *seconds = stance_of(*result).contact_time;
+    *seconds = table_of(*result).contact_time;
     return LEGSIM_OK;
   });
 }
@@ -97,8 +84,7 @@ legsim_status legsim_result_metric_count(legsim_result* result, size_t* count) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
     require_pointer(count, "count");
-    stance_of(*result);
-    *count = result->metric_names.size();
+    *count = table_of(*result).metric_names.size();
     return LEGSIM_OK;
   });
 }
@@ -106,9 +92,9 @@ legsim_status legsim_result_metric_count(legsim_result* result, size_t* count) {
 legsim_status legsim_result_metric_name(legsim_result* result, size_t index, char* name, size_t size, size_t* needed) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
-    stance_of(*result);
-    check_index(index, result->metric_names.size(), "result", "metrics");
-    copy_string(result->metric_names[index], name, size, needed, "metric name");
+    const auto& names = table_of(*result).metric_names;
+    check_index(index, names.size(), "result", "metrics");
+    copy_string(names[index], name, size, needed, "metric name");
     return LEGSIM_OK;
   });
 }
@@ -118,7 +104,7 @@ legsim_status legsim_result_metric(legsim_result* result, const char* name, doub
   return guarded(result->error, [&] {
     require_pointer(name, "name");
     require_pointer(value, "value");
-    const auto& metrics = stance_of(*result).metrics;
+    const auto& metrics = table_of(*result).metrics;
     const auto it = metrics.find(name);
     if (it == metrics.end())
       throw CallError(LEGSIM_ERROR_UNKNOWN_NAME, "metric '" + std::string(name) + "' is unknown (" +
@@ -133,7 +119,7 @@ legsim_status legsim_result_column_count(legsim_result* result, size_t* count) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
     require_pointer(count, "count");
-    *count = stance_of(*result).columns.size();
+    *count = table_of(*result).columns.size();
     return LEGSIM_OK;
   });
 }
@@ -141,7 +127,7 @@ legsim_status legsim_result_column_count(legsim_result* result, size_t* count) {
 legsim_status legsim_result_column_name(legsim_result* result, size_t index, char* name, size_t size, size_t* needed) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
-    const auto& columns = stance_of(*result).columns;
+    const auto& columns = table_of(*result).columns;
     check_index(index, columns.size(), "result", "columns");
     copy_string(columns[index], name, size, needed, "column name");
     return LEGSIM_OK;
@@ -152,8 +138,8 @@ legsim_status legsim_result_row_count(legsim_result* result, size_t* rows) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
     require_pointer(rows, "rows");
-    const auto& s = stance_of(*result);
-    *rows = s.series.empty() ? 0 : s.series.front().size();
+    const auto& t = table_of(*result);
+    *rows = t.series.empty() ? 0 : t.series.front().size();
     return LEGSIM_OK;
   });
 }
@@ -161,8 +147,8 @@ legsim_status legsim_result_row_count(legsim_result* result, size_t* rows) {
 legsim_status legsim_result_column(legsim_result* result, const char* name, double* values, size_t capacity, size_t* length) {
   if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
   return guarded(result->error, [&] {
-    const auto& s = stance_of(*result);
-    const std::vector<double>& column = s.series[column_index(s, name)];
+    const auto& t = table_of(*result);
+    const std::vector<double>& column = t.series[column_index(t, name)];
     if (length) *length = column.size();
     if (capacity < column.size())
       throw CallError(LEGSIM_ERROR_BUFFER_TOO_SMALL, "column '" + std::string(name) + "': capacity = " + std::to_string(capacity) +

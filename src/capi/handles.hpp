@@ -3,10 +3,12 @@
 // function runs its body inside guarded(): C++ exceptions become a status plus a message stored in
 // the handle, so none crosses the C boundary.
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <new>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,9 +30,24 @@ struct legsim_condition {
   std::string error;
 };
 
+namespace legsim::capi {
+
+/// What the result accessors read, whichever simulation filled it (a stance, legsim_simulate_stance,
+/// or a predicted step, legsim_predict_gait of legsim_predict.h): metrics by name and time series
+/// by column.
+struct ResultTable {
+  double contact_time = 0.0;                   ///< s
+  std::map<std::string, double> metrics;
+  std::vector<std::string> metric_names;       ///< the keys of metrics, in order (index access)
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> series;     ///< [column][row]
+};
+
+}  // namespace legsim::capi
+
 struct legsim_result {
-  std::optional<legsim::StanceResult> stance;
-  std::vector<std::string> metric_names;  ///< keys of stance->metrics, in order
+  std::optional<legsim::capi::ResultTable> table;  ///< set by a successful simulation only
+  std::string failure;  ///< why the last simulation failed; empty when it succeeded or none ran
   std::string error;
 };
 
@@ -79,6 +96,21 @@ legsim_status guarded(std::string& error, Body&& body) noexcept {
   }
 }
 
+/// A named member of a struct: the tables behind the set-by-name functions.
+template <class S, class T>
+struct Field {
+  const char* name;
+  T S::*member;
+};
+
+/// The member of s that fields names key (a const one if s is const), or nullptr.
+template <class S, class F, std::size_t N>
+auto find_field(S& s, const F (&fields)[N], std::string_view key) -> decltype(&(s.*fields[0].member)) {
+  for (const auto& f : fields)
+    if (key == f.name) return &(s.*f.member);
+  return nullptr;
+}
+
 /// Throws CallError(LEGSIM_ERROR_NULL_ARGUMENT) naming the argument when p is NULL.
 void require_pointer(const void* p, const char* argument);
 /// The loaded model of a handle; throws CallError(LEGSIM_ERROR_NO_MODEL) if none is loaded.
@@ -86,6 +118,12 @@ const Model& loaded(const legsim_model& m, const char* argument);
 /// Copies text (with its NUL) into buffer[size], reporting the needed size; throws CallError for a
 /// NULL buffer with size > 0 or a buffer too small (what names the string in the message).
 void copy_string(const std::string& text, char* buffer, std::size_t size, std::size_t* needed, const std::string& what);
+/// Empties a result before a simulation writes to it (so a failed one leaves no stale table).
+void clear(legsim_result& r) noexcept;
+/// Stores a successful simulation's table (metric_names filled from its metrics).
+void hold(legsim_result& r, ResultTable table);
+/// Records a failed simulation's reason and throws CallError(LEGSIM_ERROR_SIMULATION_FAILED) with it.
+[[noreturn]] void fail(legsim_result& r, const std::string& reason);
 /// Throws CallError(LEGSIM_ERROR_INVALID_ARGUMENT) unless index < count ("the <owner> has <count>
 /// <what>").
 void check_index(std::size_t index, std::size_t count, const char* owner, const char* what);

@@ -107,9 +107,11 @@ void check_running_range(const GaitRange& r, double v, const std::string& origin
           "[" + format_value(r.lo) + ", " + format_value(r.hi) + "] " + r.unit + " (running)");
 }
 
-ResolvedCondition resolve(const GaitCondition& c) {
-  // Given values must be positive numbers to derive the others; their ranges are checked below,
-  // on the resolved values, the same way whether given or derived.
+void validate_values(const GaitCondition& c) {
+  // Given values must be positive numbers to derive the others; a given cadence, step length or
+  // speed must lie in its running range on its own (in resolve's order, so a condition gets the
+  // same message either way). resolve() checks the derived values, and the step length of a given
+  // stride, against the same ranges.
   const auto positive = [](const char* name, const std::optional<double>& v, const char* unit) {
     if (v) require(std::isfinite(*v) && *v > 0, std::string("condition.") + name, *v, std::string("(0, inf) ") + unit);
   };
@@ -117,6 +119,9 @@ ResolvedCondition resolve(const GaitCondition& c) {
   positive("cadence", c.cadence, "steps/min");
   positive("step_length", c.step_length, "m");
   positive("stride_length", c.stride_length, "m");
+  if (c.cadence) check_running_range(kCadenceRange, *c.cadence, "");
+  if (c.step_length) check_running_range(kStepLengthRange, *c.step_length, "");
+  if (c.speed) check_running_range(kSpeedRange, *c.speed, "");
   require_in_range("condition.calf_fatigue", c.calf_fatigue, 0.0, kMaxCalfFatigue);
   for (const auto& [name, phi] : c.fatigue_override) require_in_range("condition.fatigue_override." + name, phi, 0.0, kMaxCalfFatigue);
   validate_split(c.calf_fatigue_split);
@@ -124,7 +129,10 @@ ResolvedCondition resolve(const GaitCondition& c) {
     require_in_range("condition.foot_strike (touchdown ankle angle, deg)", c.touchdown_ankle_angle_deg, -45.0, 30.0);
   if (c.body_mass) require_in_range("condition.body_mass", *c.body_mass, 20.0, 250.0);
   if (c.height) require_in_range("condition.height", *c.height, 1.0, 2.5);
+}
 
+ResolvedCondition resolve(const GaitCondition& c) {
+  validate_values(c);
   if (c.step_length && c.stride_length)
     throw InputError("condition: step_length and stride_length both set the step length (given: " + given_list(c) +
                      "); give one of them and speed or cadence");

@@ -27,7 +27,7 @@ double max_of(const std::vector<double>& v) { return *std::max_element(v.begin()
 /// Index of the toe-off node of the right foot and the interpolated contact time: the stance lasts
 /// while the vertical force stays above the 20 N threshold that defines initial contact.
 std::pair<std::size_t, double> right_stance(const PredictedGait& g) {
-  constexpr double threshold = 20.0;  // N
+  constexpr double threshold = kStanceForceThreshold;
   std::size_t k = 1;
   while (k < g.time.size() && g.grf[k][1] > threshold) ++k;
   if (k >= g.time.size()) return {g.time.size() - 1, g.time.back()};

@@ -274,9 +274,8 @@ using namespace detail;
 
 void validate(const PredictOptions& o) {
   auto range = [](const char* field, double v, double lo, double hi) {
-    if (!(v >= lo && v <= hi))
-      throw InputError(std::string("predict options: ") + field + " = " + std::to_string(v) +
-                       " is outside the allowed range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    require(v >= lo && v <= hi, std::string("predict options: ") + field, v,
+            "[" + format_value(lo) + ", " + format_value(hi) + "]");
   };
   range("mesh_intervals", o.mesh_intervals, 10, 1000);
   range("impact_mesh_ratio", o.impact_mesh_ratio, 1.0, 20.0);

@@ -64,6 +64,13 @@ struct ResolvedCondition {
   double touchdown_ankle_angle_deg;
 };
 
+/// Checks every value of a condition on its own, not their combination: the given speed, cadence,
+/// step and stride length are positive, the first three in their running ranges; fatigue,
+/// split, touchdown ankle angle, body mass and height in theirs. Throws InputError naming the field,
+/// the value and the range. For interfaces that set one value at a time (the C API); resolve()
+/// runs it first.
+void validate_values(const GaitCondition& c);
+
 /// Validates and completes a condition; throws InputError naming what was given when the
 /// combination is missing, redundant or inconsistent, or a value is out of range.
 ResolvedCondition resolve(const GaitCondition& c);

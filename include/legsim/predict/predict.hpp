@@ -208,6 +208,27 @@ std::vector<double> mesh_times(double step_time, const PredictOptions& o);
 /// the gait did not converge.
 std::map<std::string, double> gait_metrics(const Model& model, const GaitCondition& condition, const PredictedGait& g);
 
+/// Vertical ground reaction (N) above which a foot is in stance: the contact time of gait_metrics
+/// and the `stance_<side>` columns of gait_timeseries.
+inline constexpr double kStanceForceThreshold = 20.0;
+
+/// A predicted step's time series, one row per mesh node (node 0 = right touchdown): `columns[i]`
+/// names `series[i]`, units in the names. time_s; pelvis_x_m, pelvis_y_m, trunk_lean_deg; each
+/// leg's (suffix _r, _l) joint angles (deg); per leg GRF (N), centre of pressure (m), stance (1 while
+/// the vertical GRF exceeds kStanceForceThreshold, else 0), joint moments and reserves (N·m),
+/// quadriceps and PFJ force (N) and PFJ stress (Pa); per muscle and leg excitation, activation,
+/// tendon force (N), normalized fiber length, then each one's metabolic rate (W).
+struct GaitTimeseries {
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> series;  ///< [column][node]
+};
+GaitTimeseries gait_timeseries(const PredictedGait& g);
+
+/// The outcome of a solve in words: IPOPT's status when it converged; otherwise "not converged: ..."
+/// with the status, the iterations and what the status means for this problem (e.g. the
+/// iteration limit of `options` reached).
+std::string gait_message(const PredictedGait& g, const PredictOptions& options);
+
 /// Every key gait_metrics gives for a converged gait of this model, sorted: the keys gait_metrics
 /// writes on a synthetic three-node step, so the list cannot drift from it (sweeps lay out their
 /// datasets by it; the stride keys are those not in legsim::gait_metric_names).
