@@ -62,5 +62,15 @@ if(CasadiWheel_FOUND AND NOT TARGET casadi::casadi)
     INTERFACE_INCLUDE_DIRECTORIES "${CASADI_INCLUDE_DIR}")
   # The wheel is built with the C++11 string ABI (its casadi-config.cmake leaves
   # _GLIBCXX_USE_CXX11_ABI alone), the default of GCC ≥ 5, so no define is needed.
+  # Its threading switches, though, change inline header code — with CASADI_WITH_THREADSAFE_SYMBOLICS
+  # the reference counts of shared expression nodes are atomic and guarded — so code compiled
+  # against the headers must see the switches the library was built with (config.h records them in
+  # CASADI_COMPILER_FLAGS). Without them, two threads building problems raced on the counts of the
+  # nodes CasADi shares between expressions and crashed in SXElem::op() (legsim_c_predict's
+  # two-thread test, 2026-12-06).
+  file(STRINGS "${CASADI_INCLUDE_DIR}/casadi/config.h" _casadi_flags REGEX "define CASADI_COMPILER_FLAGS")
+  string(REGEX MATCHALL "-DCASADI_WITH_[A-Z_]+" _casadi_thread_defs "${_casadi_flags}")
+  list(TRANSFORM _casadi_thread_defs REPLACE "^-D" "")
+  set_property(TARGET casadi::casadi PROPERTY INTERFACE_COMPILE_DEFINITIONS ${_casadi_thread_defs})
 endif()
 mark_as_advanced(CASADI_INCLUDE_DIR CASADI_LIBRARY)

@@ -187,7 +187,11 @@ PredictedGait Predictor::solve_locked(const GaitCondition& condition, const Pred
                               "ipopt.warm_start_slack_bound_frac", "ipopt.warm_start_mult_bound_push"})
           o[k] = 1e-9;
     }
-    const casadi::Function solver = casadi::nlpsol("legsim_predict", "ipopt", tr->oracle, o);
+    casadi::Function solver;
+    {
+      const std::lock_guard<std::mutex> lock(symbolic_mutex());
+      solver = casadi::nlpsol("legsim_predict", "ipopt", tr->oracle, o);
+    }
     const auto t0 = Clock::now();
     Run r;
     r.res = solver(arg);

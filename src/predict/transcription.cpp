@@ -33,7 +33,13 @@ std::vector<double> nlp_parameters(const Problem& P, const std::vector<double>& 
   return p;
 }
 
+std::mutex& symbolic_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 std::shared_ptr<Transcription> build_transcription(const Problem& P) {
+  const std::lock_guard<std::mutex> lock(symbolic_mutex());
   const auto t0 = Clock::now();
   const Layout& L = P.L;
   const PredictOptions& opt = P.opt;
@@ -129,6 +135,7 @@ std::shared_ptr<Transcription> build_transcription(const Problem& P) {
 }
 
 void build_hessian(Transcription& tr) {
+  const std::lock_guard<std::mutex> lock(symbolic_mutex());
   tr.hess_l = tr.nlp.factory("nlp_hess_l", {"x", "p", "lam:f", "lam:g"}, {"triu:hess:gamma:x:x"},
                              {{"gamma", {"f", "g"}}});
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,18 @@ struct Transcription {
   double build_seconds = 0.0;          // nlp, grad_f and jac_g
 };
 
+/// Held while CasADi builds expression graphs (the transcription, the Hessian, an nlpsol instance):
+/// one process-wide lock, because concurrent graph construction corrupted CasADi's heap (the C API's
+/// two-thread test crashed in SXElem::binary / ad_forward, 2026-12-06, casadi 3.8.2 wheel, even with
+/// its thread-safe-symbolics switch compiled in; docs/decisions.md). Solving and evaluating built
+/// functions run unlocked, so predictions on several threads still solve in parallel.
+std::mutex& symbolic_mutex();
+
+/// The NLP of one problem structure; holds symbolic_mutex() while it builds.
 std::shared_ptr<Transcription> build_transcription(const Problem& P);
 
 /// IPOPT's Hessian of the Lagrangian, σ∇²f + Σλ_i∇²g_i (upper triangle), as IPOPT's interface builds it.
+/// Holds symbolic_mutex() while it builds.
 void build_hessian(Transcription& tr);
 
 /// What distinguishes one transcription from another: everything that enters the graph other than
