@@ -77,10 +77,14 @@ def test_a_ticking_bar_stops_its_thread_when_closed(capsys):
     assert "1 converged" in capsys.readouterr().err
 
 
-class _FailedSolve:
-    """What legsim.predict reads off an unconverged C++ solve: enough to test its bar without IPOPT."""
-    converged, status, iterations, seconds, objective = False, "Maximum_Iterations_Exceeded", 1, 0.0, float("nan")
-    phases, objective_terms, variables_on_bounds, metabolic_cost = [], {}, [], {}
+def _failed_solve():
+    """An unconverged C++ solve (a real PredictedGait, as the C++ report functions take one): enough
+    to test legsim.predict's bar without IPOPT."""
+    state = legsim._core.PredictedGait().__getstate__()
+    state.update(status="Maximum_Iterations_Exceeded", iterations=1)
+    g = legsim._core.PredictedGait.__new__(legsim._core.PredictedGait)
+    g.__setstate__(state)
+    return g
 
 
 class _FakePredictor:
@@ -88,7 +92,7 @@ class _FakePredictor:
         pass
 
     def solve(self, condition, options, guess):
-        return _FailedSolve()
+        return _failed_solve()
 
 
 def test_predict_draws_a_bar_over_its_starts_unless_inside_a_sweep(model, monkeypatch, capsys):
