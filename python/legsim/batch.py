@@ -118,8 +118,10 @@ def simulate_stances(model, touchdowns, controls=None, *, capacity_factors=None,
     r_tol = 0.0 if rtol is None else as_float("rtol", rtol, lo=0.0, hi=1e-2, lo_open=True)
     a_tol = 0.0 if atol is None else as_float("atol", atol, lo=0.0, hi=1e-2, lo_open=True)
     method = stance_integrator(integrator)
-    if not isinstance(simd, str):
-        raise InputError(f"simd: expected a target name (a string, '' = the widest supported), got {type(simd).__name__}")
+    runnable = [t["name"] for t in _core.build_info["simd_targets"] if t["supported"]]
+    if not isinstance(simd, str) or (simd and simd not in runnable):
+        raise InputError(f"simd: expected '' (the widest this CPU runs) or one of {', '.join(map(repr, runnable))} "
+                         f"(the targets of this build this CPU runs), got {simd!r}")
     if capacity_factors is not None and calf_fatigue is not None:
         raise InputError("capacity_factors and calf_fatigue: give one of them, not both")
     if not isinstance(calf_fatigue_split, str):
