@@ -88,9 +88,8 @@ Recorder::Recorder(const Model& model, const StanceConstants<double>& c, const E
 void Recorder::record(double t, std::span<const double> x) {
   std::array<double, kMaxMuscles> u{};
   if (excitation_) (*excitation_)(t, x, std::span<double>(u.data(), c_.n_muscles));
-  dx_.resize(x.size());
   StanceSignals<double> s;
-  stance_rhs(c_, t, x.data(), u.data(), dx_.data(), &s);
+  stance_signals(c_, t, x.data(), u.data(), s);
   const Sample sample{t, x.data(), s};
   std::size_t k = 0;
   for (const BodyColumn& c : kBodyColumns) series_[k++].push_back(c.value(sample));

@@ -15,8 +15,8 @@ namespace legsim {
 /// Column names, in order: the body columns, then for every muscle (model order) its columns.
 std::vector<std::string> series_columns(const Model& model);
 
-/// Records samples of a stance: evaluates the right-hand side's signals at (t, x), appends one row
-/// to the series and feeds the shared per-stance accumulator.
+/// Records samples of a stance: evaluates the right-hand side's signals at (t, x) (stance_signals:
+/// no mass-matrix solve), appends one row to the series and feeds the shared per-stance accumulator.
 class Recorder {
  public:
   Recorder(const Model& model, const StanceConstants<double>& c, const ExcitationFn* excitation);
@@ -30,7 +30,6 @@ class Recorder {
   const ExcitationFn* excitation_;
   std::array<double, kMaxMuscles> effort_weight_;
   std::vector<std::vector<double>> series_;
-  std::vector<double> dx_;  ///< scratch derivative, reused for every sample
   StanceAccumulator<double> acc_;
 };
 

@@ -247,6 +247,7 @@ TEST_CASE("stance: the right-hand side allocates nothing") {
   StanceSignals<double> sig;
   const long before = g_allocations.load();
   for (int i = 0; i < 100; ++i) stance_rhs(c, 0.01 * i, x.data(), u.data(), dx.data(), &sig);
+  for (int i = 0; i < 100; ++i) stance_signals(c, 0.01 * i, x.data(), u.data(), sig);
   if (LEGSIM_COUNT_ALLOCATIONS) {
     CHECK(g_allocations.load() == before);
     // The counter works: one allocation is seen.
@@ -255,6 +256,51 @@ TEST_CASE("stance: the right-hand side allocates nothing") {
     delete probe;
   }
   for (double v : dx) CHECK(std::isfinite(v));
+}
+
+TEST_CASE("stance: the signals-only evaluation gives the right-hand side's signals") {
+  // stance_signals (the recorder's evaluation) skips the mass-matrix solve; every signal must equal
+  // stance_rhs's to round-off, at touchdown, mid-stance and toe-off, with the controller and with
+  // caller excitations.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  const auto values = [](const StanceSignals<double>& s, int n) {
+    std::vector<double> v{s.grf_x, s.grf_y, s.contact_power, s.friction_power, s.quadriceps_force,
+                          s.knee_flexion_deg, s.pfj_force, s.pfj_stress, s.pfj_force_moment_method,
+                          s.body_com_x, s.body_com_y, s.body_com_vx, s.body_com_vy};
+    for (int p = 0; p < kNumContacts; ++p) v.insert(v.end(), {s.normal_force[p], s.friction_force[p]});
+    for (int j = 0; j < kNumJoints; ++j) v.insert(v.end(), {s.joint_moment[j], s.joint_velocity[j]});
+    for (int i = 0; i < n; ++i)
+      v.insert(v.end(), {s.excitation[i], s.mtu_length[i], s.mtu_velocity[i], s.force[i], s.activation[i],
+                         s.fiber_length[i], s.norm_fiber_length[i], s.fiber_velocity[i], s.tendon_strain[i],
+                         s.fiber_force[i]});
+    return v;
+  };
+  // A third state: the toe-off posture with the touchdown muscle states (off the trajectory, which
+  // does not matter: the two evaluations must agree at any state).
+  std::vector<double> mixed = r.toeoff_state;
+  for (int i = kStateBase; i < static_cast<int>(mixed.size()); ++i) mixed[i] = r.touchdown_state[i];
+  for (const bool controller : {true, false}) {
+    const StanceConstants<double> c = controller ? make_stance_constants(model, nullptr, &model.controller())
+                                                 : make_stance_constants(model);
+    std::array<double, kMaxMuscles> u{};
+    u.fill(0.4);
+    for (const auto& [t, x] : {std::pair{0.0, r.touchdown_state}, std::pair{0.1, mixed},
+                               std::pair{r.contact_time, r.toeoff_state}}) {
+      std::vector<double> dx(x.size());
+      StanceSignals<double> full, only;
+      stance_rhs(c, t, x.data(), u.data(), dx.data(), &full);
+      stance_signals(c, t, x.data(), u.data(), only);
+      const std::vector<double> a = values(full, c.n_muscles), b = values(only, c.n_muscles);
+      double scale = 0.0;
+      for (double v : a) scale = std::max(scale, std::abs(v));
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        INFO("controller " << controller << ", t = " << t << ", signal " << k);
+        CHECK(std::abs(a[k] - b[k]) <= 1e-13 * std::max(std::abs(a[k]), 1e-3 * scale));
+      }
+    }
+  }
 }
 
 TEST_CASE("stance: fatigue lowers the calf's force capacity") {

@@ -98,37 +98,41 @@ Vec6<T> bias_force(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6
   return h;
 }
 
-/// Solves A x = rhs for a symmetric positive definite 6×6 A by a hand-written Cholesky factorization
-/// A = L Lᵀ (no pivoting, no branches: works for double, autodiff and SIMD batches). Only the lower
-/// triangle of A is read.
+/// Solves A x = rhs for a symmetric positive definite 6×6 A by a hand-written LDLᵀ factorization
+/// (L unit lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff
+/// and SIMD batches). Only the lower triangle of A is read. LDLᵀ rather than Cholesky (L Lᵀ): no
+/// square roots, and one reciprocal per column in the factorization's dependent chain instead of a
+/// square root followed by a reciprocal (issue 22.5: the solve is part of every right-hand side).
 template <class T>
 Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
-  using std::sqrt;
-  Mat6<T> L;
-  std::array<T, kDof> inv_diag;
+  Mat6<T> L;                        // strictly lower part used
+  std::array<T, kDof> d, inv_d;     // D and D⁻¹
   for (int j = 0; j < kDof; ++j) {
-    T d = A(j, j);
-    for (int k = 0; k < j; ++k) d -= L(j, k) * L(j, k);
-    const T ljj = sqrt(d);
-    inv_diag[j] = T(1.0) / ljj;
-    L(j, j) = ljj;
+    std::array<T, kDof> ld;         // L(j, k)·D(k), k < j
+    T dj = A(j, j);
+    for (int k = 0; k < j; ++k) {
+      ld[k] = L(j, k) * d[k];
+      dj -= L(j, k) * ld[k];
+    }
+    d[j] = dj;
+    inv_d[j] = T(1.0) / dj;
     for (int i = j + 1; i < kDof; ++i) {
       T s = A(i, j);
-      for (int k = 0; k < j; ++k) s -= L(i, k) * L(j, k);
-      L(i, j) = s * inv_diag[j];
+      for (int k = 0; k < j; ++k) s -= L(i, k) * ld[k];
+      L(i, j) = s * inv_d[j];
     }
   }
-  Vec6<T> y;
+  Vec6<T> y;  // L y = rhs
   for (int i = 0; i < kDof; ++i) {
     T s = rhs(i);
     for (int k = 0; k < i; ++k) s -= L(i, k) * y(k);
-    y(i) = s * inv_diag[i];
+    y(i) = s;
   }
-  Vec6<T> x;
+  Vec6<T> x;  // Lᵀ x = D⁻¹ y
   for (int i = kDof - 1; i >= 0; --i) {
-    T s = y(i);
+    T s = y(i) * inv_d[i];
     for (int k = i + 1; k < kDof; ++k) s -= L(k, i) * x(k);
-    x(i) = s * inv_diag[i];
+    x(i) = s;
   }
   return x;
 }

@@ -121,15 +121,15 @@ T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m
   return legsim::clamp(u, T(0.0), T(1.0));
 }
 
-/// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
-/// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
-/// Flattened in optimized builds (every callee inlined into it, so the compiler optimizes the muscle
-/// kernels together with their use here): the batch stance runs faster; not in debug or
-/// AddressSanitizer builds, whose compile time it multiplies (bench/README.md: "[[gnu::flatten]] on stance_rhs").
-template <class T>
-LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
-                               StanceSignals<T>* sig = nullptr) {
-  using std::sqrt;
+namespace detail {
+
+/// The one set of stance equations behind stance_rhs and stance_signals. kAccelerations = false
+/// leaves dxdt[q̇ part] (the accelerations q̈, which need the mass matrix and its solve, ≈ 27 % of an
+/// evaluation) unwritten: the recorded output samples need the signals only. Everything else is
+/// computed by the same expressions in both instantiations.
+template <class T, bool kAccelerations>
+inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
+                             StanceSignals<T>* sig) {
   Vec6<T> q, qd;
   for (int i = 0; i < kDof; ++i) {
     q(i) = x[kStateQ + i];
@@ -229,10 +229,10 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
   internal_moment[1] += legsim::max(knee_limit, T(0.0));
   for (int j = 0; j < kNumJoints; ++j) Q(kJointCoordinate[j]) += internal_moment[j];
 
-  const Vec6<T> qdd = forward_dynamics(c.body, geometry, Q);
-  for (int i = 0; i < kDof; ++i) {
-    dxdt[kStateQ + i] = qd(i);
-    dxdt[kStateQd + i] = qdd(i);
+  for (int i = 0; i < kDof; ++i) dxdt[kStateQ + i] = qd(i);
+  if constexpr (kAccelerations) {
+    const Vec6<T> qdd = forward_dynamics(c.body, geometry, Q);
+    for (int i = 0; i < kDof; ++i) dxdt[kStateQd + i] = qdd(i);
   }
 
   if (sig) {
@@ -256,6 +256,30 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     sig->body_com_vx = k.body_com_velocity(0);
     sig->body_com_vy = k.body_com_velocity(1);
   }
+}
+
+}  // namespace detail
+
+/// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
+/// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
+/// Flattened in optimized builds (every callee inlined into it, so the compiler optimizes the muscle
+/// kernels together with their use here): the batch stance runs faster; not in debug or
+/// AddressSanitizer builds, whose compile time it multiplies (bench/README.md: "[[gnu::flatten]] on stance_rhs").
+template <class T>
+LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
+                               StanceSignals<T>* sig = nullptr) {
+  detail::stance_equations<T, true>(c, t, x, u, dxdt, sig);
+}
+
+/// The signals of stance_rhs at (t, x) without the derivative: the same equations, less the mass
+/// matrix and its solve, which only the accelerations need (a recorded output sample needs the
+/// signals alone; issue 22.5). Equal to stance_rhs's signals to round-off (the compiler may contract
+/// the two instantiations' products differently; tests/cpp/test_stance.cpp).
+template <class T>
+LEGSIM_FLATTEN void stance_signals(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
+                                   StanceSignals<T>& sig) {
+  std::array<T, state_size(kMaxMuscles)> unused;  // the derivative's other parts, computed on the way
+  detail::stance_equations<T, false>(c, t, x, u, unused.data(), &sig);
 }
 
 }  // namespace legsim
