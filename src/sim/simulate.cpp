@@ -80,6 +80,7 @@ StanceConstants<double> make_stance_constants(const Model& model, const double* 
   c.trunk_kp = cp.trunk_kp;
   c.trunk_kd = cp.trunk_kd;
   c.trunk_reference_lean = cp.trunk_reference_lean;
+  c.muscle_lanes = pack_muscle_lanes(c);
   return c;
 }
 

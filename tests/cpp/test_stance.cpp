@@ -303,6 +303,44 @@ TEST_CASE("stance: the signals-only evaluation gives the right-hand side's signa
   }
 }
 
+TEST_CASE("stance: the muscles evaluated in SIMD lanes equal the muscles evaluated one at a time") {
+  // make_stance_constants packs the compliant muscles one per lane (c.muscle_lanes); with none packed
+  // stance_rhs runs the same kernel per muscle. xsimd's exp and log differ from libm's by a few ulps.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  for (const bool controller : {true, false}) {
+    const StanceConstants<double> lanes = controller ? make_stance_constants(model, nullptr, &model.controller())
+                                                     : make_stance_constants(model);
+    REQUIRE(lanes.muscle_lanes.n == 6);  // every muscle but the rigid-tendon hip flexor
+    StanceConstants<double> alone = lanes;
+    alone.muscle_lanes = MuscleLanes{};
+    std::array<double, kMaxMuscles> u{};
+    for (int i = 0; i < kMaxMuscles; ++i) u[i] = 0.1 + 0.05 * i;  // a different excitation per muscle
+    for (const auto& [t, x] : {std::pair{0.0, r.touchdown_state}, std::pair{r.contact_time, r.toeoff_state}}) {
+      std::vector<double> da(x.size()), db(x.size());
+      StanceSignals<double> sa, sb;
+      stance_rhs(lanes, t, x.data(), u.data(), da.data(), &sa);
+      stance_rhs(alone, t, x.data(), u.data(), db.data(), &sb);
+      double scale = 0.0;
+      for (double v : db) scale = std::max(scale, std::abs(v));
+      for (std::size_t k = 0; k < da.size(); ++k) {
+        INFO("controller " << controller << ", t = " << t << ", dx/dt[" << k << "]: " << da[k] << " vs " << db[k]);
+        CHECK(std::abs(da[k] - db[k]) <= 1e-11 * std::max(std::abs(db[k]), 1e-6 * scale));
+      }
+      for (int i = 0; i < lanes.n_muscles; ++i) {
+        INFO("controller " << controller << ", t = " << t << ", muscle " << i);
+        CHECK(sa.excitation[i] == Approx(sb.excitation[i]).epsilon(1e-12).margin(1e-15));
+        CHECK(sa.force[i] == Approx(sb.force[i]).epsilon(1e-12).margin(1e-9));
+        CHECK(sa.fiber_length[i] == Approx(sb.fiber_length[i]).epsilon(1e-12));
+        CHECK(sa.fiber_velocity[i] == Approx(sb.fiber_velocity[i]).epsilon(1e-11).margin(1e-12));
+        CHECK(sa.fiber_force[i] == Approx(sb.fiber_force[i]).epsilon(1e-12).margin(1e-9));
+        CHECK(sa.tendon_strain[i] == Approx(sb.tendon_strain[i]).epsilon(1e-11).margin(1e-14));
+      }
+    }
+  }
+}
+
 TEST_CASE("stance: fatigue lowers the calf's force capacity") {
   const Model& model = Model::default_model();
   const auto ff = teaching_pattern(model);

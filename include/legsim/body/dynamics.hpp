@@ -45,35 +45,106 @@ namespace legsim {
 
 /// Mass matrix M(q) (6×6, symmetric positive definite) and bias h(q, q̇) (Coriolis, centrifugal and
 /// gravity; N or N·m) such that M q̈ + h = Q.
+///
+/// Computed in the velocities v = (ẋ_hip, ẏ_hip, ω_trunk, ω_thigh, ω_shank, ω_foot) = A·q̇ (A's
+/// angle rows are the constant S_k above) and mapped back, M = Aᵀ M_v A, h = Aᵀ h_v: the segment
+/// sums of the file comment then reduce to a few dot and cross products (issue 22.5: a third of
+/// the former per-segment Jᵀ J cost). With r_{s,k} the vector of segment k on the path from the hip
+/// to segment s's centre of mass, P_k = Σ_s m_s r_{s,k} (first moments) and
+///   M_v[0:2, 0:2] = m·I,  M_v[0:2, k] = perp(P_k),
+///   M_v[k, l] = Σ_s m_s r_{s,k}·r_{s,l} + δ_kl I_k,
+///   h_v[0:2] = −Σ_k P_k ω_k² + m g e_y,  h_v[k] = −Σ_l C_kl ω_l² + g P_k,x,  C_kl = Σ_s m_s r_{s,k} × r_{s,l}
+/// (× the planar cross product; perp(r)·u = r × u). The trunk shares no segment path with the leg,
+/// so its angle couples to the leg angles only through the hip translation.
 template <class T>
 void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, Mat6<T>& M, Vec6<T>& h) {
-  M.setConstant(T(0.0));
-  h.setConstant(T(0.0));
-  const T gravity(kGravity);
-  for (int s = 0; s < kNumSegments; ++s) {
-    const detail::ChainPoint<T> p = detail::segment_com_point(b, g, s);
-    const Jac2x6<T> J = detail::jacobian(p);
-    const Vec2<T> a = detail::velocity_product(g, p);
-    const T m = b.mass[s];
-    const T ax = m * a(0);
-    const T ay = m * (a(1) + gravity);
-    for (int i = 0; i < kDof; ++i) {
-      const T mJ0 = m * J(0, i), mJ1 = m * J(1, i);
-      for (int j = i; j < kDof; ++j) M(i, j) += mJ0 * J(0, j) + mJ1 * J(1, j);
-      h(i) += J(0, i) * ax + J(1, i) * ay;
-    }
-    // Rotational part I_s S_sᵀ S_s (S constant).
-    for (int i = 2; i < kDof; ++i) {
-      const double si = detail::kAngleRow[s][i];
-      if (si == 0.0) continue;  // structure constant, not a value of T
-      for (int j = i; j < kDof; ++j) {
-        const double sj = detail::kAngleRow[s][j];
-        if (sj != 0.0) M(i, j) += T(si * sj) * b.inertia[s];
-      }
-    }
+  const T m_tr = b.mass[kTrunk], m_th = b.mass[kThigh], m_sh = b.mass[kShank], m_f = b.mass[kFoot];
+  const T distal_of_thigh = m_sh + m_f;  // masses beyond the knee (kg)
+  // Segment vectors and first moments P_k (kg·m).
+  const Vec2<T> r_foot = g.foot_x * b.foot_com(0) + g.foot_y * b.foot_com(1);  // ankle → foot CoM
+  const T moment_tr = m_tr * b.trunk_com;
+  const T moment_th = m_th * b.thigh_com + distal_of_thigh * b.thigh_length;
+  const T moment_sh = m_sh * b.shank_com + m_f * b.shank_length;
+  const std::array<Vec2<T>, kNumSegments> P = {g.trunk_dir * moment_tr, g.thigh_dir * moment_th,
+                                               g.shank_dir * moment_sh, r_foot * m_f};
+  // Angle–angle block M_v[k, l] and cross sums C_kl (k < l; the others vanish or follow by symmetry).
+  const Vec2<T> thigh = g.thigh_dir * b.thigh_length, shank = g.shank_dir * b.shank_length;
+  const auto dot = [](const Vec2<T>& u, const Vec2<T>& w) { return T(u(0) * w(0) + u(1) * w(1)); };
+  const auto cross = [](const Vec2<T>& u, const Vec2<T>& w) { return T(u(0) * w(1) - u(1) * w(0)); };
+  T Mv[kNumSegments][kNumSegments];
+  T C[kNumSegments][kNumSegments];
+  for (int k = 0; k < kNumSegments; ++k)
+    for (int l = 0; l < kNumSegments; ++l) Mv[k][l] = C[k][l] = T(0.0);
+  Mv[kTrunk][kTrunk] = moment_tr * b.trunk_com + b.inertia[kTrunk];
+  Mv[kThigh][kThigh] = m_th * b.thigh_com * b.thigh_com + distal_of_thigh * b.thigh_length * b.thigh_length +
+                       b.inertia[kThigh];
+  Mv[kShank][kShank] = m_sh * b.shank_com * b.shank_com + m_f * b.shank_length * b.shank_length + b.inertia[kShank];
+  Mv[kFoot][kFoot] = m_f * dot(r_foot, r_foot) + b.inertia[kFoot];
+  Mv[kThigh][kShank] = Mv[kShank][kThigh] = dot(thigh, P[kShank]);
+  Mv[kThigh][kFoot] = Mv[kFoot][kThigh] = dot(thigh, P[kFoot]);
+  Mv[kShank][kFoot] = Mv[kFoot][kShank] = dot(shank, P[kFoot]);
+  C[kThigh][kShank] = cross(thigh, P[kShank]);
+  C[kThigh][kFoot] = cross(thigh, P[kFoot]);
+  C[kShank][kFoot] = cross(shank, P[kFoot]);
+  for (int k = 0; k < kNumSegments; ++k)
+    for (int l = 0; l < k; ++l) C[k][l] = -C[l][k];
+  // h_v.
+  T w2[kNumSegments];
+  for (int k = 0; k < kNumSegments; ++k) w2[k] = g.omega[k] * g.omega[k];
+  Vec6<T> hv;
+  hv(0) = T(0.0);
+  hv(1) = b.total_mass * T(kGravity);
+  for (int k = 0; k < kNumSegments; ++k) {
+    hv(0) -= P[k](0) * w2[k];
+    hv(1) -= P[k](1) * w2[k];
+    T s = T(kGravity) * P[k](0);
+    for (int l = 0; l < kNumSegments; ++l)
+      if (l != k) s -= C[k][l] * w2[l];  // structure (l ≠ k), not a value of T
+    hv(2 + k) = s;
   }
+  // M_v as one 6×6 matrix, then M = Aᵀ M_v A and h = Aᵀ h_v with A's constant ±1/0 entries
+  // (detail::kAngleRow; the translation rows are the identity).
+  Mat6<T> Mvq;
+  Mvq(0, 0) = Mvq(1, 1) = b.total_mass;
+  Mvq(0, 1) = Mvq(1, 0) = T(0.0);
+  for (int k = 0; k < kNumSegments; ++k) {
+    Mvq(0, 2 + k) = Mvq(2 + k, 0) = T(-P[k](1));  // perp(P_k) = (−P_y, P_x)
+    Mvq(1, 2 + k) = Mvq(2 + k, 1) = P[k](0);
+    for (int l = 0; l < kNumSegments; ++l) Mvq(2 + k, 2 + l) = Mv[k][l];
+  }
+  const auto a = [](int row, int col) {  // A(row, col)
+    if (row < 2) return row == col ? 1.0 : 0.0;
+    return detail::kAngleRow[row - 2][col];
+  };
+  Mat6<T> B;  // M_v A
   for (int i = 0; i < kDof; ++i)
-    for (int j = 0; j < i; ++j) M(i, j) = M(j, i);
+    for (int j = 0; j < kDof; ++j) {
+      T s(0.0);
+      for (int r = 0; r < kDof; ++r) {
+        const double arj = a(r, j);
+        if (arj == 1.0) s += Mvq(i, r);  // structure constants, not values of T
+        else if (arj == -1.0) s -= Mvq(i, r);
+      }
+      B(i, j) = s;
+    }
+  for (int i = 0; i < kDof; ++i) {
+    for (int j = i; j < kDof; ++j) {
+      T s(0.0);
+      for (int r = 0; r < kDof; ++r) {
+        const double ari = a(r, i);
+        if (ari == 1.0) s += B(r, j);
+        else if (ari == -1.0) s -= B(r, j);
+      }
+      M(i, j) = M(j, i) = s;
+    }
+    T s(0.0);
+    for (int r = 0; r < kDof; ++r) {
+      const double ari = a(r, i);
+      if (ari == 1.0) s += hv(r);
+      else if (ari == -1.0) s -= hv(r);
+    }
+    h(i) = s;
+  }
 }
 
 template <class T>
