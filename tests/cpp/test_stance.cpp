@@ -82,6 +82,28 @@ TEST_CASE("stance: the default pattern lands, loads and toes off") {
   CHECK(r.column("time_s").back() == Approx(r.contact_time).margin(1e-12));
 }
 
+TEST_CASE("stance: without a kept series the metrics are the same, bit for bit") {
+  // options.record = false records only the columns stance_metrics reads (src/sim/series.cpp); the
+  // metrics must not notice, and the result names the same columns with no rows.
+  const Model& model = Model::default_model();
+  StanceOptions o;
+  const StanceResult kept = simulate_stance(model, TouchdownState{}, model.controller(), o);
+  o.record = false;
+  const StanceResult dropped = simulate_stance(model, TouchdownState{}, model.controller(), o);
+  REQUIRE((kept.ok() && dropped.ok()));
+  CHECK(dropped.series.empty());
+  CHECK(dropped.columns == kept.columns);
+  CHECK(kept.series.size() == kept.columns.size());
+  REQUIRE(dropped.metrics.size() == kept.metrics.size());
+  for (const auto& [key, value] : kept.metrics) {
+    INFO(key);
+    if (std::isnan(value))
+      CHECK(std::isnan(dropped.metrics.at(key)));
+    else
+      CHECK(dropped.metrics.at(key) == value);
+  }
+}
+
 TEST_CASE("stance: GRF impulse metrics obey impulse–momentum for the centre of mass") {
   const Model& model = Model::default_model();
   const auto ff = teaching_pattern(model);

@@ -246,11 +246,25 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
     phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
     phi_dot[j] = -qd(kJointCoordinate[j]);
     joint_moment[j] = T(0.0);
-    // One sincos per joint serves every muscle crossing it (hip crossings are linear in φ).
-    sin_phi[j] = T(0.0);
-    cos_phi[j] = T(1.0);
-    if (static_cast<Joint>(j) != Joint::kHip) std::tie(sin_phi[j], cos_phi[j]) = sin_cos(phi[j]);
   }
+  // sin φ and cos φ of the knee and ankle, shared by every muscle crossing them, from the segment
+  // directions the geometry already holds (angle-difference identities instead of two sincos;
+  // issue 22.5). thigh_dir = (sin ψ_th, −cos ψ_th), shank_dir = (sin ψ_sh, −cos ψ_sh), foot_x =
+  // (cos ψ_f, sin ψ_f); q4 = ψ_th − ψ_sh with φ_knee = π − q4, q5 = ψ_f − ψ_sh with φ_ankle = π/2 − q5:
+  //   sin φ_knee = sin(ψ_th − ψ_sh),  cos φ_knee = −cos(ψ_th − ψ_sh),
+  //   sin φ_ankle = cos(ψ_f − ψ_sh),  cos φ_ankle = sin(ψ_f − ψ_sh).
+  // Hip crossings are linear in φ and use neither.
+  const Vec2<T>& thigh_dir = geometry.thigh_dir;
+  const Vec2<T>& shank_dir = geometry.shank_dir;
+  const Vec2<T>& foot_x = geometry.foot_x;
+  constexpr int kHipJ = static_cast<int>(Joint::kHip), kKneeJ = static_cast<int>(Joint::kKnee),
+                kAnkleJ = static_cast<int>(Joint::kAnkle);
+  sin_phi[kHipJ] = T(0.0);
+  cos_phi[kHipJ] = T(1.0);
+  sin_phi[kKneeJ] = thigh_dir(1) * shank_dir(0) - thigh_dir(0) * shank_dir(1);
+  cos_phi[kKneeJ] = -(thigh_dir(1) * shank_dir(1) + thigh_dir(0) * shank_dir(0));
+  sin_phi[kAnkleJ] = foot_x(1) * shank_dir(0) - foot_x(0) * shank_dir(1);
+  cos_phi[kAnkleJ] = -(foot_x(1) * shank_dir(1) + foot_x(0) * shank_dir(0));
   const int n = c.n_muscles;
   std::array<T, kMaxMuscles> length, velocity;
   std::array<std::array<T, kMaxCrossings>, kMaxMuscles> arm;
