@@ -102,8 +102,10 @@ void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry
       if (l != k) s -= C[k][l] * w2[l];  // structure (l ≠ k), not a value of T
     hv(2 + k) = s;
   }
-  // M_v as one 6×6 matrix, then M = Aᵀ M_v A and h = Aᵀ h_v with A's constant ±1/0 entries
-  // (detail::kAngleRow; the translation rows are the identity).
+  // M_v as one 6×6 matrix, then M = Aᵀ M_v A and h = Aᵀ h_v. A's angle part is cumulative with
+  // alternating signs (detail::kAngleRow): ω_k = Σ_{j ≤ k} s_j q̇_j over q2..q5 with s = (−1, +1, −1,
+  // +1), so column j of M_v A is s_j times the sum of M_v's columns j..5 (suffix sums), and Aᵀ acts
+  // on the rows the same way.
   Mat6<T> Mvq;
   Mvq(0, 0) = Mvq(1, 1) = b.total_mass;
   Mvq(0, 1) = Mvq(1, 0) = T(0.0);
@@ -112,38 +114,36 @@ void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry
     Mvq(1, 2 + k) = Mvq(2 + k, 1) = P[k](0);
     for (int l = 0; l < kNumSegments; ++l) Mvq(2 + k, 2 + l) = Mv[k][l];
   }
-  const auto a = [](int row, int col) {  // A(row, col)
-    if (row < 2) return row == col ? 1.0 : 0.0;
-    return detail::kAngleRow[row - 2][col];
-  };
   Mat6<T> B;  // M_v A
-  for (int i = 0; i < kDof; ++i)
-    for (int j = 0; j < kDof; ++j) {
-      T s(0.0);
-      for (int r = 0; r < kDof; ++r) {
-        const double arj = a(r, j);
-        if (arj == 1.0) s += Mvq(i, r);  // structure constants, not values of T
-        else if (arj == -1.0) s -= Mvq(i, r);
-      }
-      B(i, j) = s;
-    }
   for (int i = 0; i < kDof; ++i) {
-    for (int j = i; j < kDof; ++j) {
-      T s(0.0);
-      for (int r = 0; r < kDof; ++r) {
-        const double ari = a(r, i);
-        if (ari == 1.0) s += B(r, j);
-        else if (ari == -1.0) s -= B(r, j);
-      }
-      M(i, j) = M(j, i) = s;
+    B(i, 0) = Mvq(i, 0);
+    B(i, 1) = Mvq(i, 1);
+    T sum = Mvq(i, kDof - 1);
+    B(i, kDof - 1) = sum;
+    for (int j = kDof - 2; j >= 2; --j) {
+      sum += Mvq(i, j);
+      B(i, j) = detail::kAngleSign[j] > 0 ? sum : T(-sum);  // sign: a structure constant
     }
-    T s(0.0);
-    for (int r = 0; r < kDof; ++r) {
-      const double ari = a(r, i);
-      if (ari == 1.0) s += hv(r);
-      else if (ari == -1.0) s -= hv(r);
+  }
+  for (int j = 0; j < kDof; ++j) {
+    M(0, j) = B(0, j);
+    M(1, j) = B(1, j);
+    T sum = B(kDof - 1, j);
+    M(kDof - 1, j) = sum;
+    for (int i = kDof - 2; i >= 2; --i) {
+      sum += B(i, j);
+      M(i, j) = detail::kAngleSign[i] > 0 ? sum : T(-sum);
     }
-    h(i) = s;
+  }
+  for (int i = 0; i < kDof; ++i)  // exactly symmetric: the two triangles were summed in different orders
+    for (int j = 0; j < i; ++j) M(i, j) = M(j, i);
+  h(0) = hv(0);
+  h(1) = hv(1);
+  T sum = hv(kDof - 1);
+  h(kDof - 1) = sum;
+  for (int i = kDof - 2; i >= 2; --i) {
+    sum += hv(i);
+    h(i) = detail::kAngleSign[i] > 0 ? sum : T(-sum);
   }
 }
 
@@ -169,17 +169,18 @@ Vec6<T> bias_force(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6
   return h;
 }
 
-/// Solves A x = rhs for a symmetric positive definite 6×6 A by a hand-written LDLᵀ factorization
+/// Solves A x = rhs for a symmetric positive definite N×N A by a hand-written LDLᵀ factorization
 /// (L unit lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff
 /// and SIMD batches). Only the lower triangle of A is read. LDLᵀ rather than Cholesky (L Lᵀ): no
 /// square roots, and one reciprocal per column in the factorization's dependent chain instead of a
 /// square root followed by a reciprocal (issue 22.5: the solve is part of every right-hand side).
-template <class T>
-Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
-  Mat6<T> L;                        // strictly lower part used
-  std::array<T, kDof> d, inv_d;     // D and D⁻¹
-  for (int j = 0; j < kDof; ++j) {
-    std::array<T, kDof> ld;         // L(j, k)·D(k), k < j
+template <int N, class T>
+Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::Matrix<T, N, 1>& rhs) {
+  Eigen::Matrix<T, N, N> L;      // strictly lower part used
+  std::array<T, N> d, inv_d;     // D and D⁻¹
+  std::array<T, N> ld;           // L(j, k)·D(k), k < j, for the current column j
+  ld.fill(T(0.0));               // (read only below j; filled so no compiler sees it uninitialized)
+  for (int j = 0; j < N; ++j) {
     T dj = A(j, j);
     for (int k = 0; k < j; ++k) {
       ld[k] = L(j, k) * d[k];
@@ -187,25 +188,31 @@ Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
     }
     d[j] = dj;
     inv_d[j] = T(1.0) / dj;
-    for (int i = j + 1; i < kDof; ++i) {
+    for (int i = j + 1; i < N; ++i) {
       T s = A(i, j);
       for (int k = 0; k < j; ++k) s -= L(i, k) * ld[k];
       L(i, j) = s * inv_d[j];
     }
   }
-  Vec6<T> y;  // L y = rhs
-  for (int i = 0; i < kDof; ++i) {
+  Eigen::Matrix<T, N, 1> y;  // L y = rhs
+  for (int i = 0; i < N; ++i) {
     T s = rhs(i);
     for (int k = 0; k < i; ++k) s -= L(i, k) * y(k);
     y(i) = s;
   }
-  Vec6<T> x;  // Lᵀ x = D⁻¹ y
-  for (int i = kDof - 1; i >= 0; --i) {
+  Eigen::Matrix<T, N, 1> x;  // Lᵀ x = D⁻¹ y
+  for (int i = N - 1; i >= 0; --i) {
     T s = y(i) * inv_d[i];
-    for (int k = i + 1; k < kDof; ++k) s -= L(k, i) * x(k);
+    for (int k = i + 1; k < N; ++k) s -= L(k, i) * x(k);
     x(i) = s;
   }
   return x;
+}
+
+/// solve_spd for the 6×6 systems of the body.
+template <class T>
+Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
+  return solve_spd<kDof, T>(A, rhs);
 }
 
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), for the
@@ -215,9 +222,32 @@ Vec6<T> forward_dynamics(const BodyConstants<T>& b, const detail::ChainGeometry<
   Mat6<T> M;
   Vec6<T> h;
   mass_matrix_and_bias(b, g, M, h);
-  Vec6<T> rhs;
-  for (int i = 0; i < kDof; ++i) rhs(i) = Q(i) - h(i);
-  return solve_spd6(M, rhs);
+  Vec6<T> r;
+  for (int i = 0; i < kDof; ++i) r(i) = Q(i) - h(i);
+  // M's hip-translation block is m·I (every segment moves with the hip; mass_matrix_and_bias), so
+  // the hip accelerations are eliminated first: with c = M(0, 2..5), e = M(1, 2..5) and M_θ = M(2..5, 2..5),
+  //   (M_θ − (c cᵀ + e eᵀ)/m) q̈_θ = r_θ − (c r_0 + e r_1)/m,  q̈_0 = (r_0 − c·q̈_θ)/m,  q̈_1 = (r_1 − e·q̈_θ)/m:
+  // a 4×4 LDLᵀ in place of the 6×6 one (issue 22.5).
+  constexpr int kAngles = kDof - 2;
+  const T inv_m = T(1.0) / b.total_mass;
+  Eigen::Matrix<T, kAngles, kAngles> K;
+  Eigen::Matrix<T, kAngles, 1> r_theta;
+  for (int i = 0; i < kAngles; ++i) {
+    const T ci = M(0, 2 + i) * inv_m, ei = M(1, 2 + i) * inv_m;
+    for (int j = 0; j < kAngles; ++j) K(i, j) = M(2 + i, 2 + j) - (ci * M(0, 2 + j) + ei * M(1, 2 + j));
+    r_theta(i) = r(2 + i) - (ci * r(0) + ei * r(1));
+  }
+  const Eigen::Matrix<T, kAngles, 1> a_theta = solve_spd<kAngles, T>(K, r_theta);
+  Vec6<T> qdd;
+  T t0 = r(0), t1 = r(1);
+  for (int i = 0; i < kAngles; ++i) {
+    t0 -= M(0, 2 + i) * a_theta(i);
+    t1 -= M(1, 2 + i) * a_theta(i);
+    qdd(2 + i) = a_theta(i);
+  }
+  qdd(0) = t0 * inv_m;
+  qdd(1) = t1 * inv_m;
+  return qdd;
 }
 
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5).
