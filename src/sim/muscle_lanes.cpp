@@ -4,8 +4,8 @@
 // calls of exp and log (force–length, passive force, inverse force–velocity, tendon inverse,
 // activation, the controller's ramps), each a libm call on one number. The same kernel
 // (detail::muscle_kernel) on an xsimd batch evaluates up to 8 muscles (AVX-512; 4 with AVX2, 2 with
-// SSE2) for about the price of one: measured 518 → 193 ns for the default model's seven muscles,
-// a whole right-hand side 0.78 → 0.47 µs (docs/decisions.md, "cheaper scalar stance").
+// SSE2) for about the price of one: measured 518 → 193 ns for the default model's seven muscles
+// (six in a batch, the rigid-tendon hip flexor alone; docs/decisions.md, "cheaper scalar stance").
 // The batch engine, whose lanes are stances, runs the kernel one muscle at a time.
 //
 // Compiled once, with the library's instruction set (xsimd's default architecture): the batch
