@@ -12,14 +12,16 @@
 
 namespace legsim {
 
-/// Column names, in order: the body columns, then for every muscle (model order) its columns.
-std::vector<std::string> series_columns(const Model& model);
+/// Column names, in order: the body columns, then for every muscle (model order) its columns. all =
+/// false: only the columns stance_metrics reads (what a stance records when the caller keeps no series).
+std::vector<std::string> series_columns(const Model& model, bool all = true);
 
-/// Records samples of a stance: evaluates the right-hand side's signals at (t, x), appends one row
-/// to the series and feeds the shared per-stance accumulator.
+/// Records samples of a stance: evaluates the right-hand side's signals at (t, x) (stance_signals:
+/// no mass-matrix solve), appends one row to the series and feeds the shared per-stance accumulator.
 class Recorder {
  public:
-  Recorder(const Model& model, const StanceConstants<double>& c, const ExcitationFn* excitation);
+  /// all: every column of series_columns(model), else only those stance_metrics reads.
+  Recorder(const Model& model, const StanceConstants<double>& c, const ExcitationFn* excitation, bool all);
 
   void record(double t, std::span<const double> x);
   std::vector<std::vector<double>>& series() { return series_; }
@@ -28,9 +30,9 @@ class Recorder {
  private:
   const StanceConstants<double>& c_;
   const ExcitationFn* excitation_;
+  bool all_;
   std::array<double, kMaxMuscles> effort_weight_;
   std::vector<std::vector<double>> series_;
-  std::vector<double> dx_;  ///< scratch derivative, reused for every sample
   StanceAccumulator<double> acc_;
 };
 

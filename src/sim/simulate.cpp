@@ -80,6 +80,7 @@ StanceConstants<double> make_stance_constants(const Model& model, const double* 
   c.trunk_kp = cp.trunk_kp;
   c.trunk_kd = cp.trunk_kd;
   c.trunk_reference_lean = cp.trunk_reference_lean;
+  c.muscle_lanes = pack_muscle_lanes(c);
   return c;
 }
 
@@ -244,8 +245,10 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
     stance_rhs(c, t, x.data(), u.data(), dxdt.data());
   };
 
-  res.columns = series_columns(model);
-  Recorder rec(model, c, excitation);
+  // Without a kept series only the columns the metrics read are recorded (issue 22.5: about half of
+  // them; the rest cost a push per sample and their allocations).
+  res.columns = series_columns(model, options.record);
+  Recorder rec(model, c, excitation, options.record);
   const auto integrate = [&](auto& stepper) {
     const double dt_out = is.output_interval;
     long next_sample = 0;
@@ -255,6 +258,7 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
       res.status = st;
       res.message = std::string(to_string(st)) + ": " + why;
       res.series.clear();
+      res.columns = series_columns(model);
       res.metrics.clear();
       res.rhs_evaluations = evaluations;
       return res;
@@ -317,7 +321,10 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
       if (!metric_may_be_nan(key)) values.push_back({key, value});
     if (const std::string why = stance_result_problem(res.contact_time, values); !why.empty())
       return fail(StanceStatus::kInvalidResult, why);
-    if (!options.record) res.series.clear();
+    if (!options.record) {
+      res.series.clear();
+      res.columns = series_columns(model);  // the names of the series the caller did not keep
+    }
     return res;
   };
   if (options.integrator == StanceIntegrator::kDormandPrince) {

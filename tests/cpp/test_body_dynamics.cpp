@@ -463,6 +463,30 @@ TEST_CASE("solve_spd6 solves random SPD systems", "[body]") {
   }
 }
 
+TEST_CASE("forward dynamics (hip translation eliminated first) equals a full LDLT solve", "[body]") {
+  // forward_dynamics eliminates the hip accelerations through M's translation block, which must be
+  // m·I exactly, and solves a 4×4 system; Eigen's own LDLT of the whole 6×6 M is the reference.
+  const BodyParams p = body();
+  const BodyConstants<double> b = make_body_constants<double>(p);
+  std::mt19937 rng(kSeed + 9);
+  std::uniform_real_distribution<double> u(-500.0, 500.0);
+  for (int n = 0; n < 20; ++n) {
+    const Vec6<double> q = random_q(rng), qd = random_qd(rng);
+    Vec6<double> Q;
+    for (int i = 0; i < 6; ++i) Q(i) = u(rng);
+    Mat6<double> M;
+    Vec6<double> h;
+    mass_matrix_and_bias(b, q, qd, M, h);
+    CHECK(M(0, 0) == b.total_mass);
+    CHECK(M(1, 1) == b.total_mass);
+    CHECK(M(0, 1) == 0.0);
+    CHECK(M(1, 0) == 0.0);
+    const Vec6<double> ref = M.ldlt().solve(Q - h);
+    const Vec6<double> qdd = forward_dynamics(b, q, qd, Q);
+    for (int i = 0; i < 6; ++i) CHECK(qdd(i) == Approx(ref(i)).epsilon(1e-10).margin(1e-9 * ref.cwiseAbs().maxCoeff()));
+  }
+}
+
 TEST_CASE("generalized force of a foot-point force equals J^T F and does the same virtual work",
           "[body]") {
   const BodyParams p = body();

@@ -82,6 +82,28 @@ TEST_CASE("stance: the default pattern lands, loads and toes off") {
   CHECK(r.column("time_s").back() == Approx(r.contact_time).margin(1e-12));
 }
 
+TEST_CASE("stance: without a kept series the metrics are the same, bit for bit") {
+  // options.record = false records only the columns stance_metrics reads (src/sim/series.cpp); the
+  // metrics must not notice, and the result names the same columns with no rows.
+  const Model& model = Model::default_model();
+  StanceOptions o;
+  const StanceResult kept = simulate_stance(model, TouchdownState{}, model.controller(), o);
+  o.record = false;
+  const StanceResult dropped = simulate_stance(model, TouchdownState{}, model.controller(), o);
+  REQUIRE((kept.ok() && dropped.ok()));
+  CHECK(dropped.series.empty());
+  CHECK(dropped.columns == kept.columns);
+  CHECK(kept.series.size() == kept.columns.size());
+  REQUIRE(dropped.metrics.size() == kept.metrics.size());
+  for (const auto& [key, value] : kept.metrics) {
+    INFO(key);
+    if (std::isnan(value))
+      CHECK(std::isnan(dropped.metrics.at(key)));
+    else
+      CHECK(dropped.metrics.at(key) == value);
+  }
+}
+
 TEST_CASE("stance: GRF impulse metrics obey impulse–momentum for the centre of mass") {
   const Model& model = Model::default_model();
   const auto ff = teaching_pattern(model);
@@ -247,6 +269,7 @@ TEST_CASE("stance: the right-hand side allocates nothing") {
   StanceSignals<double> sig;
   const long before = g_allocations.load();
   for (int i = 0; i < 100; ++i) stance_rhs(c, 0.01 * i, x.data(), u.data(), dx.data(), &sig);
+  for (int i = 0; i < 100; ++i) stance_signals(c, 0.01 * i, x.data(), u.data(), sig);
   if (LEGSIM_COUNT_ALLOCATIONS) {
     CHECK(g_allocations.load() == before);
     // The counter works: one allocation is seen.
@@ -255,6 +278,89 @@ TEST_CASE("stance: the right-hand side allocates nothing") {
     delete probe;
   }
   for (double v : dx) CHECK(std::isfinite(v));
+}
+
+TEST_CASE("stance: the signals-only evaluation gives the right-hand side's signals") {
+  // stance_signals (the recorder's evaluation) skips the mass-matrix solve; every signal must equal
+  // stance_rhs's to round-off, at touchdown, mid-stance and toe-off, with the controller and with
+  // caller excitations.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  const auto values = [](const StanceSignals<double>& s, int n) {
+    std::vector<double> v{s.grf_x, s.grf_y, s.contact_power, s.friction_power, s.quadriceps_force,
+                          s.knee_flexion_deg, s.pfj_force, s.pfj_stress, s.pfj_force_moment_method,
+                          s.body_com_x, s.body_com_y, s.body_com_vx, s.body_com_vy};
+    for (int p = 0; p < kNumContacts; ++p) v.insert(v.end(), {s.normal_force[p], s.friction_force[p]});
+    for (int j = 0; j < kNumJoints; ++j) v.insert(v.end(), {s.joint_moment[j], s.joint_velocity[j]});
+    for (int i = 0; i < n; ++i)
+      v.insert(v.end(), {s.excitation[i], s.mtu_length[i], s.mtu_velocity[i], s.force[i], s.activation[i],
+                         s.fiber_length[i], s.norm_fiber_length[i], s.fiber_velocity[i], s.tendon_strain[i],
+                         s.fiber_force[i]});
+    return v;
+  };
+  // A third state: the toe-off posture with the touchdown muscle states (off the trajectory, which
+  // does not matter: the two evaluations must agree at any state).
+  std::vector<double> mixed = r.toeoff_state;
+  for (int i = kStateBase; i < static_cast<int>(mixed.size()); ++i) mixed[i] = r.touchdown_state[i];
+  for (const bool controller : {true, false}) {
+    const StanceConstants<double> c = controller ? make_stance_constants(model, nullptr, &model.controller())
+                                                 : make_stance_constants(model);
+    std::array<double, kMaxMuscles> u{};
+    u.fill(0.4);
+    for (const auto& [t, x] : {std::pair{0.0, r.touchdown_state}, std::pair{0.1, mixed},
+                               std::pair{r.contact_time, r.toeoff_state}}) {
+      std::vector<double> dx(x.size());
+      StanceSignals<double> full, only;
+      stance_rhs(c, t, x.data(), u.data(), dx.data(), &full);
+      stance_signals(c, t, x.data(), u.data(), only);
+      const std::vector<double> a = values(full, c.n_muscles), b = values(only, c.n_muscles);
+      double scale = 0.0;
+      for (double v : a) scale = std::max(scale, std::abs(v));
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        INFO("controller " << controller << ", t = " << t << ", signal " << k);
+        CHECK(std::abs(a[k] - b[k]) <= 1e-13 * std::max(std::abs(a[k]), 1e-3 * scale));
+      }
+    }
+  }
+}
+
+TEST_CASE("stance: the muscles evaluated in SIMD lanes equal the muscles evaluated one at a time") {
+  // make_stance_constants packs the compliant muscles one per lane (c.muscle_lanes); with none packed
+  // stance_rhs runs the same kernel per muscle. xsimd's exp and log differ from libm's by a few ulps.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  for (const bool controller : {true, false}) {
+    const StanceConstants<double> lanes = controller ? make_stance_constants(model, nullptr, &model.controller())
+                                                     : make_stance_constants(model);
+    REQUIRE(lanes.muscle_lanes.n == 6);  // every muscle but the rigid-tendon hip flexor
+    StanceConstants<double> alone = lanes;
+    alone.muscle_lanes = MuscleLanes{};
+    std::array<double, kMaxMuscles> u{};
+    for (int i = 0; i < kMaxMuscles; ++i) u[i] = 0.1 + 0.05 * i;  // a different excitation per muscle
+    for (const auto& [t, x] : {std::pair{0.0, r.touchdown_state}, std::pair{r.contact_time, r.toeoff_state}}) {
+      std::vector<double> da(x.size()), db(x.size());
+      StanceSignals<double> sa, sb;
+      stance_rhs(lanes, t, x.data(), u.data(), da.data(), &sa);
+      stance_rhs(alone, t, x.data(), u.data(), db.data(), &sb);
+      double scale = 0.0;
+      for (double v : db) scale = std::max(scale, std::abs(v));
+      for (std::size_t k = 0; k < da.size(); ++k) {
+        INFO("controller " << controller << ", t = " << t << ", dx/dt[" << k << "]: " << da[k] << " vs " << db[k]);
+        CHECK(std::abs(da[k] - db[k]) <= 1e-11 * std::max(std::abs(db[k]), 1e-6 * scale));
+      }
+      for (int i = 0; i < lanes.n_muscles; ++i) {
+        INFO("controller " << controller << ", t = " << t << ", muscle " << i);
+        CHECK(sa.excitation[i] == Approx(sb.excitation[i]).epsilon(1e-12).margin(1e-15));
+        CHECK(sa.force[i] == Approx(sb.force[i]).epsilon(1e-12).margin(1e-9));
+        CHECK(sa.fiber_length[i] == Approx(sb.fiber_length[i]).epsilon(1e-12));
+        CHECK(sa.fiber_velocity[i] == Approx(sb.fiber_velocity[i]).epsilon(1e-11).margin(1e-12));
+        CHECK(sa.fiber_force[i] == Approx(sb.fiber_force[i]).epsilon(1e-12).margin(1e-9));
+        CHECK(sa.tendon_strain[i] == Approx(sb.tendon_strain[i]).epsilon(1e-11).margin(1e-14));
+      }
+    }
+  }
 }
 
 TEST_CASE("stance: fatigue lowers the calf's force capacity") {

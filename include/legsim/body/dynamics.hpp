@@ -45,35 +45,106 @@ namespace legsim {
 
 /// Mass matrix M(q) (6×6, symmetric positive definite) and bias h(q, q̇) (Coriolis, centrifugal and
 /// gravity; N or N·m) such that M q̈ + h = Q.
+///
+/// Computed in the velocities v = (ẋ_hip, ẏ_hip, ω_trunk, ω_thigh, ω_shank, ω_foot) = A·q̇ (A's
+/// angle rows are the constant S_k above) and mapped back, M = Aᵀ M_v A, h = Aᵀ h_v: the segment
+/// sums of the file comment then reduce to a few dot and cross products (issue 22.5: a third of
+/// the former per-segment Jᵀ J cost). With r_{s,k} the vector of segment k on the path from the hip
+/// to segment s's centre of mass, P_k = Σ_s m_s r_{s,k} (first moments) and
+///   M_v[0:2, 0:2] = m·I,  M_v[0:2, k] = perp(P_k),
+///   M_v[k, l] = Σ_s m_s r_{s,k}·r_{s,l} + δ_kl I_k,
+///   h_v[0:2] = −Σ_k P_k ω_k² + m g e_y,  h_v[k] = −Σ_l C_kl ω_l² + g P_k,x,  C_kl = Σ_s m_s r_{s,k} × r_{s,l}
+/// (× the planar cross product; perp(r)·u = r × u). The trunk shares no segment path with the leg,
+/// so its angle couples to the leg angles only through the hip translation.
 template <class T>
 void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, Mat6<T>& M, Vec6<T>& h) {
-  M.setConstant(T(0.0));
-  h.setConstant(T(0.0));
-  const T gravity(kGravity);
-  for (int s = 0; s < kNumSegments; ++s) {
-    const detail::ChainPoint<T> p = detail::segment_com_point(b, g, s);
-    const Jac2x6<T> J = detail::jacobian(p);
-    const Vec2<T> a = detail::velocity_product(g, p);
-    const T m = b.mass[s];
-    const T ax = m * a(0);
-    const T ay = m * (a(1) + gravity);
-    for (int i = 0; i < kDof; ++i) {
-      const T mJ0 = m * J(0, i), mJ1 = m * J(1, i);
-      for (int j = i; j < kDof; ++j) M(i, j) += mJ0 * J(0, j) + mJ1 * J(1, j);
-      h(i) += J(0, i) * ax + J(1, i) * ay;
-    }
-    // Rotational part I_s S_sᵀ S_s (S constant).
-    for (int i = 2; i < kDof; ++i) {
-      const double si = detail::kAngleRow[s][i];
-      if (si == 0.0) continue;  // structure constant, not a value of T
-      for (int j = i; j < kDof; ++j) {
-        const double sj = detail::kAngleRow[s][j];
-        if (sj != 0.0) M(i, j) += T(si * sj) * b.inertia[s];
-      }
+  const T m_tr = b.mass[kTrunk], m_th = b.mass[kThigh], m_sh = b.mass[kShank], m_f = b.mass[kFoot];
+  const T distal_of_thigh = m_sh + m_f;  // masses beyond the knee (kg)
+  // Segment vectors and first moments P_k (kg·m).
+  const Vec2<T> r_foot = g.foot_x * b.foot_com(0) + g.foot_y * b.foot_com(1);  // ankle → foot CoM
+  const T moment_tr = m_tr * b.trunk_com;
+  const T moment_th = m_th * b.thigh_com + distal_of_thigh * b.thigh_length;
+  const T moment_sh = m_sh * b.shank_com + m_f * b.shank_length;
+  const std::array<Vec2<T>, kNumSegments> P = {g.trunk_dir * moment_tr, g.thigh_dir * moment_th,
+                                               g.shank_dir * moment_sh, r_foot * m_f};
+  // Angle–angle block M_v[k, l] and cross sums C_kl (k < l; the others vanish or follow by symmetry).
+  const Vec2<T> thigh = g.thigh_dir * b.thigh_length, shank = g.shank_dir * b.shank_length;
+  const auto dot = [](const Vec2<T>& u, const Vec2<T>& w) { return T(u(0) * w(0) + u(1) * w(1)); };
+  const auto cross = [](const Vec2<T>& u, const Vec2<T>& w) { return T(u(0) * w(1) - u(1) * w(0)); };
+  T Mv[kNumSegments][kNumSegments];
+  T C[kNumSegments][kNumSegments];
+  for (int k = 0; k < kNumSegments; ++k)
+    for (int l = 0; l < kNumSegments; ++l) Mv[k][l] = C[k][l] = T(0.0);
+  Mv[kTrunk][kTrunk] = moment_tr * b.trunk_com + b.inertia[kTrunk];
+  Mv[kThigh][kThigh] = m_th * b.thigh_com * b.thigh_com + distal_of_thigh * b.thigh_length * b.thigh_length +
+                       b.inertia[kThigh];
+  Mv[kShank][kShank] = m_sh * b.shank_com * b.shank_com + m_f * b.shank_length * b.shank_length + b.inertia[kShank];
+  Mv[kFoot][kFoot] = m_f * dot(r_foot, r_foot) + b.inertia[kFoot];
+  Mv[kThigh][kShank] = Mv[kShank][kThigh] = dot(thigh, P[kShank]);
+  Mv[kThigh][kFoot] = Mv[kFoot][kThigh] = dot(thigh, P[kFoot]);
+  Mv[kShank][kFoot] = Mv[kFoot][kShank] = dot(shank, P[kFoot]);
+  C[kThigh][kShank] = cross(thigh, P[kShank]);
+  C[kThigh][kFoot] = cross(thigh, P[kFoot]);
+  C[kShank][kFoot] = cross(shank, P[kFoot]);
+  for (int k = 0; k < kNumSegments; ++k)
+    for (int l = 0; l < k; ++l) C[k][l] = -C[l][k];
+  // h_v.
+  T w2[kNumSegments];
+  for (int k = 0; k < kNumSegments; ++k) w2[k] = g.omega[k] * g.omega[k];
+  Vec6<T> hv;
+  hv(0) = T(0.0);
+  hv(1) = b.total_mass * T(kGravity);
+  for (int k = 0; k < kNumSegments; ++k) {
+    hv(0) -= P[k](0) * w2[k];
+    hv(1) -= P[k](1) * w2[k];
+    T s = T(kGravity) * P[k](0);
+    for (int l = 0; l < kNumSegments; ++l)
+      if (l != k) s -= C[k][l] * w2[l];  // structure (l ≠ k), not a value of T
+    hv(2 + k) = s;
+  }
+  // M_v as one 6×6 matrix, then M = Aᵀ M_v A and h = Aᵀ h_v. A's angle part is cumulative with
+  // alternating signs (detail::kAngleRow): ω_k = Σ_{j ≤ k} s_j q̇_j over q2..q5 with s = (−1, +1, −1,
+  // +1), so column j of M_v A is s_j times the sum of M_v's columns j..5 (suffix sums), and Aᵀ acts
+  // on the rows the same way.
+  Mat6<T> Mvq;
+  Mvq(0, 0) = Mvq(1, 1) = b.total_mass;
+  Mvq(0, 1) = Mvq(1, 0) = T(0.0);
+  for (int k = 0; k < kNumSegments; ++k) {
+    Mvq(0, 2 + k) = Mvq(2 + k, 0) = T(-P[k](1));  // perp(P_k) = (−P_y, P_x)
+    Mvq(1, 2 + k) = Mvq(2 + k, 1) = P[k](0);
+    for (int l = 0; l < kNumSegments; ++l) Mvq(2 + k, 2 + l) = Mv[k][l];
+  }
+  Mat6<T> B;  // M_v A
+  for (int i = 0; i < kDof; ++i) {
+    B(i, 0) = Mvq(i, 0);
+    B(i, 1) = Mvq(i, 1);
+    T sum = Mvq(i, kDof - 1);
+    B(i, kDof - 1) = sum;
+    for (int j = kDof - 2; j >= 2; --j) {
+      sum += Mvq(i, j);
+      B(i, j) = detail::kAngleSign[j] > 0 ? sum : T(-sum);  // sign: a structure constant
     }
   }
-  for (int i = 0; i < kDof; ++i)
+  for (int j = 0; j < kDof; ++j) {
+    M(0, j) = B(0, j);
+    M(1, j) = B(1, j);
+    T sum = B(kDof - 1, j);
+    M(kDof - 1, j) = sum;
+    for (int i = kDof - 2; i >= 2; --i) {
+      sum += B(i, j);
+      M(i, j) = detail::kAngleSign[i] > 0 ? sum : T(-sum);
+    }
+  }
+  for (int i = 0; i < kDof; ++i)  // exactly symmetric: the two triangles were summed in different orders
     for (int j = 0; j < i; ++j) M(i, j) = M(j, i);
+  h(0) = hv(0);
+  h(1) = hv(1);
+  T sum = hv(kDof - 1);
+  h(kDof - 1) = sum;
+  for (int i = kDof - 2; i >= 2; --i) {
+    sum += hv(i);
+    h(i) = detail::kAngleSign[i] > 0 ? sum : T(-sum);
+  }
 }
 
 template <class T>
@@ -98,39 +169,50 @@ Vec6<T> bias_force(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6
   return h;
 }
 
-/// Solves A x = rhs for a symmetric positive definite 6×6 A by a hand-written Cholesky factorization
-/// A = L Lᵀ (no pivoting, no branches: works for double, autodiff and SIMD batches). Only the lower
-/// triangle of A is read.
-template <class T>
-Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
-  using std::sqrt;
-  Mat6<T> L;
-  std::array<T, kDof> inv_diag;
-  for (int j = 0; j < kDof; ++j) {
-    T d = A(j, j);
-    for (int k = 0; k < j; ++k) d -= L(j, k) * L(j, k);
-    const T ljj = sqrt(d);
-    inv_diag[j] = T(1.0) / ljj;
-    L(j, j) = ljj;
-    for (int i = j + 1; i < kDof; ++i) {
+/// Solves A x = rhs for a symmetric positive definite N×N A by a hand-written LDLᵀ factorization
+/// (L unit lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff
+/// and SIMD batches). Only the lower triangle of A is read. LDLᵀ rather than Cholesky (L Lᵀ): no
+/// square roots, and one reciprocal per column in the factorization's dependent chain instead of a
+/// square root followed by a reciprocal (issue 22.5: the solve is part of every right-hand side).
+template <int N, class T>
+Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::Matrix<T, N, 1>& rhs) {
+  Eigen::Matrix<T, N, N> L;      // strictly lower part used
+  std::array<T, N> d, inv_d;     // D and D⁻¹
+  std::array<T, N> ld;           // L(j, k)·D(k), k < j, for the current column j
+  ld.fill(T(0.0));               // (read only below j; filled so no compiler sees it uninitialized)
+  for (int j = 0; j < N; ++j) {
+    T dj = A(j, j);
+    for (int k = 0; k < j; ++k) {
+      ld[k] = L(j, k) * d[k];
+      dj -= L(j, k) * ld[k];
+    }
+    d[j] = dj;
+    inv_d[j] = T(1.0) / dj;
+    for (int i = j + 1; i < N; ++i) {
       T s = A(i, j);
-      for (int k = 0; k < j; ++k) s -= L(i, k) * L(j, k);
-      L(i, j) = s * inv_diag[j];
+      for (int k = 0; k < j; ++k) s -= L(i, k) * ld[k];
+      L(i, j) = s * inv_d[j];
     }
   }
-  Vec6<T> y;
-  for (int i = 0; i < kDof; ++i) {
+  Eigen::Matrix<T, N, 1> y;  // L y = rhs
+  for (int i = 0; i < N; ++i) {
     T s = rhs(i);
     for (int k = 0; k < i; ++k) s -= L(i, k) * y(k);
-    y(i) = s * inv_diag[i];
+    y(i) = s;
   }
-  Vec6<T> x;
-  for (int i = kDof - 1; i >= 0; --i) {
-    T s = y(i);
-    for (int k = i + 1; k < kDof; ++k) s -= L(k, i) * x(k);
-    x(i) = s * inv_diag[i];
+  Eigen::Matrix<T, N, 1> x;  // Lᵀ x = D⁻¹ y
+  for (int i = N - 1; i >= 0; --i) {
+    T s = y(i) * inv_d[i];
+    for (int k = i + 1; k < N; ++k) s -= L(k, i) * x(k);
+    x(i) = s;
   }
   return x;
+}
+
+/// solve_spd for the 6×6 systems of the body.
+template <class T>
+Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
+  return solve_spd<kDof, T>(A, rhs);
 }
 
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), for the
@@ -140,9 +222,32 @@ Vec6<T> forward_dynamics(const BodyConstants<T>& b, const detail::ChainGeometry<
   Mat6<T> M;
   Vec6<T> h;
   mass_matrix_and_bias(b, g, M, h);
-  Vec6<T> rhs;
-  for (int i = 0; i < kDof; ++i) rhs(i) = Q(i) - h(i);
-  return solve_spd6(M, rhs);
+  Vec6<T> r;
+  for (int i = 0; i < kDof; ++i) r(i) = Q(i) - h(i);
+  // M's hip-translation block is m·I (every segment moves with the hip; mass_matrix_and_bias), so
+  // the hip accelerations are eliminated first: with c = M(0, 2..5), e = M(1, 2..5) and M_θ = M(2..5, 2..5),
+  //   (M_θ − (c cᵀ + e eᵀ)/m) q̈_θ = r_θ − (c r_0 + e r_1)/m,  q̈_0 = (r_0 − c·q̈_θ)/m,  q̈_1 = (r_1 − e·q̈_θ)/m:
+  // a 4×4 LDLᵀ in place of the 6×6 one (issue 22.5).
+  constexpr int kAngles = kDof - 2;
+  const T inv_m = T(1.0) / b.total_mass;
+  Eigen::Matrix<T, kAngles, kAngles> K;
+  Eigen::Matrix<T, kAngles, 1> r_theta;
+  for (int i = 0; i < kAngles; ++i) {
+    const T ci = M(0, 2 + i) * inv_m, ei = M(1, 2 + i) * inv_m;
+    for (int j = 0; j < kAngles; ++j) K(i, j) = M(2 + i, 2 + j) - (ci * M(0, 2 + j) + ei * M(1, 2 + j));
+    r_theta(i) = r(2 + i) - (ci * r(0) + ei * r(1));
+  }
+  const Eigen::Matrix<T, kAngles, 1> a_theta = solve_spd<kAngles, T>(K, r_theta);
+  Vec6<T> qdd;
+  T t0 = r(0), t1 = r(1);
+  for (int i = 0; i < kAngles; ++i) {
+    t0 -= M(0, 2 + i) * a_theta(i);
+    t1 -= M(1, 2 + i) * a_theta(i);
+    qdd(2 + i) = a_theta(i);
+  }
+  qdd(0) = t0 * inv_m;
+  qdd(1) = t1 * inv_m;
+  return qdd;
 }
 
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5).

@@ -144,6 +144,15 @@ namespace detail {
 /// Row k of S (θ_k = S_k·q): coefficient of q_j in the CCW angle of segment k.
 constexpr double kAngleRow[kNumSegments][kDof] = {
     {0, 0, -1, 0, 0, 0}, {0, 0, -1, 1, 0, 0}, {0, 0, -1, 1, -1, 0}, {0, 0, -1, 1, -1, 1}};
+/// The rows above are cumulative: row k is s_j on q2..q(2+k), with the signs s_j below (the mass
+/// matrix's suffix sums rely on it, body/dynamics.hpp).
+constexpr double kAngleSign[kDof] = {0, 0, -1, 1, -1, 1};
+static_assert([] {
+  for (int k = 0; k < kNumSegments; ++k)
+    for (int j = 0; j < kDof; ++j)
+      if (kAngleRow[k][j] != (j >= 2 && j <= 2 + k ? kAngleSign[j] : 0.0)) return false;
+  return true;
+}(), "kAngleRow is cumulative with the signs kAngleSign");
 
 /// Segment-fixed vectors and angular velocities of one configuration.
 template <class T>

@@ -13,6 +13,8 @@
 #include <array>
 #include <cmath>
 #include <tuple>
+#include <type_traits>
+#include <variant>
 
 #include "legsim/body/contact.hpp"
 #include "legsim/body/dynamics.hpp"
@@ -63,6 +65,21 @@ struct MuscleConstants {
   std::array<CrossingTrig, kMaxCrossings> crossing_trig{};  ///< crossing_trig(crossings[k])
 };
 
+/// The scalar path's compliant-tendon muscles packed one muscle per SIMD lane (issue 22.5): their
+/// constants as a structure of arrays, so that src/sim/muscle_lanes.cpp evaluates them together in
+/// xsimd batches with the same kernel (detail::muscle_kernel) the other paths run per muscle. Plain
+/// doubles, not batches: the layout must not depend on the instruction set of the translation unit
+/// (the batch engine's workers are compiled for several). Filled by make_stance_constants; n = 0
+/// (e.g. constants built by hand) evaluates every muscle on its own.
+struct MuscleLanes {
+  static constexpr int kCapacity = 16;  ///< kMaxMuscles rounded up to the widest batch (8 lanes)
+  static constexpr int kFields = 22;    ///< constants per muscle (muscle_lanes.cpp lists them)
+  int n = 0;                            ///< muscles packed
+  std::array<int, kCapacity> muscle{};  ///< index in StanceConstants::muscles of each lane
+  bool has_damping = false;             ///< any packed muscle with fiber damping (MtuCoefficients)
+  alignas(64) std::array<std::array<double, kCapacity>, kFields> field{};
+};
+
 /// Everything the right-hand side needs, derived once from a Model (and per-muscle capacity
 /// factors for fatigue).
 template <class T>
@@ -82,6 +99,8 @@ struct StanceConstants {
   /// inactive while the knee is flexed, as it is throughout a running stance.
   double knee_limit_stiffness = 1000.0;  ///< N·m/rad
   double knee_limit_damping = 100.0;     ///< N·m·s/rad per rad of hyperextension
+  /// The muscles packed for the scalar path (T = double only).
+  std::conditional_t<std::is_same_v<T, double>, MuscleLanes, std::monostate> muscle_lanes{};
 };
 
 /// Builds the constants for T = double from a model; capacity factors (length n_muscles, or empty
@@ -89,6 +108,10 @@ struct StanceConstants {
 /// With a controller, excitations come from it (use_controller = true); without, from the caller.
 StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors = nullptr,
                                               const ControllerParams* controller = nullptr);
+
+/// The compliant-tendon muscles of c packed for the scalar path (c.muscle_lanes; make_stance_constants
+/// calls it last, and a caller that changes c.muscles afterwards must call it again).
+MuscleLanes pack_muscle_lanes(const StanceConstants<double>& c);
 
 /// Signals computed alongside the derivative, for recording, metrics and reflex controllers.
 template <class T>
@@ -111,25 +134,80 @@ struct StanceSignals {
   T body_com_x, body_com_y, body_com_vx, body_com_vy;
 };
 
-/// Controller excitation of muscle i (control/controller.hpp) at time t.
+/// The controller's trunk feedback k_p·(lean − lean_ref) + k_d·lean rate (control/controller.hpp),
+/// shared by every muscle's excitation.
 template <class T>
-T controller_excitation(const StanceConstants<T>& c, const MuscleConstants<T>& m, const T& t, const T& trunk_lean,
-                        const T& trunk_rate, const T& norm_tendon_force, const T& norm_fiber_length) {
+T trunk_feedback(const StanceConstants<T>& c, const T& trunk_lean, const T& trunk_rate) {
+  return c.trunk_kp * (trunk_lean - c.trunk_reference_lean) + c.trunk_kd * trunk_rate;
+}
+
+/// Controller excitation of a muscle (control/controller.hpp) at time t, with the trunk feedback.
+/// T may hold one muscle per lane (muscle_lanes.cpp), so the ramp time comes as a value.
+template <class T>
+T controller_excitation(const MuscleConstants<T>& m, const T& ramp_time, const T& t, const T& trunk,
+                        const T& norm_tendon_force, const T& norm_fiber_length) {
   const T stretch = legsim::max(T(norm_fiber_length - m.length_offset), T(0.0));
-  const T trunk = c.trunk_kp * (trunk_lean - c.trunk_reference_lean) + c.trunk_kd * trunk_rate;
-  const T u = feedforward_excitation(m.level, m.onset, m.offset, c.ramp_time, t) + m.force_gain * norm_tendon_force + m.length_gain * stretch + m.trunk_gain * trunk;
+  const T u = feedforward_excitation(m.level, m.onset, m.offset, ramp_time, t) + m.force_gain * norm_tendon_force + m.length_gain * stretch + m.trunk_gain * trunk;
   return legsim::clamp(u, T(0.0), T(1.0));
 }
 
-/// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
-/// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
-/// Flattened in optimized builds (every callee inlined into it, so the compiler optimizes the muscle
-/// kernels together with their use here): the batch stance runs faster; not in debug or
-/// AddressSanitizer builds, whose compile time it multiplies (bench/README.md: "[[gnu::flatten]] on stance_rhs").
+/// What one muscle contributes to the derivative and the signals.
 template <class T>
-LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
-                               StanceSignals<T>* sig = nullptr) {
-  using std::sqrt;
+struct MuscleKernelOutputs {
+  T excitation;       ///< e ∈ [0, 1]
+  T activation_rate;  ///< da/dt (1/s)
+  T tendon_rate;      ///< df_T/dt (1/s); 0 for a rigid tendon
+  T activation, tendon_force, fiber_length, norm_fiber_length, fiber_velocity, tendon_strain, fiber_force;  ///< MtuOutputs
+};
+
+namespace detail {
+
+/// One muscle's kernel: the MTU at muscle–tendon length and velocity (m, m/s), activation a and
+/// tendon state f_T, its excitation (the controller's, or `excitation` when !use_controller) and the
+/// activation and tendon derivatives. T is one muscle (double, autodiff), one muscle per stance lane
+/// (the batch engine) or one muscle per lane (the scalar path, muscle_lanes.cpp).
+template <class T>
+MuscleKernelOutputs<T> muscle_kernel(const MuscleConstants<T>& m, bool use_controller, const T& ramp_time,
+                                     const T& t, const T& trunk, const T& length, const T& velocity, const T& a,
+                                     const T& tendon_state, const T& excitation) {
+  const MtuOutputs<T> o = m.rigid_tendon ? evaluate_rigid_mtu(m.mtu, length, velocity, a)
+                                         : evaluate_compliant_mtu(m.mtu, length, velocity, a, tendon_state);
+  const T e = use_controller ? controller_excitation(m, ramp_time, t, trunk, o.norm_tendon_force, o.norm_fiber_length)
+                             : excitation;
+  const T rate = activation_derivative<T>(e, a, m.activation_time_constant, m.deactivation_time_constant,
+                                          m.activation_smoothing);
+  return {e,
+          rate,
+          m.rigid_tendon ? T(0.0) : o.norm_tendon_force_derivative,
+          o.activation,
+          o.tendon_force,
+          o.fiber_length,
+          o.norm_fiber_length,
+          o.fiber_velocity,
+          o.tendon_strain,
+          o.total_fiber_force};
+}
+
+}  // namespace detail
+
+/// The kernels of the scalar path's muscles (c.muscle_lanes.n > 0): the packed muscles in SIMD
+/// batches, the others (rigid tendons) one at a time; out[i] for muscle i. length, velocity:
+/// muscle–tendon lengths (m) and velocities (m/s); x the state; u the caller's excitations (read
+/// only without the controller). Defined once in the library (src/sim/muscle_lanes.cpp), compiled
+/// for its instruction set.
+void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
+                         const std::array<double, kMaxMuscles>& length, const std::array<double, kMaxMuscles>& velocity,
+                         const double* x, const double* u, std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out);
+
+namespace detail {
+
+/// The one set of stance equations behind stance_rhs and stance_signals. kAccelerations = false
+/// leaves dxdt[q̇ part] (the accelerations q̈, which need the mass matrix and its solve, ≈ 27 % of an
+/// evaluation) unwritten: the recorded output samples need the signals only. Everything else is
+/// computed by the same expressions in both instantiations.
+template <class T, bool kAccelerations>
+inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
+                             StanceSignals<T>* sig) {
   Vec6<T> q, qd;
   for (int i = 0; i < kDof; ++i) {
     q(i) = x[kStateQ + i];
@@ -168,55 +246,82 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
     phi_dot[j] = -qd(kJointCoordinate[j]);
     joint_moment[j] = T(0.0);
-    // One sincos per joint serves every muscle crossing it (hip crossings are linear in φ).
-    sin_phi[j] = T(0.0);
-    cos_phi[j] = T(1.0);
-    if (static_cast<Joint>(j) != Joint::kHip) std::tie(sin_phi[j], cos_phi[j]) = sin_cos(phi[j]);
   }
-  T quadriceps_force(0.0);
+  // sin φ and cos φ of the knee and ankle, shared by every muscle crossing them, from the segment
+  // directions the geometry already holds (angle-difference identities instead of two sincos;
+  // issue 22.5). thigh_dir = (sin ψ_th, −cos ψ_th), shank_dir = (sin ψ_sh, −cos ψ_sh), foot_x =
+  // (cos ψ_f, sin ψ_f); q4 = ψ_th − ψ_sh with φ_knee = π − q4, q5 = ψ_f − ψ_sh with φ_ankle = π/2 − q5:
+  //   sin φ_knee = sin(ψ_th − ψ_sh),  cos φ_knee = −cos(ψ_th − ψ_sh),
+  //   sin φ_ankle = cos(ψ_f − ψ_sh),  cos φ_ankle = sin(ψ_f − ψ_sh).
+  // Hip crossings are linear in φ and use neither.
+  const Vec2<T>& thigh_dir = geometry.thigh_dir;
+  const Vec2<T>& shank_dir = geometry.shank_dir;
+  const Vec2<T>& foot_x = geometry.foot_x;
+  constexpr int kHipJ = static_cast<int>(Joint::kHip), kKneeJ = static_cast<int>(Joint::kKnee),
+                kAnkleJ = static_cast<int>(Joint::kAnkle);
+  sin_phi[kHipJ] = T(0.0);
+  cos_phi[kHipJ] = T(1.0);
+  sin_phi[kKneeJ] = thigh_dir(1) * shank_dir(0) - thigh_dir(0) * shank_dir(1);
+  cos_phi[kKneeJ] = -(thigh_dir(1) * shank_dir(1) + thigh_dir(0) * shank_dir(0));
+  sin_phi[kAnkleJ] = foot_x(1) * shank_dir(0) - foot_x(0) * shank_dir(1);
+  cos_phi[kAnkleJ] = -(foot_x(1) * shank_dir(1) + foot_x(0) * shank_dir(0));
   const int n = c.n_muscles;
+  std::array<T, kMaxMuscles> length, velocity;
+  std::array<std::array<T, kMaxCrossings>, kMaxMuscles> arm;
   for (int i = 0; i < n; ++i) {
     const MuscleConstants<T>& m = c.muscles[i];
-    T length = m.reference_length;
-    T velocity(0.0);
-    std::array<T, kMaxCrossings> arm;
+    length[i] = m.reference_length;
+    velocity[i] = T(0.0);
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
       const CrossingKinematics<T> ck =
           crossing_kinematics(m.crossings[cr], phi[j], sin_phi[j], cos_phi[j], m.crossing_trig[cr]);
-      length += ck.length_change;
-      velocity += ck.dl_dphi * phi_dot[j];
-      arm[cr] = ck.moment_arm;
+      length[i] += ck.length_change;
+      velocity[i] += ck.dl_dphi * phi_dot[j];
+      arm[i][cr] = ck.moment_arm;
     }
-    const T a = x[activation_index(i)];
-    const int ti = tendon_state_index(n, i);
-    const MtuOutputs<T> o = m.rigid_tendon ? evaluate_rigid_mtu(m.mtu, length, velocity, a)
-                                           : evaluate_compliant_mtu(m.mtu, length, velocity, a, x[ti]);
-    dxdt[ti] = m.rigid_tendon ? T(0.0) : o.norm_tendon_force_derivative;
-    const T e = c.use_controller ? controller_excitation(c, m, t, q(2), qd(2), o.norm_tendon_force, o.norm_fiber_length)
-                                 : u[i];
-    dxdt[activation_index(i)] = activation_derivative<T>(e, a, m.activation_time_constant,
-                                                         m.deactivation_time_constant, m.activation_smoothing);
+  }
+  // The muscle kernels: the scalar path evaluates its muscles together in SIMD batches (one muscle
+  // per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), every other caller one
+  // muscle at a time. The same kernel either way.
+  const T trunk = trunk_feedback(c, q(2), qd(2));
+  std::array<MuscleKernelOutputs<T>, kMaxMuscles> mk;
+  bool lanes = false;
+  if constexpr (std::is_same_v<T, double>) {
+    lanes = c.muscle_lanes.n > 0;
+    if (lanes) muscle_lane_kernels(c, t, trunk, length, velocity, x, u, mk);
+  }
+  if (!lanes)
+    for (int i = 0; i < n; ++i)
+      mk[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
+                                    x[activation_index(i)], x[tendon_state_index(n, i)],
+                                    c.use_controller ? T(0.0) : u[i]);
+  T quadriceps_force(0.0);
+  for (int i = 0; i < n; ++i) {
+    const MuscleConstants<T>& m = c.muscles[i];
+    const MuscleKernelOutputs<T>& o = mk[i];
+    dxdt[tendon_state_index(n, i)] = o.tendon_rate;
+    dxdt[activation_index(i)] = o.activation_rate;
     // A tendon pulls but cannot push: the De Groote tendon curve dips to −0.2 F_max below slack
     // length, so the force applied to the skeleton is floored at zero (the tendon state itself is
     // left free so its dynamics stay smooth).
     const T applied = legsim::max(o.tendon_force, T(0.0));
     for (int cr = 0; cr < m.n_crossings; ++cr) {
       const int j = static_cast<int>(m.crossings[cr].joint);
-      joint_moment[j] += arm[cr] * applied;  // about φ; φ and q run opposite ways
+      joint_moment[j] += arm[i][cr] * applied;  // about φ; φ and q run opposite ways
     }
     if (c.knee_extensor[i]) quadriceps_force += applied;
     if (sig) {
-      sig->excitation[i] = e;
-      sig->mtu_length[i] = length;
-      sig->mtu_velocity[i] = velocity;
+      sig->excitation[i] = o.excitation;
+      sig->mtu_length[i] = length[i];
+      sig->mtu_velocity[i] = velocity[i];
       sig->force[i] = applied;
       sig->activation[i] = o.activation;
       sig->fiber_length[i] = o.fiber_length;
       sig->norm_fiber_length[i] = o.norm_fiber_length;
       sig->fiber_velocity[i] = o.fiber_velocity;
       sig->tendon_strain[i] = o.tendon_strain;
-      sig->fiber_force[i] = o.total_fiber_force;
+      sig->fiber_force[i] = o.fiber_force;
     }
   }
   // Internal joint moments along +q (N·m). Moments about φ act on q = (π or π/2) − φ with the
@@ -229,10 +334,10 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
   internal_moment[1] += legsim::max(knee_limit, T(0.0));
   for (int j = 0; j < kNumJoints; ++j) Q(kJointCoordinate[j]) += internal_moment[j];
 
-  const Vec6<T> qdd = forward_dynamics(c.body, geometry, Q);
-  for (int i = 0; i < kDof; ++i) {
-    dxdt[kStateQ + i] = qd(i);
-    dxdt[kStateQd + i] = qdd(i);
+  for (int i = 0; i < kDof; ++i) dxdt[kStateQ + i] = qd(i);
+  if constexpr (kAccelerations) {
+    const Vec6<T> qdd = forward_dynamics(c.body, geometry, Q);
+    for (int i = 0; i < kDof; ++i) dxdt[kStateQd + i] = qdd(i);
   }
 
   if (sig) {
@@ -256,6 +361,30 @@ LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T*
     sig->body_com_vx = k.body_com_velocity(0);
     sig->body_com_vy = k.body_com_velocity(1);
   }
+}
+
+}  // namespace detail
+
+/// dx/dt of the stance model at time t (see the file comment for the layout). Excitations: from
+/// the controller when c.use_controller, else from u (length n_muscles). Writes signals if non-null.
+/// Flattened in optimized builds (every callee inlined into it, so the compiler optimizes the muscle
+/// kernels together with their use here): the batch stance runs faster; not in debug or
+/// AddressSanitizer builds, whose compile time it multiplies (bench/README.md: "[[gnu::flatten]] on stance_rhs").
+template <class T>
+LEGSIM_FLATTEN void stance_rhs(const StanceConstants<T>& c, const T& t, const T* x, const T* u, T* dxdt,
+                               StanceSignals<T>* sig = nullptr) {
+  detail::stance_equations<T, true>(c, t, x, u, dxdt, sig);
+}
+
+/// The signals of stance_rhs at (t, x) without the derivative: the same equations, less the mass
+/// matrix and its solve, which only the accelerations need (a recorded output sample needs the
+/// signals alone; issue 22.5). Equal to stance_rhs's signals to round-off (the compiler may contract
+/// the two instantiations' products differently; tests/cpp/test_stance.cpp).
+template <class T>
+LEGSIM_FLATTEN void stance_signals(const StanceConstants<T>& c, const T& t, const T* x, const T* u,
+                                   StanceSignals<T>& sig) {
+  std::array<T, state_size(kMaxMuscles)> unused;  // the derivative's other parts, computed on the way
+  detail::stance_equations<T, false>(c, t, x, u, unused.data(), &sig);
 }
 
 }  // namespace legsim

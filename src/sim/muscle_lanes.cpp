@@ -1,0 +1,108 @@
+// The scalar stance path's muscles evaluated together: one muscle per SIMD lane (issue 22.5).
+//
+// Why: a scalar right-hand side spent about half its time in the muscles — per muscle five to nine
+// calls of exp and log (force–length, passive force, inverse force–velocity, tendon inverse,
+// activation, the controller's ramps), each a libm call on one number. The same kernel
+// (detail::muscle_kernel) on an xsimd batch evaluates up to 8 muscles (AVX-512; 4 with AVX2, 2 with
+// SSE2) for about the price of one: measured 518 → 193 ns for the default model's seven muscles
+// (six in a batch, the rigid-tendon hip flexor alone; docs/decisions.md, "cheaper scalar stance").
+// The batch engine, whose lanes are stances, runs the kernel one muscle at a time.
+//
+// Compiled once, with the library's instruction set (xsimd's default architecture): the batch
+// engine's workers are compiled for several instruction sets, and a header-only version would give
+// the scalar path's code a different batch type in each of them.
+#include <cassert>
+
+#include "legsim/sim/stance_dynamics.hpp"
+
+namespace legsim {
+namespace {
+
+using Lanes = xsimd::batch<double>;
+constexpr int kLanes = static_cast<int>(Lanes::size);
+static_assert(MuscleLanes::kCapacity % kLanes == 0, "whole batches of lanes");
+static_assert(MuscleLanes::kCapacity >= kMaxMuscles, "room for every muscle");
+
+/// Calls f(v) for every constant of a muscle that muscle_kernel reads, in one fixed order: packing
+/// and loading both go through it, so a constant cannot be packed in one slot and read from another.
+template <class T, class F>
+void for_each_lane_field(MuscleConstants<T>& m, F&& f) {
+  MtuCoefficients<T>& c = m.mtu;
+  for (T* v : {&c.max_isometric_force, &c.active_capacity, &c.optimal_fiber_length, &c.tendon_slack_length,
+               &c.fiber_layer_thickness, &c.max_fiber_velocity, &c.min_activation, &c.fiber_damping,
+               &c.passive.exponent, &c.passive.offset, &c.passive.scale, &c.tendon.stiffness,
+               &m.activation_time_constant, &m.deactivation_time_constant, &m.activation_smoothing, &m.level,
+               &m.onset, &m.offset, &m.force_gain, &m.length_gain, &m.length_offset, &m.trunk_gain})
+    f(*v);
+}
+
+/// Calls f(v) for every output of muscle_kernel, in one fixed order (lanes → muscles).
+template <class T, class F>
+void for_each_output(MuscleKernelOutputs<T>& o, F&& f) {
+  for (T* v : {&o.excitation, &o.activation_rate, &o.tendon_rate, &o.activation, &o.tendon_force, &o.fiber_length,
+               &o.norm_fiber_length, &o.fiber_velocity, &o.tendon_strain, &o.fiber_force})
+    f(*v);
+}
+constexpr int kOutputs = 10;
+
+}  // namespace
+
+MuscleLanes pack_muscle_lanes(const StanceConstants<double>& c) {
+  MuscleLanes p;
+  for (int i = 0; i < c.n_muscles; ++i)
+    if (!c.muscles[i].rigid_tendon) p.muscle[p.n++] = i;
+  if (p.n == 0) return p;
+  // Padding lanes repeat the first packed muscle: finite results, never read.
+  for (int l = p.n; l < MuscleLanes::kCapacity; ++l) p.muscle[l] = p.muscle[0];
+  for (int l = 0; l < MuscleLanes::kCapacity; ++l) {
+    MuscleConstants<double> m = c.muscles[p.muscle[l]];
+    int k = 0;
+    for_each_lane_field(m, [&](double& v) { p.field[k++][l] = v; });
+    assert(k == MuscleLanes::kFields);
+    p.has_damping = p.has_damping || m.mtu.has_damping;
+  }
+  return p;
+}
+
+LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
+                                        const std::array<double, kMaxMuscles>& length,
+                                        const std::array<double, kMaxMuscles>& velocity, const double* x,
+                                        const double* u, std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out) {
+  const MuscleLanes& p = c.muscle_lanes;
+  const int n = c.n_muscles;
+  for (int base = 0; base < p.n; base += kLanes) {
+    MuscleConstants<Lanes> m;
+    int k = 0;
+    for_each_lane_field(m, [&](Lanes& v) { v = Lanes::load_aligned(&p.field[k++][base]); });
+    m.mtu.has_damping = p.has_damping;
+    m.rigid_tendon = false;
+    alignas(64) double in[5][kLanes];  // length, velocity, activation, tendon state, excitation
+    for (int l = 0; l < kLanes; ++l) {
+      const int i = p.muscle[base + l];
+      in[0][l] = length[i];
+      in[1][l] = velocity[i];
+      in[2][l] = x[activation_index(i)];
+      in[3][l] = x[tendon_state_index(n, i)];
+      in[4][l] = c.use_controller ? 0.0 : u[i];
+    }
+    MuscleKernelOutputs<Lanes> o =
+        detail::muscle_kernel(m, c.use_controller, Lanes(c.ramp_time), Lanes(t), Lanes(trunk), Lanes::load_aligned(in[0]),
+                              Lanes::load_aligned(in[1]), Lanes::load_aligned(in[2]), Lanes::load_aligned(in[3]),
+                              Lanes::load_aligned(in[4]));
+    alignas(64) double res[kOutputs][kLanes];
+    k = 0;
+    for_each_output(o, [&](Lanes& v) { v.store_aligned(res[k++]); });
+    for (int l = 0; l < kLanes && base + l < p.n; ++l) {
+      k = 0;
+      for_each_output(out[p.muscle[base + l]], [&](double& v) { v = res[k++][l]; });
+    }
+  }
+  // The muscles not packed (rigid tendons), one at a time.
+  for (int i = 0; i < n; ++i)
+    if (c.muscles[i].rigid_tendon)
+      out[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
+                                     x[activation_index(i)], x[tendon_state_index(n, i)],
+                                     c.use_controller ? 0.0 : u[i]);
+}
+
+}  // namespace legsim
