@@ -14,8 +14,9 @@
 // control is Odeint's default step adjuster and failed-step checker, the error norm that of Odeint's
 // default error checker; the output grid is model.integrator().output_interval. Lanes agree with
 // simulate_stance() to what the integrators achieve (≈ 5e-5 relative, tests/cpp/test_batch_engine.cpp).
-// Source files: src/batch/stance_batch.cpp (entry, threads), worker.cpp (lockstep iteration),
-// dopri5.hpp (tableau, dense output), lanes.hpp (lane helpers).
+// Source files: src/batch/stance_batch.cpp (entry, threads), worker.cpp (lockstep iteration, the
+// per-lane switching, the queued output samples), dopri5.hpp (tableau, dense output), lanes.hpp (lane
+// helpers); the Rosenbrock–W step's tableau and formulas are the scalar path's (src/sim/ros34pw2.hpp).
 //
 // Threads: options.threads workers (std::jthread), one workspace each, pull jobs from a shared
 // counter. Lanes never interact, so a job's outcome depends only on the job — not on the thread
