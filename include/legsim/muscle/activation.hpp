@@ -36,9 +36,8 @@ T activation_derivative(const T& excitation, const T& activation,
   const T f_plus_half = T(1.0) / (T(1.0) + exp(T(-2.0) * smoothing * diff));  // ∈ [0, 1]
   const T half_minus_f = T(1.0) - f_plus_half;                               // 0.5 − f
   const T z = T(0.5) + T(1.5) * curves::detail::clamp(activation, T(0.0), T(1.0));   // ∈ [0.5, 2]
-  // f₊/(τ_a·z) + f₋·z/τ_d over one common denominator: one division instead of two.
-  const T rate = (f_plus_half * deactivation_time_constant + half_minus_f * z * z * activation_time_constant) /
-                 (activation_time_constant * deactivation_time_constant * z);  // 1/s, > 0
+  const T rate = f_plus_half / (activation_time_constant * z) +
+                 half_minus_f * z / deactivation_time_constant;              // 1/s, > 0
   return rate * diff;
 }
 

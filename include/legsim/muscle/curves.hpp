@@ -193,16 +193,13 @@ T force_velocity_derivative(const T& norm_fiber_velocity) {
 template <class T>
 T force_velocity_inverse(const T& force_velocity_multiplier) {
   using std::exp;
-  // Multiplications by the constants' reciprocals, not divisions (a division costs several
-  // multiplications' throughput in every right-hand side; the results differ by round-off only).
-  constexpr double inv_d1 = 1.0 / kForceVelocityD1, inv_d2 = 1.0 / kForceVelocityD2;
-  const T arg_raw = (force_velocity_multiplier - T(kForceVelocityD4)) * T(inv_d1);
+  const T arg_raw = (force_velocity_multiplier - T(kForceVelocityD4)) / T(kForceVelocityD1);
   const T arg = detail::clamp(arg_raw, T(-kMaxExpArgument), T(kMaxExpArgument));
   // sinh from one exponential, (e^x − 1/e^x)/2 (the absolute error near x = 0, about 1e-16, is far
   // below the result's scale |d3/d2| ≈ 0.046).
   const T e = exp(arg);
   const T sinh_arg = T(0.5) * (e - T(1.0) / e);
-  return (sinh_arg - T(kForceVelocityD3)) * T(inv_d2);
+  return (sinh_arg - T(kForceVelocityD3)) / T(kForceVelocityD2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,8 +252,7 @@ T tendon_force_length(const T& norm_tendon_length,
 template <class T>
 T tendon_force_length_inverse(const T& norm_tendon_force, const TendonCurveShape<T>& s) {
   using std::log;
-  constexpr double inv_c1 = 1.0 / kTendonC1;                                  // a multiplication, not a division
-  const T ratio_raw = (norm_tendon_force + T(kTendonC3)) * T(inv_c1);         // (fT + c3)/c1
+  const T ratio_raw = (norm_tendon_force + T(kTendonC3)) / T(kTendonC1);  // (fT + c3)/c1
   const T ratio = detail::clamp(ratio_raw, T(kMinTendonLogArgument), T(kMaxTendonLogArgument));
   return T(kTendonC2) + log(ratio) / s.stiffness;
 }

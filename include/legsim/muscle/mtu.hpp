@@ -166,7 +166,6 @@ struct FiberGeometry {
   T length;            ///< l_M (m)
   T norm_length;       ///< l_M/l_opt
   T cos_pennation;     ///< x/l_M
-  T inverse_cos_pennation;  ///< l_M/x: one division serves F̃_M = f_T/cos α and ẋ = v_M/cos α
   T curve_length;      ///< l̃ clamped to [0.2, 1.8] for the curves
 };
 
@@ -182,7 +181,7 @@ FiberGeometry<T> fiber_geometry(const MtuCoefficients<T>& c, const T& fiber_proj
   const T norm_length = length / c.optimal_fiber_length;
   const T curve_length =
       curves::detail::clamp(norm_length, T(curves::kMinNormFiberLength), T(curves::kMaxNormFiberLength));
-  return {length, norm_length, x / length, length / x, curve_length};
+  return {length, norm_length, x / length, curve_length};
 }
 
 /// Root ṽ of the damped fiber force balance for β > 0:
@@ -287,7 +286,7 @@ MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_l
   const T fl = curves::active_force_length(g.curve_length);
   const T fpe = curves::passive_force_length(g.curve_length, c.passive);
   // Force the tendon demands of the fiber, along the fiber: F̃_M = f_T / cos α.
-  const T demanded = norm_tendon_force * g.inverse_cos_pennation;
+  const T demanded = norm_tendon_force / g.cos_pennation;
   // Undamped inverse: fV* = (F̃_M − fPE)/(c·a·fL), clamped to [fV(−1), fV(1)]; ṽ0 = fV⁻¹(fV*).
   const T afl_raw = c.active_capacity * a * fl;
   const T afl = legsim::max(afl_raw, T(kMinActiveForceMultiplier));
@@ -306,7 +305,7 @@ MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_l
   // Without damping fV(ṽ) is the clamped target itself: fV(fV⁻¹(y)) = y on [fV(−1), fV(1)].
   detail::fill_fiber_outputs(c, g, a, fl, fpe, norm_velocity, out, c.has_damping ? nullptr : &fv_target);
   // Kinematics: ẋ = v_M / cos α, v_T = v_MT − ẋ.
-  const T projection_velocity = out.fiber_velocity * g.inverse_cos_pennation;
+  const T projection_velocity = out.fiber_velocity / g.cos_pennation;
   const T tendon_velocity = mtu_velocity - projection_velocity;
   // df_T/dt = fT'(l̃_T)·v_T/l_s, with fT'(l̃_T) = kT·(f_T + c3) at l̃_T = fT⁻¹(f_T) (same floor as
   // the inverse, so the slope stays > 0).
