@@ -9,8 +9,8 @@ namespace legsim {
 
 ToeOffSignals toe_off_signals(const StanceConstants<double>& c, const double* x) {
   StanceSignals<double> s;
-  summary_signals(c, x, s);
-  return {s.grf_y, s.body_com_vy};
+  const Kinematics<double> k = contact_signals(c, x, s);
+  return {s.grf_y, k.body_com_velocity(1)};
 }
 
 std::vector<int> stiff_tendon_states(const StanceConstants<double>& c) {

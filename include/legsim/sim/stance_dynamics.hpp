@@ -201,6 +201,22 @@ void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trun
 
 namespace detail {
 
+/// The signals of the knee's load and of the centre of mass: knee flexion (deg), quadriceps force,
+/// PFJ force and stress from the quadriceps force (N) and knee flexion (rad), the centre of mass
+/// from the kinematics. One place for stance_equations and summary_signals (stance_pipeline.hpp).
+template <class T>
+void knee_load_and_com_signals(const StanceConstants<T>& c, const T& quadriceps_force, const T& knee,
+                               const Kinematics<T>& k, StanceSignals<T>& s) {
+  s.quadriceps_force = quadriceps_force;
+  s.knee_flexion_deg = knee * T(kRadToDeg);
+  s.pfj_force = pfj_force(quadriceps_force, s.knee_flexion_deg);
+  s.pfj_stress = pfj_stress(s.pfj_force, s.knee_flexion_deg, c.pfj);
+  s.body_com_x = k.body_com(0);
+  s.body_com_y = k.body_com(1);
+  s.body_com_vx = k.body_com_velocity(0);
+  s.body_com_vy = k.body_com_velocity(1);
+}
+
 /// The one set of stance equations behind stance_rhs and stance_signals. kAccelerations = false
 /// leaves dxdt[q̇ part] (the accelerations q̈, which need the mass matrix and its solve, ≈ 27 % of an
 /// evaluation) unwritten: the recorded output samples need the signals only. Everything else is
@@ -349,17 +365,9 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
       sig->joint_moment[j] = internal_moment[j];
       sig->joint_velocity[j] = qd(kJointCoordinate[j]);
     }
-    sig->quadriceps_force = quadriceps_force;
-    const T knee_deg = knee * T(kRadToDeg);
-    sig->knee_flexion_deg = knee_deg;
-    sig->pfj_force = pfj_force(quadriceps_force, knee_deg);
-    sig->pfj_stress = pfj_stress(sig->pfj_force, knee_deg, c.pfj);
-    sig->pfj_force_moment_method =
-        pfj_force(quadriceps_force_moment_method(T(-sig->joint_moment[1]), knee_deg), knee_deg);
-    sig->body_com_x = k.body_com(0);
-    sig->body_com_y = k.body_com(1);
-    sig->body_com_vx = k.body_com_velocity(0);
-    sig->body_com_vy = k.body_com_velocity(1);
+    knee_load_and_com_signals(c, quadriceps_force, knee, k, *sig);
+    sig->pfj_force_moment_method = pfj_force(
+        quadriceps_force_moment_method(T(-sig->joint_moment[1]), sig->knee_flexion_deg), sig->knee_flexion_deg);
   }
 }
 

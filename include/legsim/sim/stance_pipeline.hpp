@@ -68,8 +68,10 @@ bool summary_signals_apply(const StanceConstants<T>& c) {
     if (c.knee_extensor[i] && c.muscles[i].rigid_tendon) return false;
   return true;
 }
+/// The contact part of summary_signals — normal forces and their total grf_y — and the kinematics
+/// it computes them from (the toe-off rule needs no more).
 template <class T>
-void summary_signals(const StanceConstants<T>& c, const T* x, StanceSignals<T>& s) {
+Kinematics<T> contact_signals(const StanceConstants<T>& c, const T* x, StanceSignals<T>& s) {
   Vec6<T> q, qd;
   for (int i = 0; i < kDof; ++i) {
     q(i) = x[kStateQ + i];
@@ -81,23 +83,22 @@ void summary_signals(const StanceConstants<T>& c, const T* x, StanceSignals<T>& 
     s.normal_force[p] = contact_normal_force(T(-k.contact[p](1)), T(-k.contact_velocity[p](1)), c.contact);
     s.grf_y += s.normal_force[p];
   }
-  s.body_com_x = k.body_com(0);
-  s.body_com_y = k.body_com(1);
-  s.body_com_vx = k.body_com_velocity(0);
-  s.body_com_vy = k.body_com_velocity(1);
+  return k;
+}
+template <class T>
+void summary_signals(const StanceConstants<T>& c, const T* x, StanceSignals<T>& s) {
+  const Kinematics<T> k = contact_signals(c, x, s);
   const int n = c.n_muscles;
-  s.quadriceps_force = T(0.0);
+  T quadriceps_force(0.0);
   for (int i = 0; i < n; ++i) {
     const MtuCoefficients<T>& m = c.muscles[i].mtu;
     // The muscle kernel's a = clamp(state, a_min, 1) and, for a compliant tendon, its force f_T·F_max
     // floored at zero as applied to the skeleton (evaluate_compliant_mtu, stance_rhs).
     s.activation[i] = legsim::clamp(x[activation_index(i)], m.min_activation, T(1.0));
     if (c.knee_extensor[i])
-      s.quadriceps_force += legsim::max(T(x[tendon_state_index(n, i)] * m.max_isometric_force), T(0.0));
+      quadriceps_force += legsim::max(T(x[tendon_state_index(n, i)] * m.max_isometric_force), T(0.0));
   }
-  s.knee_flexion_deg = q(4) * T(kRadToDeg);
-  s.pfj_force = pfj_force(s.quadriceps_force, s.knee_flexion_deg);
-  s.pfj_stress = pfj_stress(s.pfj_force, s.knee_flexion_deg, c.pfj);
+  detail::knee_load_and_com_signals(c, quadriceps_force, x[kStateQ + 4], k, s);
 }
 
 /// Indices (stance_dynamics.hpp layout) of the compliant tendons' force states: the states that
