@@ -1,5 +1,10 @@
 #include "series.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "legsim/batch/stance_batch.hpp"
 #include "legsim/body/dynamics.hpp"
 #include "legsim/core/constants.hpp"
 
@@ -85,19 +90,71 @@ std::vector<std::string> series_columns(const Model& model, bool all) {
   return cols;
 }
 
+namespace {
+
+/// Per-lane constants that all point at one stance's constants.
+template <class B>
+StanceConstants<B> broadcast_constants(const StanceConstants<double>& c) {
+  std::array<const StanceConstants<double>*, B::size> lanes;
+  lanes.fill(&c);
+  return pack_stance_constants<B>(lanes.data());
+}
+
+}  // namespace
+
 Recorder::Recorder(const Model& model, const StanceConstants<double>& c, const ExcitationFn* excitation, bool all)
     : c_(c),
+      lanes_c_(broadcast_constants<Lanes>(c)),
       excitation_(excitation),
       all_(all),
       effort_weight_(effort_weights(model)),
       series_(series_columns(model, all).size()) {}
 
 void Recorder::record(double t, std::span<const double> x) {
-  std::array<double, kMaxMuscles> u{};
-  if (excitation_) (*excitation_)(t, x, std::span<double>(u.data(), c_.n_muscles));
-  StanceSignals<double> s;
-  stance_signals(c_, t, x.data(), u.data(), s);
-  const Sample sample{t, x.data(), s};
+  const int l = queued_++;
+  queued_t_[l] = t;
+  std::copy(x.begin(), x.end(), queued_x_[l].begin());
+  queued_u_[l].fill(0.0);
+  if (excitation_) (*excitation_)(t, x, std::span<double>(queued_u_[l].data(), c_.n_muscles));
+  if (queued_ == kLanes) flush();
+}
+
+void Recorder::flush() {
+  if (queued_ == 0) return;
+  // Lanes past the queued samples repeat the last one: finite, never read.
+  const int last = std::clamp(queued_ - 1, 0, kLanes - 1);
+  const auto lane_sample = [&](int l) { return std::min(l, last); };
+  const int n = state_size(c_.n_muscles);
+  alignas(64) double buf[kLanes];
+  const auto gather = [&](auto value) {
+    for (int l = 0; l < kLanes; ++l) buf[l] = value(lane_sample(l));
+    return Lanes::load_aligned(buf);
+  };
+  std::array<Lanes, state_size(kMaxMuscles)> x{};
+  std::array<Lanes, kMaxMuscles> u{};
+  for (int i = 0; i < n; ++i) x[i] = gather([&](int s) { return queued_x_[s][i]; });
+  for (int i = 0; i < c_.n_muscles; ++i) u[i] = gather([&](int s) { return queued_u_[s][i]; });
+  StanceSignals<Lanes> sig{};
+  stance_signals(lanes_c_, gather([&](int s) { return queued_t_[s]; }), x.data(), u.data(), sig);
+
+  // StanceSignals<T> holds only T's, so lane l of the batch signals is every kLanes-th double.
+  constexpr std::size_t kCount = sizeof(StanceSignals<double>) / sizeof(double);
+  static_assert(sizeof(StanceSignals<Lanes>) == kCount * sizeof(Lanes), "StanceSignals holds only T");
+  static_assert(std::is_trivially_copyable_v<StanceSignals<Lanes>> && std::is_trivially_copyable_v<StanceSignals<double>>);
+  alignas(64) std::array<double, kCount * kLanes> all;
+  std::memcpy(all.data(), &sig, sizeof sig);
+  for (int l = 0; l <= last; ++l) {
+    std::array<double, kCount> one;
+    for (std::size_t k = 0; k < kCount; ++k) one[k] = all[k * kLanes + l];
+    StanceSignals<double> s;
+    std::memcpy(&s, one.data(), sizeof s);
+    append(queued_t_[l], queued_x_[l].data(), s);
+  }
+  queued_ = 0;
+}
+
+void Recorder::append(double t, const double* x, const StanceSignals<double>& s) {
+  const Sample sample{t, x, s};
   std::size_t k = 0;
   for (const BodyColumn& c : kBodyColumns)
     if (all_ || c.metric) series_[k++].push_back(c.value(sample));
