@@ -9,8 +9,10 @@
 #include <new>
 #include <string>
 
+#include "legsim/core/constants.hpp"
 #include "legsim/model.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "../../src/sim/series.hpp"
 
 // Allocation counter for the "right-hand side allocates nothing" test. AddressSanitizer replaces
 // the allocator itself, so the counter is compiled only without it (the Release run checks it).
@@ -358,6 +360,66 @@ TEST_CASE("stance: the muscles evaluated in SIMD lanes equal the muscles evaluat
         CHECK(sa.fiber_velocity[i] == Approx(sb.fiber_velocity[i]).epsilon(1e-11).margin(1e-12));
         CHECK(sa.fiber_force[i] == Approx(sb.fiber_force[i]).epsilon(1e-12).margin(1e-9));
         CHECK(sa.tendon_strain[i] == Approx(sb.tendon_strain[i]).epsilon(1e-11).margin(1e-14));
+      }
+    }
+  }
+}
+
+TEST_CASE("stance: samples recorded a SIMD batch at a time equal the signals evaluated one at a time") {
+  // The recorder queues samples and evaluates them one per lane (src/sim/series.cpp); every column
+  // must be the signal of its own sample's (t, x, u), in time order, also for a last batch that does
+  // not fill the lanes (11 samples), with the controller and with caller excitations.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  const std::vector<std::string> cols = series_columns(model);
+  const auto col = [&](const std::string& name) {
+    const auto it = std::find(cols.begin(), cols.end(), name);
+    REQUIRE(it != cols.end());
+    return static_cast<std::size_t>(it - cols.begin());
+  };
+  const int n = static_cast<int>(model.muscles().size());
+  const ExcitationFn excitation = [](double t, std::span<const double>, std::span<double> u) {
+    for (std::size_t i = 0; i < u.size(); ++i) u[i] = 0.1 + 0.05 * static_cast<double>(i) + t;
+  };
+  for (const bool controller : {true, false}) {
+    const StanceConstants<double> c = controller ? make_stance_constants(model, nullptr, &model.controller())
+                                                 : make_stance_constants(model);
+    Recorder rec(model, c, controller ? nullptr : &excitation, true);
+    constexpr int kSamples = 11;
+    std::vector<std::vector<double>> xs;
+    for (int k = 0; k < kSamples; ++k) {
+      const double s = k / (kSamples - 1.0);
+      std::vector<double> x(r.touchdown_state.size());
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = (1 - s) * r.touchdown_state[i] + s * r.toeoff_state[i];
+      rec.record(s * r.contact_time, x);
+      xs.push_back(x);
+    }
+    const std::vector<std::vector<double>>& series = rec.series();
+    REQUIRE(series.size() == cols.size());
+    REQUIRE(series[0].size() == kSamples);
+    for (int k = 0; k < kSamples; ++k) {
+      const double t = k / (kSamples - 1.0) * r.contact_time;
+      std::array<double, kMaxMuscles> u{};
+      if (!controller) excitation(t, xs[k], std::span<double>(u.data(), n));
+      StanceSignals<double> s;
+      stance_signals(c, t, xs[k].data(), u.data(), s);
+      INFO("controller " << controller << ", sample " << k);
+      CHECK(series[col("time_s")][k] == t);
+      CHECK(series[col("knee_flexion_deg")][k] == Approx(xs[k][kStateQ + 4] * kRadToDeg).epsilon(1e-14));
+      CHECK(series[col("grf_y_n")][k] == Approx(s.grf_y).epsilon(1e-12).margin(1e-9));
+      CHECK(series[col("grf_x_n")][k] == Approx(s.grf_x).epsilon(1e-12).margin(1e-9));
+      CHECK(series[col("knee_extension_moment_nm")][k] == Approx(-s.joint_moment[1]).epsilon(1e-12).margin(1e-9));
+      CHECK(series[col("com_velocity_y_m_per_s")][k] == Approx(s.body_com_vy).epsilon(1e-12).margin(1e-12));
+      CHECK(series[col("pfj_force_n")][k] == Approx(s.pfj_force).epsilon(1e-12).margin(1e-9));
+      for (int i = 0; i < n; ++i) {
+        const std::string& m = model.muscles()[i].name;
+        INFO("muscle " << m);
+        CHECK(series[col(m + "_excitation")][k] == Approx(s.excitation[i]).epsilon(1e-12).margin(1e-15));
+        CHECK(series[col(m + "_activation")][k] == Approx(s.activation[i]).epsilon(1e-14));
+        CHECK(series[col(m + "_force_n")][k] == Approx(s.force[i]).epsilon(1e-11).margin(1e-9));
+        CHECK(series[col(m + "_fiber_velocity_m_per_s")][k] == Approx(s.fiber_velocity[i]).epsilon(1e-11).margin(1e-12));
+        CHECK(series[col(m + "_mtu_length_m")][k] == Approx(s.mtu_length[i]).epsilon(1e-14));
       }
     }
   }
