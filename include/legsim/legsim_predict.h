@@ -15,7 +15,8 @@
  * Cost. Each legsim_predict_gait builds the collocation problem and its derivatives before IPOPT
  * runs: about 9 s at the default 150 mesh intervals, plus the solve (about a minute cold on one
  * core; docs/gait_prediction.md). A coarse mesh (options.mesh_intervals = 30 to 40) takes about 10 s
- * and is fine for a quick look, not for comparisons between conditions. */
+ * and is fine for a quick look, not for comparisons between conditions. For sweeps, a
+ * legsim_gait_predictor builds once and warm-starts each condition from a neighbour's result. */
 #ifndef LEGSIM_LEGSIM_PREDICT_H
 #define LEGSIM_LEGSIM_PREDICT_H
 
@@ -77,6 +78,35 @@ LEGSIM_C_API legsim_status legsim_gait_condition_set_text(legsim_gait_condition*
  * = 5, was reached)"). */
 LEGSIM_C_API legsim_status legsim_predict_gait(const legsim_model* model, const legsim_gait_condition* condition,
                                                legsim_result* result);
+
+/* ---- Predictor: sweeps ---------------------------------------------------------------------- */
+typedef struct legsim_gait_predictor legsim_gait_predictor;
+
+/** A predictor of model's running steps (C++ legsim::predict::Predictor): it builds the collocation
+ * problem and its derivatives once per problem structure and keeps the last 4, so a sweep over
+ * speed, cadence, step or stride length, foot strike and calf fatigue at fixed options and body size
+ * pays the build (about 9 s) once, not per condition. It copies the model; model may be destroyed
+ * afterwards. NULL when model is NULL, has not loaded a model, or memory is out. Predictions on one
+ * predictor are serialized (it is safe to share between threads, but one predictor per thread
+ * solves in parallel). */
+LEGSIM_C_API legsim_gait_predictor* legsim_gait_predictor_create(const legsim_model* model);
+LEGSIM_C_API void legsim_gait_predictor_destroy(legsim_gait_predictor* predictor);
+
+/** As legsim_predict_gait, for the predictor's model, reusing its built problems. warm: NULL (a cold
+ * start from the generic guess) or a result that holds an earlier successful prediction of the same
+ * model (from any predictor or legsim_predict_gait; it may be result itself), whose solution is the
+ * initial guess — the C++ API's warm start: with the same mesh its variables and multipliers,
+ * otherwise its trajectory resampled. Neighbouring conditions of a sweep converge in fewer
+ * iterations from each other. LEGSIM_ERROR_INVALID_ARGUMENT when warm holds no predicted step (a
+ * stance, a failed prediction or nothing); other statuses and the message as legsim_predict_gait. */
+LEGSIM_C_API legsim_status legsim_gait_predictor_predict(legsim_gait_predictor* predictor,
+                                                         const legsim_gait_condition* condition,
+                                                         const legsim_result* warm, legsim_result* result);
+
+/** The number of problem structures the predictor has built and keeps (at most 4): a structure is
+ * the model at the condition's body size, the kind of foot strike (a band or a given ankle angle),
+ * and the options that shape the problem (mesh_intervals, objective and its weights, reserves). */
+LEGSIM_C_API legsim_status legsim_gait_predictor_structures(const legsim_gait_predictor* predictor, size_t* count);
 
 #ifdef __cplusplus
 }

@@ -66,7 +66,7 @@ legsim_status legsim_simulate_stance(const legsim_model* model, const legsim_con
     require_pointer(condition, "condition");
     legsim::StanceResult stance = run(*model, *condition);
     if (!stance.ok()) fail(*result, stance.message);
-    hold(*result, {stance.contact_time, std::move(stance.metrics), {}, std::move(stance.columns), std::move(stance.series)});
+    hold(*result, {stance.contact_time, std::move(stance.metrics), {}, std::move(stance.columns), std::move(stance.series), {}});
     return LEGSIM_OK;
   });
 }

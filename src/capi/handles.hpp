@@ -41,6 +41,9 @@ struct ResultTable {
   std::vector<std::string> metric_names;       ///< the keys of metrics, in order (index access)
   std::vector<std::string> columns;
   std::vector<std::vector<double>> series;     ///< [column][row]
+  /// A predicted step's solution (legsim_c_predict's legsim::predict::PredictedGait, type-erased so
+  /// that legsim_c needs no prediction types), the warm start of a later prediction; null for a stance.
+  std::shared_ptr<const void> solution;
 };
 
 }  // namespace legsim::capi

@@ -5,8 +5,9 @@
  *                                        Makefile's sanitize target)
  *   test_capi_predict solve <reference>  a coarse prediction whose metrics and columns must equal the
  *                                        C++ API's (the file predict_reference writes), the same in two
- *                                        threads at once on one model handle, and a solve stopped by
- *                                        the iteration limit
+ *                                        threads at once on one model handle, a predictor's cold step
+ *                                        and warm-started neighbour (equal to the C++ Predictor's), and
+ *                                        a solve stopped by the iteration limit
  * Exit status 0 = all passed. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -20,8 +21,8 @@
 
 int capi_failures = 0;
 
-/* The condition of predict_reference.cpp. */
-static const double kSpeed = 3.5, kCadence = 170.0, kMeshIntervals = 30.0;
+/* The conditions of predict_reference.cpp: its step, and the neighbour warm-started from it. */
+static const double kSpeed = 3.5, kCadence = 170.0, kMeshIntervals = 30.0, kWarmCadence = 176.0;
 
 static int contains(const char* text, const char* part) { return strstr(text, part) != NULL; }
 
@@ -139,6 +140,54 @@ static void predict_errors(void) {
   legsim_model_destroy(m);
 }
 
+/* legsim_gait_predictor_predict must fail with status want and a message in r containing part. */
+static void expect_predictor_error(legsim_gait_predictor* p, const legsim_gait_condition* c, const legsim_result* warm,
+                                   legsim_result* r, legsim_status want, const char* part) {
+  legsim_status s = legsim_gait_predictor_predict(p, c, warm, r);
+  CHECK(s == want && contains(legsim_result_error(r), part), "status %d, expected %d; '%s' should name '%s'", (int)s,
+        (int)want, legsim_result_error(r), part);
+}
+
+/* The predictor's error paths; none builds a problem. */
+static void predictor_errors(void) {
+  legsim_model* m = load_default();
+  legsim_model* empty = legsim_model_create();
+  legsim_gait_predictor* p = legsim_gait_predictor_create(m);
+  legsim_gait_condition* c = legsim_gait_condition_create();
+  legsim_condition* stance_condition = legsim_condition_create(m);
+  legsim_result* stance = legsim_result_create();
+  legsim_result* never = legsim_result_create();
+  legsim_result* r = legsim_result_create();
+  size_t count = 99;
+  CHECK(p != NULL, "create");
+  CHECK(legsim_gait_predictor_create(NULL) == NULL, "create(NULL)");
+  CHECK(legsim_gait_predictor_create(empty) == NULL, "create(a model handle with no model)");
+  CHECK(legsim_gait_predictor_structures(p, &count) == LEGSIM_OK && count == 0, "structures before a prediction: %lu",
+        (unsigned long)count);
+  CHECK(legsim_gait_predictor_structures(NULL, &count) == LEGSIM_ERROR_NULL_ARGUMENT, "structures(NULL)");
+  CHECK(legsim_gait_predictor_structures(p, NULL) == LEGSIM_ERROR_NULL_ARGUMENT, "structures(p, NULL)");
+  /* the combination is checked before anything is built */
+  CHECK(legsim_gait_condition_set(c, "speed", kSpeed) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
+  expect_predictor_error(p, c, NULL, r, LEGSIM_ERROR_INVALID_ARGUMENT, "cadence");
+  expect_predictor_error(NULL, c, NULL, r, LEGSIM_ERROR_NULL_ARGUMENT, "predictor");
+  expect_predictor_error(p, NULL, NULL, r, LEGSIM_ERROR_NULL_ARGUMENT, "condition");
+  CHECK(legsim_gait_predictor_predict(p, c, NULL, NULL) == LEGSIM_ERROR_NULL_ARGUMENT, "NULL result");
+  /* a warm start must be a predicted step: not a stance, not an empty result */
+  CHECK(legsim_gait_condition_set(c, "cadence", kCadence) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
+  CHECK(legsim_simulate_stance(m, stance_condition, stance) == LEGSIM_OK, "stance: '%s'", legsim_result_error(stance));
+  expect_predictor_error(p, c, stance, r, LEGSIM_ERROR_INVALID_ARGUMENT, "warm: the result holds no predicted step");
+  expect_predictor_error(p, c, never, r, LEGSIM_ERROR_INVALID_ARGUMENT, "warm: the result holds no predicted step");
+  CHECK(legsim_gait_predictor_structures(p, &count) == LEGSIM_OK && count == 0, "structures: %lu", (unsigned long)count);
+  legsim_result_destroy(r);
+  legsim_result_destroy(never);
+  legsim_result_destroy(stance);
+  legsim_condition_destroy(stance_condition);
+  legsim_gait_condition_destroy(c);
+  legsim_gait_predictor_destroy(p);
+  legsim_model_destroy(empty);
+  legsim_model_destroy(m);
+}
+
 /* Every reference line of section: the same number from the C API, bit for bit. Returns the lines. */
 static size_t compare_with_reference(const char* path, legsim_result* r, const char* section, const double* column) {
   char sec[128], name[128], value[64];
@@ -249,6 +298,45 @@ done:
   legsim_model_destroy(m);
 }
 
+/* A sweep's pattern: one predictor, the reference step cold, then its neighbour warm-started from it
+ * (both equal to the C++ Predictor's, bit for bit), built once; then a warm start from the result
+ * that receives the prediction. */
+static void solve_with_predictor(const char* reference) {
+  legsim_model* m = load_default();
+  legsim_gait_predictor* p = legsim_gait_predictor_create(m);
+  legsim_gait_condition* c = reference_condition();
+  legsim_result* cold = legsim_result_create();
+  legsim_result* warm = legsim_result_create();
+  size_t metrics = 0, count = 0;
+  double before = 0.0, after = 0.0;
+  legsim_status s;
+  legsim_model_destroy(m); /* the predictor keeps its own copy */
+  CHECK(p != NULL && c != NULL, "predictor or condition");
+  s = legsim_gait_predictor_predict(p, c, NULL, cold);
+  CHECK(s == LEGSIM_OK, "cold: %d '%s'", (int)s, legsim_result_error(cold));
+  if (s != LEGSIM_OK) goto done;
+  CHECK(legsim_result_metric_count(cold, &metrics) == LEGSIM_OK, "'%s'", legsim_result_error(cold));
+  CHECK(compare_with_reference(reference, cold, "metric", NULL) == metrics + 1, "cold step");
+  CHECK(legsim_gait_condition_set(c, "cadence", kWarmCadence) == LEGSIM_OK, "'%s'", legsim_gait_condition_error(c));
+  s = legsim_gait_predictor_predict(p, c, cold, warm);
+  CHECK(s == LEGSIM_OK, "warm: %d '%s'", (int)s, legsim_result_error(warm));
+  if (s != LEGSIM_OK) goto done;
+  CHECK(compare_with_reference(reference, warm, "warm", NULL) == metrics + 1, "warm step");
+  CHECK(legsim_gait_predictor_structures(p, &count) == LEGSIM_OK && count == 1, "structures built: %lu",
+        (unsigned long)count);
+  /* warm == result: the same step again from its own solution */
+  CHECK(legsim_result_metric(warm, "peak_pfj_force_bw", &before) == LEGSIM_OK, "'%s'", legsim_result_error(warm));
+  s = legsim_gait_predictor_predict(p, c, warm, warm);
+  CHECK(s == LEGSIM_OK, "warm from itself: %d '%s'", (int)s, legsim_result_error(warm));
+  CHECK(legsim_result_metric(warm, "peak_pfj_force_bw", &after) == LEGSIM_OK && fabs(after - before) < 1e-3 * before,
+        "peak PFJ force %.17g, before %.17g", after, before);
+done:
+  legsim_result_destroy(warm);
+  legsim_result_destroy(cold);
+  legsim_gait_condition_destroy(c);
+  legsim_gait_predictor_destroy(p);
+}
+
 /* IPOPT stopped by the iteration limit: a failure with IPOPT's status and its meaning, no numbers. */
 static void solve_not_converged(void) {
   legsim_model* m = load_default();
@@ -274,8 +362,10 @@ int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "errors") == 0) {
     condition_errors();
     predict_errors();
+    predictor_errors();
   } else if (argc == 3 && strcmp(argv[1], "solve") == 0) {
     solve_equals_cpp(argv[2]);
+    solve_with_predictor(argv[2]);
     solve_not_converged();
   } else {
     fprintf(stderr, "usage: %s errors | solve <reference file>\n", argv[0]);

@@ -18,6 +18,11 @@ struct legsim_gait_condition {
   std::string error;
 };
 
+struct legsim_gait_predictor {
+  explicit legsim_gait_predictor(const legsim::Model& model) : predictor(model) {}
+  legsim::predict::Predictor predictor;
+};
+
 namespace legsim::capi {
 namespace {
 
@@ -148,6 +153,27 @@ void change_checked(legsim_gait_condition& c, Change&& change) {
 }  // namespace
 }  // namespace legsim::capi
 
+namespace legsim::capi {
+namespace {
+
+/// Fills result with a prediction: its metrics, time series and contact time, and the solution for
+/// later warm starts; a prediction that did not converge fails with IPOPT's status and reason.
+void predicted(legsim_result& result, const Model& model, const legsim_gait_condition& condition,
+               predict::PredictedGait g) {
+  if (!g.converged) fail(result, predict::gait_message(g, condition.options));
+  ResultTable table;
+  table.metrics = predict::gait_metrics(model, condition.condition, g);
+  table.contact_time = table.metrics.at("contact_time_s");
+  predict::GaitTimeseries series = predict::gait_timeseries(g);
+  table.columns = std::move(series.columns);
+  table.series = std::move(series.series);
+  table.solution = std::make_shared<const predict::PredictedGait>(std::move(g));
+  hold(result, std::move(table));
+}
+
+}  // namespace
+}  // namespace legsim::capi
+
 using namespace legsim::capi;
 
 extern "C" {
@@ -211,17 +237,50 @@ legsim_status legsim_predict_gait(const legsim_model* model, const legsim_gait_c
     require_pointer(condition, "condition");
     const legsim::Model& m = loaded(*model, "model");
     legsim::resolve(condition->condition);  // the combination, before the problem is built
-    const legsim::predict::PredictedGait g = legsim::predict::predict_gait(m, condition->condition, condition->options);
-    if (!g.converged) fail(*result, legsim::predict::gait_message(g, condition->options));
-    ResultTable table;
-    table.metrics = legsim::predict::gait_metrics(m, condition->condition, g);
-    table.contact_time = table.metrics.at("contact_time_s");
-    legsim::predict::GaitTimeseries series = legsim::predict::gait_timeseries(g);
-    table.columns = std::move(series.columns);
-    table.series = std::move(series.series);
-    hold(*result, std::move(table));
+    predicted(*result, m, *condition,
+              legsim::predict::predict_gait(m, condition->condition, condition->options));
     return LEGSIM_OK;
   });
+}
+
+legsim_gait_predictor* legsim_gait_predictor_create(const legsim_model* model) {
+  if (!model || !model->model) return nullptr;
+  try {
+    return new legsim_gait_predictor(*model->model);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void legsim_gait_predictor_destroy(legsim_gait_predictor* predictor) { delete predictor; }
+
+legsim_status legsim_gait_predictor_predict(legsim_gait_predictor* predictor, const legsim_gait_condition* condition,
+                                            const legsim_result* warm, legsim_result* result) {
+  if (!result) return LEGSIM_ERROR_NULL_ARGUMENT;
+  return guarded(result->error, [&] {
+    // Taken before result is cleared: warm may be result itself.
+    std::shared_ptr<const legsim::predict::PredictedGait> start;
+    if (warm) {
+      if (!warm->table || !warm->table->solution)
+        throw CallError(LEGSIM_ERROR_INVALID_ARGUMENT,
+                        "warm: the result holds no predicted step (a stance, a failed prediction or none); pass "
+                        "NULL for a cold start");
+      start = std::static_pointer_cast<const legsim::predict::PredictedGait>(warm->table->solution);
+    }
+    clear(*result);
+    require_pointer(predictor, "predictor");
+    require_pointer(condition, "condition");
+    legsim::resolve(condition->condition);
+    legsim::predict::Predictor& p = predictor->predictor;
+    predicted(*result, p.model(), *condition, p.solve(condition->condition, condition->options, start.get()));
+    return LEGSIM_OK;
+  });
+}
+
+legsim_status legsim_gait_predictor_structures(const legsim_gait_predictor* predictor, size_t* count) {
+  if (!predictor || !count) return LEGSIM_ERROR_NULL_ARGUMENT;
+  *count = predictor->predictor.transcriptions();
+  return LEGSIM_OK;
 }
 
 }  // extern "C"
