@@ -30,6 +30,9 @@ class RosenbrockW {
  public:
   using State = std::vector<double>;
   static constexpr int kJacobianReuse = 3;  ///< steps one Jacobian serves at most
+  /// Derivative evaluations per step as the switching rule counts them (stages 2–4, the end
+  /// derivative and about a third of a Jacobian diagonal, rounded).
+  static constexpr double kEvaluationsPerStep = 5.0;
 
   /// stiff: indices of the states whose Jacobian diagonal enters W (each state's derivative must
   /// depend on no other listed state). Error norm and step control as Odeint's controlled
@@ -47,6 +50,13 @@ class RosenbrockW {
     h_ = h0;
     sys(x_, f_, t_);
     jacobian_age_ = kJacobianReuse;  // none yet
+  }
+
+  /// As initialize, at the state of the last stiffness_at call, whose derivative and Jacobian
+  /// diagonal are still valid there (no evaluation).
+  void initialize_at_probe(double h0) {
+    h_ = h0;
+    jacobian_age_ = 0;
   }
 
   /// One accepted step (retrying with smaller steps on rejection); returns (t_start, t_end).
@@ -86,6 +96,8 @@ class RosenbrockW {
   }
 
   const State& current_state() const { return x_; }
+  /// Derivative at current_state() (the next step's first stage).
+  const State& current_deriv() const { return f_; }
   double current_time() const { return t_; }
   /// The size of the next step to try (as Odeint's current_time_step after a step).
   double current_time_step() const { return h_; }
@@ -96,7 +108,7 @@ class RosenbrockW {
     return m;
   }
   /// The same estimate at (x, t) with derivative f, for a caller integrating with another method
-  /// (one derivative evaluation).
+  /// (one derivative evaluation); leaves the stepper at (x, t) for initialize_at_probe.
   template <class System>
   double stiffness_at(const State& x, const State& f, double t, System& sys) {
     x_ = x;

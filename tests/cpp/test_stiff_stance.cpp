@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "../../src/sim/rosenbrock_w.hpp"
+#include "../../src/sim/switching_stepper.hpp"
 #include "../../tools/stance_accuracy.hpp"
 #include "legsim/batch/stance_batch.hpp"
 #include "legsim/model.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "legsim/sim/stance_pipeline.hpp"
 
 using namespace legsim;
 using namespace legsim::stance_accuracy;
@@ -146,4 +148,37 @@ TEST_CASE("Rosenbrock-W step: Prothero-Robinson problem, stiff with a closed-for
     CHECK(worst < 20 * tol);
     CHECK(w.stiffness() == Approx(-lambda).epsilon(1e-6));
   }
+}
+
+TEST_CASE("switching stepper: its Dormand-Prince is Odeint's dense-output stepper, bit for bit", "[stiff]") {
+  // DormandPrinceDense exposes the FSAL derivative (the stiffness check reads it instead of
+  // evaluating f again) and must otherwise be Odeint's dense_output_runge_kutta: same steps, same
+  // states, same dense output, same number of evaluations.
+  namespace odeint = boost::numeric::odeint;
+  using State = std::vector<double>;
+  const Model& model = Model::default_model();
+  const ControllerParams ctl = model.controller();
+  const StanceConstants<double> c = make_stance_constants(model, nullptr, &ctl);
+  const State x0 = touchdown_state_vector(model, c, TouchdownState{});
+  long ours = 0, theirs = 0;
+  const auto sys_ours = [&](const State& x, State& d, double t) { ++ours, stance_rhs(c, t, x.data(), (const double*)nullptr, d.data()); };
+  const auto sys_theirs = [&](const State& x, State& d, double t) { ++theirs, stance_rhs(c, t, x.data(), (const double*)nullptr, d.data()); };
+  detail::DormandPrinceDense a(1e-5, 1e-4);
+  auto b = odeint::make_dense_output(1e-5, 1e-4, odeint::runge_kutta_dopri5<State>());
+  a.initialize(x0, 0.0, 1e-5);
+  b.initialize(x0, 0.0, 1e-5);
+  State fa(x0.size()), fb(x0.size()), da(x0.size()), db(x0.size());
+  int mismatches = 0;
+  for (int step = 0; step < 100; ++step) {
+    const auto sa = a.do_step(sys_ours);
+    const auto sb = b.do_step(sys_theirs);
+    mismatches += sa != sb || a.current_state() != b.current_state() || a.current_time_step() != b.current_time_step();
+    a.calc_state(0.3 * sa.first + 0.7 * sa.second, da);
+    b.calc_state(0.3 * sb.first + 0.7 * sb.second, db);
+    mismatches += da != db;
+    sys_theirs(b.current_state(), fb, sb.second);  // what the check evaluated before
+    mismatches += a.current_deriv() != fb;
+  }
+  CHECK(mismatches == 0);
+  CHECK(ours == theirs - 100);
 }
