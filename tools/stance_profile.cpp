@@ -3,7 +3,7 @@
 // |err_i| / (atol + rtol·(|x_i| + h·|ẋ_i|)); default step adjuster) on the default stance and
 // prints, per step, t, h, accepted, and the component with the largest scaled error; then the
 // eigenvalues of the finite-difference RHS Jacobian at a few instants.
-// Usage: stance_profile [rtol atol [v]] (v: per-step lines); SWITCH=1 runs the default
+// Usage: stance_profile [rtol atol [v]] (v: per-step lines); JOB=k: stance_tolerance's stance k; SWITCH=1 runs the default
 // stiffness-switching integrator instead (steps and evaluations per method; its stiff method is
 // ROS34PW2, or with ARK=1 the IMEX ARK4(3)6L[2]SA step of src/sim/imex_ark4.hpp, the default's),
 // ROSW=1 the Rosenbrock-W step alone, ARK=1 alone the IMEX ARK step alone.
@@ -21,6 +21,7 @@
 #include "legsim/sim/simulate.hpp"
 #include "../src/sim/imex_ark4.hpp"
 #include "../src/sim/switching_stepper.hpp"
+#include "stance_accuracy.hpp"
 
 using namespace legsim;
 namespace odeint = boost::numeric::odeint;
@@ -30,9 +31,12 @@ int main(int argc, char** argv) {
   const Model model = Model::default_model();
   const double rtol = argc > 1 ? std::atof(argv[1]) : model.integrator().relative_tolerance;
   const double atol = argc > 2 ? std::atof(argv[2]) : model.integrator().absolute_tolerance;
-  const ControllerParams ctl = model.controller();
+  // JOB=k: the k-th seeded variant of tools/stance_accuracy.hpp (stance_tolerance's job k) instead.
+  const int job = std::getenv("JOB") ? std::atoi(std::getenv("JOB")) : 0;
+  const stance_accuracy::Case jc = stance_accuracy::cases(model, job)[job];
+  const ControllerParams ctl = jc.controller;
   const StanceConstants<double> c = make_stance_constants(model, nullptr, &ctl);
-  const TouchdownState td{};
+  const TouchdownState td = jc.td;
   State x = touchdown_state_vector(model, c, td);
   const int n = static_cast<int>(x.size()), nm = c.n_muscles;
   std::vector<std::string> name(n);
