@@ -3,9 +3,10 @@
 // |err_i| / (atol + rtol·(|x_i| + h·|ẋ_i|)); default step adjuster) on the default stance and
 // prints, per step, t, h, accepted, and the component with the largest scaled error; then the
 // eigenvalues of the finite-difference RHS Jacobian at a few instants.
-// Usage: stance_profile [rtol atol [v]] (v: per-step lines); SWITCH=1 runs the default
-// stiffness-switching integrator instead (steps and evaluations per method), ROSW=1 the
-// Rosenbrock-W step alone.
+// Usage: stance_profile [rtol atol [v]] (v: per-step lines); JOB=k: stance_tolerance's stance k; SWITCH=1 runs the default
+// stiffness-switching integrator instead (steps and evaluations per method; its stiff method is
+// ROS34PW2, or with ARK=1 the IMEX ARK4(3)6L[2]SA step of src/sim/imex_ark4.hpp, the default's),
+// ROSW=1 the Rosenbrock-W step alone, ARK=1 alone the IMEX ARK step alone.
 // Built by `make build` (bench/CMakeLists.txt) as build/bench/stance_profile.
 #include <Eigen/Dense>
 #include <boost/numeric/odeint.hpp>
@@ -18,7 +19,9 @@
 
 #include "legsim/model.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "../src/sim/imex_ark4.hpp"
 #include "../src/sim/switching_stepper.hpp"
+#include "stance_accuracy.hpp"
 
 using namespace legsim;
 namespace odeint = boost::numeric::odeint;
@@ -28,9 +31,12 @@ int main(int argc, char** argv) {
   const Model model = Model::default_model();
   const double rtol = argc > 1 ? std::atof(argv[1]) : model.integrator().relative_tolerance;
   const double atol = argc > 2 ? std::atof(argv[2]) : model.integrator().absolute_tolerance;
-  const ControllerParams ctl = model.controller();
+  // JOB=k: the k-th seeded variant of tools/stance_accuracy.hpp (stance_tolerance's job k) instead.
+  const int job = std::getenv("JOB") ? std::atoi(std::getenv("JOB")) : 0;
+  const stance_accuracy::Case jc = stance_accuracy::cases(model, job)[job];
+  const ControllerParams ctl = jc.controller;
   const StanceConstants<double> c = make_stance_constants(model, nullptr, &ctl);
-  const TouchdownState td{};
+  const TouchdownState td = jc.td;
   State x = touchdown_state_vector(model, c, td);
   const int n = static_cast<int>(x.size()), nm = c.n_muscles;
   std::vector<std::string> name(n);
@@ -80,33 +86,32 @@ int main(int argc, char** argv) {
     std::printf("\n");
   };
   std::vector<double> hs;
-  if (std::getenv("SWITCH")) {
-    std::vector<int> stiff;
-    for (int i = 0; i < nm; ++i) if (!c.muscles[i].rigid_tendon) stiff.push_back(tendon_state_index(nm, i));
-    detail::SwitchingStepper w(atol, rtol, stiff);
+  std::vector<int> stiff;
+  for (int i = 0; i < nm; ++i) if (!c.muscles[i].rigid_tendon) stiff.push_back(tendon_state_index(nm, i));
+  const auto run_switching = [&](auto& w, const char* what) {
     long evals = 0;
     auto sys = [&](const State& s, State& d, double tt) { ++evals; rhs(s, d, tt); };
     w.initialize(x, 0.0, 1e-5, sys);
     int steps = 0, stiff_steps = 0;
     long stiff_evals = 0;
+    double t_stiff = -1;
     while (true) {
       const long e0 = evals;
       auto [t0, t1] = w.do_step(sys);
       ++steps;
-      if (w.last_step_stiff()) ++stiff_steps, stiff_evals += evals - e0;
+      if (w.last_step_stiff()) {
+        ++stiff_steps, stiff_evals += evals - e0;
+        if (t_stiff < 0) t_stiff = t0;
+      }
       if (verbose) std::printf("t=%.5f h=%.3e %s\n", t1, t1 - t0, w.last_step_stiff() ? "W" : "DP");
       State d(n);
       stance_rhs(c, t1, w.current_state().data(), (const double*)nullptr, d.data(), &sig);
       if (rule.toe_off_in_step(sig.grf_y, sig.body_com_vy, model.body_weight())) { t = t1; break; }
     }
-    std::printf("switching rtol %g atol %g: t_end %.4f, %d steps (%d implicit, %ld evaluations there), %d switches, %ld RHS\n",
-                rtol, atol, t, steps, stiff_steps, stiff_evals, w.switches(), evals);
-    return 0;
-  }
-  if (std::getenv("ROSW")) {
-    std::vector<int> stiff;
-    for (int i = 0; i < nm; ++i) if (!c.muscles[i].rigid_tendon) stiff.push_back(tendon_state_index(nm, i));
-    detail::RosenbrockW w(atol, rtol, stiff);
+    std::printf("switching (%s) rtol %g atol %g: t_end %.4f, %d steps (%d implicit from t=%.4f, %ld evaluations there), %d switches, %ld RHS\n",
+                what, rtol, atol, t, steps, stiff_steps, t_stiff, stiff_evals, w.switches(), evals);
+  };
+  const auto run_alone = [&](auto& w, const char* what) {
     long evals = 0;
     auto sys = [&](const State& s, State& d, double tt) { ++evals; rhs(s, d, tt); };
     w.initialize(x, 0.0, 1e-5, sys);
@@ -120,8 +125,28 @@ int main(int argc, char** argv) {
       stance_rhs(c, t1, w.current_state().data(), (const double*)nullptr, d.data(), &sig);
       if (rule.toe_off_in_step(sig.grf_y, sig.body_com_vy, model.body_weight())) { t = t1; break; }
     }
-    std::printf("RosW rtol %g atol %g: t_end %.4f, %d accepted, %d rejected, %ld RHS\n", rtol, atol, t, steps, w.rejected_steps(), evals);
+    std::printf("%s rtol %g atol %g: t_end %.4f, %d accepted, %d rejected, %ld RHS\n", what, rtol, atol, t, steps,
+                w.rejected_steps(), evals);
     for (const auto& [k, v] : lim) std::printf("   %-22s %4d\n", k.c_str(), v);
+  };
+  if (std::getenv("SWITCH")) {
+    if (std::getenv("ARK")) {
+      detail::BasicSwitchingStepper<detail::ImexArk4> w(atol, rtol, stiff);
+      run_switching(w, "ARK4(3)6L");
+    } else {
+      detail::BasicSwitchingStepper<detail::RosenbrockW> w(atol, rtol, stiff);
+      run_switching(w, "ROS34PW2");
+    }
+    return 0;
+  }
+  if (std::getenv("ROSW")) {
+    detail::RosenbrockW w(atol, rtol, stiff);
+    run_alone(w, "RosW");
+    return 0;
+  }
+  if (std::getenv("ARK")) {
+    detail::ImexArk4 w(atol, rtol, stiff);
+    run_alone(w, "IMEX ARK4");
     return 0;
   }
   while (t < 0.6) {

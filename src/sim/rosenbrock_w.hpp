@@ -23,103 +23,38 @@
 #include <boost/numeric/odeint.hpp>
 
 #include "ros34pw2.hpp"
+#include "stiff_diagonal.hpp"
 
 namespace legsim::detail {
 
-class RosenbrockW {
+class RosenbrockW : public StiffStepBase {
  public:
-  using State = std::vector<double>;
   static constexpr int kJacobianReuse = 3;  ///< steps one Jacobian serves at most
+  /// Derivative evaluations per step as the switching rule counts them (stages 2–4, the end
+  /// derivative and about a third of a Jacobian diagonal, rounded).
+  static constexpr double kEvaluationsPerStep = 5.0;
 
   /// stiff: indices of the states whose Jacobian diagonal enters W (each state's derivative must
   /// depend on no other listed state). Error norm and step control as Odeint's controlled
   /// Dormand–Prince (max over components of |e_i| / (atol + rtol·(|x_i| + h·|ẋ_i|))).
-  RosenbrockW(double atol, double rtol, std::vector<int> stiff)
-      : atol_(atol), rtol_(rtol), stiff_(std::move(stiff)) {}
+  RosenbrockW(double atol, double rtol, std::vector<int> stiff) : StiffStepBase(atol, rtol, std::move(stiff)) {}
 
   template <class System>
   void initialize(const State& x0, double t0, double h0, System& sys) {
-    const std::size_t n = x0.size();
-    for (State* v : {&x_, &x_old_, &f_, &f_old_, &k1_, &k2_, &k3_, &k4_, &y_, &fy_, &jac_, &xnew_})
-      v->assign(n, 0.0);
-    x_ = x0;
-    t_ = t0;
-    h_ = h0;
-    sys(x_, f_, t_);
-    jacobian_age_ = kJacobianReuse;  // none yet
+    for (State* v : {&k1_, &k2_, &k3_, &k4_}) v->assign(x0.size(), 0.0);
+    start(x0, t0, h0, sys, kJacobianReuse);
   }
 
-  /// One accepted step (retrying with smaller steps on rejection); returns (t_start, t_end).
+  /// One accepted step (retrying with smaller steps on rejection); returns (t_start, t_end). The
+  /// Jacobian diagonal is renewed every kJacobianReuse steps and after a rejected step.
   template <class System>
   std::pair<double, double> do_step(System& sys) {
-    // A W-method keeps its order with a Jacobian from earlier steps (Steihaug & Wolfbrandt 1979), so
-    // it is renewed every kJacobianReuse steps and after a rejected step.
-    if (jacobian_age_ >= kJacobianReuse) jacobian_diagonal(sys);
-    ++jacobian_age_;
-    for (int tries = 0;; ++tries) {
-      if (!(h_ >= 1e-300) || tries > 1000) throw boost::numeric::odeint::step_adjustment_error("Rosenbrock-W: the step size underflowed");
-      const double err = try_step(sys);
-      if (err <= 1.0) {
-        x_old_.swap(x_);
-        x_.swap(xnew_);
-        f_old_.swap(f_);
-        sys(x_, f_, t_ + h_);  // first stage of the next step and the end slope of the interpolant
-        t_old_ = t_;
-        t_ += h_;
-        last_h_ = h_;
-        h_ *= ros34pw2::accepted_step_factor(err);
-        return {t_old_, t_};
-      }
-      ++rejected_;
-      h_ *= ros34pw2::rejected_step_factor(err);
-      if (jacobian_age_ > 1) {  // retry with a fresh Jacobian
-        jacobian_diagonal(sys);
-        jacobian_age_ = 1;
-      }
-    }
+    return controlled_step(
+        sys, kJacobianReuse, [&] { return try_step(sys); }, ros34pw2::accepted_step_factor,
+        ros34pw2::rejected_step_factor);
   }
-
-  /// State at t in the last step [t_old, t] (cubic Hermite).
-  void calc_state(double t, State& out) const {
-    const double h = t_ - t_old_, s = (t - t_old_) / h;
-    for (std::size_t i = 0; i < x_.size(); ++i) out[i] = ros34pw2::hermite(s, h, x_old_[i], f_old_[i], x_[i], f_[i]);
-  }
-
-  const State& current_state() const { return x_; }
-  double current_time() const { return t_; }
-  /// The size of the next step to try (as Odeint's current_time_step after a step).
-  double current_time_step() const { return h_; }
-  /// Largest |∂ẋ_i/∂x_i| over the stiff states at the start of the last step (1/s).
-  double stiffness() const {
-    double m = 0.0;
-    for (int i : stiff_) m = std::max(m, std::abs(jac_[i]));
-    return m;
-  }
-  /// The same estimate at (x, t) with derivative f, for a caller integrating with another method
-  /// (one derivative evaluation).
-  template <class System>
-  double stiffness_at(const State& x, const State& f, double t, System& sys) {
-    x_ = x;
-    f_ = f;
-    t_ = t;
-    jacobian_diagonal(sys);
-    return stiffness();
-  }
-  /// Diagnostics: the component with the largest scaled error in the last tried step, and its error.
-  int worst_component() const { return worst_; }
-  int rejected_steps() const { return rejected_; }
 
  private:
-  /// jac_[i] = ∂ẋ_i/∂x_i on the stiff states (0 elsewhere), by one forward difference.
-  template <class System>
-  void jacobian_diagonal(System& sys) {
-    jacobian_age_ = 0;
-    y_ = x_;
-    for (int i : stiff_) y_[i] += ros34pw2::jacobian_step(x_[i]);
-    sys(y_, fy_, t_);
-    for (int i : stiff_) jac_[i] = (fy_[i] - f_[i]) / (y_[i] - x_[i]);
-  }
-
   /// k = (I − hγJ)⁻¹ (h·F + h·J·g), J diagonal on the stiff states.
   void solve_stage(State& k, const State& F, const State& g) const {
     const double h = h_;
@@ -150,19 +85,13 @@ class RosenbrockW {
     for (std::size_t i = 0; i < n; ++i) {
       const auto [xn, e] = solution(x_[i], k1_[i], k2_[i], k3_[i], k4_[i]);
       xnew_[i] = xn;
-      const double scale = atol_ + rtol_ * (std::abs(x_[i]) + h * std::abs(f_[i]));
-      if (std::abs(e) / scale > err) err = std::abs(e) / scale, worst_ = static_cast<int>(i);
+      take_error(i, e, err);
     }
     if (!std::isfinite(err)) err = 1e10;
     return err;
   }
 
-  double atol_, rtol_;
-  std::vector<int> stiff_;
-  State x_, x_old_, f_, f_old_, k1_, k2_, k3_, k4_, y_, fy_, jac_, xnew_;
-  double t_ = 0.0, t_old_ = 0.0, h_ = 0.0, last_h_ = 0.0;
-  int worst_ = -1, rejected_ = 0;
-  int jacobian_age_ = 0;  ///< steps taken with the current Jacobian
+  State k1_, k2_, k3_, k4_;
 };
 
 }  // namespace legsim::detail
