@@ -189,7 +189,8 @@ MtuOutputs<T> mixed_tendon_mtu(const MtuCoefficients<T>& c, const comparison_t<T
   const T tendon_force = r.total_fiber_force * g.cos_pennation;
   // The fields that differ, one by one and in place. Measured: a second whole MtuOutputs (1.2 kB
   // with AVX-512) selected field by field through member pointers made the shared batch cost as
-  // much as the scalar hip flexor it replaced (408 vs 397 ns per right-hand side; in place: 351).
+  // much as the scalar hip flexor it replaced (408 vs 391 ns per right-hand side; in place: 351 vs
+  // 390; docs/decisions.md).
   const auto pick = [&rigid](T& out, const T& rigid_value) { out = legsim::select(rigid, rigid_value, out); };
   pick(o.fiber_velocity, r.fiber_velocity);
   pick(o.norm_fiber_velocity, r.norm_fiber_velocity);
