@@ -6,12 +6,15 @@
 // (detail::muscle_kernel) on an xsimd batch evaluates up to 8 muscles (AVX-512; 4 with AVX2, 2 with
 // SSE2) for about the price of one: measured 518 → 193 ns for the default model's seven muscles
 // (six in a batch, the rigid-tendon hip flexor alone; docs/decisions.md, "cheaper scalar stance").
+// The rigid-tendon hip flexor now rides in the same batch (detail::mixed_tendon_mtu): 65 ns alone
+// on libm, about 20 ns more for the batch (docs/decisions.md, "one right-hand side cheaper").
 // The batch engine, whose lanes are stances, runs the kernel one muscle at a time.
 //
 // Compiled once, with the library's instruction set (xsimd's default architecture): the batch
 // engine's workers are compiled for several instruction sets, and a header-only version would give
 // the scalar path's code a different batch type in each of them.
 #include <cassert>
+#include <cstdint>
 
 #include "legsim/sim/stance_dynamics.hpp"
 
@@ -22,6 +25,7 @@ using Lanes = xsimd::batch<double>;
 constexpr int kLanes = static_cast<int>(Lanes::size);
 static_assert(MuscleLanes::kCapacity % kLanes == 0, "whole batches of lanes");
 static_assert(MuscleLanes::kCapacity >= kMaxMuscles, "room for every muscle");
+static_assert(xsimd::batch<std::int64_t>::size == Lanes::size, "one muscle index per lane");
 
 /// Calls f(v) for every constant of a muscle that muscle_kernel reads, in one fixed order: packing
 /// and loading both go through it, so a constant cannot be packed in one slot and read from another.
@@ -49,17 +53,20 @@ constexpr int kOutputs = 10;
 
 MuscleLanes pack_muscle_lanes(const StanceConstants<double>& c) {
   MuscleLanes p;
-  for (int i = 0; i < c.n_muscles; ++i)
-    if (!c.muscles[i].rigid_tendon) p.muscle[p.n++] = i;
+  // Compliant tendons first, then rigid ones: a batch evaluates both MTU models only if it holds both.
+  for (const bool rigid : {false, true})
+    for (int i = 0; i < c.n_muscles; ++i)
+      if (c.muscles[i].rigid_tendon == rigid) p.muscle[p.n++] = i;
   if (p.n == 0) return p;
-  // Padding lanes repeat the first packed muscle: finite results, never read.
-  for (int l = p.n; l < MuscleLanes::kCapacity; ++l) p.muscle[l] = p.muscle[0];
+  // Padding lanes repeat the last packed muscle: finite results, never read.
+  for (int l = p.n; l < MuscleLanes::kCapacity; ++l) p.muscle[l] = p.muscle[p.n - 1];
   for (int l = 0; l < MuscleLanes::kCapacity; ++l) {
     MuscleConstants<double> m = c.muscles[p.muscle[l]];
     int k = 0;
     for_each_lane_field(m, [&](double& v) { p.field[k++][l] = v; });
     assert(k == MuscleLanes::kFields);
     p.has_damping = p.has_damping || m.mtu.has_damping;
+    p.rigid_tendon[l] = m.rigid_tendon ? 1.0 : 0.0;
   }
   return p;
 }
@@ -75,34 +82,27 @@ LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double
     int k = 0;
     for_each_lane_field(m, [&](Lanes& v) { v = Lanes::load_aligned(&p.field[k++][base]); });
     m.mtu.has_damping = p.has_damping;
-    m.rigid_tendon = false;
-    alignas(64) double in[5][kLanes];  // length, velocity, activation, tendon state, excitation
-    for (int l = 0; l < kLanes; ++l) {
-      const int i = p.muscle[base + l];
-      in[0][l] = length[i];
-      in[1][l] = velocity[i];
-      in[2][l] = x[activation_index(i)];
-      in[3][l] = x[tendon_state_index(n, i)];
-      in[4][l] = c.use_controller ? 0.0 : u[i];
-    }
-    MuscleKernelOutputs<Lanes> o =
-        detail::muscle_kernel(m, c.use_controller, Lanes(c.ramp_time), Lanes(t), Lanes(trunk), Lanes::load_aligned(in[0]),
-                              Lanes::load_aligned(in[1]), Lanes::load_aligned(in[2]), Lanes::load_aligned(in[3]),
-                              Lanes::load_aligned(in[4]));
+    m.rigid_tendon = false;  // per lane below; a rigid lane's df_T/dt is 0 (evaluate_rigid_mtu)
+    // Each lane's inputs gathered by its muscle's index.
+    const auto index = xsimd::batch<std::int64_t>::load_aligned(&p.muscle[base]);
+    const Lanes mtu_length = Lanes::gather(length.data(), index), mtu_velocity = Lanes::gather(velocity.data(), index);
+    const Lanes a = Lanes::gather(x + activation_index(0), index);
+    const Lanes tendon_state = Lanes::gather(x + tendon_state_index(n, 0), index);  // unused (finite) if rigid
+    const Lanes excitation = c.use_controller ? Lanes(0.0) : Lanes::gather(u, index);
+    const auto rigid = Lanes::load_aligned(&p.rigid_tendon[base]) > Lanes(0.5);
+    const MtuOutputs<Lanes> o = xsimd::none(rigid)
+                                    ? evaluate_compliant_mtu(m.mtu, mtu_length, mtu_velocity, a, tendon_state)
+                                    : detail::mixed_tendon_mtu(m.mtu, rigid, mtu_length, mtu_velocity, a, tendon_state);
+    MuscleKernelOutputs<Lanes> ko = detail::muscle_kernel_outputs(m, c.use_controller, Lanes(c.ramp_time), Lanes(t),
+                                                                  Lanes(trunk), o, a, excitation);
     alignas(64) double res[kOutputs][kLanes];
     k = 0;
-    for_each_output(o, [&](Lanes& v) { v.store_aligned(res[k++]); });
+    for_each_output(ko, [&](Lanes& v) { v.store_aligned(res[k++]); });
     for (int l = 0; l < kLanes && base + l < p.n; ++l) {
       k = 0;
       for_each_output(out[p.muscle[base + l]], [&](double& v) { v = res[k++][l]; });
     }
   }
-  // The muscles not packed (rigid tendons), one at a time.
-  for (int i = 0; i < n; ++i)
-    if (c.muscles[i].rigid_tendon)
-      out[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
-                                     x[activation_index(i)], x[tendon_state_index(n, i)],
-                                     c.use_controller ? 0.0 : u[i]);
 }
 
 }  // namespace legsim

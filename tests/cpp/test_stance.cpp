@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "legsim/core/constants.hpp"
 #include "legsim/model.hpp"
 #include "legsim/sim/simulate.hpp"
 #include "../../src/sim/series.hpp"
+#include "legsim/sim/stance_dynamics.hpp"
 
 // Allocation counter for the "right-hand side allocates nothing" test. AddressSanitizer replaces
 // the allocator itself, so the counter is compiled only without it (the Release run checks it).
@@ -328,15 +330,16 @@ TEST_CASE("stance: the signals-only evaluation gives the right-hand side's signa
 }
 
 TEST_CASE("stance: the muscles evaluated in SIMD lanes equal the muscles evaluated one at a time") {
-  // make_stance_constants packs the compliant muscles one per lane (c.muscle_lanes); with none packed
-  // stance_rhs runs the same kernel per muscle. xsimd's exp and log differ from libm's by a few ulps.
+  // make_stance_constants packs the muscles one per lane (c.muscle_lanes; the rigid-tendon hip flexor
+  // shares the compliant muscles' batch); with none packed stance_rhs runs the same kernel per
+  // muscle. xsimd's exp and log differ from libm's by a few ulps.
   const Model& model = Model::default_model();
   const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
   REQUIRE(r.ok());
   for (const bool controller : {true, false}) {
     const StanceConstants<double> lanes = controller ? make_stance_constants(model, nullptr, &model.controller())
                                                      : make_stance_constants(model);
-    REQUIRE(lanes.muscle_lanes.n == 6);  // every muscle but the rigid-tendon hip flexor
+    REQUIRE(lanes.muscle_lanes.n == 7);  // every muscle, the rigid-tendon hip flexor last
     StanceConstants<double> alone = lanes;
     alone.muscle_lanes = MuscleLanes{};
     std::array<double, kMaxMuscles> u{};
@@ -422,6 +425,49 @@ TEST_CASE("stance: samples recorded a SIMD batch at a time equal the signals eva
         CHECK(series[col(m + "_mtu_length_m")][k] == Approx(s.mtu_length[i]).epsilon(1e-14));
       }
     }
+  }
+}
+
+TEST_CASE("stance: lanes mixing rigid and compliant tendons equal each tendon model bit for bit") {
+  // detail::mixed_tendon_mtu evaluates a rigid lane as a compliant tendon at f_T = 0 (tendon at slack
+  // length) and then takes the rigid tendon's velocity and forces: every output of every lane must
+  // equal evaluate_rigid_mtu's or evaluate_compliant_mtu's on the same batch exactly.
+  using B = BatchD;
+  constexpr std::size_t kL = B::size;
+  const Model& model = Model::default_model();
+  const StanceConstants<double> c = make_stance_constants(model);
+  std::vector<MtuCoefficients<double>> per_lane;
+  alignas(64) double rigid_flag[kL], length[kL], velocity[kL], activation[kL], tendon_state[kL];
+  for (std::size_t l = 0; l < kL; ++l) {
+    const MuscleConstants<double>& m = c.muscles[l % static_cast<std::size_t>(c.n_muscles)];
+    per_lane.push_back(m.mtu);
+    rigid_flag[l] = l % 2 == 1 || m.rigid_tendon ? 1.0 : 0.0;  // rigid and compliant lanes side by side
+    length[l] = m.reference_length * (0.95 + 0.02 * static_cast<double>(l));
+    velocity[l] = -0.8 + 0.3 * static_cast<double>(l);
+    activation[l] = 0.05 + 0.12 * static_cast<double>(l);
+    tendon_state[l] = 0.1 + 0.15 * static_cast<double>(l);
+  }
+  MtuCoefficients<B> coefficients = pack_mtu_coefficients<B>(per_lane.data());
+  const auto rigid = B::load_aligned(rigid_flag) > B(0.5);
+  const B L = B::load_aligned(length), V = B::load_aligned(velocity), a = B::load_aligned(activation),
+          f = B::load_aligned(tendon_state);
+  const MtuOutputs<B> mixed = detail::mixed_tendon_mtu(coefficients, rigid, L, V, a, f);
+  const MtuOutputs<B> r = evaluate_rigid_mtu(coefficients, L, V, a);
+  const MtuOutputs<B> k = evaluate_compliant_mtu(coefficients, L, V, a, f);
+  using O = MtuOutputs<B>;
+  static_assert(sizeof(O) == 19 * sizeof(B), "every field below");
+  int field = 0;
+  for (B O::*member : {&O::fiber_length, &O::norm_fiber_length, &O::fiber_velocity, &O::norm_fiber_velocity,
+                       &O::cos_pennation, &O::tendon_length, &O::tendon_strain, &O::tendon_velocity, &O::activation,
+                       &O::active_force_length, &O::passive_force_length, &O::force_velocity, &O::active_fiber_force,
+                       &O::passive_fiber_force, &O::damping_fiber_force, &O::total_fiber_force, &O::tendon_force,
+                       &O::norm_tendon_force, &O::norm_tendon_force_derivative}) {
+    for (std::size_t l = 0; l < kL; ++l) {
+      const double expected = (rigid_flag[l] > 0.5 ? r.*member : k.*member).get(l);
+      INFO("field " << field << ", lane " << l << (rigid_flag[l] > 0.5 ? " (rigid)" : " (compliant)"));
+      CHECK((mixed.*member).get(l) == expected);
+    }
+    ++field;
   }
 }
 

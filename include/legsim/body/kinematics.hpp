@@ -35,6 +35,7 @@
 // xsimd::batch<double>), branch-free, allocation-free (fixed-size Eigen types).
 #include <array>
 #include <cmath>
+#include <tuple>
 #include <type_traits>
 
 #include <Eigen/Core>
@@ -164,16 +165,30 @@ struct ChainGeometry {
   std::array<T, kNumSegments> omega;  ///< CCW angular velocities (rad/s)
 };
 
+/// sin and cos of the four segment angles (rad) of the scalar path together: one SIMD range
+/// reduction and polynomial (xsimd::sincos) in place of four libm sincos calls (issue 22.5).
+/// Defined once in the library (src/body/kinematics.cpp), compiled for its instruction set.
+void segment_sin_cos(const std::array<double, kNumSegments>& angle, std::array<double, kNumSegments>& sine,
+                     std::array<double, kNumSegments>& cosine);
+
 template <class T>
 ChainGeometry<T> chain_geometry(const Vec6<T>& q, const Vec6<T>& qd) {
   ChainGeometry<T> g;
   const T psi_th = q(3) - q(2);
   const T psi_sh = psi_th - q(4);
   const T psi_f = psi_sh + q(5);
-  const auto [s2, c2] = sin_cos(T(q(2)));
-  const auto [sth, cth] = sin_cos(psi_th);
-  const auto [ssh, csh] = sin_cos(psi_sh);
-  const auto [sf, cf] = sin_cos(psi_f);
+  T s2, c2, sth, cth, ssh, csh, sf, cf;
+  if constexpr (std::is_same_v<T, double>) {
+    std::array<double, kNumSegments> sine, cosine;
+    segment_sin_cos({q(2), psi_th, psi_sh, psi_f}, sine, cosine);
+    s2 = sine[0], c2 = cosine[0], sth = sine[1], cth = cosine[1];
+    ssh = sine[2], csh = cosine[2], sf = sine[3], cf = cosine[3];
+  } else {
+    std::tie(s2, c2) = sin_cos(T(q(2)));
+    std::tie(sth, cth) = sin_cos(psi_th);
+    std::tie(ssh, csh) = sin_cos(psi_sh);
+    std::tie(sf, cf) = sin_cos(psi_f);
+  }
   g.trunk_dir = Vec2<T>(s2, c2);
   g.thigh_dir = Vec2<T>(sth, T(-cth));
   g.shank_dir = Vec2<T>(ssh, T(-csh));

@@ -12,6 +12,7 @@
 // Input u[i]: excitation of muscle i ∈ [0, 1].
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <tuple>
 #include <type_traits>
 #include <variant>
@@ -65,19 +66,23 @@ struct MuscleConstants {
   std::array<CrossingTrig, kMaxCrossings> crossing_trig{};  ///< crossing_trig(crossings[k])
 };
 
-/// The scalar path's compliant-tendon muscles packed one muscle per SIMD lane (issue 22.5): their
-/// constants as a structure of arrays, so that src/sim/muscle_lanes.cpp evaluates them together in
-/// xsimd batches with the same kernel (detail::muscle_kernel) the other paths run per muscle. Plain
-/// doubles, not batches: the layout must not depend on the instruction set of the translation unit
-/// (the batch engine's workers are compiled for several). Filled by make_stance_constants; n = 0
-/// (e.g. constants built by hand) evaluates every muscle on its own.
+/// The scalar path's muscles packed one muscle per SIMD lane (issue 22.5): their constants as a
+/// structure of arrays, so that src/sim/muscle_lanes.cpp evaluates them together in xsimd batches
+/// with the same MTU and kernel functions (detail::muscle_kernel_outputs) the other paths run per
+/// muscle. The compliant-tendon muscles come first, then the rigid-tendon ones; a batch holding both
+/// evaluates them together (detail::mixed_tendon_mtu, rigid_tendon per lane). Plain doubles, not batches:
+/// the layout must not depend on the instruction set of the translation unit (the batch engine's
+/// workers are compiled for several). Filled by make_stance_constants; n = 0 (e.g. constants built
+/// by hand) evaluates every muscle on its own.
 struct MuscleLanes {
   static constexpr int kCapacity = 16;  ///< kMaxMuscles rounded up to the widest batch (8 lanes)
   static constexpr int kFields = 22;    ///< constants per muscle (muscle_lanes.cpp lists them)
   int n = 0;                            ///< muscles packed
-  std::array<int, kCapacity> muscle{};  ///< index in StanceConstants::muscles of each lane
+  /// index in StanceConstants::muscles of each lane (64-bit: the index batch of the inputs' gather)
+  alignas(64) std::array<std::int64_t, kCapacity> muscle{};
   bool has_damping = false;             ///< any packed muscle with fiber damping (MtuCoefficients)
   alignas(64) std::array<std::array<double, kCapacity>, kFields> field{};
+  alignas(64) std::array<double, kCapacity> rigid_tendon{};  ///< 1 for a rigid-tendon lane, else 0
 };
 
 /// Everything the right-hand side needs, derived once from a Model (and per-muscle capacity
@@ -109,7 +114,7 @@ struct StanceConstants {
 StanceConstants<double> make_stance_constants(const Model& model, const double* capacity_factors = nullptr,
                                               const ControllerParams* controller = nullptr);
 
-/// The compliant-tendon muscles of c packed for the scalar path (c.muscle_lanes; make_stance_constants
+/// The muscles of c packed for the scalar path (c.muscle_lanes; make_stance_constants
 /// calls it last, and a caller that changes c.muscles afterwards must call it again).
 MuscleLanes pack_muscle_lanes(const StanceConstants<double>& c);
 
@@ -162,16 +167,55 @@ struct MuscleKernelOutputs {
 
 namespace detail {
 
-/// One muscle's kernel: the MTU at muscle–tendon length and velocity (m, m/s), activation a and
-/// tendon state f_T, its excitation (the controller's, or `excitation` when !use_controller) and the
-/// activation and tendon derivatives. T is one muscle (double, autodiff), one muscle per stance lane
-/// (the batch engine) or one muscle per lane (the scalar path, muscle_lanes.cpp).
+/// The MTU of lanes that mix compliant and rigid tendons (`rigid`: the rigid-tendon lanes), each
+/// lane equal to evaluate_compliant_mtu's or evaluate_rigid_mtu's result (tests/cpp/test_stance.cpp)
+/// for the cost of one compliant evaluation and one force–velocity curve instead of both models (the
+/// scalar path's hip flexor rides in its compliant muscles' batch; issue 22.5). A rigid lane is
+/// evaluated as a compliant tendon at tendon state f_T = 0: fT⁻¹(0) = 1 (tendon at slack length,
+/// exactly: ln((0 + c3)/c1) = ln 1 = 0), so its fiber geometry, activation, fL and fPE are the rigid
+/// tendon's; its fiber velocity and forces then follow evaluate_rigid_mtu
+/// (detail::prescribed_fiber_outputs): v_M = v_MT·cos α, tendon force = fiber force·cos α.
 template <class T>
-MuscleKernelOutputs<T> muscle_kernel(const MuscleConstants<T>& m, bool use_controller, const T& ramp_time,
-                                     const T& t, const T& trunk, const T& length, const T& velocity, const T& a,
-                                     const T& tendon_state, const T& excitation) {
-  const MtuOutputs<T> o = m.rigid_tendon ? evaluate_rigid_mtu(m.mtu, length, velocity, a)
-                                         : evaluate_compliant_mtu(m.mtu, length, velocity, a, tendon_state);
+MtuOutputs<T> mixed_tendon_mtu(const MtuCoefficients<T>& c, const comparison_t<T>& rigid, const T& mtu_length,
+                               const T& mtu_velocity, const T& activation, const T& norm_tendon_force) {
+  MtuOutputs<T> o =
+      evaluate_compliant_mtu(c, mtu_length, mtu_velocity, activation, legsim::select(rigid, T(0.0), norm_tendon_force));
+  const detail::FiberGeometry<T> g{
+      o.fiber_length, o.norm_fiber_length, o.cos_pennation,
+      curves::detail::clamp(o.norm_fiber_length, T(curves::kMinNormFiberLength), T(curves::kMaxNormFiberLength))};
+  MtuOutputs<T> r;
+  const T norm_velocity = mtu_velocity * g.cos_pennation / c.max_fiber_velocity;  // v_M = ẋ·cos α, ẋ = v_MT
+  detail::fill_fiber_outputs(c, g, o.activation, o.active_force_length, o.passive_force_length, norm_velocity, r);
+  const T tendon_force = r.total_fiber_force * g.cos_pennation;
+  // The fields that differ, one by one and in place. Measured: a second whole MtuOutputs (1.2 kB
+  // with AVX-512) selected field by field through member pointers made the shared batch cost as
+  // much as the scalar hip flexor it replaced (408 vs 391 ns per right-hand side; in place: 351 vs
+  // 390; docs/decisions.md).
+  const auto pick = [&rigid](T& out, const T& rigid_value) { out = legsim::select(rigid, rigid_value, out); };
+  pick(o.fiber_velocity, r.fiber_velocity);
+  pick(o.norm_fiber_velocity, r.norm_fiber_velocity);
+  pick(o.force_velocity, r.force_velocity);
+  pick(o.active_fiber_force, r.active_fiber_force);
+  pick(o.passive_fiber_force, r.passive_fiber_force);
+  pick(o.damping_fiber_force, r.damping_fiber_force);
+  pick(o.total_fiber_force, r.total_fiber_force);
+  pick(o.tendon_length, c.tendon_slack_length);
+  pick(o.tendon_strain, T(c.tendon_slack_length / c.tendon_slack_length - T(1.0)));
+  pick(o.tendon_velocity, T(0.0));
+  pick(o.tendon_force, tendon_force);
+  pick(o.norm_tendon_force, T(tendon_force / c.max_isometric_force));
+  pick(o.norm_tendon_force_derivative, T(0.0));
+  return o;
+}
+
+/// What one muscle contributes, from its MTU outputs o (evaluate_compliant_mtu or
+/// evaluate_rigid_mtu at activation a): its excitation (the controller's, or `excitation` when
+/// !use_controller) and the activation and tendon derivatives. Rigid tendons (m.rigid_tendon, or
+/// lanes whose o is a rigid tendon's: its df_T/dt is 0) have no tendon derivative.
+template <class T>
+MuscleKernelOutputs<T> muscle_kernel_outputs(const MuscleConstants<T>& m, bool use_controller, const T& ramp_time,
+                                             const T& t, const T& trunk, const MtuOutputs<T>& o, const T& a,
+                                             const T& excitation) {
   const T e = use_controller ? controller_excitation(m, ramp_time, t, trunk, o.norm_tendon_force, o.norm_fiber_length)
                              : excitation;
   const T rate = activation_derivative<T>(e, a, m.activation_time_constant, m.deactivation_time_constant,
@@ -188,12 +232,23 @@ MuscleKernelOutputs<T> muscle_kernel(const MuscleConstants<T>& m, bool use_contr
           o.total_fiber_force};
 }
 
+/// One muscle's kernel: the MTU at muscle–tendon length and velocity (m, m/s), activation a and
+/// tendon state f_T, then muscle_kernel_outputs. T is one muscle (double, autodiff), one muscle per
+/// stance lane (the batch engine) or one muscle per lane (the scalar path, muscle_lanes.cpp).
+template <class T>
+MuscleKernelOutputs<T> muscle_kernel(const MuscleConstants<T>& m, bool use_controller, const T& ramp_time,
+                                     const T& t, const T& trunk, const T& length, const T& velocity, const T& a,
+                                     const T& tendon_state, const T& excitation) {
+  const MtuOutputs<T> o = m.rigid_tendon ? evaluate_rigid_mtu(m.mtu, length, velocity, a)
+                                         : evaluate_compliant_mtu(m.mtu, length, velocity, a, tendon_state);
+  return muscle_kernel_outputs(m, use_controller, ramp_time, t, trunk, o, a, excitation);
+}
+
 }  // namespace detail
 
-/// The kernels of the scalar path's muscles (c.muscle_lanes.n > 0): the packed muscles in SIMD
-/// batches, the others (rigid tendons) one at a time; out[i] for muscle i. length, velocity:
-/// muscle–tendon lengths (m) and velocities (m/s); x the state; u the caller's excitations (read
-/// only without the controller). Defined once in the library (src/sim/muscle_lanes.cpp), compiled
+/// The kernels of the scalar path's muscles (c.muscle_lanes.n > 0), in SIMD batches; out[i] for
+/// muscle i. length, velocity: muscle–tendon lengths (m) and velocities (m/s); x the state; u the
+/// caller's excitations (read only without the controller). Defined once in the library (src/sim/muscle_lanes.cpp), compiled
 /// for its instruction set.
 void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
                          const std::array<double, kMaxMuscles>& length, const std::array<double, kMaxMuscles>& velocity,
