@@ -1,8 +1,9 @@
 #pragma once
 // The scalar stance's default integrator: Odeint's explicit Dormand–Prince 5(4) while the stance is
-// not stiff, a linearly implicit step while it is — the scalar path's: the 4th-order IMEX additive
-// Runge–Kutta step ARK4(3)6L[2]SA (imex_ark4.hpp); the batch engine's lanes: the Rosenbrock–W step
-// ROS34PW2 (rosenbrock_w.hpp, BasicSwitchingStepper<RosenbrockW> here) —, switching
+// not stiff, a linearly implicit step while it is — the Rosenbrock–W step ROS34PW2 (rosenbrock_w.hpp;
+// SwitchingStepper = BasicSwitchingStepper<RosenbrockW>, as the batch engine's lanes), or, measured
+// but not the default, the 4th-order IMEX additive Runge–Kutta step ARK4(3)6L[2]SA (imex_ark4.hpp;
+// docs/decisions.md, "A 4th-order stiff step") —, switching
 // between them by a stiffness estimate — the scheme of LSODA (Petzold L (1983) SIAM J Sci Stat
 // Comput 4(1):136–148: an explicit and a stiff method, switched by comparing the steps each could
 // take) with the stiffness test of Hairer & Wanner's DOPRI5 (Hairer E & Wanner G (1996) Solving
