@@ -3,9 +3,9 @@
 // share: the Jacobian diagonal over the stiff states, the cubic Hermite dense output, and the state
 // and interface around them (StiffStepBase).
 //
-// The diagonal: each compliant tendon's df_T/dt depends on its own f_T and on no other tendon's, so one
-// derivative evaluation with every listed state perturbed at once gives ∂ẋ_i/∂x_i on all of them
-// (column compression: Curtis AR, Powell MJD & Reid JK (1974) IMA J Appl Math 13:117–119).
+// The diagonal (jacobian_diagonal): each compliant tendon's df_T/dt depends on its own f_T and on no
+// other tendon's, so one derivative evaluation with every listed state perturbed at once gives
+// ∂ẋ_i/∂x_i on all of them (column compression: Curtis AR, Powell MJD & Reid JK (1974) IMA J Appl Math 13:117–119).
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -17,33 +17,6 @@
 
 namespace legsim::detail {
 
-/// jac[i] = ∂ẋ_i/∂x_i at (x, t) for i in stiff (other entries untouched), by one forward difference
-/// from the derivative f at x; y and fy are scratch vectors of x's size.
-template <class System>
-void stiff_jacobian_diagonal(const std::vector<int>& stiff, const std::vector<double>& x, const std::vector<double>& f,
-                             double t, System& sys, std::vector<double>& y, std::vector<double>& fy,
-                             std::vector<double>& jac) {
-  y = x;
-  for (int i : stiff) y[i] += ros34pw2::jacobian_step(x[i]);
-  sys(y, fy, t);
-  for (int i : stiff) jac[i] = (fy[i] - f[i]) / (y[i] - x[i]);
-}
-
-/// Largest |jac[i]| over the stiff states (1/s): the stiffness estimate of the switching rule.
-inline double largest_magnitude(const std::vector<double>& jac, const std::vector<int>& stiff) {
-  double m = 0.0;
-  for (int i : stiff) m = std::max(m, std::abs(jac[i]));
-  return m;
-}
-
-/// State at t in the step [t0, t1] from (x0, f0) to (x1, f1): the cubic Hermite interpolant.
-inline void hermite_dense_output(double t, double t0, double t1, const std::vector<double>& x0,
-                                 const std::vector<double>& f0, const std::vector<double>& x1,
-                                 const std::vector<double>& f1, std::vector<double>& out) {
-  const double h = t1 - t0, s = (t - t0) / h;
-  for (std::size_t i = 0; i < x1.size(); ++i) out[i] = ros34pw2::hermite(s, h, x0[i], f0[i], x1[i], f1[i]);
-}
-
 /// The state of a linearly implicit step with the stiff states' Jacobian diagonal, and the part of
 /// Odeint's dense-output interface the stance loop and the switching stepper use. Error norm and step
 /// control of the derived steps as Odeint's controlled Dormand–Prince (max over components of
@@ -53,7 +26,10 @@ class StiffStepBase {
   using State = std::vector<double>;
 
   /// State at t in the last step [t_old, t] (cubic Hermite).
-  void calc_state(double t, State& out) const { hermite_dense_output(t, t_old_, t_, x_old_, f_old_, x_, f_, out); }
+  void calc_state(double t, State& out) const {
+    const double h = t_ - t_old_, s = (t - t_old_) / h;
+    for (std::size_t i = 0; i < x_.size(); ++i) out[i] = ros34pw2::hermite(s, h, x_old_[i], f_old_[i], x_[i], f_[i]);
+  }
   const State& current_state() const { return x_; }
   /// Derivative at current_state() (the next step's first stage).
   const State& current_deriv() const { return f_; }
@@ -61,7 +37,11 @@ class StiffStepBase {
   /// The size of the next step to try (as Odeint's current_time_step after a step).
   double current_time_step() const { return h_; }
   /// Largest |∂ẋ_i/∂x_i| over the stiff states at the start of the last step (1/s).
-  double stiffness() const { return largest_magnitude(jac_, stiff_); }
+  double stiffness() const {
+    double m = 0.0;
+    for (int i : stiff_) m = std::max(m, std::abs(jac_[i]));
+    return m;
+  }
   /// The same estimate at (x, t) with derivative f, for a caller integrating with another method
   /// (one derivative evaluation); leaves the stepper at (x, t) for initialize_at_probe.
   template <class System>
@@ -129,7 +109,10 @@ class StiffStepBase {
   template <class System>
   void jacobian_diagonal(System& sys) {
     jacobian_age_ = 0;
-    stiff_jacobian_diagonal(stiff_, x_, f_, t_, sys, y_, fy_, jac_);
+    y_ = x_;
+    for (int i : stiff_) y_[i] += ros34pw2::jacobian_step(x_[i]);
+    sys(y_, fy_, t_);
+    for (int i : stiff_) jac_[i] = (fy_[i] - f_[i]) / (y_[i] - x_[i]);
   }
 
   /// Max over components of |e_i| / (atol + rtol·(|x_i| + h·|ẋ_i|)) for the error e_i of component
