@@ -70,4 +70,23 @@ inline double deviation(const StanceResult& r, const StanceResult& ref, std::str
   return w;
 }
 
+/// The impact metrics, read from the 0.5 ms output samples (the dense output between steps, outside
+/// the step's error control): the loading rates, the impact peak and the peak braking GRF.
+inline const char* const kImpactMetrics[] = {"vertical_average_loading_rate_bw_per_s",
+                                             "vertical_instantaneous_loading_rate_bw_per_s",
+                                             "impact_peak_vertical_grf_bw", "peak_braking_grf_bw"};
+
+/// Largest relative deviation over the impact metrics; a metric that is NaN in one result only (no
+/// impact peak found) counts as 1.
+inline double impact_deviation(const StanceResult& r, const StanceResult& ref, std::string* worst) {
+  double w = 0.0;
+  for (const char* k : kImpactMetrics) {
+    const double a = r.metrics.at(k), b = ref.metrics.at(k);
+    if (std::isnan(a) && std::isnan(b)) continue;
+    const double d = std::isnan(a) != std::isnan(b) ? 1.0 : std::abs(a - b) / std::abs(b);
+    if (d > w) w = d, *worst = k;
+  }
+  return w;
+}
+
 }  // namespace legsim::stance_accuracy

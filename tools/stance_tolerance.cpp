@@ -1,6 +1,7 @@
 // Diagnostic (issue 22 item 5): stance metrics against integrator tolerance. For the default stance
 // and the benchmark's seeded variants, runs a tight reference and the given (rtol, atol) pairs and
-// prints RHS evaluations, wall time and the largest relative metric deviation.
+// prints RHS evaluations, wall time and the largest relative metric deviation, and apart from it that
+// of the impact metrics read from the output samples (loading rates, impact peak, peak braking GRF).
 // Usage: stance_tolerance [n_variants]; DOPRI=1: Dormand-Prince instead of the default integrator;
 // ONE=1: only rtol 1e-4 / atol 1e-5; TOLS="rtol,atol;rtol,atol…": these pairs instead; DUMP=file: every
 // stance's metrics and toe-off state (%.17g) to file, to compare two builds bit for bit; EVENT=τ: toe-off
@@ -58,7 +59,10 @@ int main(int argc, char** argv) {
     long rhs_default = 0, rhs_sum = 0;
     std::string wk, wkd;
     double ms = 0;
-    std::vector<double> devs;
+    std::vector<double> devs, impact_devs;
+    double worst_impact = 0;
+    std::string wki;
+    std::size_t wkj = 0;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (!refs[i].ok()) continue;
       StanceOptions o;
@@ -78,6 +82,10 @@ int main(int argc, char** argv) {
         for (double v : r.toeoff_state) std::fprintf(dump, " %.17g", v);
         std::fprintf(dump, "\n");
       }
+      std::string ki;
+      const double di = impact_deviation(r, refs[i], &ki);
+      if (di > worst_impact) worst_impact = di, wki = ki, wkj = i;
+      impact_devs.push_back(di);
       if (i == 0) worst_default = d, wkd = k, rhs_default = r.rhs_evaluations, ms = dt;
       if (d > worst_all) worst_all = d, wk = k;
       devs.push_back(d);
@@ -85,6 +93,10 @@ int main(int argc, char** argv) {
     }
     std::printf("rtol %7.0e atol %7.0e | default: rhs %5ld  %.2f ms  dev %.2e (%s) | all: mean rhs %6.0f  dev %.2e (%s)\n",
                 rt, at, rhs_default, ms, worst_default, wkd.c_str(), double(rhs_sum) / jobs.size(), worst_all, wk.c_str());
+    std::sort(impact_devs.begin(), impact_devs.end());
+    if (!impact_devs.empty())
+      std::printf("    impact metrics (per stance): worst %.2e (%s, stance %zu), median %.2e, 90th percentile %.2e\n", worst_impact,
+                  wki.c_str(), wkj, impact_devs[impact_devs.size() / 2], impact_devs[impact_devs.size() * 9 / 10]);
     std::sort(devs.begin(), devs.end());
     if (!devs.empty())
       std::printf("    %zu stances: median deviation %.2e, 90th percentile %.2e, rhs total %ld\n", devs.size(),
