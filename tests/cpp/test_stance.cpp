@@ -428,6 +428,48 @@ TEST_CASE("stance: samples recorded a SIMD batch at a time equal the signals eva
   }
 }
 
+TEST_CASE("stance: a recording longer than the rows it reserved keeps every row") {
+  // The recorder reserves 0.4 s of rows in one block and doubles it when a stance runs longer
+  // (src/sim/series.cpp): 1,700 samples of 0.5 ms need two doublings. Every row must survive them,
+  // in the block the metrics read (column) as in the copied series, and equal its own sample.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  const StanceConstants<double> c = make_stance_constants(model, nullptr, &model.controller());
+  for (const bool all : {true, false}) {
+    Recorder rec(model, c, nullptr, all);
+    constexpr int kSamples = 1700;
+    const auto state = [&](int k) {
+      const double s = k / (kSamples - 1.0);
+      std::vector<double> x(r.touchdown_state.size());
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = (1 - s) * r.touchdown_state[i] + s * r.toeoff_state[i];
+      return x;
+    };
+    for (int k = 0; k < kSamples; ++k) rec.record(5e-4 * k, state(k));
+    const std::span<const double> t = rec.column("time_s"), fy = rec.column("grf_y_n");
+    const std::vector<std::vector<double>> series = rec.series();
+    const std::vector<std::string> cols = series_columns(model, all);
+    REQUIRE(series.size() == cols.size());
+    REQUIRE(t.size() == kSamples);
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      INFO(cols[k]);
+      const std::span<const double> col = rec.column(cols[k]);
+      CHECK(std::equal(col.begin(), col.end(), series[k].begin(), series[k].end()));
+    }
+    for (const int k : {0, 7, 8, 805, 811, 1615, 1623, kSamples - 1}) {
+      INFO("all " << all << ", sample " << k);
+      CHECK(t[k] == 5e-4 * k);
+      const std::vector<double> x = state(k);
+      StanceSignals<double> s;
+      const std::array<double, kMaxMuscles> u{};
+      stance_signals(c, 5e-4 * k, x.data(), u.data(), s);
+      CHECK(fy[k] == Approx(s.grf_y).epsilon(1e-12).margin(1e-9));
+    }
+    CHECK_THROWS_AS(rec.column("no_such_column"), InputError);
+    if (!all) CHECK_THROWS_AS(rec.column("hip_x_m"), InputError);  // not a column metrics read
+  }
+}
+
 TEST_CASE("stance: lanes mixing rigid and compliant tendons equal each tendon model bit for bit") {
   // detail::mixed_tendon_mtu evaluates a rigid lane as a compliant tendon at f_T = 0 (tendon at slack
   // length) and then takes the rigid tendon's velocity and forces: every output of every lane must
