@@ -113,6 +113,7 @@ StanceConstants<B> broadcast_constants(const StanceConstants<double>& c) {
 
 std::vector<std::string> series_columns(const Model& model, bool all) {
   std::vector<std::string> cols;
+  cols.reserve(column_count(all, model.muscles().size()));
   visit_columns(all, model.muscles().size(), [&](std::size_t, const BodyColumn& c) { cols.emplace_back(c.name); },
                 [&](std::size_t, std::size_t i, const MuscleColumn& c) { cols.push_back(std::string(model.muscles()[i].name).append(c.suffix)); });
   return cols;
