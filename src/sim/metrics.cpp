@@ -3,45 +3,59 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "legsim/body/dynamics.hpp"
 #include "legsim/core/constants.hpp"
 #include "legsim/sim/simulate.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
+#include "series.hpp"
 
 namespace legsim {
 namespace {
 
-double peak(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+double peak(std::span<const double> v) { return *std::max_element(v.begin(), v.end()); }
 
 /// Generalized coordinates and velocities of a full state vector (stance_dynamics.hpp layout).
-std::pair<Vec6<double>, Vec6<double>> coordinates(const std::vector<double>& x) {
+std::pair<Vec6<double>, Vec6<double>> coordinates(std::span<const double> x) {
+  if (x.size() < static_cast<std::size_t>(kStateQd + kDof))
+    throw InputError("a stance state vector needs at least " + std::to_string(kStateQd + kDof) + " values, got " +
+                     std::to_string(x.size()));
   Vec6<double> q, qd;
   for (int i = 0; i < kDof; ++i) {
-    q(i) = x.at(kStateQ + i);
-    qd(i) = x.at(kStateQd + i);
+    q(i) = x[kStateQ + i];
+    qd(i) = x[kStateQd + i];
   }
   return {q, qd};
 }
 
-}  // namespace
-
-double integral(const std::vector<double>& t, const std::vector<double>& f) {
+/// ∫ f dt by the trapezoidal rule over the sample times t, f(i) the value at sample i: integral and
+/// work_parts without a vector of the integrand (metrics of a stance integrate ~20 of them).
+template <class F>
+double trapezoid(std::span<const double> t, F f) {
   double s = 0.0;
-  for (std::size_t i = 1; i < t.size(); ++i) s += 0.5 * (f[i] + f[i - 1]) * (t[i] - t[i - 1]);
+  for (std::size_t i = 1; i < t.size(); ++i) s += 0.5 * (f(i) + f(i - 1)) * (t[i] - t[i - 1]);
   return s;
 }
 
-std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& f) {
-  std::vector<double> pos(f.size()), neg(f.size());
-  for (std::size_t i = 0; i < f.size(); ++i) {
-    pos[i] = std::max(f[i], 0.0);
-    neg[i] = std::min(f[i], 0.0);
-  }
-  return {integral(t, pos), integral(t, neg)};
+/// work_parts of the integrand f(i).
+template <class F>
+std::pair<double, double> trapezoid_parts(std::span<const double> t, F f) {
+  return {trapezoid(t, [&](std::size_t i) { return std::max(f(i), 0.0); }),
+          trapezoid(t, [&](std::size_t i) { return std::min(f(i), 0.0); })};
 }
 
-VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const std::vector<double>& f) {
+}  // namespace
+
+double integral(std::span<const double> t, std::span<const double> f) {
+  return trapezoid(t, [&](std::size_t i) { return f[i]; });
+}
+
+std::pair<double, double> work_parts(std::span<const double> t, std::span<const double> f) {
+  return trapezoid_parts(t, [&](std::size_t i) { return f[i]; });
+}
+
+VerticalGrfLandmarks vertical_grf_landmarks(std::span<const double> t, std::span<const double> f) {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   VerticalGrfLandmarks g{nan, nan, nan, nan, nan};
   const std::size_t n = std::min(t.size(), f.size());
@@ -100,14 +114,20 @@ std::vector<std::pair<std::string, double>> summary_metrics(const Model& model, 
 }
 
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& r) {
+  return stance_metrics(
+      model, [&r](std::string_view name) -> std::span<const double> { return r.column(name); }, r.summary,
+      r.touchdown_state, r.toeoff_state);
+}
+
+std::map<std::string, double> stance_metrics(const Model& model, const ColumnLookup& col, const StanceSummary& s,
+                                             std::span<const double> touchdown_state,
+                                             std::span<const double> toeoff_state) {
   std::map<std::string, double> m;
   const double bw = model.body_weight();
   const double mass = model.body_mass();
-  const auto& t = r.column("time_s");
-  const auto col = [&](const std::string& name) -> const std::vector<double>& { return r.column(name); };
+  const std::span<const double> t = col("time_s");
 
   // The quantities the batch engine reports too come from the shared summary (stance_pipeline.hpp).
-  const StanceSummary& s = r.summary;
   for (auto& [key, value] : summary_metrics(model, s)) m[key] = value;
   m["peak_pfj_force_moment_method_bw"] = peak(col("pfj_force_moment_method_n")) / bw;
   m["peak_knee_extension_moment_nm_per_kg"] = peak(col("knee_extension_moment_nm")) / mass;
@@ -120,7 +140,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
 
   // Fore–aft GRF split into braking (< 0) and propulsive (> 0) parts, the usual running-GRF variables;
   // by impulse–momentum their sum is m·Δv_x of the centre of mass over the stance.
-  const auto& fx = col("grf_x_n");
+  const std::span<const double> fx = col("grf_x_n");
   const auto [propulsive, braking] = work_parts(t, fx);
   m["peak_braking_grf_bw"] = -*std::min_element(fx.begin(), fx.end()) / bw;
   m["braking_impulse_bw_s"] = braking / bw;
@@ -130,7 +150,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   // drop tests use ≈ 0.9 m/s as a running heel-impact velocity (Kinoshita H et al. (1993) Int J
   // Sports Med 14(6):312–319: 0.93 m/s).
   const BodyConstants<double> body = make_body_constants<double>(model.body());
-  const auto [q, qd] = coordinates(r.touchdown_state);
+  const auto [q, qd] = coordinates(touchdown_state);
   const Kinematics<double> k = kinematics(body, q, qd);
   const ContactIndex first = first_contact(k);
   m["touchdown_foot_velocity_x_m_per_s"] = k.contact_velocity[first](0);
@@ -138,11 +158,8 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
 
   // Joint work: internal moment along +q times q̇ (knee: flexion coordinate; ankle: dorsiflexion).
   const auto joint_work = [&](const char* moment, const char* velocity, double sign) {
-    const auto& mo = col(moment);
-    const auto& w = col(velocity);
-    std::vector<double> p(t.size());
-    for (std::size_t i = 0; i < t.size(); ++i) p[i] = sign * mo[i] * w[i];
-    return work_parts(t, p);
+    const std::span<const double> mo = col(moment), w = col(velocity);
+    return trapezoid_parts(t, [&](std::size_t i) { return sign * mo[i] * w[i]; });
   };
   // knee_extension_moment = −M_q4, so P = M_q4·q̇4 = −M_ext·q̇4 (likewise at the ankle).
   // hip_extension_moment = −M_q3 along hip flexion, likewise.
@@ -166,35 +183,37 @@ std::map<std::string, double> stance_metrics(const Model& model, const StanceRes
   m["contact_work_j_per_kg"] = (cp + cn) / mass;
   m["contact_negative_work_j_per_kg"] = cn / mass;
   m["friction_work_j_per_kg"] = integral(t, col("friction_power_w")) / mass;
-  const auto mechanical_energy = [&](const std::vector<double>& x) {
+  const auto mechanical_energy = [&](std::span<const double> x) {
     const auto [qe, qde] = coordinates(x);
     return kinetic_energy(body, qe, qde) + potential_energy(body, qe);
   };
-  if (!r.toeoff_state.empty())
+  if (!toeoff_state.empty())
     m["mechanical_energy_change_j_per_kg"] =
-        (mechanical_energy(r.toeoff_state) - mechanical_energy(r.touchdown_state)) / mass;
+        (mechanical_energy(toeoff_state) - mechanical_energy(touchdown_state)) / mass;
 
   // Calf (Achilles) = muscles tagged "calf".
-  std::vector<double> achilles(t.size(), 0.0);
+  std::vector<std::span<const double>> calf;
   double achilles_strain = 0.0;
-  for (std::size_t k = 0; k < model.muscles().size(); ++k) {
-    const auto& mu = model.muscles()[k];
-    const auto& f = col(mu.name + "_force_n");
-    const auto& lf = col(mu.name + "_norm_fiber_length");
-    const auto& vf = col(mu.name + "_fiber_velocity_m_per_s");
-    const auto& ff = col(mu.name + "_fiber_force_n");
-    std::vector<double> fiber_power(t.size());
-    for (std::size_t i = 0; i < t.size(); ++i)
-      fiber_power[i] = -ff[i] * vf[i];  // power the fiber delivers; < 0 while lengthening under load
+  for (const MuscleSpec& mu : model.muscles()) {
+    const std::span<const double> f = col(mu.name + "_force_n"), lf = col(mu.name + "_norm_fiber_length"),
+                                  vf = col(mu.name + "_fiber_velocity_m_per_s"), ff = col(mu.name + "_fiber_force_n");
     m["peak_" + mu.name + "_force_bw"] = peak(f) / bw;
     m["peak_" + mu.name + "_fiber_length_norm"] = peak(lf);
-    m[mu.name + "_negative_work_j_per_kg"] = work_parts(t, fiber_power).second / mass;
+    // Power the fiber delivers, −F·v; < 0 while lengthening under load.
+    m[mu.name + "_negative_work_j_per_kg"] = trapezoid_parts(t, [&](std::size_t i) { return -ff[i] * vf[i]; }).second / mass;
     if (mu.has_tag("calf")) {
-      for (std::size_t i = 0; i < t.size(); ++i) achilles[i] += f[i];
+      calf.push_back(f);
       achilles_strain = std::max(achilles_strain, peak(col(mu.name + "_tendon_strain")));
     }
   }
-  m["peak_achilles_force_bw"] = peak(achilles) / bw;
+  const auto achilles = [&](std::size_t i) {
+    double sum = 0.0;
+    for (const std::span<const double>& f : calf) sum += f[i];
+    return sum;
+  };
+  double achilles_peak = achilles(0);  // the first of equal or NaN values, as peak()
+  for (std::size_t i = 1; i < t.size(); ++i) achilles_peak = std::max(achilles_peak, achilles(i));
+  m["peak_achilles_force_bw"] = achilles_peak / bw;
   m["peak_achilles_strain"] = achilles_strain;
   return m;
 }

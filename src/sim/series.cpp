@@ -7,23 +7,26 @@
 #include "legsim/batch/stance_batch.hpp"
 #include "legsim/body/dynamics.hpp"
 #include "legsim/core/constants.hpp"
+#include "legsim/core/error.hpp"
 
 namespace legsim {
 namespace {
 
-/// What a column reads: the sample time, the state vector (stance_dynamics.hpp layout) and the
-/// right-hand side's signals at that state.
+using Lanes = xsimd::batch<double>;
+
+/// What a column reads: a SIMD batch of samples (one per lane) — their times, state vectors
+/// (stance_dynamics.hpp layout, x[i] holds state i of every lane) and the right-hand side's signals.
 struct Sample {
-  double t;
-  const double* x;
-  const StanceSignals<double>& s;
+  const Lanes& t;
+  const Lanes* x;
+  const StanceSignals<Lanes>& s;
 };
 
 /// A column: its name, the value it reads, and whether stance_metrics (metrics.cpp) reads it — the
 /// columns a stance records when the caller does not keep the series (StanceOptions::record).
 struct BodyColumn {
-  const char* name;
-  double (*value)(const Sample&);
+  std::string_view name;
+  Lanes (*value)(const Sample&);
   bool metric;
 };
 
@@ -61,36 +64,42 @@ constexpr BodyColumn kBodyColumns[] = {
 
 /// A muscle's column: "<muscle name><suffix>".
 struct MuscleColumn {
-  const char* suffix;
-  const std::array<double, kMaxMuscles> StanceSignals<double>::*signal;
+  std::string_view suffix;
+  const std::array<Lanes, kMaxMuscles> StanceSignals<Lanes>::*signal;
   bool metric;
 };
 
 constexpr MuscleColumn kMuscleColumns[] = {
-    {"_excitation", &StanceSignals<double>::excitation, false},
-    {"_activation", &StanceSignals<double>::activation, false},
-    {"_force_n", &StanceSignals<double>::force, true},
-    {"_fiber_length_m", &StanceSignals<double>::fiber_length, false},
-    {"_norm_fiber_length", &StanceSignals<double>::norm_fiber_length, true},
-    {"_fiber_velocity_m_per_s", &StanceSignals<double>::fiber_velocity, true},
-    {"_fiber_force_n", &StanceSignals<double>::fiber_force, true},
-    {"_mtu_length_m", &StanceSignals<double>::mtu_length, false},
-    {"_tendon_strain", &StanceSignals<double>::tendon_strain, true},
+    {"_excitation", &StanceSignals<Lanes>::excitation, false},
+    {"_activation", &StanceSignals<Lanes>::activation, false},
+    {"_force_n", &StanceSignals<Lanes>::force, true},
+    {"_fiber_length_m", &StanceSignals<Lanes>::fiber_length, false},
+    {"_norm_fiber_length", &StanceSignals<Lanes>::norm_fiber_length, true},
+    {"_fiber_velocity_m_per_s", &StanceSignals<Lanes>::fiber_velocity, true},
+    {"_fiber_force_n", &StanceSignals<Lanes>::fiber_force, true},
+    {"_mtu_length_m", &StanceSignals<Lanes>::mtu_length, false},
+    {"_tendon_strain", &StanceSignals<Lanes>::tendon_strain, true},
 };
 
-}  // namespace
-
-std::vector<std::string> series_columns(const Model& model, bool all) {
-  std::vector<std::string> cols;
+/// Calls body(k, column) for every body column and muscle(k, i, column) for every column of muscle
+/// i < n_muscles that a recording of `all` (Recorder) keeps, k counting them in series_columns order:
+/// the one place that says which columns a recording has and in what order.
+template <class Body, class Muscle>
+void visit_columns(bool all, std::size_t n_muscles, Body&& body, Muscle&& muscle) {
+  std::size_t k = 0;
   for (const BodyColumn& c : kBodyColumns)
-    if (all || c.metric) cols.emplace_back(c.name);
-  for (const auto& m : model.muscles())
+    if (all || c.metric) body(k++, c);
+  for (std::size_t i = 0; i < n_muscles; ++i)
     for (const MuscleColumn& c : kMuscleColumns)
-      if (all || c.metric) cols.push_back(m.name + c.suffix);
-  return cols;
+      if (all || c.metric) muscle(k++, i, c);
 }
 
-namespace {
+std::size_t column_count(bool all, std::size_t n_muscles) {
+  std::size_t n = 0;
+  visit_columns(all, n_muscles, [&](std::size_t, const BodyColumn&) { ++n; },
+                [&](std::size_t, std::size_t, const MuscleColumn&) { ++n; });
+  return n;
+}
 
 /// Per-lane constants that all point at one stance's constants.
 template <class B>
@@ -102,73 +111,116 @@ StanceConstants<B> broadcast_constants(const StanceConstants<double>& c) {
 
 }  // namespace
 
+std::vector<std::string> series_columns(const Model& model, bool all) {
+  std::vector<std::string> cols;
+  cols.reserve(column_count(all, model.muscles().size()));
+  visit_columns(all, model.muscles().size(), [&](std::size_t, const BodyColumn& c) { cols.emplace_back(c.name); },
+                [&](std::size_t, std::size_t i, const MuscleColumn& c) { cols.push_back(std::string(model.muscles()[i].name).append(c.suffix)); });
+  return cols;
+}
+
 Recorder::Recorder(const Model& model, const StanceConstants<double>& c, const ExcitationFn* excitation, bool all)
     : c_(c),
       lanes_c_(broadcast_constants<Lanes>(c)),
       excitation_(excitation),
       all_(all),
+      muscles_(model.muscles()),
       effort_weight_(effort_weights(model)),
-      series_(series_columns(model, all).size()) {
-  // Room for a running stance's samples (contact times are below 0.4 s), so that the columns do
-  // not grow by reallocation sample by sample (≈ 2 % of a default stance's time, measured).
+      n_columns_(column_count(all, model.muscles().size())) {
+  // Room for a running stance's samples (contact times are below 0.4 s; a longer stance doubles it).
+  // Not zeroed (make_unique_for_overwrite): only the recorded rows are ever written or read.
   const IntegratorSettings& is = model.integrator();
   const double span = std::min(0.4, is.max_stance_time);
-  const auto rows = static_cast<std::size_t>(std::min(span / is.output_interval, 4096.0)) + 2;
-  for (auto& column : series_) column.reserve(rows);
+  capacity_ = static_cast<std::size_t>(std::min(span / is.output_interval, 4096.0)) + 2 + kLanes;
+  block_ = std::make_unique_for_overwrite<double[]>(n_columns_ * capacity_);
 }
 
 void Recorder::record(double t, std::span<const double> x) {
+  // Stored lane-wise (queued_x_[i][l]: state i of sample l), so that flush() loads each state of the
+  // batch with one SIMD load (gathering 8 just-written scalars stalls on store forwarding).
   const int l = queued_++;
   queued_t_[l] = t;
-  std::copy(x.begin(), x.end(), queued_x_[l].begin());
-  queued_u_[l].fill(0.0);
-  if (excitation_) (*excitation_)(t, x, std::span<double>(queued_u_[l].data(), c_.n_muscles));
+  for (std::size_t i = 0; i < x.size(); ++i) queued_x_[i][l] = x[i];
+  std::array<double, kMaxMuscles> u{};
+  if (excitation_) (*excitation_)(t, x, std::span<double>(u.data(), c_.n_muscles));
+  for (int i = 0; i < c_.n_muscles; ++i) queued_u_[i][l] = u[i];
   if (queued_ == kLanes) flush();
+}
+
+std::span<const double> Recorder::column(std::string_view name) {
+  flush();
+  std::size_t found = n_columns_;
+  visit_columns(all_, muscles_.size(),
+                [&](std::size_t k, const BodyColumn& c) {
+                  if (name == c.name) found = k;
+                },
+                [&](std::size_t k, std::size_t i, const MuscleColumn& c) {
+                  const std::string& m = muscles_[i].name;
+                  if (name.size() == m.size() + c.suffix.size() && name.starts_with(m) && name.ends_with(c.suffix))
+                    found = k;
+                });
+  if (found == n_columns_) throw InputError("no time-series column '" + std::string(name) + "'");
+  return {column_data(found), rows_};
+}
+
+std::vector<std::vector<double>> Recorder::series() {
+  flush();
+  std::vector<std::vector<double>> out(n_columns_);
+  for (std::size_t k = 0; k < n_columns_; ++k) out[k].assign(column_data(k), column_data(k) + rows_);
+  return out;
+}
+
+void Recorder::reserve_batch() {
+  if (rows_ + kLanes <= capacity_) return;
+  const std::size_t capacity = 2 * capacity_;
+  auto block = std::make_unique_for_overwrite<double[]>(n_columns_ * capacity);
+  for (std::size_t k = 0; k < n_columns_; ++k) std::copy_n(column_data(k), rows_, block.get() + k * capacity);
+  block_ = std::move(block);
+  capacity_ = capacity;
 }
 
 void Recorder::flush() {
   if (queued_ == 0) return;
-  // Lanes past the queued samples repeat the last one: finite, never read.
-  const int last = std::clamp(queued_ - 1, 0, kLanes - 1);
-  const auto lane_sample = [&](int l) { return std::min(l, last); };
   const int n = state_size(c_.n_muscles);
-  alignas(64) double buf[kLanes];
-  const auto gather = [&](auto value) {
-    for (int l = 0; l < kLanes; ++l) buf[l] = value(lane_sample(l));
-    return Lanes::load_aligned(buf);
-  };
-  std::array<Lanes, state_size(kMaxMuscles)> x{};
-  std::array<Lanes, kMaxMuscles> u{};
-  for (int i = 0; i < n; ++i) x[i] = gather([&](int s) { return queued_x_[s][i]; });
-  for (int i = 0; i < c_.n_muscles; ++i) u[i] = gather([&](int s) { return queued_u_[s][i]; });
-  StanceSignals<Lanes> sig{};
-  stance_signals(lanes_c_, gather([&](int s) { return queued_t_[s]; }), x.data(), u.data(), sig);
+  // Lanes past the queued samples repeat the last one: finite, stored past the recorded rows and
+  // overwritten by the next batch.
+  const int last = queued_ - 1;
+  const auto repeat_last = [&](auto& lanes) { std::fill(lanes.begin() + queued_, lanes.end(), lanes[last]); };
+  repeat_last(queued_t_);
+  for (int i = 0; i < n; ++i) repeat_last(queued_x_[i]);
+  for (int i = 0; i < c_.n_muscles; ++i) repeat_last(queued_u_[i]);
+  std::array<Lanes, state_size(kMaxMuscles)> x;
+  std::array<Lanes, kMaxMuscles> u;
+  for (int i = 0; i < n; ++i) x[i] = Lanes::load_unaligned(queued_x_[i].data());
+  for (int i = 0; i < c_.n_muscles; ++i) u[i] = Lanes::load_unaligned(queued_u_[i].data());
+  const Lanes t = Lanes::load_unaligned(queued_t_.data());
+  // sig_ is zeroed once (constructor): the fields stance_signals leaves alone stay finite.
+  stance_signals(lanes_c_, t, x.data(), u.data(), sig_);
 
-  // StanceSignals<T> holds only T's, so lane l of the batch signals is every kLanes-th double.
+  reserve_batch();
+  const Sample sample{t, x.data(), sig_};
+  visit_columns(all_, muscles_.size(),
+                [&](std::size_t k, const BodyColumn& c) { c.value(sample).store_unaligned(column_data(k) + rows_); },
+                [&](std::size_t k, std::size_t i, const MuscleColumn& c) {
+                  (sig_.*c.signal)[i].store_unaligned(column_data(k) + rows_);
+                });
+  rows_ += static_cast<std::size_t>(queued_);
+
+  // The accumulator takes one sample at a time, in time order. StanceSignals<T> holds only T's, so
+  // field k of lane l is the (k·kLanes + l)-th double of the batch signals and the k-th of one
+  // sample's (copied as bytes: both are trivially copyable).
   constexpr std::size_t kCount = sizeof(StanceSignals<double>) / sizeof(double);
   static_assert(sizeof(StanceSignals<Lanes>) == kCount * sizeof(Lanes), "StanceSignals holds only T");
   static_assert(std::is_trivially_copyable_v<StanceSignals<Lanes>> && std::is_trivially_copyable_v<StanceSignals<double>>);
-  alignas(64) std::array<double, kCount * kLanes> all;
-  std::memcpy(all.data(), &sig, sizeof sig);
-  for (int l = 0; l <= last; ++l) {
-    std::array<double, kCount> one;
-    for (std::size_t k = 0; k < kCount; ++k) one[k] = all[k * kLanes + l];
-    StanceSignals<double> s;
-    std::memcpy(&s, one.data(), sizeof s);
-    append(queued_t_[l], queued_x_[l].data(), s);
+  const auto* batch = reinterpret_cast<const unsigned char*>(&sig_);
+  StanceSignals<double> s;
+  auto* one = reinterpret_cast<unsigned char*>(&s);
+  for (int l = 0; l < queued_; ++l) {
+    for (std::size_t k = 0; k < kCount; ++k)
+      std::memcpy(one + k * sizeof(double), batch + (k * kLanes + l) * sizeof(double), sizeof(double));
+    acc_.record(true, queued_t_[l], s, queued_x_[kStateQ + 4][l], c_.n_muscles, effort_weight_);
   }
   queued_ = 0;
-}
-
-void Recorder::append(double t, const double* x, const StanceSignals<double>& s) {
-  const Sample sample{t, x, s};
-  std::size_t k = 0;
-  for (const BodyColumn& c : kBodyColumns)
-    if (all_ || c.metric) series_[k++].push_back(c.value(sample));
-  for (int i = 0; i < c_.n_muscles; ++i)
-    for (const MuscleColumn& c : kMuscleColumns)
-      if (all_ || c.metric) series_[k++].push_back((s.*c.signal)[i]);
-  acc_.record(true, t, s, x[kStateQ + 4], c_.n_muscles, effort_weight_);
 }
 
 }  // namespace legsim

@@ -6,12 +6,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "legsim/core/constants.hpp"
 #include "legsim/model.hpp"
+#include "legsim/sim/metrics.hpp"
 #include "legsim/sim/simulate.hpp"
 #include "../../src/sim/series.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
@@ -88,7 +90,9 @@ TEST_CASE("stance: the default pattern lands, loads and toes off") {
 
 TEST_CASE("stance: without a kept series the metrics are the same, bit for bit") {
   // options.record = false records only the columns stance_metrics reads (src/sim/series.cpp); the
-  // metrics must not notice, and the result names the same columns with no rows.
+  // metrics must not notice, and the result names the same columns with no rows. The stance computes
+  // its metrics from the recorder's block; the public stance_metrics(model, result) from the kept
+  // series must give the same numbers.
   const Model& model = Model::default_model();
   StanceOptions o;
   const StanceResult kept = simulate_stance(model, TouchdownState{}, model.controller(), o);
@@ -98,13 +102,16 @@ TEST_CASE("stance: without a kept series the metrics are the same, bit for bit")
   CHECK(dropped.series.empty());
   CHECK(dropped.columns == kept.columns);
   CHECK(kept.series.size() == kept.columns.size());
-  REQUIRE(dropped.metrics.size() == kept.metrics.size());
-  for (const auto& [key, value] : kept.metrics) {
-    INFO(key);
-    if (std::isnan(value))
-      CHECK(std::isnan(dropped.metrics.at(key)));
-    else
-      CHECK(dropped.metrics.at(key) == value);
+  const std::map<std::string, double> from_series = stance_metrics(model, kept);
+  for (const std::map<std::string, double>* other : {&dropped.metrics, &from_series}) {
+    REQUIRE(other->size() == kept.metrics.size());
+    for (const auto& [key, value] : kept.metrics) {
+      INFO(key);
+      if (std::isnan(value))
+        CHECK(std::isnan(other->at(key)));
+      else
+        CHECK(other->at(key) == value);
+    }
   }
 }
 
@@ -425,6 +432,48 @@ TEST_CASE("stance: samples recorded a SIMD batch at a time equal the signals eva
         CHECK(series[col(m + "_mtu_length_m")][k] == Approx(s.mtu_length[i]).epsilon(1e-14));
       }
     }
+  }
+}
+
+TEST_CASE("stance: a recording longer than the rows it reserved keeps every row") {
+  // The recorder reserves 0.4 s of rows in one block and doubles it when a stance runs longer
+  // (src/sim/series.cpp): 1,700 samples of 0.5 ms need two doublings. Every row must survive them,
+  // in the block the metrics read (column) as in the copied series, and equal its own sample.
+  const Model& model = Model::default_model();
+  const StanceResult r = simulate_stance(model, TouchdownState{}, model.controller());
+  REQUIRE(r.ok());
+  const StanceConstants<double> c = make_stance_constants(model, nullptr, &model.controller());
+  for (const bool all : {true, false}) {
+    Recorder rec(model, c, nullptr, all);
+    constexpr int kSamples = 1700;
+    const auto state = [&](int k) {
+      const double s = k / (kSamples - 1.0);
+      std::vector<double> x(r.touchdown_state.size());
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = (1 - s) * r.touchdown_state[i] + s * r.toeoff_state[i];
+      return x;
+    };
+    for (int k = 0; k < kSamples; ++k) rec.record(5e-4 * k, state(k));
+    const std::span<const double> t = rec.column("time_s"), fy = rec.column("grf_y_n");
+    const std::vector<std::vector<double>> series = rec.series();
+    const std::vector<std::string> cols = series_columns(model, all);
+    REQUIRE(series.size() == cols.size());
+    REQUIRE(t.size() == kSamples);
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      INFO(cols[k]);
+      const std::span<const double> col = rec.column(cols[k]);
+      CHECK(std::equal(col.begin(), col.end(), series[k].begin(), series[k].end()));
+    }
+    for (const int k : {0, 7, 8, 805, 811, 1615, 1623, kSamples - 1}) {
+      INFO("all " << all << ", sample " << k);
+      CHECK(t[k] == 5e-4 * k);
+      const std::vector<double> x = state(k);
+      StanceSignals<double> s;
+      const std::array<double, kMaxMuscles> u{};
+      stance_signals(c, 5e-4 * k, x.data(), u.data(), s);
+      CHECK(fy[k] == Approx(s.grf_y).epsilon(1e-12).margin(1e-9));
+    }
+    CHECK_THROWS_AS(rec.column("no_such_column"), InputError);
+    if (!all) CHECK_THROWS_AS(rec.column("hip_x_m"), InputError);  // not a column metrics read
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Per-stance metrics (DESIGN 5) from a recorded stance time series.
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,11 +44,11 @@ std::vector<std::pair<std::string, double>> summary_metrics(const Model& model, 
 std::map<std::string, double> stance_metrics(const Model& model, const StanceResult& result);
 
 /// ∫ f dt by the trapezoidal rule over the sample times t (f and t of equal length).
-double integral(const std::vector<double>& t, const std::vector<double>& f);
+double integral(std::span<const double> t, std::span<const double> f);
 
 /// Positive and negative parts of ∫ f dt by the trapezoidal rule, each applied to max(f, 0) and
 /// min(f, 0) at the samples (power → positive and negative work in J, force → impulse in N·s).
-std::pair<double, double> work_parts(const std::vector<double>& t, const std::vector<double>& f);
+std::pair<double, double> work_parts(std::span<const double> t, std::span<const double> f);
 
 /// True for the metrics that are NaN by definition when they do not apply (the impact peak and the
 /// loading rates of a stance without an impact peak); every other metric of an ok stance is finite.
@@ -68,6 +69,6 @@ bool metric_may_be_nan(std::string_view key);
 struct VerticalGrfLandmarks {
   double impact_peak, impact_peak_time, active_peak, average_loading_rate, instantaneous_loading_rate;
 };
-VerticalGrfLandmarks vertical_grf_landmarks(const std::vector<double>& t, const std::vector<double>& f);
+VerticalGrfLandmarks vertical_grf_landmarks(std::span<const double> t, std::span<const double> f);
 
 }  // namespace legsim
