@@ -259,10 +259,10 @@ Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
   return solve_spd<kDof, T>(A, rhs);
 }
 
-/// The part of the forward dynamics that does not depend on the generalized forces: the equations of
-/// motion in the segment velocities v = A·q̇ (detail::velocity_space_dynamics) with the hip
-/// translation eliminated, factored. A right-hand side computes it from q and q̇ alone, ahead of the
-/// muscles whose forces it then solves for (forward_dynamics(f, Q)).
+/// The part of the forward dynamics that does not depend on the generalized forces (q and q̇ alone):
+/// the equations of motion in the segment velocities v = A·q̇ (detail::velocity_space_dynamics) with
+/// the hip translation eliminated, factored; forward_dynamics(f, Q) solves for forces Q. (Computing
+/// it ahead of the stance's muscle forces was measured slower than after them: docs/decisions.md.)
 template <class T>
 struct ForwardDynamicsFactor {
   std::array<Vec2<T>, kNumSegments> P;  ///< first moments (kg·m)
@@ -271,17 +271,18 @@ struct ForwardDynamicsFactor {
   Ldlt<kNumSegments, T> K;              ///< M_v's angle block less the translation's part
 };
 
-/// Factors in v rather than q: M_v's blocks are a few dot products (mass_matrix_and_bias), M's
-/// are their congruence Aᵀ M_v A (two 6×6 suffix-sum passes; issue 22.5). With v̇ = A q̈ (A constant), M q̈ + h = Q is Aᵀ(M_v v̇ + h_v) = Aᵀ Q_v, i.e. M_v v̇ = Q_v − h_v with
-/// Q_v = A⁻ᵀ Q. M_v's translation block is m·I and its translation–angle block perp(P_k)
-/// (mass_matrix_and_bias), so the hip accelerations are eliminated first (a Schur complement):
+/// Factors in v rather than q: M_v's blocks are a few dot products (mass_matrix_and_bias), M's are
+/// their congruence Aᵀ M_v A (two 6×6 suffix-sum passes). With v̇ = A q̈ (A constant), M q̈ + h = Q
+/// is Aᵀ(M_v v̇ + h_v) = Aᵀ Q_v, i.e. M_v v̇ = Q_v − h_v with Q_v = A⁻ᵀ Q. M_v's translation block is
+/// m·I and its translation–angle block perp(P_k), so the hip accelerations are eliminated first (a
+/// Schur complement):
 ///   K ω̇ = r_θ − (perp(P_k)·r_0:2)/m,  K[k, l] = M_v[k, l] − (P_k·P_l)/m  (perp(P_k)·perp(P_l) = P_k·P_l),
 ///   ẍ_hip = (r_0:2 − Σ_k perp(P_k) ω̇_k)/m,  r = Q_v − h_v,
-/// a 4×4 LDLᵀ with no 6×6 congruence Aᵀ M_v A (issue 22.5; the standard reduction of a planar chain
-/// to absolute segment angles, e.g. Winter DA, Biomechanics and Motor Control of Human Movement, 4th
-/// ed. 2009, ch. 7). A is cumulative with alternating signs (detail::kAngleSign, s_j): ω_k = Σ_{j≤k}
-/// s_j q̇_(2+j), so q̈_(2+k) = s_k (ω̇_k − ω̇_(k−1)) and Q_v[k] = s_k Q_(2+k) − s_(k+1) Q_(3+k) (the net
-/// torque on segment k: its proximal joint's less its distal joint's).
+/// a 4×4 LDLᵀ without the congruence (issue 22.5: the absolute segment angles as coordinates, derived
+/// from the file comment's equations). A is cumulative with alternating signs (detail::kAngleSign,
+/// s_j): ω_k = Σ_{j≤k} s_j q̇_(2+j), so q̈_(2+k) = s_k (ω̇_k − ω̇_(k−1)) and
+/// Q_v[k] = s_k Q_(2+k) − s_(k+1) Q_(3+k) (the net torque on segment k: its proximal joint's less its
+/// distal joint's).
 template <class T>
 ForwardDynamicsFactor<T> forward_dynamics_factor(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g) {
   const detail::VelocitySpaceDynamics<T> v = detail::velocity_space_dynamics(b, g);

@@ -291,30 +291,6 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   const detail::ChainGeometry<T> geometry = detail::chain_geometry<T>(q, qd);
   Vec6<T> Q = Vec6<T>::Constant(T(0.0));
 
-  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
-  // only (as kinematics() computes them): the rest of Kinematics serves the signals alone.
-  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
-  for (int p = 0; p < kNumContacts; ++p) {
-    const detail::ChainPoint<T> point = detail::foot_point(c.body, geometry, c.body.contact_point[p]);
-    const Vec2<T> position = detail::position(q, point), point_velocity = detail::velocity(qd, geometry, point);
-    const T penetration = -position(1);
-    const T penetration_rate = -point_velocity(1);
-    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
-    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], point_velocity(0), fn, c.contact);
-    const Vec2<T> force(fr.force, fn);
-    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
-    dxdt[kStateBristle + p] = fr.deflection_rate;
-    grf_x += fr.force;
-    grf_y += fn;
-    if (sig) {
-      const T tangential = fr.force * point_velocity(0);
-      friction_power += tangential;
-      contact_power += tangential + fn * point_velocity(1);
-      sig->normal_force[p] = fn;
-      sig->friction_force[p] = fr.force;
-    }
-  }
-
   // Muscles: length and velocity from the joint angles, tendon force to joint moments.
   std::array<T, kNumJoints> phi, phi_dot, joint_moment, sin_phi, cos_phi;
   for (int j = 0; j < kNumJoints; ++j) {
@@ -356,15 +332,6 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
       arm[i][cr] = ck.moment_arm;
     }
   }
-  // The accelerations' part that depends on q and q̇ alone (the mass matrix, its factorization, the
-  // bias), ahead of the muscles: the out-of-order core computes it while the muscles' latency-bound
-  // chain is in flight, and only the solve waits for their forces.
-  [[maybe_unused]] const auto dynamics = [&] {
-    if constexpr (kAccelerations)
-      return forward_dynamics_factor(c.body, geometry);
-    else
-      return std::monostate{};
-  }();
   // The muscle kernels: the scalar path evaluates its muscles together in SIMD batches (one muscle
   // per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), every other caller one
   // muscle at a time. The same kernel either way.
@@ -408,6 +375,33 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
       sig->fiber_force[i] = o.fiber_force;
     }
   }
+  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
+  // only (as kinematics() computes them): the rest of Kinematics serves the signals alone. After the
+  // muscles, like the mass matrix: the muscles' latency-bound chain starts sooner when its call comes
+  // first, and the core computes the contact while that chain drains (measured: ≈ 5 % of a
+  // right-hand side, 2 % of a stance; issue 22.5, docs/decisions.md).
+  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
+  for (int p = 0; p < kNumContacts; ++p) {
+    const detail::ChainPoint<T> point = detail::foot_point(c.body, geometry, c.body.contact_point[p]);
+    const Vec2<T> position = detail::position(q, point), point_velocity = detail::velocity(qd, geometry, point);
+    const T penetration = -position(1);
+    const T penetration_rate = -point_velocity(1);
+    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
+    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], point_velocity(0), fn, c.contact);
+    const Vec2<T> force(fr.force, fn);
+    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
+    dxdt[kStateBristle + p] = fr.deflection_rate;
+    grf_x += fr.force;
+    grf_y += fn;
+    if (sig) {
+      const T tangential = fr.force * point_velocity(0);
+      friction_power += tangential;
+      contact_power += tangential + fn * point_velocity(1);
+      sig->normal_force[p] = fn;
+      sig->friction_force[p] = fr.force;
+    }
+  }
+
   // Internal joint moments along +q (N·m). Moments about φ act on q = (π or π/2) − φ with the
   // opposite sign. A passive soft limit resists knee hyperextension (q_knee < 0).
   std::array<T, kNumJoints> internal_moment;
@@ -420,7 +414,7 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
 
   for (int i = 0; i < kDof; ++i) dxdt[kStateQ + i] = qd(i);
   if constexpr (kAccelerations) {
-    const Vec6<T> qdd = forward_dynamics(dynamics, Q);
+    const Vec6<T> qdd = forward_dynamics(c.body, geometry, Q);
     for (int i = 0; i < kDof; ++i) dxdt[kStateQd + i] = qdd(i);
   }
 
