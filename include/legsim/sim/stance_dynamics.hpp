@@ -347,6 +347,34 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
       mk[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
                                     x[activation_index(i)], x[tendon_state_index(n, i)],
                                     c.use_controller ? T(0.0) : u[i]);
+  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
+  // only (as kinematics() computes them): the rest of Kinematics serves the signals alone. After the
+  // muscles' call and before the first use of their outputs: the muscles' latency-bound chain starts
+  // sooner when its call comes first, and the core computes the contact while that chain drains.
+  // Measured (issue 22.5, docs/decisions.md): contact before the call ≈ 10 % slower per right-hand
+  // side, ≈ 4 % per stance; the mass matrix too is best left after the muscles' outputs are used.
+  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
+  for (int p = 0; p < kNumContacts; ++p) {
+    const detail::ChainPoint<T> point = detail::foot_point(c.body, geometry, c.body.contact_point[p]);
+    const Vec2<T> position = detail::position(q, point), point_velocity = detail::velocity(qd, geometry, point);
+    const T penetration = -position(1);
+    const T penetration_rate = -point_velocity(1);
+    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
+    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], point_velocity(0), fn, c.contact);
+    const Vec2<T> force(fr.force, fn);
+    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
+    dxdt[kStateBristle + p] = fr.deflection_rate;
+    grf_x += fr.force;
+    grf_y += fn;
+    if (sig) {
+      const T tangential = fr.force * point_velocity(0);
+      friction_power += tangential;
+      contact_power += tangential + fn * point_velocity(1);
+      sig->normal_force[p] = fn;
+      sig->friction_force[p] = fr.force;
+    }
+  }
+
   T quadriceps_force(0.0);
   for (int i = 0; i < n; ++i) {
     const MuscleConstants<T>& m = c.muscles[i];
@@ -375,33 +403,6 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
       sig->fiber_force[i] = o.fiber_force;
     }
   }
-  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
-  // only (as kinematics() computes them): the rest of Kinematics serves the signals alone. After the
-  // muscles, like the mass matrix: the muscles' latency-bound chain starts sooner when its call comes
-  // first, and the core computes the contact while that chain drains (measured: ≈ 5 % of a
-  // right-hand side, 2 % of a stance; issue 22.5, docs/decisions.md).
-  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
-  for (int p = 0; p < kNumContacts; ++p) {
-    const detail::ChainPoint<T> point = detail::foot_point(c.body, geometry, c.body.contact_point[p]);
-    const Vec2<T> position = detail::position(q, point), point_velocity = detail::velocity(qd, geometry, point);
-    const T penetration = -position(1);
-    const T penetration_rate = -point_velocity(1);
-    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
-    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], point_velocity(0), fn, c.contact);
-    const Vec2<T> force(fr.force, fn);
-    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
-    dxdt[kStateBristle + p] = fr.deflection_rate;
-    grf_x += fr.force;
-    grf_y += fn;
-    if (sig) {
-      const T tangential = fr.force * point_velocity(0);
-      friction_power += tangential;
-      contact_power += tangential + fn * point_velocity(1);
-      sig->normal_force[p] = fn;
-      sig->friction_force[p] = fr.force;
-    }
-  }
-
   // Internal joint moments along +q (N·m). Moments about φ act on q = (π or π/2) − φ with the
   // opposite sign. A passive soft limit resists knee hyperextension (q_knee < 0).
   std::array<T, kNumJoints> internal_moment;
