@@ -40,12 +40,16 @@ void for_each_lane_field(MuscleConstants<T>& m, F&& f) {
     f(*v);
 }
 
-/// Calls f(v) for every output of muscle_kernel, in one fixed order (lanes → muscles).
+/// Calls f(v) for the outputs of muscle_kernel, in one fixed order (lanes → muscles): the three the
+/// derivative needs, then (all) the seven only the signals read. The derivative alone skips the
+/// seven: their copies, lane by lane into 80-byte records, were a tenth of the muscles' cost.
 template <class T, class F>
-void for_each_output(MuscleKernelOutputs<T>& o, F&& f) {
-  for (T* v : {&o.excitation, &o.activation_rate, &o.tendon_rate, &o.activation, &o.tendon_force, &o.fiber_length,
-               &o.norm_fiber_length, &o.fiber_velocity, &o.tendon_strain, &o.fiber_force})
-    f(*v);
+void for_each_output(MuscleKernelOutputs<T>& o, bool all, F&& f) {
+  for (T* v : {&o.activation_rate, &o.tendon_rate, &o.tendon_force}) f(*v);
+  if (all)
+    for (T* v : {&o.excitation, &o.activation, &o.fiber_length, &o.norm_fiber_length, &o.fiber_velocity,
+                 &o.tendon_strain, &o.fiber_force})
+      f(*v);
 }
 constexpr int kOutputs = 10;
 
@@ -74,7 +78,8 @@ MuscleLanes pack_muscle_lanes(const StanceConstants<double>& c) {
 LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
                                         const std::array<double, kMaxMuscles>& length,
                                         const std::array<double, kMaxMuscles>& velocity, const double* x,
-                                        const double* u, std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out) {
+                                        const double* u, bool signals,
+                                        std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out) {
   const MuscleLanes& p = c.muscle_lanes;
   const int n = c.n_muscles;
   for (int base = 0; base < p.n; base += kLanes) {
@@ -97,10 +102,10 @@ LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double
                                                                   Lanes(trunk), o, a, excitation);
     alignas(64) double res[kOutputs][kLanes];
     k = 0;
-    for_each_output(ko, [&](Lanes& v) { v.store_aligned(res[k++]); });
+    for_each_output(ko, signals, [&](Lanes& v) { v.store_aligned(res[k++]); });
     for (int l = 0; l < kLanes && base + l < p.n; ++l) {
       k = 0;
-      for_each_output(out[p.muscle[base + l]], [&](double& v) { v = res[k++][l]; });
+      for_each_output(out[p.muscle[base + l]], signals, [&](double& v) { v = res[k++][l]; });
     }
   }
 }

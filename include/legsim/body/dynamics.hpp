@@ -43,21 +43,20 @@
 
 namespace legsim {
 
-/// Mass matrix M(q) (6×6, symmetric positive definite) and bias h(q, q̇) (Coriolis, centrifugal and
-/// gravity; N or N·m) such that M q̈ + h = Q.
-///
-/// Computed in the velocities v = (ẋ_hip, ẏ_hip, ω_trunk, ω_thigh, ω_shank, ω_foot) = A·q̇ (A's
-/// angle rows are the constant S_k above) and mapped back, M = Aᵀ M_v A, h = Aᵀ h_v: the segment
-/// sums of the file comment then reduce to a few dot and cross products (issue 22.5: a third of
-/// the former per-segment Jᵀ J cost). With r_{s,k} the vector of segment k on the path from the hip
-/// to segment s's centre of mass, P_k = Σ_s m_s r_{s,k} (first moments) and
-///   M_v[0:2, 0:2] = m·I,  M_v[0:2, k] = perp(P_k),
-///   M_v[k, l] = Σ_s m_s r_{s,k}·r_{s,l} + δ_kl I_k,
-///   h_v[0:2] = −Σ_k P_k ω_k² + m g e_y,  h_v[k] = −Σ_l C_kl ω_l² + g P_k,x,  C_kl = Σ_s m_s r_{s,k} × r_{s,l}
-/// (× the planar cross product; perp(r)·u = r × u). The trunk shares no segment path with the leg,
-/// so its angle couples to the leg angles only through the hip translation.
+namespace detail {
+
+/// The equations of motion in the segment velocities v = A·q̇ (see mass_matrix_and_bias): the first
+/// moments P_k (kg·m), the angle–angle block M_v[k, l] (kg·m²) and the bias h_v. The rest of M_v
+/// follows from them: M_v[0:2, 0:2] = m·I, M_v[0:2, k] = perp(P_k).
 template <class T>
-void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, Mat6<T>& M, Vec6<T>& h) {
+struct VelocitySpaceDynamics {
+  std::array<Vec2<T>, kNumSegments> P;
+  T Mv[kNumSegments][kNumSegments];
+  Vec6<T> hv;
+};
+
+template <class T>
+VelocitySpaceDynamics<T> velocity_space_dynamics(const BodyConstants<T>& b, const ChainGeometry<T>& g) {
   const T m_tr = b.mass[kTrunk], m_th = b.mass[kThigh], m_sh = b.mass[kShank], m_f = b.mass[kFoot];
   const T distal_of_thigh = m_sh + m_f;  // masses beyond the knee (kg)
   // Segment vectors and first moments P_k (kg·m).
@@ -65,13 +64,14 @@ void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry
   const T moment_tr = m_tr * b.trunk_com;
   const T moment_th = m_th * b.thigh_com + distal_of_thigh * b.thigh_length;
   const T moment_sh = m_sh * b.shank_com + m_f * b.shank_length;
-  const std::array<Vec2<T>, kNumSegments> P = {g.trunk_dir * moment_tr, g.thigh_dir * moment_th,
-                                               g.shank_dir * moment_sh, r_foot * m_f};
+  VelocitySpaceDynamics<T> out;
+  std::array<Vec2<T>, kNumSegments>& P = out.P;
+  P = {g.trunk_dir * moment_tr, g.thigh_dir * moment_th, g.shank_dir * moment_sh, r_foot * m_f};
   // Angle–angle block M_v[k, l] and cross sums C_kl (k < l; the others vanish or follow by symmetry).
   const Vec2<T> thigh = g.thigh_dir * b.thigh_length, shank = g.shank_dir * b.shank_length;
   const auto dot = [](const Vec2<T>& u, const Vec2<T>& w) { return T(u(0) * w(0) + u(1) * w(1)); };
   const auto cross = [](const Vec2<T>& u, const Vec2<T>& w) { return T(u(0) * w(1) - u(1) * w(0)); };
-  T Mv[kNumSegments][kNumSegments];
+  auto& Mv = out.Mv;
   T C[kNumSegments][kNumSegments];
   for (int k = 0; k < kNumSegments; ++k)
     for (int l = 0; l < kNumSegments; ++l) Mv[k][l] = C[k][l] = T(0.0);
@@ -91,7 +91,7 @@ void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry
   // h_v.
   T w2[kNumSegments];
   for (int k = 0; k < kNumSegments; ++k) w2[k] = g.omega[k] * g.omega[k];
-  Vec6<T> hv;
+  Vec6<T>& hv = out.hv;
   hv(0) = T(0.0);
   hv(1) = b.total_mass * T(kGravity);
   for (int k = 0; k < kNumSegments; ++k) {
@@ -102,6 +102,30 @@ void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry
       if (l != k) s -= C[k][l] * w2[l];  // structure (l ≠ k), not a value of T
     hv(2 + k) = s;
   }
+  return out;
+}
+
+}  // namespace detail
+
+/// Mass matrix M(q) (6×6, symmetric positive definite) and bias h(q, q̇) (Coriolis, centrifugal and
+/// gravity; N or N·m) such that M q̈ + h = Q.
+///
+/// Computed in the velocities v = (ẋ_hip, ẏ_hip, ω_trunk, ω_thigh, ω_shank, ω_foot) = A·q̇ (A's
+/// angle rows are the constant S_k above) and mapped back, M = Aᵀ M_v A, h = Aᵀ h_v: the segment
+/// sums of the file comment then reduce to a few dot and cross products (issue 22.5: a third of
+/// the former per-segment Jᵀ J cost). With r_{s,k} the vector of segment k on the path from the hip
+/// to segment s's centre of mass, P_k = Σ_s m_s r_{s,k} (first moments) and
+///   M_v[0:2, 0:2] = m·I,  M_v[0:2, k] = perp(P_k),
+///   M_v[k, l] = Σ_s m_s r_{s,k}·r_{s,l} + δ_kl I_k,
+///   h_v[0:2] = −Σ_k P_k ω_k² + m g e_y,  h_v[k] = −Σ_l C_kl ω_l² + g P_k,x,  C_kl = Σ_s m_s r_{s,k} × r_{s,l}
+/// (× the planar cross product; perp(r)·u = r × u). The trunk shares no segment path with the leg,
+/// so its angle couples to the leg angles only through the hip translation.
+template <class T>
+void mass_matrix_and_bias(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, Mat6<T>& M, Vec6<T>& h) {
+  const detail::VelocitySpaceDynamics<T> v = detail::velocity_space_dynamics(b, g);
+  const std::array<Vec2<T>, kNumSegments>& P = v.P;
+  const auto& Mv = v.Mv;
+  const Vec6<T>& hv = v.hv;
   // M_v as one 6×6 matrix, then M = Aᵀ M_v A and h = Aᵀ h_v. A's angle part is cumulative with
   // alternating signs (detail::kAngleRow): ω_k = Σ_{j ≤ k} s_j q̇_j over q2..q5 with s = (−1, +1, −1,
   // +1), so column j of M_v A is s_j times the sum of M_v's columns j..5 (suffix sums), and Aᵀ acts
@@ -169,17 +193,24 @@ Vec6<T> bias_force(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6
   return h;
 }
 
-/// Solves A x = rhs for a symmetric positive definite N×N A by a hand-written LDLᵀ factorization
-/// (L unit lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff
-/// and SIMD batches). Only the lower triangle of A is read. LDLᵀ rather than Cholesky (L Lᵀ): no
-/// square roots, and one reciprocal per column in the factorization's dependent chain instead of a
-/// square root followed by a reciprocal (issue 22.5: the solve is part of every right-hand side).
+/// A hand-written LDLᵀ factorization A = L D Lᵀ of a symmetric positive definite N×N A (L unit
+/// lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff and SIMD
+/// batches). LDLᵀ rather than Cholesky (L Lᵀ): no square roots, and one reciprocal per column in the
+/// factorization's dependent chain instead of a square root followed by a reciprocal (issue 22.5).
 template <int N, class T>
-Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::Matrix<T, N, 1>& rhs) {
-  Eigen::Matrix<T, N, N> L;      // strictly lower part used
-  std::array<T, N> d, inv_d;     // D and D⁻¹
-  std::array<T, N> ld;           // L(j, k)·D(k), k < j, for the current column j
-  ld.fill(T(0.0));               // (read only below j; filled so no compiler sees it uninitialized)
+struct Ldlt {
+  Eigen::Matrix<T, N, N> L;  ///< strictly lower part used
+  std::array<T, N> inv_d;    ///< D⁻¹
+};
+
+/// Factors A (only its lower triangle is read).
+template <int N, class T>
+Ldlt<N, T> ldlt_factor(const Eigen::Matrix<T, N, N>& A) {
+  Ldlt<N, T> f;
+  Eigen::Matrix<T, N, N>& L = f.L;
+  std::array<T, N> d;   // D
+  std::array<T, N> ld;  // L(j, k)·D(k), k < j, for the current column j
+  ld.fill(T(0.0));      // (read only below j; filled so no compiler sees it uninitialized)
   for (int j = 0; j < N; ++j) {
     T dj = A(j, j);
     for (int k = 0; k < j; ++k) {
@@ -187,26 +218,39 @@ Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::M
       dj -= L(j, k) * ld[k];
     }
     d[j] = dj;
-    inv_d[j] = T(1.0) / dj;
+    f.inv_d[j] = T(1.0) / dj;
     for (int i = j + 1; i < N; ++i) {
       T s = A(i, j);
       for (int k = 0; k < j; ++k) s -= L(i, k) * ld[k];
-      L(i, j) = s * inv_d[j];
+      L(i, j) = s * f.inv_d[j];
     }
   }
+  return f;
+}
+
+/// Solves A x = rhs with A's factorization f.
+template <int N, class T>
+Eigen::Matrix<T, N, 1> ldlt_solve(const Ldlt<N, T>& f, const Eigen::Matrix<T, N, 1>& rhs) {
   Eigen::Matrix<T, N, 1> y;  // L y = rhs
   for (int i = 0; i < N; ++i) {
     T s = rhs(i);
-    for (int k = 0; k < i; ++k) s -= L(i, k) * y(k);
+    for (int k = 0; k < i; ++k) s -= f.L(i, k) * y(k);
     y(i) = s;
   }
   Eigen::Matrix<T, N, 1> x;  // Lᵀ x = D⁻¹ y
   for (int i = N - 1; i >= 0; --i) {
-    T s = y(i) * inv_d[i];
-    for (int k = i + 1; k < N; ++k) s -= L(k, i) * x(k);
+    T s = y(i) * f.inv_d[i];
+    for (int k = i + 1; k < N; ++k) s -= f.L(k, i) * x(k);
     x(i) = s;
   }
   return x;
+}
+
+/// Solves A x = rhs for a symmetric positive definite N×N A (ldlt_factor, ldlt_solve; only the
+/// lower triangle of A is read).
+template <int N, class T>
+Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::Matrix<T, N, 1>& rhs) {
+  return ldlt_solve(ldlt_factor<N, T>(A), rhs);
 }
 
 /// solve_spd for the 6×6 systems of the body.
@@ -215,39 +259,74 @@ Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
   return solve_spd<kDof, T>(A, rhs);
 }
 
-/// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), for the
-/// geometry g = detail::chain_geometry(q, q̇) of the configuration.
+/// The part of the forward dynamics that does not depend on the generalized forces (q and q̇ alone):
+/// the equations of motion in the segment velocities v = A·q̇ (detail::velocity_space_dynamics) with
+/// the hip translation eliminated, factored; forward_dynamics(f, Q) solves for forces Q. (Computing
+/// it ahead of the stance's muscle forces was measured slower than after them: docs/decisions.md.)
+template <class T>
+struct ForwardDynamicsFactor {
+  std::array<Vec2<T>, kNumSegments> P;  ///< first moments (kg·m)
+  Vec6<T> hv;                           ///< bias in v
+  T inv_m;                              ///< 1 / total mass (1/kg)
+  Ldlt<kNumSegments, T> K;              ///< M_v's angle block less the translation's part
+};
+
+/// Factors in v rather than q: M_v's blocks are a few dot products (mass_matrix_and_bias), M's are
+/// their congruence Aᵀ M_v A (two 6×6 suffix-sum passes). With v̇ = A q̈ (A constant), M q̈ + h = Q
+/// is Aᵀ(M_v v̇ + h_v) = Aᵀ Q_v, i.e. M_v v̇ = Q_v − h_v with Q_v = A⁻ᵀ Q. M_v's translation block is
+/// m·I and its translation–angle block perp(P_k), so the hip accelerations are eliminated first (a
+/// Schur complement):
+///   K ω̇ = r_θ − (perp(P_k)·r_0:2)/m,  K[k, l] = M_v[k, l] − (P_k·P_l)/m  (perp(P_k)·perp(P_l) = P_k·P_l),
+///   ẍ_hip = (r_0:2 − Σ_k perp(P_k) ω̇_k)/m,  r = Q_v − h_v,
+/// a 4×4 LDLᵀ without the congruence (issue 22.5: the absolute segment angles as coordinates, derived
+/// from the file comment's equations). A is cumulative with alternating signs (detail::kAngleSign,
+/// s_j): ω_k = Σ_{j≤k} s_j q̇_(2+j), so q̈_(2+k) = s_k (ω̇_k − ω̇_(k−1)) and
+/// Q_v[k] = s_k Q_(2+k) − s_(k+1) Q_(3+k) (the net torque on segment k: its proximal joint's less its
+/// distal joint's).
+template <class T>
+ForwardDynamicsFactor<T> forward_dynamics_factor(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g) {
+  const detail::VelocitySpaceDynamics<T> v = detail::velocity_space_dynamics(b, g);
+  ForwardDynamicsFactor<T> f;
+  f.P = v.P;
+  f.hv = v.hv;
+  f.inv_m = T(1.0) / b.total_mass;
+  Eigen::Matrix<T, kNumSegments, kNumSegments> K;
+  for (int k = 0; k < kNumSegments; ++k)
+    for (int l = 0; l <= k; ++l)
+      K(k, l) = K(l, k) = v.Mv[k][l] - T(v.P[k](0) * v.P[l](0) + v.P[k](1) * v.P[l](1)) * f.inv_m;
+  f.K = ldlt_factor<kNumSegments, T>(K);
+  return f;
+}
+
+/// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), from the
+/// factor of the configuration (forward_dynamics_factor).
+template <class T>
+Vec6<T> forward_dynamics(const ForwardDynamicsFactor<T>& f, const VecArg6<T>& Q) {
+  const auto signed_value = [](int j, const T& x) { return detail::kAngleSign[j] > 0 ? x : T(-x); };  // structure
+  const T r0 = Q(0) - f.hv(0), r1 = Q(1) - f.hv(1);
+  Eigen::Matrix<T, kNumSegments, 1> r;
+  for (int k = 0; k < kNumSegments; ++k) {
+    T q_v = signed_value(2 + k, Q(2 + k));
+    if (k + 1 < kNumSegments) q_v -= signed_value(3 + k, Q(3 + k));
+    r(k) = q_v - f.hv(2 + k) - (f.P[k](0) * r1 - f.P[k](1) * r0) * f.inv_m;
+  }
+  const Eigen::Matrix<T, kNumSegments, 1> w = ldlt_solve(f.K, r);  // segment angular accelerations
+  Vec6<T> qdd;
+  T t0 = r0, t1 = r1;
+  for (int k = 0; k < kNumSegments; ++k) {
+    t0 += f.P[k](1) * w(k);
+    t1 -= f.P[k](0) * w(k);
+    qdd(2 + k) = signed_value(2 + k, k == 0 ? w(k) : T(w(k) - w(k - 1)));
+  }
+  qdd(0) = t0 * f.inv_m;
+  qdd(1) = t1 * f.inv_m;
+  return qdd;
+}
+
+/// Forward dynamics for the geometry g = detail::chain_geometry(q, q̇) of the configuration.
 template <class T>
 Vec6<T> forward_dynamics(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, const VecArg6<T>& Q) {
-  Mat6<T> M;
-  Vec6<T> h;
-  mass_matrix_and_bias(b, g, M, h);
-  Vec6<T> r;
-  for (int i = 0; i < kDof; ++i) r(i) = Q(i) - h(i);
-  // M's hip-translation block is m·I (every segment moves with the hip; mass_matrix_and_bias), so
-  // the hip accelerations are eliminated first: with c = M(0, 2..5), e = M(1, 2..5) and M_θ = M(2..5, 2..5),
-  //   (M_θ − (c cᵀ + e eᵀ)/m) q̈_θ = r_θ − (c r_0 + e r_1)/m,  q̈_0 = (r_0 − c·q̈_θ)/m,  q̈_1 = (r_1 − e·q̈_θ)/m:
-  // a 4×4 LDLᵀ in place of the 6×6 one (issue 22.5).
-  constexpr int kAngles = kDof - 2;
-  const T inv_m = T(1.0) / b.total_mass;
-  Eigen::Matrix<T, kAngles, kAngles> K;
-  Eigen::Matrix<T, kAngles, 1> r_theta;
-  for (int i = 0; i < kAngles; ++i) {
-    const T ci = M(0, 2 + i) * inv_m, ei = M(1, 2 + i) * inv_m;
-    for (int j = 0; j < kAngles; ++j) K(i, j) = M(2 + i, 2 + j) - (ci * M(0, 2 + j) + ei * M(1, 2 + j));
-    r_theta(i) = r(2 + i) - (ci * r(0) + ei * r(1));
-  }
-  const Eigen::Matrix<T, kAngles, 1> a_theta = solve_spd<kAngles, T>(K, r_theta);
-  Vec6<T> qdd;
-  T t0 = r(0), t1 = r(1);
-  for (int i = 0; i < kAngles; ++i) {
-    t0 -= M(0, 2 + i) * a_theta(i);
-    t1 -= M(1, 2 + i) * a_theta(i);
-    qdd(2 + i) = a_theta(i);
-  }
-  qdd(0) = t0 * inv_m;
-  qdd(1) = t1 * inv_m;
-  return qdd;
+  return forward_dynamics(forward_dynamics_factor(b, g), Q);
 }
 
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5).

@@ -248,11 +248,13 @@ MuscleKernelOutputs<T> muscle_kernel(const MuscleConstants<T>& m, bool use_contr
 
 /// The kernels of the scalar path's muscles (c.muscle_lanes.n > 0), in SIMD batches; out[i] for
 /// muscle i. length, velocity: muscle–tendon lengths (m) and velocities (m/s); x the state; u the
-/// caller's excitations (read only without the controller). Defined once in the library (src/sim/muscle_lanes.cpp), compiled
-/// for its instruction set.
+/// caller's excitations (read only without the controller). Without `signals` only the outputs the
+/// derivative reads are written (activation_rate, tendon_rate, tendon_force). Defined once in the
+/// library (src/sim/muscle_lanes.cpp), compiled for its instruction set.
 void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
                          const std::array<double, kMaxMuscles>& length, const std::array<double, kMaxMuscles>& velocity,
-                         const double* x, const double* u, std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out);
+                         const double* x, const double* u, bool signals,
+                         std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out);
 
 namespace detail {
 
@@ -287,29 +289,7 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   // One geometry (the segments' sines and cosines) for the kinematics, the contact Jacobians and the
   // mass matrix.
   const detail::ChainGeometry<T> geometry = detail::chain_geometry<T>(q, qd);
-  const Kinematics<T> k = kinematics(c.body, geometry, q, qd);
   Vec6<T> Q = Vec6<T>::Constant(T(0.0));
-
-  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2).
-  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
-  for (int p = 0; p < kNumContacts; ++p) {
-    const T penetration = -k.contact[p](1);
-    const T penetration_rate = -k.contact_velocity[p](1);
-    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
-    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], k.contact_velocity[p](0), fn, c.contact);
-    const Vec2<T> force(fr.force, fn);
-    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
-    dxdt[kStateBristle + p] = fr.deflection_rate;
-    grf_x += fr.force;
-    grf_y += fn;
-    if (sig) {
-      const T tangential = fr.force * k.contact_velocity[p](0);
-      friction_power += tangential;
-      contact_power += tangential + fn * k.contact_velocity[p](1);
-      sig->normal_force[p] = fn;
-      sig->friction_force[p] = fr.force;
-    }
-  }
 
   // Muscles: length and velocity from the joint angles, tendon force to joint moments.
   std::array<T, kNumJoints> phi, phi_dot, joint_moment, sin_phi, cos_phi;
@@ -360,13 +340,41 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   bool lanes = false;
   if constexpr (std::is_same_v<T, double>) {
     lanes = c.muscle_lanes.n > 0;
-    if (lanes) muscle_lane_kernels(c, t, trunk, length, velocity, x, u, mk);
+    if (lanes) muscle_lane_kernels(c, t, trunk, length, velocity, x, u, sig != nullptr, mk);
   }
   if (!lanes)
     for (int i = 0; i < n; ++i)
       mk[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
                                     x[activation_index(i)], x[tendon_state_index(n, i)],
                                     c.use_controller ? T(0.0) : u[i]);
+  // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
+  // only (as kinematics() computes them): the rest of Kinematics serves the signals alone. After the
+  // muscles' call and before the first use of their outputs: the muscles' latency-bound chain starts
+  // sooner when its call comes first, and the core computes the contact while that chain drains.
+  // Measured (issue 22.5, docs/decisions.md): contact before the call ≈ 10 % slower per right-hand
+  // side, ≈ 4 % per stance; the mass matrix too is best left after the muscles' outputs are used.
+  T grf_x(0.0), grf_y(0.0), contact_power(0.0), friction_power(0.0);
+  for (int p = 0; p < kNumContacts; ++p) {
+    const detail::ChainPoint<T> point = detail::foot_point(c.body, geometry, c.body.contact_point[p]);
+    const Vec2<T> position = detail::position(q, point), point_velocity = detail::velocity(qd, geometry, point);
+    const T penetration = -position(1);
+    const T penetration_rate = -point_velocity(1);
+    const T fn = contact_normal_force(penetration, penetration_rate, c.contact);
+    const BristleFriction<T> fr = bristle_friction(x[kStateBristle + p], point_velocity(0), fn, c.contact);
+    const Vec2<T> force(fr.force, fn);
+    Q += foot_point_generalized_force(c.body, geometry, c.body.contact_point[p], force);
+    dxdt[kStateBristle + p] = fr.deflection_rate;
+    grf_x += fr.force;
+    grf_y += fn;
+    if (sig) {
+      const T tangential = fr.force * point_velocity(0);
+      friction_power += tangential;
+      contact_power += tangential + fn * point_velocity(1);
+      sig->normal_force[p] = fn;
+      sig->friction_force[p] = fr.force;
+    }
+  }
+
   T quadriceps_force(0.0);
   for (int i = 0; i < n; ++i) {
     const MuscleConstants<T>& m = c.muscles[i];
@@ -420,7 +428,7 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
       sig->joint_moment[j] = internal_moment[j];
       sig->joint_velocity[j] = qd(kJointCoordinate[j]);
     }
-    knee_load_and_com_signals(c, quadriceps_force, knee, k, *sig);
+    knee_load_and_com_signals(c, quadriceps_force, knee, kinematics(c.body, geometry, q, qd), *sig);
     sig->pfj_force_moment_method = pfj_force(
         quadriceps_force_moment_method(T(-sig->joint_moment[1]), sig->knee_flexion_deg), sig->knee_flexion_deg);
   }
