@@ -14,6 +14,14 @@
 namespace legsim {
 namespace {
 
+/// The largest of f(0) … f(n − 1) (n > 0): the first of equal or NaN values, as std::max_element.
+template <class F>
+double peak_of(std::size_t n, F f) {
+  double p = f(0);
+  for (std::size_t i = 1; i < n; ++i) p = std::max(p, f(i));
+  return p;
+}
+
 double peak(std::span<const double> v) { return *std::max_element(v.begin(), v.end()); }
 
 /// Generalized coordinates and velocities of a full state vector (stance_dynamics.hpp layout).
@@ -211,9 +219,7 @@ std::map<std::string, double> stance_metrics(const Model& model, const ColumnLoo
     for (const std::span<const double>& f : calf) sum += f[i];
     return sum;
   };
-  double achilles_peak = achilles(0);  // the first of equal or NaN values, as peak()
-  for (std::size_t i = 1; i < t.size(); ++i) achilles_peak = std::max(achilles_peak, achilles(i));
-  m["peak_achilles_force_bw"] = achilles_peak / bw;
+  m["peak_achilles_force_bw"] = peak_of(t.size(), achilles) / bw;
   m["peak_achilles_strain"] = achilles_strain;
   return m;
 }

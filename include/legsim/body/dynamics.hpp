@@ -193,24 +193,17 @@ Vec6<T> bias_force(const BodyConstants<T>& b, const VecArg6<T>& q, const VecArg6
   return h;
 }
 
-/// A hand-written LDLᵀ factorization A = L D Lᵀ of a symmetric positive definite N×N A (L unit
-/// lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff and SIMD
-/// batches). LDLᵀ rather than Cholesky (L Lᵀ): no square roots, and one reciprocal per column in the
-/// factorization's dependent chain instead of a square root followed by a reciprocal (issue 22.5).
+/// Solves A x = rhs for a symmetric positive definite N×N A by a hand-written LDLᵀ factorization
+/// (L unit lower triangular, D diagonal > 0; no pivoting, no branches: works for double, autodiff
+/// and SIMD batches). Only the lower triangle of A is read. LDLᵀ rather than Cholesky (L Lᵀ): no
+/// square roots, and one reciprocal per column in the factorization's dependent chain instead of a
+/// square root followed by a reciprocal (issue 22.5: the solve is part of every right-hand side).
 template <int N, class T>
-struct Ldlt {
-  Eigen::Matrix<T, N, N> L;  ///< strictly lower part used
-  std::array<T, N> inv_d;    ///< D⁻¹
-};
-
-/// Factors A (only its lower triangle is read).
-template <int N, class T>
-Ldlt<N, T> ldlt_factor(const Eigen::Matrix<T, N, N>& A) {
-  Ldlt<N, T> f;
-  Eigen::Matrix<T, N, N>& L = f.L;
-  std::array<T, N> d;   // D
-  std::array<T, N> ld;  // L(j, k)·D(k), k < j, for the current column j
-  ld.fill(T(0.0));      // (read only below j; filled so no compiler sees it uninitialized)
+Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::Matrix<T, N, 1>& rhs) {
+  Eigen::Matrix<T, N, N> L;      // strictly lower part used
+  std::array<T, N> d, inv_d;     // D and D⁻¹
+  std::array<T, N> ld;           // L(j, k)·D(k), k < j, for the current column j
+  ld.fill(T(0.0));               // (read only below j; filled so no compiler sees it uninitialized)
   for (int j = 0; j < N; ++j) {
     T dj = A(j, j);
     for (int k = 0; k < j; ++k) {
@@ -218,39 +211,26 @@ Ldlt<N, T> ldlt_factor(const Eigen::Matrix<T, N, N>& A) {
       dj -= L(j, k) * ld[k];
     }
     d[j] = dj;
-    f.inv_d[j] = T(1.0) / dj;
+    inv_d[j] = T(1.0) / dj;
     for (int i = j + 1; i < N; ++i) {
       T s = A(i, j);
       for (int k = 0; k < j; ++k) s -= L(i, k) * ld[k];
-      L(i, j) = s * f.inv_d[j];
+      L(i, j) = s * inv_d[j];
     }
   }
-  return f;
-}
-
-/// Solves A x = rhs with A's factorization f.
-template <int N, class T>
-Eigen::Matrix<T, N, 1> ldlt_solve(const Ldlt<N, T>& f, const Eigen::Matrix<T, N, 1>& rhs) {
   Eigen::Matrix<T, N, 1> y;  // L y = rhs
   for (int i = 0; i < N; ++i) {
     T s = rhs(i);
-    for (int k = 0; k < i; ++k) s -= f.L(i, k) * y(k);
+    for (int k = 0; k < i; ++k) s -= L(i, k) * y(k);
     y(i) = s;
   }
   Eigen::Matrix<T, N, 1> x;  // Lᵀ x = D⁻¹ y
   for (int i = N - 1; i >= 0; --i) {
-    T s = y(i) * f.inv_d[i];
-    for (int k = i + 1; k < N; ++k) s -= f.L(k, i) * x(k);
+    T s = y(i) * inv_d[i];
+    for (int k = i + 1; k < N; ++k) s -= L(k, i) * x(k);
     x(i) = s;
   }
   return x;
-}
-
-/// Solves A x = rhs for a symmetric positive definite N×N A (ldlt_factor, ldlt_solve; only the
-/// lower triangle of A is read).
-template <int N, class T>
-Eigen::Matrix<T, N, 1> solve_spd(const Eigen::Matrix<T, N, N>& A, const Eigen::Matrix<T, N, 1>& rhs) {
-  return ldlt_solve(ldlt_factor<N, T>(A), rhs);
 }
 
 /// solve_spd for the 6×6 systems of the body.
@@ -259,19 +239,10 @@ Vec6<T> solve_spd6(const Mat6<T>& A, const Vec6<T>& rhs) {
   return solve_spd<kDof, T>(A, rhs);
 }
 
-/// The part of the forward dynamics that does not depend on the generalized forces (q and q̇ alone):
-/// the equations of motion in the segment velocities v = A·q̇ (detail::velocity_space_dynamics) with
-/// the hip translation eliminated, factored; forward_dynamics(f, Q) solves for forces Q. (Computing
-/// it ahead of the stance's muscle forces was measured slower than after them: docs/decisions.md.)
-template <class T>
-struct ForwardDynamicsFactor {
-  std::array<Vec2<T>, kNumSegments> P;  ///< first moments (kg·m)
-  Vec6<T> hv;                           ///< bias in v
-  T inv_m;                              ///< 1 / total mass (1/kg)
-  Ldlt<kNumSegments, T> K;              ///< M_v's angle block less the translation's part
-};
-
-/// Factors in v rather than q: M_v's blocks are a few dot products (mass_matrix_and_bias), M's are
+/// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), for the
+/// geometry g = detail::chain_geometry(q, q̇) of the configuration.
+///
+/// Solved in v rather than q: M_v's blocks are a few dot products (mass_matrix_and_bias), M's are
 /// their congruence Aᵀ M_v A (two 6×6 suffix-sum passes). With v̇ = A q̈ (A constant), M q̈ + h = Q
 /// is Aᵀ(M_v v̇ + h_v) = Aᵀ Q_v, i.e. M_v v̇ = Q_v − h_v with Q_v = A⁻ᵀ Q. M_v's translation block is
 /// m·I and its translation–angle block perp(P_k), so the hip accelerations are eliminated first (a
@@ -282,51 +253,35 @@ struct ForwardDynamicsFactor {
 /// from the file comment's equations). A is cumulative with alternating signs (detail::kAngleSign,
 /// s_j): ω_k = Σ_{j≤k} s_j q̇_(2+j), so q̈_(2+k) = s_k (ω̇_k − ω̇_(k−1)) and
 /// Q_v[k] = s_k Q_(2+k) − s_(k+1) Q_(3+k) (the net torque on segment k: its proximal joint's less its
-/// distal joint's).
+/// distal joint's). (Factoring K ahead of the stance's muscle forces, to overlap their latency, was
+/// measured slower than this in one piece after them: docs/decisions.md.)
 template <class T>
-ForwardDynamicsFactor<T> forward_dynamics_factor(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g) {
+Vec6<T> forward_dynamics(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, const VecArg6<T>& Q) {
   const detail::VelocitySpaceDynamics<T> v = detail::velocity_space_dynamics(b, g);
-  ForwardDynamicsFactor<T> f;
-  f.P = v.P;
-  f.hv = v.hv;
-  f.inv_m = T(1.0) / b.total_mass;
+  const T inv_m = T(1.0) / b.total_mass;
   Eigen::Matrix<T, kNumSegments, kNumSegments> K;
   for (int k = 0; k < kNumSegments; ++k)
     for (int l = 0; l <= k; ++l)
-      K(k, l) = K(l, k) = v.Mv[k][l] - T(v.P[k](0) * v.P[l](0) + v.P[k](1) * v.P[l](1)) * f.inv_m;
-  f.K = ldlt_factor<kNumSegments, T>(K);
-  return f;
-}
-
-/// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5), from the
-/// factor of the configuration (forward_dynamics_factor).
-template <class T>
-Vec6<T> forward_dynamics(const ForwardDynamicsFactor<T>& f, const VecArg6<T>& Q) {
+      K(k, l) = K(l, k) = v.Mv[k][l] - T(v.P[k](0) * v.P[l](0) + v.P[k](1) * v.P[l](1)) * inv_m;
   const auto signed_value = [](int j, const T& x) { return detail::kAngleSign[j] > 0 ? x : T(-x); };  // structure
-  const T r0 = Q(0) - f.hv(0), r1 = Q(1) - f.hv(1);
+  const T r0 = Q(0) - v.hv(0), r1 = Q(1) - v.hv(1);
   Eigen::Matrix<T, kNumSegments, 1> r;
   for (int k = 0; k < kNumSegments; ++k) {
     T q_v = signed_value(2 + k, Q(2 + k));
     if (k + 1 < kNumSegments) q_v -= signed_value(3 + k, Q(3 + k));
-    r(k) = q_v - f.hv(2 + k) - (f.P[k](0) * r1 - f.P[k](1) * r0) * f.inv_m;
+    r(k) = q_v - v.hv(2 + k) - (v.P[k](0) * r1 - v.P[k](1) * r0) * inv_m;
   }
-  const Eigen::Matrix<T, kNumSegments, 1> w = ldlt_solve(f.K, r);  // segment angular accelerations
+  const Eigen::Matrix<T, kNumSegments, 1> w = solve_spd<kNumSegments, T>(K, r);  // segment angular accelerations
   Vec6<T> qdd;
   T t0 = r0, t1 = r1;
   for (int k = 0; k < kNumSegments; ++k) {
-    t0 += f.P[k](1) * w(k);
-    t1 -= f.P[k](0) * w(k);
+    t0 += v.P[k](1) * w(k);
+    t1 -= v.P[k](0) * w(k);
     qdd(2 + k) = signed_value(2 + k, k == 0 ? w(k) : T(w(k) - w(k - 1)));
   }
-  qdd(0) = t0 * f.inv_m;
-  qdd(1) = t1 * f.inv_m;
+  qdd(0) = t0 * inv_m;
+  qdd(1) = t1 * inv_m;
   return qdd;
-}
-
-/// Forward dynamics for the geometry g = detail::chain_geometry(q, q̇) of the configuration.
-template <class T>
-Vec6<T> forward_dynamics(const BodyConstants<T>& b, const detail::ChainGeometry<T>& g, const VecArg6<T>& Q) {
-  return forward_dynamics(forward_dynamics_factor(b, g), Q);
 }
 
 /// Forward dynamics q̈ = M⁻¹ (Q − h) for generalized forces Q (N on q0, q1; N·m on q2..q5).
