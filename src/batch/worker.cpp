@@ -241,9 +241,13 @@ class Worker {
     if (step.any_toe_off) locate_toe_offs(tb, hb, step);
     if (step.any_accepted) sample_outputs(t, tb, hb, step);
     if (step.any_toe_off) finish_toe_offs(t, tb, hb, step);
-    for (std::size_t l = 0; l < kW; ++l) {  // no toe-off within the maximum stance time
+    for (std::size_t l = 0; l < kW; ++l) {  // collapsed, or no toe-off within the maximum stance time
       Lane& ln = lanes_[l];
-      if (step.accepted[l] && ln.job >= 0 && ln.t_end > s_.max_stance_time)
+      if (!step.accepted[l] || ln.job < 0) continue;
+      const double hip = lane(xn_[kStateQ + 1], l), hip_td = td_state_[l][kStateQ + 1];
+      if (ToeOffRule::collapsed(hip, hip_td))
+        fail(l, StanceStatus::kNoToeOff, ToeOffRule::collapse_reason(hip, hip_td, ln.t_end));
+      else if (ln.t_end > s_.max_stance_time)
         fail(l, ln.toe_off.timeout_status(), ln.toe_off.timeout_reason(s_.max_stance_time));
     }
     if (step.any_accepted) commit(step);
@@ -415,6 +419,16 @@ class Worker {
         fail(l, StanceStatus::kStepSizeUnderflow,
              "more than " + std::to_string(kMaxStanceSteps) + " steps by t = " + format_value(t1) + " s");
         continue;
+      }
+      if (crawl_check_due(ln.steps, ln.h, s_.initial_step)) {  // sig_: the signals at the step's end (call 6)
+        std::array<double, kMaxMuscles> fiber{};
+        for (int i = 0; i < nm_; ++i) fiber[i] = lane(sig_.norm_fiber_length[i], l);
+        const std::string why =
+            crawl_problem(model_, std::span<const double>(fiber.data(), static_cast<std::size_t>(nm_)), ln.h, t1);
+        if (!why.empty()) {
+          fail(l, StanceStatus::kStepSizeUnderflow, why);
+          continue;
+        }
       }
       ln.min_h = std::min(ln.min_h, ln.h);
       if (s_.fixed_step > 0)

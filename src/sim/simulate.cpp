@@ -255,6 +255,7 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
     long next_sample = 0;
     ToeOffRule rule;
     State xs(res.touchdown_state.size());
+    StanceSignals<double> check_signals;  // crawl_problem's (xs is the derivative's scratch there)
     const auto fail = [&](StanceStatus st, const std::string& why) {
       res.status = st;
       res.message = std::string(to_string(st)) + ": " + why;
@@ -279,6 +280,15 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
           return fail(StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(stepper.current_time_step()) +
                                                             " s at t = " + format_value(t1) + " s (minimum " +
                                                             format_value(is.min_step) + " s)");
+        if (crawl_check_due(res.steps, t1 - t0, is.initial_step)) {
+          const State& x1 = stepper.current_state();
+          if (excitation) (*excitation)(t1, x1, std::span<double>(u.data(), n));
+          stance_rhs(c, t1, x1.data(), u.data(), xs.data(), &check_signals);
+          const std::string why = crawl_problem(
+              model, std::span<const double>(check_signals.norm_fiber_length.data(), static_cast<std::size_t>(n)),
+              t1 - t0, t1);
+          if (!why.empty()) return fail(StanceStatus::kStepSizeUnderflow, why);
+        }
         const ToeOffSignals now = toe_off_signals(c, stepper.current_state().data());
         double t_end = t1;
         if (rule.toe_off_in_step(now.normal_force, now.com_vertical_velocity, is.body_weight)) {
@@ -290,6 +300,10 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
           }
           toe_off = hi;
           t_end = hi;
+        } else if (const double hip = stepper.current_state()[kStateQ + 1];
+                   ToeOffRule::collapsed(hip, res.touchdown_state[kStateQ + 1])) {
+          return fail(StanceStatus::kNoToeOff,
+                      ToeOffRule::collapse_reason(hip, res.touchdown_state[kStateQ + 1], t1));
         }
         while (static_cast<double>(next_sample) * dt_out <= t_end) {
           const double ts = static_cast<double>(next_sample) * dt_out;

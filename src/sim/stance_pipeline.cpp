@@ -59,6 +59,25 @@ StanceStatus ToeOffRule::timeout_status() const {
   return bore_load_ ? StanceStatus::kNoToeOff : StanceStatus::kNoContact;
 }
 
+std::string crawl_problem(const Model& model, std::span<const double> norm_fiber_length, double step, double t) {
+  for (std::size_t i = 0; i < norm_fiber_length.size(); ++i) {
+    const double l = norm_fiber_length[i];
+    if (l >= curves::kMinNormFiberLength && l <= curves::kMaxNormFiberLength) continue;
+    return "the steps shrank to " + format_value(step) + " s by t = " + format_value(t) + " s, with the " +
+           model.muscles()[i].name + " fibre at " + format_value(l) +
+           " of its optimal length, outside the force–length curves' domain [" +
+           format_value(curves::kMinNormFiberLength) + ", " + format_value(curves::kMaxNormFiberLength) + "]" +
+           (l < curves::kMinNormFiberLength ? " (its tendon slack)" : "");
+  }
+  return {};
+}
+
+std::string ToeOffRule::collapse_reason(double hip_height, double touchdown_hip_height, double t) {
+  return "the runner collapsed: the hip sank to " + format_value(hip_height) + " m at t = " + format_value(t) +
+         " s, below " + format_value(100.0 * kCollapseHipFraction) + " % of its touchdown height " +
+         format_value(touchdown_hip_height) + " m";
+}
+
 std::string ToeOffRule::timeout_reason(double max_stance_time) const {
   return bore_load_ ? "the foot did not leave the ground within " + format_value(max_stance_time) + " s"
                     : "the normal force never reached " + format_value(100.0 * kLoadFraction) +

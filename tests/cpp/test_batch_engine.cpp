@@ -271,6 +271,36 @@ TEST_CASE("failing lanes report a status and do not disturb their neighbours", "
   }
 }
 
+TEST_CASE("batch: a collapsing runner and a crawling one end as the scalar path ends them", "[batch]") {
+  // Half the model's excitation levels: the runner sinks until the hip crosses half its touchdown
+  // height (ToeOffRule::collapsed). Relaxed muscles (no feedforward, no reflexes): the steps
+  // collapse at a slack gastrocnemius tendon (crawl_problem). Both engines stop there with the same
+  // status; the healthy job beside them is unaffected.
+  const Model model = Model::default_model();
+  std::mt19937_64 rng(5);
+  std::vector<StanceJob> jobs = {random_job(model, rng), StanceJob{}, StanceJob{}};
+  jobs[1].controller = jobs[2].controller = model.controller();
+  for (MuscleControl& m : jobs[1].controller.muscles) m.level *= 0.5;
+  for (MuscleControl& m : jobs[2].controller.muscles) m.level = m.force_gain = m.length_gain = m.trunk_gain = 0.0;
+  const auto out = simulate_stances(model, jobs, BatchOptions{});
+  const std::array<std::pair<StanceStatus, std::string>, 2> expected = {
+      std::pair{StanceStatus::kNoToeOff, std::string("no toe-off: the runner collapsed: the hip sank to ")},
+      std::pair{StanceStatus::kStepSizeUnderflow, std::string("step-size underflow: the steps shrank to ")}};
+  for (std::size_t i : {std::size_t{1}, std::size_t{2}}) {
+    const StanceResult r = scalar_stance(model, jobs[i], 0.0, 0.0, StanceIntegrator::kStiffSwitching);
+    INFO("job " << i << ": batch '" << out[i].message << "', scalar '" << r.message << "'");
+    const auto& [status, prefix] = expected[i - 1];
+    CHECK(out[i].status == status);
+    CHECK(r.status == status);
+    CHECK(out[i].message.rfind(prefix, 0) == 0);
+    CHECK(r.message.rfind(prefix, 0) == 0);
+    CHECK(out[i].steps < kMaxStanceSteps / 10);
+  }
+  const auto solo = simulate_stances(model, std::span<const StanceJob>(&jobs[0], 1), BatchOptions{});
+  REQUIRE(out[0].ok());
+  require_identical(out[0], solo[0]);
+}
+
 TEST_CASE("batch input errors name the job", "[batch]") {
   const Model model = Model::default_model();
   std::mt19937_64 rng(3);

@@ -15,6 +15,7 @@
 #include "legsim/model.hpp"
 #include "legsim/sim/metrics.hpp"
 #include "legsim/sim/simulate.hpp"
+#include "legsim/sim/stance_pipeline.hpp"
 #include "../../src/sim/series.hpp"
 #include "legsim/sim/stance_dynamics.hpp"
 
@@ -227,6 +228,48 @@ TEST_CASE("stance: failures are reported with a reason, never as numbers") {
     CHECK(r.message == "no toe-off: the foot did not leave the ground within 0.05 s");
     CHECK(r.metrics.empty());
     CHECK(r.series.empty());
+  }
+  SECTION("a runner with half the muscle excitation collapses, and the stance ends there") {
+    ControllerParams weak = model.controller();
+    for (MuscleControl& m : weak.muscles) m.level *= 0.5;
+    const StanceResult r = simulate_stance(model, TouchdownState{}, weak);
+    INFO(r.message);
+    CHECK(r.status == StanceStatus::kNoToeOff);
+    REQUIRE(r.message.rfind("no toe-off: the runner collapsed: the hip sank to ", 0) == 0);
+    CHECK(r.message.find("below 50 % of its touchdown height") != std::string::npos);
+    CHECK(r.metrics.empty());
+    CHECK(r.series.empty());
+    // It ends when the hip crosses the line, before the 0.6 s limit: the time in the message.
+    const std::size_t at = r.message.find("at t = ");
+    REQUIRE(at != std::string::npos);
+    const double t = std::stod(r.message.substr(at + 7));
+    CHECK(t > kMinContactTime);
+    CHECK(t < 0.9 * model.integrator().max_stance_time);
+  }
+  SECTION("a relaxed runner's steps collapse at a slack tendon, and the stance stops with the reason") {
+    ControllerParams relaxed = model.controller();  // no feedforward, no reflexes
+    for (MuscleControl& m : relaxed.muscles) m.level = m.force_gain = m.length_gain = m.trunk_gain = 0.0;
+    const StanceResult r = simulate_stance(model, TouchdownState{}, relaxed);
+    INFO(r.message);
+    CHECK(r.status == StanceStatus::kStepSizeUnderflow);
+    CHECK(r.message.rfind("step-size underflow: the steps shrank to ", 0) == 0);
+    CHECK(r.message.find("gastrocnemius fibre at ") != std::string::npos);
+    CHECK(r.message.find("outside the force–length curves' domain [0.2, 1.8] (its tendon slack)") != std::string::npos);
+    // Without the check it crawled on to the 20,000-step limit (183,183 evaluations, t = 0.12 s).
+    CHECK(r.steps < kMaxStanceSteps / 10);
+  }
+  SECTION("the collapse line lies far below a running stance's hip") {
+    // The default stance's hip stays above 0.9 of its touchdown height (spring–mass running sinks
+    // by centimetres), so the 0.5 line cannot end a healthy stance.
+    StanceOptions o;
+    o.record = true;
+    const StanceResult r = simulate_stance(model, td, ff, o);
+    REQUIRE(r.ok());
+    const auto& hip = r.column("hip_y_m");
+    const double lowest = *std::min_element(hip.begin(), hip.end());
+    CHECK(lowest > 0.9 * r.touchdown_state[kStateQ + 1]);
+    CHECK(ToeOffRule::collapsed(0.44, 0.9));
+    CHECK_FALSE(ToeOffRule::collapsed(0.46, 0.9));
   }
   SECTION("a non-finite excitation makes a non-finite state") {
     const ExcitationFn bad = [](double t, std::span<const double>, std::span<double> u) {

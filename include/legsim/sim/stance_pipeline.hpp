@@ -120,6 +120,22 @@ class ToeOffRule {
     if (bore_load_ && com_vertical_velocity > 0.0) loaded_ = true;
     return toe_off;
   }
+  /// Fraction of its touchdown height below which the hip counts as collapsed: the stance then
+  /// ends as "no toe-off" at once instead of at max_stance_time. In a running stance the hip sinks
+  /// by centimetres: spring–mass analyses put the leg's compression at a fraction of leg length
+  /// (McMahon TA, Cheng GC (1990) J Biomech 23(Suppl 1):65–78; Farley CT, González O (1996)
+  /// J Biomech 29(2):181–186), and the 427 of the benchmark's 512 varied stances that reach toe-off
+  /// keep the hip above 0.93 of its touchdown height. The 85 that fail sink to the ground, through
+  /// muscles stretched out of their force–length curves' domain, and cost 7.7× a healthy stance in
+  /// evaluations (up to 75×, at the step limit) when run on to the time limit (docs/decisions.md,
+  /// "collapsed stances end at once", issue 22.5).
+  static constexpr double kCollapseHipFraction = 0.5;
+  /// True when the hip (m above the ground) has sunk below kCollapseHipFraction of its touchdown
+  /// height; checked by both engines after every accepted step that holds no toe-off.
+  static bool collapsed(double hip_height, double touchdown_hip_height) {
+    return hip_height < kCollapseHipFraction * touchdown_hip_height;
+  }
+  static std::string collapse_reason(double hip_height, double touchdown_hip_height, double t);
   /// Status when max_stance_time passed without a toe-off: no toe-off if the stance bore load,
   /// else no contact; `why` says which.
   StanceStatus timeout_status() const;
@@ -129,6 +145,27 @@ class ToeOffRule {
   bool bore_load_ = false;
   bool loaded_ = false;
 };
+
+/// A stance whose integrator crawls is stopped with the reason when a muscle fibre has left the
+/// force–length curves' domain (curves::kMinNormFiberLength = 0.2 l_opt to 1.8 l_opt). Why: there a
+/// compliant tendon is slack and its force state chatters around zero, and the step size collapses
+/// for good: a relaxed runner took 20,000 Dormand–Prince steps of ≈ 0.2 µs by t = 0.12 s (183,000
+/// evaluations; 2026-12-06, docs/decisions.md). A slack muscle in itself is no failure (its force is
+/// zero, as it should be; a dangling leg in flight has one), so the check runs only where the
+/// integrator crawls: on every kCrawlCheckInterval-th accepted step that is shorter than
+/// kCrawlStepFraction of the initial step. At the model's tolerances the 427 of the benchmark's 512
+/// varied stances that reach toe-off never step below the initial step, and keep every fibre in
+/// [0.30, 1.26] l_opt. The scalar path pays one derivative with signals per check; the batch engine
+/// reads the signals of its last stage.
+inline constexpr long kCrawlCheckInterval = 64;
+inline constexpr double kCrawlStepFraction = 0.1;
+inline bool crawl_check_due(long accepted_steps, double step, double initial_step) {
+  return accepted_steps % kCrawlCheckInterval == 0 && step < kCrawlStepFraction * initial_step;
+}
+/// Empty if every muscle's normalized fibre length (model order) lies in the force–length curves'
+/// domain; else the reason the integrator crawls, naming the muscle, its length, the step (s) and
+/// the time t (s).
+std::string crawl_problem(const Model& model, std::span<const double> norm_fiber_length, double step, double t);
 
 /// Whole-body centre of mass (m, m/s).
 struct CentreOfMassState {
