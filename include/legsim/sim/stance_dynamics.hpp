@@ -344,15 +344,10 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   // The muscles' paths and kernels: the scalar path evaluates its muscles together in SIMD batches
   // (one muscle per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), paths
   // included (the lanes' chain then starts from the joint angles, not from per-muscle scalar
-  // results; issue 22.5, docs/decisions.md), every other caller one muscle at a time. The same
-  // crossing_kinematics and kernel either way.
-  const T trunk = trunk_feedback(c, q(2), qd(2));
-  std::array<MuscleKernelOutputs<T>, kMaxMuscles> mk;
+  // results gathered into the lanes; issue 22.5, docs/decisions.md), every other caller one muscle
+  // at a time. The same crossing_kinematics and kernel either way.
   bool lanes = false;
-  if constexpr (std::is_same_v<T, double>) {
-    lanes = c.muscle_lanes.n > 0;
-    if (lanes) muscle_lane_kernels(c, t, trunk, joints, x, u, sig != nullptr, mk, path);
-  }
+  if constexpr (std::is_same_v<T, double>) lanes = c.muscle_lanes.n > 0;
   if (!lanes)
     for (int i = 0; i < n; ++i) {
       const MuscleConstants<T>& m = c.muscles[i];
@@ -366,10 +361,17 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
         velocity[i] += ck.dl_dphi * phi_dot[j];
         arm[i][cr] = ck.moment_arm;
       }
-      mk[i] = detail::muscle_kernel(m, c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
+    }
+  const T trunk = trunk_feedback(c, q(2), qd(2));
+  std::array<MuscleKernelOutputs<T>, kMaxMuscles> mk;
+  if constexpr (std::is_same_v<T, double>) {
+    if (lanes) muscle_lane_kernels(c, t, trunk, joints, x, u, sig != nullptr, mk, path);
+  }
+  if (!lanes)
+    for (int i = 0; i < n; ++i)
+      mk[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
                                     x[activation_index(i)], x[tendon_state_index(n, i)],
                                     c.use_controller ? T(0.0) : u[i]);
-    }
   // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
   // only (as kinematics() computes them): the rest of Kinematics serves the signals alone. After the
   // muscles' call and before the first use of their outputs: the muscles' latency-bound chain starts
