@@ -29,15 +29,19 @@ static_assert(xsimd::batch<std::int64_t>::size == Lanes::size, "one muscle index
 
 /// Calls f(v) for every constant of a muscle that muscle_kernel reads, in one fixed order: packing
 /// and loading both go through it, so a constant cannot be packed in one slot and read from another.
+///
+/// A fold over the fields, not a loop over a list of their addresses: the loop kept the 22 addresses
+/// in an array on the stack and loaded each batch through it, ≈ 3 % of muscle_lane_kernels in perf
+/// (issue 22.5); the fold is 22 straight loads. (f(v), ...) calls f in order, left to right.
 template <class T, class F>
 void for_each_lane_field(MuscleConstants<T>& m, F&& f) {
   MtuCoefficients<T>& c = m.mtu;
-  for (T* v : {&c.max_isometric_force, &c.active_capacity, &c.optimal_fiber_length, &c.tendon_slack_length,
-               &c.fiber_layer_thickness, &c.max_fiber_velocity, &c.min_activation, &c.fiber_damping,
-               &c.passive.exponent, &c.passive.offset, &c.passive.scale, &c.tendon.stiffness,
-               &m.activation_time_constant, &m.deactivation_time_constant, &m.activation_smoothing, &m.level,
-               &m.onset, &m.offset, &m.force_gain, &m.length_gain, &m.length_offset, &m.trunk_gain})
-    f(*v);
+  const auto each = [&f](auto&... v) { (f(v), ...); };
+  each(c.max_isometric_force, c.active_capacity, c.optimal_fiber_length, c.tendon_slack_length,
+       c.fiber_layer_thickness, c.max_fiber_velocity, c.min_activation, c.fiber_damping, c.passive.exponent,
+       c.passive.offset, c.passive.scale, c.tendon.stiffness, m.activation_time_constant,
+       m.deactivation_time_constant, m.activation_smoothing, m.level, m.onset, m.offset, m.force_gain,
+       m.length_gain, m.length_offset, m.trunk_gain);
 }
 
 /// Calls f(v) for the outputs of muscle_kernel, in one fixed order (lanes → muscles): the three the
@@ -45,13 +49,64 @@ void for_each_lane_field(MuscleConstants<T>& m, F&& f) {
 /// seven: their copies, lane by lane into 80-byte records, were a tenth of the muscles' cost.
 template <class T, class F>
 void for_each_output(MuscleKernelOutputs<T>& o, bool all, F&& f) {
-  for (T* v : {&o.activation_rate, &o.tendon_rate, &o.tendon_force}) f(*v);
+  const auto each = [&f](auto&... v) { (f(v), ...); };  // as for_each_lane_field: no address list
+  each(o.activation_rate, o.tendon_rate, o.tendon_force);
   if (all)
-    for (T* v : {&o.excitation, &o.activation, &o.fiber_length, &o.norm_fiber_length, &o.fiber_velocity,
-                 &o.tendon_strain, &o.fiber_force})
-      f(*v);
+    each(o.excitation, o.activation, o.fiber_length, o.norm_fiber_length, o.fiber_velocity, o.tendon_strain,
+         o.fiber_force);
 }
 constexpr int kOutputs = 10;
+
+/// The constants of one crossing slot of a lane, in MuscleLanes::crossing's order: crossing_kinematics'
+/// gain −s·r0, whether it is a hip crossing (1/0), φ_ref, the crossing's CrossingTrig and the arm
+/// scale s·r0. A slot past the muscle's crossings is a hip crossing with zero gain and arm: it adds
+/// exactly nothing (0·(φ − 0) and 0·φ̇ added to a finite length and velocity).
+std::array<double, MuscleLanes::kCrossingFields> crossing_fields(const MuscleConstants<double>& m, int k) {
+  if (k >= m.n_crossings) return {0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0};
+  const JointCrossing& c = m.crossings[k];
+  const CrossingTrig& trig = m.crossing_trig[k];
+  const double s = static_cast<double>(c.action);  // as crossing_kinematics computes gain and arm
+  return {-s * c.moment_arm, c.joint == Joint::kHip ? 1.0 : 0.0, c.angle_ref, trig.max_cosine, trig.max_sine,
+          trig.reference_sine, s * c.moment_arm};
+}
+
+/// crossing_kinematics of every lane's muscle, summed into its path: length (from the reference
+/// length), velocity (from 0) and the moment arm of each crossing slot — the expressions of
+/// crossing_kinematics and of stance_equations' per-muscle loop, one muscle per lane, with the
+/// crossed joint's φ, φ̇, sin φ, cos φ picked per lane. Why (issue 22.5): computed per muscle in
+/// scalar code and then gathered into the lanes, the paths stood before the start of the kernel's
+/// latency-bound chain; in the lanes a right-hand side takes ≈ 10 ns (4 %) less (measured,
+/// docs/decisions.md).
+struct LanePaths {
+  Lanes length, velocity;
+  std::array<Lanes, kMaxCrossings> arm;
+};
+LanePaths lane_paths(const MuscleLanes& p, int base, const JointAngles<double>& j) {
+  LanePaths out{Lanes::load_aligned(&p.reference_length[base]), Lanes(0.0), {}};
+  for (int k = 0; k < kMaxCrossings; ++k) {
+    const Lanes joint = Lanes::load_aligned(&p.crossing_joint[k][base]);
+    const auto first = joint < Lanes(0.5), second = joint < Lanes(1.5);
+    const auto pick = [&](const std::array<double, kNumJoints>& v) {
+      return xsimd::select(first, Lanes(v[0]), xsimd::select(second, Lanes(v[1]), Lanes(v[2])));
+    };
+    const auto field = [&](int f) { return Lanes::load_aligned(&p.crossing[k][f][base]); };
+    const Lanes gain = field(0), max_cosine = field(3), max_sine = field(4), reference_sine = field(5), scale = field(6);
+    const auto hip = field(1) > Lanes(0.5);
+    const Lanes phi = pick(j.phi), sin_phi = pick(j.sin_phi), cos_phi = pick(j.cos_phi);
+    const Lanes sin_d = sin_phi * max_cosine - cos_phi * max_sine;
+    const Lanes cos_d = cos_phi * max_cosine + sin_phi * max_sine;
+    // Hip: Δl = gain·(φ − φ_ref), ∂l/∂φ = gain, arm = s·r0; else gain·(sin_d − sin(φ_ref − φ_max)),
+    // gain·cos_d, s·r0·cos_d. Selected before the products (gain·1 is gain exactly), so that each
+    // sum has the per-muscle loop's form and rounds alike.
+    const Lanes angle_term = xsimd::select(hip, Lanes(phi - field(2)), Lanes(sin_d - reference_sine));
+    const Lanes slope = xsimd::select(hip, Lanes(1.0), cos_d);
+    const Lanes dl_dphi = gain * slope;
+    out.length = out.length + gain * angle_term;
+    out.velocity = out.velocity + dl_dphi * pick(j.phi_dot);
+    out.arm[k] = scale * slope;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -71,15 +126,20 @@ MuscleLanes pack_muscle_lanes(const StanceConstants<double>& c) {
     assert(k == MuscleLanes::kFields);
     p.has_damping = p.has_damping || m.mtu.has_damping;
     p.rigid_tendon[l] = m.rigid_tendon ? 1.0 : 0.0;
+    p.reference_length[l] = m.reference_length;
+    for (int cr = 0; cr < kMaxCrossings; ++cr) {
+      p.crossing_joint[cr][l] = cr < m.n_crossings ? static_cast<double>(m.crossings[cr].joint) : 0.0;
+      const auto f = crossing_fields(m, cr);
+      for (int q = 0; q < MuscleLanes::kCrossingFields; ++q) p.crossing[cr][q][l] = f[q];
+    }
   }
   return p;
 }
 
 LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
-                                        const std::array<double, kMaxMuscles>& length,
-                                        const std::array<double, kMaxMuscles>& velocity, const double* x,
-                                        const double* u, bool signals,
-                                        std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out) {
+                                        const JointAngles<double>& joints, const double* x, const double* u,
+                                        bool signals, std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out,
+                                        MusclePaths<double>& path) {
   const MuscleLanes& p = c.muscle_lanes;
   const int n = c.n_muscles;
   for (int base = 0; base < p.n; base += kLanes) {
@@ -90,7 +150,8 @@ LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double
     m.rigid_tendon = false;  // per lane below; a rigid lane's df_T/dt is 0 (evaluate_rigid_mtu)
     // Each lane's inputs gathered by its muscle's index.
     const auto index = xsimd::batch<std::int64_t>::load_aligned(&p.muscle[base]);
-    const Lanes mtu_length = Lanes::gather(length.data(), index), mtu_velocity = Lanes::gather(velocity.data(), index);
+    const LanePaths lp = lane_paths(p, base, joints);
+    const Lanes &mtu_length = lp.length, &mtu_velocity = lp.velocity;
     const Lanes a = Lanes::gather(x + activation_index(0), index);
     const Lanes tendon_state = Lanes::gather(x + tendon_state_index(n, 0), index);  // unused (finite) if rigid
     const Lanes excitation = c.use_controller ? Lanes(0.0) : Lanes::gather(u, index);
@@ -103,9 +164,21 @@ LEGSIM_FLATTEN void muscle_lane_kernels(const StanceConstants<double>& c, double
     alignas(64) double res[kOutputs][kLanes];
     k = 0;
     for_each_output(ko, signals, [&](Lanes& v) { v.store_aligned(res[k++]); });
+    alignas(64) double arm[kMaxCrossings][kLanes], length[kLanes], velocity[kLanes];
+    for (int cr = 0; cr < kMaxCrossings; ++cr) lp.arm[cr].store_aligned(arm[cr]);
+    if (signals) {
+      mtu_length.store_aligned(length);
+      mtu_velocity.store_aligned(velocity);
+    }
     for (int l = 0; l < kLanes && base + l < p.n; ++l) {
+      const auto i = p.muscle[base + l];
       k = 0;
-      for_each_output(out[p.muscle[base + l]], signals, [&](double& v) { v = res[k++][l]; });
+      for_each_output(out[i], signals, [&](double& v) { v = res[k++][l]; });
+      for (int cr = 0; cr < kMaxCrossings; ++cr) path.arm[i][cr] = arm[cr][l];
+      if (signals) {
+        path.length[i] = length[l];
+        path.velocity[i] = velocity[l];
+      }
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "legsim/batch/stance_batch.hpp"
@@ -13,6 +14,7 @@ namespace legsim {
 namespace {
 
 using Lanes = xsimd::batch<double>;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// What a column reads: a SIMD batch of samples (one per lane) — their times, state vectors
 /// (stance_dynamics.hpp layout, x[i] holds state i of every lane) and the right-hand side's signals.
@@ -99,6 +101,29 @@ std::size_t column_count(bool all, std::size_t n_muscles) {
   visit_columns(all, n_muscles, [&](std::size_t, const BodyColumn&) { ++n; },
                 [&](std::size_t, std::size_t, const MuscleColumn&) { ++n; });
   return n;
+}
+
+/// Lane l of the signals StanceAccumulator::record reads, into `one` (its other fields untouched).
+/// Why only these (issue 22.5): copying all ≈ 150 signals of every lane, for a record() that reads
+/// a dozen of them, was ≈ 2.5 % of a default stance (perf: Recorder::flush's lane transposition).
+/// Recorder::flush leaves the others NaN, so that a signal record() starts to read without being
+/// copied here turns the stance summary non-finite (stance_summary_problem) instead of plausible.
+void accumulator_signals(const StanceSignals<Lanes>& batch, int l, int n_muscles, StanceSignals<double>& one) {
+  static_assert(std::is_trivially_copyable_v<Lanes>);
+  const auto lane = [l](const Lanes& v) {
+    double d;  // a batch's lanes are its bytes in order (copied as bytes: trivially copyable)
+    std::memcpy(&d, reinterpret_cast<const unsigned char*>(&v) + static_cast<std::size_t>(l) * sizeof(double), sizeof d);
+    return d;
+  };
+  for (int i = 0; i < n_muscles; ++i) one.activation[i] = lane(batch.activation[i]);
+  one.grf_y = lane(batch.grf_y);
+  one.quadriceps_force = lane(batch.quadriceps_force);
+  one.pfj_force = lane(batch.pfj_force);
+  one.pfj_stress = lane(batch.pfj_stress);
+  one.body_com_x = lane(batch.body_com_x);
+  one.body_com_y = lane(batch.body_com_y);
+  one.body_com_vx = lane(batch.body_com_vx);
+  one.body_com_vy = lane(batch.body_com_vy);
 }
 
 /// Per-lane constants that all point at one stance's constants.
@@ -206,18 +231,12 @@ void Recorder::flush() {
                 });
   rows_ += static_cast<std::size_t>(queued_);
 
-  // The accumulator takes one sample at a time, in time order. StanceSignals<T> holds only T's, so
-  // field k of lane l is the (k·kLanes + l)-th double of the batch signals and the k-th of one
-  // sample's (copied as bytes: both are trivially copyable).
-  constexpr std::size_t kCount = sizeof(StanceSignals<double>) / sizeof(double);
-  static_assert(sizeof(StanceSignals<Lanes>) == kCount * sizeof(Lanes), "StanceSignals holds only T");
-  static_assert(std::is_trivially_copyable_v<StanceSignals<Lanes>> && std::is_trivially_copyable_v<StanceSignals<double>>);
-  const auto* batch = reinterpret_cast<const unsigned char*>(&sig_);
+  // The accumulator takes one sample at a time, in time order, and reads a few of its signals.
+  static_assert(sizeof(StanceSignals<Lanes>) == kLanes * sizeof(StanceSignals<double>), "StanceSignals holds only T");
   StanceSignals<double> s;
-  auto* one = reinterpret_cast<unsigned char*>(&s);
+  std::fill_n(reinterpret_cast<double*>(&s), sizeof(s) / sizeof(double), kNaN);  // StanceSignals holds only doubles
   for (int l = 0; l < queued_; ++l) {
-    for (std::size_t k = 0; k < kCount; ++k)
-      std::memcpy(one + k * sizeof(double), batch + (k * kLanes + l) * sizeof(double), sizeof(double));
+    accumulator_signals(sig_, l, c_.n_muscles, s);
     acc_.record(true, queued_t_[l], s, queued_x_[kStateQ + 4][l], c_.n_muscles, effort_weight_);
   }
   queued_ = 0;

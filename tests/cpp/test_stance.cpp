@@ -417,6 +417,9 @@ TEST_CASE("stance: the muscles evaluated in SIMD lanes equal the muscles evaluat
         CHECK(sa.fiber_velocity[i] == Approx(sb.fiber_velocity[i]).epsilon(1e-11).margin(1e-12));
         CHECK(sa.fiber_force[i] == Approx(sb.fiber_force[i]).epsilon(1e-12).margin(1e-9));
         CHECK(sa.tendon_strain[i] == Approx(sb.tendon_strain[i]).epsilon(1e-11).margin(1e-14));
+        // The paths too run in the lanes (crossing_kinematics per lane; issue 22.5).
+        CHECK(sa.mtu_length[i] == sb.mtu_length[i]);
+        CHECK(sa.mtu_velocity[i] == sb.mtu_velocity[i]);
       }
     }
   }

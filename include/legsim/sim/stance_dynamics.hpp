@@ -83,6 +83,13 @@ struct MuscleLanes {
   bool has_damping = false;             ///< any packed muscle with fiber damping (MtuCoefficients)
   alignas(64) std::array<std::array<double, kCapacity>, kFields> field{};
   alignas(64) std::array<double, kCapacity> rigid_tendon{};  ///< 1 for a rigid-tendon lane, else 0
+  /// The muscles' paths (crossing_kinematics in the lanes; issue 22.5): per crossing slot k <
+  /// kMaxCrossings, the joint crossed (as a double: 0 hip, 1 knee, 2 ankle) and kCrossingFields
+  /// constants (muscle_lanes.cpp lists them); a slot past a muscle's crossings adds nothing.
+  static constexpr int kCrossingFields = 7;
+  alignas(64) std::array<double, kCapacity> reference_length{};
+  alignas(64) std::array<std::array<double, kCapacity>, kMaxCrossings> crossing_joint{};
+  alignas(64) std::array<std::array<std::array<double, kCapacity>, kCrossingFields>, kMaxCrossings> crossing{};
 };
 
 /// Everything the right-hand side needs, derived once from a Model (and per-muscle capacity
@@ -246,15 +253,28 @@ MuscleKernelOutputs<T> muscle_kernel(const MuscleConstants<T>& m, bool use_contr
 
 }  // namespace detail
 
-/// The kernels of the scalar path's muscles (c.muscle_lanes.n > 0), in SIMD batches; out[i] for
-/// muscle i. length, velocity: muscle–tendon lengths (m) and velocities (m/s); x the state; u the
-/// caller's excitations (read only without the controller). Without `signals` only the outputs the
-/// derivative reads are written (activation_rate, tendon_rate, tendon_force). Defined once in the
-/// library (src/sim/muscle_lanes.cpp), compiled for its instruction set.
-void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk,
-                         const std::array<double, kMaxMuscles>& length, const std::array<double, kMaxMuscles>& velocity,
+/// The joints as the muscles' paths read them: inner angle φ, its rate and its sine and cosine
+/// (crossing_kinematics), per joint.
+template <class T>
+struct JointAngles {
+  std::array<T, kNumJoints> phi, phi_dot, sin_phi, cos_phi;
+};
+
+/// Muscle i's path: muscle–tendon length (m) and velocity (m/s), and the moment arm of each crossing.
+template <class T>
+struct MusclePaths {
+  std::array<T, kMaxMuscles> length, velocity;
+  std::array<std::array<T, kMaxCrossings>, kMaxMuscles> arm;
+};
+
+/// The paths and kernels of the scalar path's muscles (c.muscle_lanes.n > 0), in SIMD batches;
+/// out[i] and path.arm[i] for muscle i, from the joints' angles; x the state; u the caller's
+/// excitations (read only without the controller). Without `signals` only what the derivative reads
+/// is written (activation_rate, tendon_rate, tendon_force, the arms; not path.length, .velocity).
+/// Defined once in the library (src/sim/muscle_lanes.cpp), compiled for its instruction set.
+void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trunk, const JointAngles<double>& joints,
                          const double* x, const double* u, bool signals,
-                         std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out);
+                         std::array<MuscleKernelOutputs<double>, kMaxMuscles>& out, MusclePaths<double>& path);
 
 namespace detail {
 
@@ -292,7 +312,9 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   Vec6<T> Q = Vec6<T>::Constant(T(0.0));
 
   // Muscles: length and velocity from the joint angles, tendon force to joint moments.
-  std::array<T, kNumJoints> phi, phi_dot, joint_moment, sin_phi, cos_phi;
+  JointAngles<T> joints;
+  auto& [phi, phi_dot, sin_phi, cos_phi] = joints;
+  std::array<T, kNumJoints> joint_moment;
   for (int j = 0; j < kNumJoints; ++j) {
     phi[j] = inner_angle(static_cast<Joint>(j), q(kJointCoordinate[j]));
     phi_dot[j] = -qd(kJointCoordinate[j]);
@@ -317,30 +339,33 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   sin_phi[kAnkleJ] = foot_x(1) * shank_dir(0) - foot_x(0) * shank_dir(1);
   cos_phi[kAnkleJ] = -(foot_x(1) * shank_dir(1) + foot_x(0) * shank_dir(0));
   const int n = c.n_muscles;
-  std::array<T, kMaxMuscles> length, velocity;
-  std::array<std::array<T, kMaxCrossings>, kMaxMuscles> arm;
-  for (int i = 0; i < n; ++i) {
-    const MuscleConstants<T>& m = c.muscles[i];
-    length[i] = m.reference_length;
-    velocity[i] = T(0.0);
-    for (int cr = 0; cr < m.n_crossings; ++cr) {
-      const int j = static_cast<int>(m.crossings[cr].joint);
-      const CrossingKinematics<T> ck =
-          crossing_kinematics(m.crossings[cr], phi[j], sin_phi[j], cos_phi[j], m.crossing_trig[cr]);
-      length[i] += ck.length_change;
-      velocity[i] += ck.dl_dphi * phi_dot[j];
-      arm[i][cr] = ck.moment_arm;
+  MusclePaths<T> path;
+  auto& [length, velocity, arm] = path;
+  // The muscles' paths and kernels: the scalar path evaluates its muscles together in SIMD batches
+  // (one muscle per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), paths
+  // included (the lanes' chain then starts from the joint angles, not from per-muscle scalar
+  // results gathered into the lanes; issue 22.5, docs/decisions.md), every other caller one muscle
+  // at a time. The same crossing_kinematics and kernel either way.
+  bool lanes = false;
+  if constexpr (std::is_same_v<T, double>) lanes = c.muscle_lanes.n > 0;
+  if (!lanes)
+    for (int i = 0; i < n; ++i) {
+      const MuscleConstants<T>& m = c.muscles[i];
+      length[i] = m.reference_length;
+      velocity[i] = T(0.0);
+      for (int cr = 0; cr < m.n_crossings; ++cr) {
+        const int j = static_cast<int>(m.crossings[cr].joint);
+        const CrossingKinematics<T> ck =
+            crossing_kinematics(m.crossings[cr], phi[j], sin_phi[j], cos_phi[j], m.crossing_trig[cr]);
+        length[i] += ck.length_change;
+        velocity[i] += ck.dl_dphi * phi_dot[j];
+        arm[i][cr] = ck.moment_arm;
+      }
     }
-  }
-  // The muscle kernels: the scalar path evaluates its muscles together in SIMD batches (one muscle
-  // per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), every other caller one
-  // muscle at a time. The same kernel either way.
   const T trunk = trunk_feedback(c, q(2), qd(2));
   std::array<MuscleKernelOutputs<T>, kMaxMuscles> mk;
-  bool lanes = false;
   if constexpr (std::is_same_v<T, double>) {
-    lanes = c.muscle_lanes.n > 0;
-    if (lanes) muscle_lane_kernels(c, t, trunk, length, velocity, x, u, sig != nullptr, mk);
+    if (lanes) muscle_lane_kernels(c, t, trunk, joints, x, u, sig != nullptr, mk, path);
   }
   if (!lanes)
     for (int i = 0; i < n; ++i)
