@@ -59,12 +59,13 @@ StanceStatus ToeOffRule::timeout_status() const {
   return bore_load_ ? StanceStatus::kNoToeOff : StanceStatus::kNoContact;
 }
 
-std::string crawl_problem(const Model& model, std::span<const double> norm_fiber_length, double step, double t) {
+std::string crawl_problem(std::span<const std::string> muscle_names, std::span<const double> norm_fiber_length,
+                          double step, double t) {
   for (std::size_t i = 0; i < norm_fiber_length.size(); ++i) {
     const double l = norm_fiber_length[i];
     if (l >= curves::kMinNormFiberLength && l <= curves::kMaxNormFiberLength) continue;
     return "the steps shrank to " + format_value(step) + " s by t = " + format_value(t) + " s, with the " +
-           model.muscles()[i].name + " fibre at " + format_value(l) +
+           muscle_names[i] + " fibre at " + format_value(l) +
            " of its optimal length, outside the force–length curves' domain [" +
            format_value(curves::kMinNormFiberLength) + ", " + format_value(curves::kMaxNormFiberLength) + "]" +
            (l < curves::kMinNormFiberLength ? " (its tendon slack)" : "");

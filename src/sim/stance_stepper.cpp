@@ -47,6 +47,7 @@ StanceStatus StanceStepper::advance_to(double t_end) {
   using State = std::vector<double>;
   const auto system = [this](const State& x, State& dxdt, double t) { evaluate(t, x, dxdt, nullptr); };
   std::vector<double> dx(x_.size()), xs(x_.size());
+  StanceSignals<double> check_signals;  // crawl_problem's
   auto stepper = odeint::make_dense_output(settings_.absolute_tolerance, settings_.relative_tolerance,
                                            odeint::runge_kutta_dopri5<State>());
   stepper.initialize(x_, t_, std::min(step_, t_end - t_));
@@ -62,6 +63,15 @@ StanceStatus StanceStepper::advance_to(double t_end) {
       if (stepper.current_time_step() < settings_.min_step)
         return fail(StanceStatus::kStepSizeUnderflow, "the step size fell to " + format_value(stepper.current_time_step()) +
                                                           " s at t = " + format_value(t1) + " s");
+      if (crawl_check_due(steps_ + steps, t1 - t0, settings_.initial_step)) {
+        evaluate(t1, stepper.current_state(), dx, &check_signals);
+        const std::string why =
+            crawl_problem(muscle_names_,
+                          std::span<const double>(check_signals.norm_fiber_length.data(),
+                                                  static_cast<std::size_t>(c_.n_muscles)),
+                          t1 - t0, t1);
+        if (!why.empty()) return fail(StanceStatus::kStepSizeUnderflow, why);
+      }
       const ToeOffSignals now = std::isnan(toe_off_) ? toe_off_signals(c_, stepper.current_state().data())
                                                      : ToeOffSignals{0.0, 0.0};
       if (std::isnan(toe_off_) &&

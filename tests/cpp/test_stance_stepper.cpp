@@ -102,3 +102,20 @@ TEST_CASE("stance stepper input errors name the field", "[stance_stepper]") {
   CHECK_THROWS_WITH(stepper.advance_to(0.01), Catch::Contains("t_end"));
   CHECK(std::isnan(stepper.toe_off_time()));
 }
+
+TEST_CASE("a relaxed leg whose steps collapse at a slack tendon stops with the reason", "[stance_stepper]") {
+  // Zero excitations from the default touchdown: the gastrocnemius fibre ends below the force–length
+  // curves' domain with its tendon slack, where Dormand–Prince's steps shrink to fractions of a
+  // microsecond (crawl_problem, sim/stance_pipeline.hpp). Without the check it ran into the
+  // 20,000-step limit inside one communication step.
+  const Model& model = Model::default_model();
+  legsim::StanceStepper stepper(model, {});
+  stepper.set_excitations(std::vector<double>(model.muscles().size(), 0.0));
+  const legsim::StanceStatus st = stepper.advance_to(0.3);
+  INFO(stepper.message());
+  CHECK(st == legsim::StanceStatus::kStepSizeUnderflow);
+  CHECK(stepper.message().rfind("step-size underflow: the steps shrank to ", 0) == 0);
+  CHECK(stepper.message().find(" fibre at ") != std::string::npos);
+  CHECK(stepper.message().find("(its tendon slack)") != std::string::npos);
+  CHECK(stepper.advance_to(0.4) == st);  // a failed stepper stays failed
+}

@@ -155,17 +155,18 @@ class ToeOffRule {
 /// integrator crawls: on every kCrawlCheckInterval-th accepted step that is shorter than
 /// kCrawlStepFraction of the initial step. At the model's tolerances the 427 of the benchmark's 512
 /// varied stances that reach toe-off never step below the initial step, and keep every fibre in
-/// [0.30, 1.26] l_opt. The scalar path pays one derivative with signals per check; the batch engine
-/// reads the signals of its last stage.
+/// [0.30, 1.26] l_opt. The scalar path and the FMU's StanceStepper pay one derivative with signals
+/// per check; the batch engine reads the signals of its last stage.
 inline constexpr long kCrawlCheckInterval = 64;
 inline constexpr double kCrawlStepFraction = 0.1;
 inline bool crawl_check_due(long accepted_steps, double step, double initial_step) {
   return accepted_steps % kCrawlCheckInterval == 0 && step < kCrawlStepFraction * initial_step;
 }
-/// Empty if every muscle's normalized fibre length (model order) lies in the force–length curves'
-/// domain; else the reason the integrator crawls, naming the muscle, its length, the step (s) and
-/// the time t (s).
-std::string crawl_problem(const Model& model, std::span<const double> norm_fiber_length, double step, double t);
+/// Empty if every muscle's normalized fibre length (model order, beside its name) lies in the
+/// force–length curves' domain; else the reason the integrator crawls, naming the muscle, its
+/// length, the step (s) and the time t (s).
+std::string crawl_problem(std::span<const std::string> muscle_names, std::span<const double> norm_fiber_length,
+                          double step, double t);
 
 /// Whole-body centre of mass (m, m/s).
 struct CentreOfMassState {
