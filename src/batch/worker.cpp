@@ -423,8 +423,8 @@ class Worker {
       if (crawl_check_due(ln.steps, ln.h, s_.initial_step)) {  // sig_: the signals at the step's end (call 6)
         std::array<double, kMaxMuscles> fiber{};
         for (int i = 0; i < nm_; ++i) fiber[i] = lane(sig_.norm_fiber_length[i], l);
-        const std::string why =
-            crawl_problem(model_.muscle_names(), std::span<const double>(fiber.data(), static_cast<std::size_t>(nm_)), ln.h, t1);
+        const std::string why = crawl_problem(
+            model_.muscle_names(), std::span<const double>(fiber.data(), static_cast<std::size_t>(nm_)), ln.h, t1);
         if (!why.empty()) {
           fail(l, StanceStatus::kStepSizeUnderflow, why);
           continue;

@@ -284,9 +284,8 @@ StanceResult run_stance(const Model& model, const StanceConstants<double>& c, co
           const State& x1 = stepper.current_state();
           if (excitation) (*excitation)(t1, x1, std::span<double>(u.data(), n));
           stance_rhs(c, t1, x1.data(), u.data(), xs.data(), &check_signals);
-          const std::string why = crawl_problem(
-              model.muscle_names(), std::span<const double>(check_signals.norm_fiber_length.data(), static_cast<std::size_t>(n)),
-              t1 - t0, t1);
+          const std::span<const double> fiber(check_signals.norm_fiber_length.data(), static_cast<std::size_t>(n));
+          const std::string why = crawl_problem(model.muscle_names(), fiber, t1 - t0, t1);
           if (!why.empty()) return fail(StanceStatus::kStepSizeUnderflow, why);
         }
         const ToeOffSignals now = toe_off_signals(c, stepper.current_state().data());

@@ -156,7 +156,8 @@ class ToeOffRule {
 /// kCrawlStepFraction of the initial step. At the model's tolerances the 427 of the benchmark's 512
 /// varied stances that reach toe-off never step below the initial step, and keep every fibre in
 /// [0.30, 1.26] l_opt. The scalar path and the FMU's StanceStepper pay one derivative with signals
-/// per check; the batch engine reads the signals of its last stage.
+/// per check (not counted in rhs_evaluations, which count the integrator's); the batch engine reads
+/// the signals of its last stage.
 inline constexpr long kCrawlCheckInterval = 64;
 inline constexpr double kCrawlStepFraction = 0.1;
 inline bool crawl_check_due(long accepted_steps, double step, double initial_step) {
