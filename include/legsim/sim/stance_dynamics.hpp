@@ -345,7 +345,9 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   // (one muscle per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), paths
   // included (the lanes' chain then starts from the joint angles, not from per-muscle scalar
   // results gathered into the lanes; issue 22.5, docs/decisions.md), every other caller one muscle
-  // at a time. The same crossing_kinematics and kernel either way.
+  // at a time. The same kernel either way; the lanes restate crossing_kinematics' expressions with
+  // per-lane constants (lane_paths, muscle_lanes.cpp), and test_stance holds the two paths' lengths
+  // and velocities equal bit for bit.
   bool lanes = false;
   if constexpr (std::is_same_v<T, double>) lanes = c.muscle_lanes.n > 0;
   if (!lanes)
