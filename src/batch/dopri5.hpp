@@ -1,7 +1,8 @@
 #pragma once
 // The Dormand–Prince 5(4) pair of the batch engine, on SIMD vectors: Butcher tableau, error estimate
-// and dense output. (The scalar engine uses Boost.Odeint's runge_kutta_dopri5, the same method; Odeint
-// does not run on per-lane masked SIMD states, so the batch engine steps itself.)
+// and dense output. (The scalar engine's DormandPrinceDense, sim/switching_stepper.hpp, takes its
+// tableau from here and runs it in Boost.Odeint's order of operations; the batch engine steps per-lane
+// masked SIMD states, which Odeint does not run on.)
 //
 // Dormand & Prince 1980, J Comput Appl Math 6(1):19–26, doi:10.1016/0771-050X(80)90013-3: nodes c,
 // coefficients a, 5th-order weights b (= row 7 of a, first-same-as-last), error weights e = b − b̂.

@@ -25,6 +25,8 @@
 #include <array>
 #include <boost/numeric/odeint.hpp>
 #include <cmath>
+
+#include "../batch/dopri5.hpp"
 #include <utility>
 #include <vector>
 
@@ -86,8 +88,8 @@ class DormandPrinceDense {
   /// State at t within the last step (Hairer, Nørsett & Wanner, Solving ODEs I, 2nd ed., p. 191–192;
   /// Odeint's runge_kutta_dopri5::calc_state, its constants and order of operations).
   void calc_state(double t, State& out) const {
-    const double b1 = 35.0 / 384.0, b3 = 500.0 / 1113.0, b4 = 125.0 / 192.0, b5 = -2187.0 / 6784.0,
-                 b6 = 11.0 / 84.0;
+    const auto& b = dopri5::kA[6];  // the 5th-order weights
+    const double b1 = b[0], b3 = b[2], b4 = b[3], b5 = b[4], b6 = b[5];
     const double dt = t_ - t_old_;
     const double theta = (t - t_old_) / dt;
     const double X1 = 5.0 * (2558722523.0 - 31403016.0 * theta) / 11282082432.0;
@@ -130,14 +132,16 @@ class DormandPrinceDense {
   /// (x_, f_, t_) into (x_old_, f_old_); accepted: t_ advanced, h_ grown; rejected: h_ shrunk.
   template <class System>
   bool try_step(System& sys) {
-    const double a2 = 1.0 / 5.0, a3 = 3.0 / 10.0, a4 = 4.0 / 5.0, a5 = 8.0 / 9.0;
-    const double b21 = 1.0 / 5.0;
-    const double b31 = 3.0 / 40.0, b32 = 9.0 / 40.0;
-    const double b41 = 44.0 / 45.0, b42 = -56.0 / 15.0, b43 = 32.0 / 9.0;
-    const double b51 = 19372.0 / 6561.0, b52 = -25360.0 / 2187.0, b53 = 64448.0 / 6561.0, b54 = -212.0 / 729.0;
-    const double b61 = 9017.0 / 3168.0, b62 = -355.0 / 33.0, b63 = 46732.0 / 5247.0, b64 = 49.0 / 176.0,
-                 b65 = -5103.0 / 18656.0;
-    const double c1 = 35.0 / 384.0, c3 = 500.0 / 1113.0, c4 = 125.0 / 192.0, c5 = -2187.0 / 6784.0, c6 = 11.0 / 84.0;
+    // The tableau (dopri5.hpp, shared with the batch engine) under Odeint's names.
+    using dopri5::kA, dopri5::kC;
+    const double a2 = kC[1], a3 = kC[2], a4 = kC[3], a5 = kC[4];
+    const double b21 = kA[1][0];
+    const double b31 = kA[2][0], b32 = kA[2][1];
+    const double b41 = kA[3][0], b42 = kA[3][1], b43 = kA[3][2];
+    const double b51 = kA[4][0], b52 = kA[4][1], b53 = kA[4][2], b54 = kA[4][3];
+    const double b61 = kA[5][0], b62 = kA[5][1], b63 = kA[5][2], b64 = kA[5][3], b65 = kA[5][4];
+    const double c1 = kA[6][0], c3 = kA[6][2], c4 = kA[6][3], c5 = kA[6][4], c6 = kA[6][5];
+    // Odeint's error weights, c − ĉ in its own form (not dopri5::kE, whose rounding differs).
     const double dc1 = c1 - 5179.0 / 57600.0, dc3 = c3 - 7571.0 / 16695.0, dc4 = c4 - 393.0 / 640.0,
                  dc5 = c5 - -92097.0 / 339200.0, dc6 = c6 - 187.0 / 2100.0, dc7 = -1.0 / 40.0;
     const double dt = h_, t = t_;
