@@ -269,41 +269,74 @@ MtuOutputs<T> prescribed_fiber_outputs(const MtuCoefficients<T>& c, const T& mtu
 
 }  // namespace detail
 
-/// Compliant-tendon MTU: outputs and df_T/dt (out.norm_tendon_force_derivative, 1/s).
-/// mtu_length l_MT (m) > 0, mtu_velocity v_MT (m/s), activation a ∈ [0, 1] (clamped to
-/// [min_activation, 1]), norm_tendon_force f_T (state, dimensionless; physically ≥ 0, values
-/// > −0.2 accepted). Never throws; finite for every finite input.
+namespace detail {
+
+/// The first stage of the compliant-tendon MTU (evaluate_compliant_mtu): clamped activation, tendon
+/// length from the tendon state and the fiber geometry it leaves.
 template <class T>
-MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
-                                     const T& activation, const T& norm_tendon_force) {
+struct CompliantFiberState {
+  T activation;          ///< clamped to [min_activation, 1]
+  T norm_tendon_length;  ///< l̃_T = fT⁻¹(f_T)
+  T tendon_length;       ///< l_T (m)
+  FiberGeometry<T> geometry;
+};
+
+/// The second stage: the force–length curves and the force–velocity multiplier the tendon demands.
+template <class T>
+struct CompliantForceBalance {
+  T active_force_length, passive_force_length;  ///< fL, fPE
+  T demanded;   ///< F̃_M = f_T / cos α
+  T afl;        ///< c·a·fL, floored
+  T fv_target;  ///< fV* clamped to [fV(−1), fV(1)]
+};
+
+template <class T>
+CompliantFiberState<T> compliant_fiber_state(const MtuCoefficients<T>& c, const T& mtu_length, const T& activation,
+                                             const T& norm_tendon_force) {
   const T a = curves::detail::clamp(activation, c.min_activation, T(1.0));
   // Tendon: l̃_T = fT⁻¹(f_T) (closed form), l_T = l̃_T·l_s.
   const T norm_tendon_length = curves::tendon_force_length_inverse(norm_tendon_force, c.tendon);
   const T tendon_length = norm_tendon_length * c.tendon_slack_length;
   // Fiber from constant-thickness geometry: x = l_MT − l_T, l_M = sqrt(x² + h²).
   const T fiber_projection = mtu_length - tendon_length;
-  const detail::FiberGeometry<T> g = detail::fiber_geometry(c, fiber_projection);
+  return {a, norm_tendon_length, tendon_length, fiber_geometry(c, fiber_projection)};
+}
+
+template <class T>
+CompliantForceBalance<T> compliant_force_balance(const MtuCoefficients<T>& c, const CompliantFiberState<T>& s,
+                                                 const T& norm_tendon_force) {
+  const FiberGeometry<T>& g = s.geometry;
   const T fl = curves::active_force_length(g.curve_length);
   const T fpe = curves::passive_force_length(g.curve_length, c.passive);
   // Force the tendon demands of the fiber, along the fiber: F̃_M = f_T / cos α.
   const T demanded = norm_tendon_force / g.cos_pennation;
   // Undamped inverse: fV* = (F̃_M − fPE)/(c·a·fL), clamped to [fV(−1), fV(1)]; ṽ0 = fV⁻¹(fV*).
-  const T afl_raw = c.active_capacity * a * fl;
+  const T afl_raw = c.active_capacity * s.activation * fl;
   const T afl = legsim::max(afl_raw, T(kMinActiveForceMultiplier));
   const T fv_target_raw = (demanded - fpe) / afl;
   const T fv_target = curves::detail::clamp(fv_target_raw, T(curves::kMinForceVelocity), T(curves::kMaxForceVelocity));
-  const T v_inverse = curves::force_velocity_inverse(fv_target);
+  return {fl, fpe, demanded, afl, fv_target};
+}
+
+/// The last stage: fiber velocity, forces and df_T/dt from the first two.
+template <class T>
+MtuOutputs<T> compliant_mtu_outputs(const MtuCoefficients<T>& c, const CompliantFiberState<T>& s,
+                                    const CompliantForceBalance<T>& b, const T& mtu_velocity,
+                                    const T& norm_tendon_force) {
+  const FiberGeometry<T>& g = s.geometry;
+  const T v_inverse = curves::force_velocity_inverse(b.fv_target);
   const T v_undamped = curves::detail::clamp(v_inverse, T(-1.0), T(1.0));
   // Damped: root of c·a·fL·fV(ṽ) + fPE + β·ṽ = F̃_M (computed for every lane, chosen where β > 0;
   // skipped when no lane has damping, see MtuCoefficients::has_damping).
   T norm_velocity = v_undamped;
   if (c.has_damping) {
-    const T v_damped = detail::damped_fiber_velocity(afl, fpe, demanded, c.fiber_damping, v_undamped);
+    const T v_damped = damped_fiber_velocity(b.afl, b.passive_force_length, b.demanded, c.fiber_damping, v_undamped);
     norm_velocity = legsim::select(c.fiber_damping > T(0.0), v_damped, v_undamped);
   }
   MtuOutputs<T> out;
   // Without damping fV(ṽ) is the clamped target itself: fV(fV⁻¹(y)) = y on [fV(−1), fV(1)].
-  detail::fill_fiber_outputs(c, g, a, fl, fpe, norm_velocity, out, c.has_damping ? nullptr : &fv_target);
+  fill_fiber_outputs(c, g, s.activation, b.active_force_length, b.passive_force_length, norm_velocity, out,
+                     c.has_damping ? nullptr : &b.fv_target);
   // Kinematics: ẋ = v_M / cos α, v_T = v_MT − ẋ.
   const T projection_velocity = out.fiber_velocity / g.cos_pennation;
   const T tendon_velocity = mtu_velocity - projection_velocity;
@@ -312,13 +345,29 @@ MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_l
   const T force_plus_c3 = norm_tendon_force + T(curves::kTendonC3);
   const T slope =
       c.tendon.stiffness * legsim::max(force_plus_c3, T(curves::kMinTendonLogArgument * curves::kTendonC1));
-  out.tendon_length = tendon_length;
-  out.tendon_strain = norm_tendon_length - T(1.0);
+  out.tendon_length = s.tendon_length;
+  out.tendon_strain = s.norm_tendon_length - T(1.0);
   out.tendon_velocity = tendon_velocity;
   out.norm_tendon_force = norm_tendon_force;
   out.tendon_force = norm_tendon_force * c.max_isometric_force;
   out.norm_tendon_force_derivative = slope * tendon_velocity / c.tendon_slack_length;
   return out;
+}
+
+}  // namespace detail
+
+/// Compliant-tendon MTU: outputs and df_T/dt (out.norm_tendon_force_derivative, 1/s).
+/// mtu_length l_MT (m) > 0, mtu_velocity v_MT (m/s), activation a ∈ [0, 1] (clamped to
+/// [min_activation, 1]), norm_tendon_force f_T (state, dimensionless; physically ≥ 0, values
+/// > −0.2 accepted). Never throws; finite for every finite input. Three stages (detail::
+/// compliant_fiber_state, compliant_force_balance, compliant_mtu_outputs), in this order: the batch
+/// engine runs each stage over all its muscles before the next (stance_dynamics.hpp).
+template <class T>
+MtuOutputs<T> evaluate_compliant_mtu(const MtuCoefficients<T>& c, const T& mtu_length, const T& mtu_velocity,
+                                     const T& activation, const T& norm_tendon_force) {
+  const detail::CompliantFiberState<T> s = detail::compliant_fiber_state(c, mtu_length, activation, norm_tendon_force);
+  const detail::CompliantForceBalance<T> b = detail::compliant_force_balance(c, s, norm_tendon_force);
+  return detail::compliant_mtu_outputs(c, s, b, mtu_velocity, norm_tendon_force);
 }
 
 /// Compliant-tendon MTU with one muscle's MuscleParams (broadcast to every lane of T).

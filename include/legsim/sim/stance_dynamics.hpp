@@ -278,6 +278,38 @@ void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trun
 
 namespace detail {
 
+/// The kernels of muscles 0..n−1 for the batch engine (one muscle, eight stances per batch):
+/// detail::muscle_kernel's results, with the compliant-tendon MTU run one stage at a time (evaluate_compliant_mtu's three
+/// stages, mtu.hpp), each over every muscle before the next. The same operations in the same order
+/// per muscle; only the muscles are interleaved. Why: a muscle's MTU is one long dependent chain
+/// (log → sqrt → exp → division → exp), longer than the core's reorder window, so muscle after muscle
+/// the core waited on each chain; stage by stage, the independent muscles of a stage overlap: the
+/// muscles' part of a batch right-hand side fell from ≈ 720 to ≈ 550 ns (issue 22.5,
+/// docs/decisions.md). Equal to the per-muscle loop to round-off only (GCC fuses products
+/// differently in the two code shapes), so the other paths keep that loop.
+template <class T>
+void muscle_kernels_by_stage(const StanceConstants<T>& c, const T& t, const T& trunk, const MusclePaths<T>& path,
+                             const T* x, const T* u, std::array<MuscleKernelOutputs<T>, kMaxMuscles>& mk) {
+  const int n = c.n_muscles;
+  const auto tendon_state = [&](int i) -> const T& { return x[tendon_state_index(n, i)]; };
+  std::array<CompliantFiberState<T>, kMaxMuscles> state;
+  std::array<CompliantForceBalance<T>, kMaxMuscles> balance;
+  for (int i = 0; i < n; ++i)
+    if (!c.muscles[i].rigid_tendon)
+      state[i] = compliant_fiber_state(c.muscles[i].mtu, path.length[i], x[activation_index(i)], tendon_state(i));
+  for (int i = 0; i < n; ++i)
+    if (!c.muscles[i].rigid_tendon) balance[i] = compliant_force_balance(c.muscles[i].mtu, state[i], tendon_state(i));
+  for (int i = 0; i < n; ++i) {
+    const MuscleConstants<T>& m = c.muscles[i];
+    const T& a = x[activation_index(i)];
+    const T excitation = c.use_controller ? T(0.0) : u[i];
+    const MtuOutputs<T> o = m.rigid_tendon
+                                ? evaluate_rigid_mtu(m.mtu, path.length[i], path.velocity[i], a)
+                                : compliant_mtu_outputs(m.mtu, state[i], balance[i], path.velocity[i], tendon_state(i));
+    mk[i] = muscle_kernel_outputs(m, c.use_controller, c.ramp_time, t, trunk, o, a, excitation);
+  }
+}
+
 /// The signals of the knee's load and of the centre of mass: knee flexion (deg), quadriceps force,
 /// PFJ force and stress from the quadriceps force (N) and knee flexion (rad), the centre of mass
 /// from the kinematics. One place for stance_equations and summary_signals (stance_pipeline.hpp).
@@ -345,9 +377,9 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   // (one muscle per lane; a whole right-hand side is then ≈ 40 % cheaper, issue 22.5), paths
   // included (the lanes' chain then starts from the joint angles, not from per-muscle scalar
   // results gathered into the lanes; issue 22.5, docs/decisions.md), every other caller one muscle
-  // at a time. The same kernel either way; the lanes restate crossing_kinematics' expressions with
-  // per-lane constants (lane_paths, muscle_lanes.cpp), and test_stance holds the two paths' lengths
-  // and velocities equal bit for bit.
+  // at a time (the batch engine stage by stage, muscle_kernels_by_stage). The same kernel and the
+  // same path terms (crossing_terms, geometry.hpp; per lane in lane_paths, muscle_lanes.cpp) either
+  // way; test_stance holds the two paths' lengths and velocities equal bit for bit.
   bool lanes = false;
   if constexpr (std::is_same_v<T, double>) lanes = c.muscle_lanes.n > 0;
   if (!lanes)
@@ -369,11 +401,14 @@ inline void stance_equations(const StanceConstants<T>& c, const T& t, const T* x
   if constexpr (std::is_same_v<T, double>) {
     if (lanes) muscle_lane_kernels(c, t, trunk, joints, x, u, sig != nullptr, mk, path);
   }
-  if (!lanes)
+  if constexpr (is_batch_v<T>) {
+    muscle_kernels_by_stage(c, t, trunk, path, x, u, mk);
+  } else if (!lanes) {
     for (int i = 0; i < n; ++i)
       mk[i] = detail::muscle_kernel(c.muscles[i], c.use_controller, c.ramp_time, t, trunk, length[i], velocity[i],
                                     x[activation_index(i)], x[tendon_state_index(n, i)],
                                     c.use_controller ? T(0.0) : u[i]);
+  }
   // Foot–ground contact at heel and metatarsal head (DESIGN 3.2). The contact points' kinematics
   // only (as kinematics() computes them): the rest of Kinematics serves the signals alone. After the
   // muscles' call and before the first use of their outputs: the muscles' latency-bound chain starts
