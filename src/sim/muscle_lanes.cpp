@@ -71,9 +71,9 @@ std::array<double, MuscleLanes::kCrossingFields> crossing_fields(const MuscleCon
 }
 
 /// crossing_kinematics of every lane's muscle, summed into its path: length (from the reference
-/// length), velocity (from 0) and the moment arm of each crossing slot — the expressions of
-/// crossing_kinematics and of stance_equations' per-muscle loop, one muscle per lane, with the
-/// crossed joint's φ, φ̇, sin φ, cos φ picked per lane. Why (issue 22.5): computed per muscle in
+/// length), velocity (from 0) and the moment arm of each crossing slot — crossing_kinematics' terms
+/// (crossing_terms, geometry.hpp) and the sums of stance_equations' per-muscle loop, one muscle per
+/// lane, with the crossed joint's φ, φ̇, sin φ, cos φ picked per lane. Why (issue 22.5): computed per muscle in
 /// scalar code and then gathered into the lanes, the paths stood before the start of the kernel's
 /// latency-bound chain; in the lanes a right-hand side takes ≈ 10 ns (4 %) less (measured,
 /// docs/decisions.md).
@@ -90,20 +90,12 @@ LanePaths lane_paths(const MuscleLanes& p, int base, const JointAngles<double>& 
       return xsimd::select(first, Lanes(v[0]), xsimd::select(second, Lanes(v[1]), Lanes(v[2])));
     };
     const auto field = [&](int f) { return Lanes::load_aligned(&p.crossing[k][f][base]); };
-    const Lanes gain = field(0), max_cosine = field(3), max_sine = field(4), reference_sine = field(5), scale = field(6);
     const auto hip = field(1) > Lanes(0.5);
-    const Lanes phi = pick(j.phi), sin_phi = pick(j.sin_phi), cos_phi = pick(j.cos_phi);
-    const Lanes sin_d = sin_phi * max_cosine - cos_phi * max_sine;
-    const Lanes cos_d = cos_phi * max_cosine + sin_phi * max_sine;
-    // Hip: Δl = gain·(φ − φ_ref), ∂l/∂φ = gain, arm = s·r0; else gain·(sin_d − sin(φ_ref − φ_max)),
-    // gain·cos_d, s·r0·cos_d. Selected before the products (gain·1 is gain exactly), so that each
-    // sum has the per-muscle loop's form and rounds alike.
-    const Lanes angle_term = xsimd::select(hip, Lanes(phi - field(2)), Lanes(sin_d - reference_sine));
-    const Lanes slope = xsimd::select(hip, Lanes(1.0), cos_d);
-    const Lanes dl_dphi = gain * slope;
-    out.length = out.length + gain * angle_term;
-    out.velocity = out.velocity + dl_dphi * pick(j.phi_dot);
-    out.arm[k] = scale * slope;
+    const CrossingKinematics<Lanes> ck = crossing_terms(hip, field(0), field(6), field(2), field(3), field(4), field(5),
+                                                        pick(j.phi), pick(j.sin_phi), pick(j.cos_phi));
+    out.length = out.length + ck.length_change;
+    out.velocity = out.velocity + ck.dl_dphi * pick(j.phi_dot);
+    out.arm[k] = ck.moment_arm;
   }
   return out;
 }

@@ -273,9 +273,13 @@ TEST_CASE("failing lanes report a status and do not disturb their neighbours", "
 
 TEST_CASE("batch: a collapsing runner and a crawling one end as the scalar path ends them", "[batch]") {
   // Half the model's excitation levels: the runner sinks until the hip crosses half its touchdown
-  // height (ToeOffRule::collapsed). Relaxed muscles (no feedforward, no reflexes): the steps
-  // collapse at a slack gastrocnemius tendon (crawl_problem). Both engines stop there with the same
-  // status; the healthy job beside them is unaffected.
+  // height (ToeOffRule::collapsed); both engines stop there. Relaxed muscles (no feedforward, no
+  // reflexes): the steps collapse at a slack gastrocnemius tendon whose fibre chatters around the
+  // curves' lower bound 0.2 l_opt (crawl_problem). Whether a crawl check finds the fibre outside the
+  // domain, or the lane crawls through and the runner then collapses, depends on round-off: touchdown
+  // speeds 1e-13 apart end the batch engine's lane either way (a crawl after 320–832 steps, or a
+  // collapse after 1,021), so the test asks that each engine ends the relaxed runner within a tenth
+  // of the step limit with one of these two reasons. The healthy job beside them is unaffected.
   const Model model = Model::default_model();
   std::mt19937_64 rng(5);
   std::vector<StanceJob> jobs = {random_job(model, rng), StanceJob{}, StanceJob{}};
@@ -283,18 +287,26 @@ TEST_CASE("batch: a collapsing runner and a crawling one end as the scalar path 
   for (MuscleControl& m : jobs[1].controller.muscles) m.level *= 0.5;
   for (MuscleControl& m : jobs[2].controller.muscles) m.level = m.force_gain = m.length_gain = m.trunk_gain = 0.0;
   const auto out = simulate_stances(model, jobs, BatchOptions{});
-  const std::array<std::pair<StanceStatus, std::string>, 2> expected = {
-      std::pair{StanceStatus::kNoToeOff, std::string("no toe-off: the runner collapsed: the hip sank to ")},
-      std::pair{StanceStatus::kStepSizeUnderflow, std::string("step-size underflow: the steps shrank to ")}};
+  const std::pair<StanceStatus, std::string> collapse = {StanceStatus::kNoToeOff,
+                                                         "no toe-off: the runner collapsed: the hip sank to "};
+  const std::pair<StanceStatus, std::string> crawl = {StanceStatus::kStepSizeUnderflow,
+                                                      "step-size underflow: the steps shrank to "};
+  const auto ends_with = [](StanceStatus status, const std::string& message,
+                            const std::pair<StanceStatus, std::string>& reason) {
+    return status == reason.first && message.rfind(reason.second, 0) == 0;
+  };
   for (std::size_t i : {std::size_t{1}, std::size_t{2}}) {
     const StanceResult r = scalar_stance(model, jobs[i], 0.0, 0.0, StanceIntegrator::kStiffSwitching);
     INFO("job " << i << ": batch '" << out[i].message << "', scalar '" << r.message << "'");
-    const auto& [status, prefix] = expected[i - 1];
-    CHECK(out[i].status == status);
-    CHECK(r.status == status);
-    CHECK(out[i].message.rfind(prefix, 0) == 0);
-    CHECK(r.message.rfind(prefix, 0) == 0);
+    if (i == 1) {
+      CHECK(ends_with(out[i].status, out[i].message, collapse));
+      CHECK(ends_with(r.status, r.message, collapse));
+    } else {
+      CHECK((ends_with(out[i].status, out[i].message, crawl) || ends_with(out[i].status, out[i].message, collapse)));
+      CHECK((ends_with(r.status, r.message, crawl) || ends_with(r.status, r.message, collapse)));
+    }
     CHECK(out[i].steps < kMaxStanceSteps / 10);
+    CHECK(r.steps < kMaxStanceSteps / 10);
   }
   const auto solo = simulate_stances(model, std::span<const StanceJob>(&jobs[0], 1), BatchOptions{});
   REQUIRE(out[0].ok());

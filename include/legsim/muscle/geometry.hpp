@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "legsim/core/constants.hpp"
 #include "legsim/core/ops.hpp"
@@ -67,6 +68,32 @@ inline CrossingTrig crossing_trig(const JointCrossing& c) {
   return {std::sin(c.angle_ref - c.angle_max), std::sin(c.angle_max), std::cos(c.angle_max)};
 }
 
+namespace detail {
+template <class T, class C>
+T pick(const C& cond, const T& a, const T& b) {
+  if constexpr (std::is_same_v<C, bool>)
+    return cond ? a : b;
+  else
+    return legsim::select(cond, a, b);
+}
+}  // namespace detail
+
+/// The terms of crossing_kinematics below with its constants as values: gain = −s·r0,
+/// arm_scale = s·r0, the crossing's CrossingTrig and φ_ref, and `hip` (bool, or a mask of lanes)
+/// choosing the hip's linear path. T holds one crossing, or one muscle's crossing per SIMD lane
+/// (lane_paths, src/sim/muscle_lanes.cpp: the scalar path's muscles). A hip crossing's terms are
+/// chosen before the products — gain·1 is gain and s·r0·1 is s·r0 exactly — so every form rounds alike.
+template <class T, class Hip>
+inline CrossingKinematics<T> crossing_terms(const Hip& hip, const T& gain, const T& arm_scale, const T& angle_ref,
+                                            const T& max_cosine, const T& max_sine, const T& reference_sine,
+                                            const T& phi, const T& sin_phi, const T& cos_phi) {
+  const T sin_d = sin_phi * max_cosine - cos_phi * max_sine;  // sin(φ − φ_max)
+  const T cos_d = cos_phi * max_cosine + sin_phi * max_sine;  // cos(φ − φ_max)
+  const T angle_term = detail::pick(hip, T(phi - angle_ref), T(sin_d - reference_sine));
+  const T slope = detail::pick(hip, T(1.0), cos_d);
+  return {gain * angle_term, gain * slope, arm_scale * slope};
+}
+
 /// As below, with sin φ and cos φ of the crossed joint given and the crossing's constants k:
 /// sin(φ − φ_max) = sin φ·cos φ_max − cos φ·sin φ_max,
 /// cos(φ − φ_max) = cos φ·cos φ_max + sin φ·sin φ_max.
@@ -74,13 +101,8 @@ template <class T>
 inline CrossingKinematics<T> crossing_kinematics(const JointCrossing& c, const T& phi, const T& sin_phi,
                                                  const T& cos_phi, const CrossingTrig& k) {
   const double s = static_cast<double>(c.action);
-  const double gain = -s * c.moment_arm;
-  if (c.joint == Joint::kHip) {
-    return {T(gain) * (phi - T(c.angle_ref)), T(gain), T(s * c.moment_arm)};
-  }
-  const T sin_d = sin_phi * T(k.max_cosine) - cos_phi * T(k.max_sine);
-  const T cos_d = cos_phi * T(k.max_cosine) + sin_phi * T(k.max_sine);
-  return {T(gain) * (sin_d - T(k.reference_sine)), T(gain) * cos_d, T(s * c.moment_arm) * cos_d};
+  return crossing_terms(c.joint == Joint::kHip, T(-s * c.moment_arm), T(s * c.moment_arm), T(c.angle_ref),
+                        T(k.max_cosine), T(k.max_sine), T(k.reference_sine), phi, sin_phi, cos_phi);
 }
 
 /// The same from φ alone, with sin/cos(φ − φ_max) computed directly (for callers outside the
