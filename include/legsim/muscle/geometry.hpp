@@ -87,6 +87,8 @@ template <class T, class Hip>
 inline CrossingKinematics<T> crossing_terms(const Hip& hip, const T& gain, const T& arm_scale, const T& angle_ref,
                                             const T& max_cosine, const T& max_sine, const T& reference_sine,
                                             const T& phi, const T& sin_phi, const T& cos_phi) {
+  if constexpr (std::is_same_v<Hip, bool>)
+    if (hip) return {gain * (phi - angle_ref), gain, arm_scale};  // the select below's values, without the trig
   const T sin_d = sin_phi * max_cosine - cos_phi * max_sine;  // sin(φ − φ_max)
   const T cos_d = cos_phi * max_cosine + sin_phi * max_sine;  // cos(φ − φ_max)
   const T angle_term = detail::pick(hip, T(phi - angle_ref), T(sin_d - reference_sine));
