@@ -73,10 +73,10 @@ std::array<double, MuscleLanes::kCrossingFields> crossing_fields(const MuscleCon
 /// crossing_kinematics of every lane's muscle, summed into its path: length (from the reference
 /// length), velocity (from 0) and the moment arm of each crossing slot — crossing_kinematics' terms
 /// (crossing_terms, geometry.hpp) and the sums of stance_equations' per-muscle loop, one muscle per
-/// lane, with the crossed joint's φ, φ̇, sin φ, cos φ picked per lane. Why (issue 22.5): computed per muscle in
-/// scalar code and then gathered into the lanes, the paths stood before the start of the kernel's
-/// latency-bound chain; in the lanes a right-hand side takes ≈ 10 ns (4 %) less (measured,
-/// docs/decisions.md).
+/// lane, with the crossed joint's φ, φ̇, sin φ, cos φ picked per lane. Why (issue 22.5): computed
+/// per muscle in scalar code and then gathered into the lanes, the paths stood before the start of
+/// the kernel's latency-bound chain; in the lanes a right-hand side takes ≈ 10 ns (4 %) less
+/// (measured, docs/decisions.md).
 struct LanePaths {
   Lanes length, velocity;
   std::array<Lanes, kMaxCrossings> arm;

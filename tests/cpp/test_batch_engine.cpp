@@ -291,7 +291,7 @@ TEST_CASE("batch: a collapsing runner and a crawling one end as the scalar path 
                                                          "no toe-off: the runner collapsed: the hip sank to "};
   const std::pair<StanceStatus, std::string> crawl = {StanceStatus::kStepSizeUnderflow,
                                                       "step-size underflow: the steps shrank to "};
-  const auto ends_with = [](StanceStatus status, const std::string& message,
+  const auto ended_by = [](StanceStatus status, const std::string& message,
                             const std::pair<StanceStatus, std::string>& reason) {
     return status == reason.first && message.rfind(reason.second, 0) == 0;
   };
@@ -299,11 +299,11 @@ TEST_CASE("batch: a collapsing runner and a crawling one end as the scalar path 
     const StanceResult r = scalar_stance(model, jobs[i], 0.0, 0.0, StanceIntegrator::kStiffSwitching);
     INFO("job " << i << ": batch '" << out[i].message << "', scalar '" << r.message << "'");
     if (i == 1) {
-      CHECK(ends_with(out[i].status, out[i].message, collapse));
-      CHECK(ends_with(r.status, r.message, collapse));
+      CHECK(ended_by(out[i].status, out[i].message, collapse));
+      CHECK(ended_by(r.status, r.message, collapse));
     } else {
-      CHECK((ends_with(out[i].status, out[i].message, crawl) || ends_with(out[i].status, out[i].message, collapse)));
-      CHECK((ends_with(r.status, r.message, crawl) || ends_with(r.status, r.message, collapse)));
+      CHECK((ended_by(out[i].status, out[i].message, crawl) || ended_by(out[i].status, out[i].message, collapse)));
+      CHECK((ended_by(r.status, r.message, crawl) || ended_by(r.status, r.message, collapse)));
     }
     CHECK(out[i].steps < kMaxStanceSteps / 10);
     CHECK(r.steps < kMaxStanceSteps / 10);

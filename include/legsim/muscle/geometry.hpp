@@ -69,8 +69,9 @@ inline CrossingTrig crossing_trig(const JointCrossing& c) {
 }
 
 namespace detail {
+/// a where cond, else b: a branch for a bool, a select for a mask of lanes.
 template <class T, class C>
-T pick(const C& cond, const T& a, const T& b) {
+T choose(const C& cond, const T& a, const T& b) {
   if constexpr (std::is_same_v<C, bool>)
     return cond ? a : b;
   else
@@ -91,8 +92,8 @@ inline CrossingKinematics<T> crossing_terms(const Hip& hip, const T& gain, const
     if (hip) return {gain * (phi - angle_ref), gain, arm_scale};  // the select below's values, without the trig
   const T sin_d = sin_phi * max_cosine - cos_phi * max_sine;  // sin(φ − φ_max)
   const T cos_d = cos_phi * max_cosine + sin_phi * max_sine;  // cos(φ − φ_max)
-  const T angle_term = detail::pick(hip, T(phi - angle_ref), T(sin_d - reference_sine));
-  const T slope = detail::pick(hip, T(1.0), cos_d);
+  const T angle_term = detail::choose(hip, T(phi - angle_ref), T(sin_d - reference_sine));
+  const T slope = detail::choose(hip, T(1.0), cos_d);
   return {gain * angle_term, gain * slope, arm_scale * slope};
 }
 

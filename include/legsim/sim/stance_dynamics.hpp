@@ -279,8 +279,8 @@ void muscle_lane_kernels(const StanceConstants<double>& c, double t, double trun
 namespace detail {
 
 /// The kernels of muscles 0..n−1 for the batch engine (one muscle, eight stances per batch):
-/// detail::muscle_kernel's results, with the compliant-tendon MTU run one stage at a time (evaluate_compliant_mtu's three
-/// stages, mtu.hpp), each over every muscle before the next. The same operations in the same order
+/// detail::muscle_kernel's results, with the compliant-tendon MTU run one stage at a time
+/// (evaluate_compliant_mtu's three stages, mtu.hpp), each over every muscle before the next. The same operations in the same order
 /// per muscle; only the muscles are interleaved. Why: a muscle's MTU is one long dependent chain
 /// (log → sqrt → exp → division → exp), longer than the core's reorder window, so muscle after muscle
 /// the core waited on each chain; stage by stage, the independent muscles of a stage overlap: the
