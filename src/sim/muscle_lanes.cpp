@@ -8,7 +8,8 @@
 // (six in a batch, the rigid-tendon hip flexor alone; docs/decisions.md, "cheaper scalar stance").
 // The rigid-tendon hip flexor now rides in the same batch (detail::mixed_tendon_mtu): 65 ns alone
 // on libm, about 20 ns more for the batch (docs/decisions.md, "one right-hand side cheaper").
-// The batch engine, whose lanes are stances, runs the kernel one muscle at a time.
+// The batch engine, whose lanes are stances, evaluates one muscle per batch (of stances), stage by
+// stage over its muscles (detail::muscle_kernels_by_stage).
 //
 // Compiled once, with the library's instruction set (xsimd's default architecture): the batch
 // engine's workers are compiled for several instruction sets, and a header-only version would give
