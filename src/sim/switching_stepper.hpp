@@ -25,11 +25,10 @@
 #include <array>
 #include <boost/numeric/odeint.hpp>
 #include <cmath>
-
-#include "../batch/dopri5.hpp"
 #include <utility>
 #include <vector>
 
+#include "../batch/dopri5.hpp"
 #include "imex_ark4.hpp"
 #include "rosenbrock_w.hpp"
 
