@@ -292,7 +292,7 @@ TEST_CASE("batch: a collapsing runner and a crawling one end as the scalar path 
   const std::pair<StanceStatus, std::string> crawl = {StanceStatus::kStepSizeUnderflow,
                                                       "step-size underflow: the steps shrank to "};
   const auto ended_by = [](StanceStatus status, const std::string& message,
-                            const std::pair<StanceStatus, std::string>& reason) {
+                           const std::pair<StanceStatus, std::string>& reason) {
     return status == reason.first && message.rfind(reason.second, 0) == 0;
   };
   for (std::size_t i : {std::size_t{1}, std::size_t{2}}) {
